@@ -1,0 +1,51 @@
+package io.cakemail.gateway.smtp;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Installs an SMTP server session on a new connection:
+ * {@code [tls] → idle → smtp-decoder → smtp-encoder → smtp-session}.
+ */
+public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
+
+    private final SmtpServerConfig config;
+    private final SmtpAuthenticator authenticator;
+    private final MessageReceiver receiver;
+    private final TlsMode tlsMode;
+    private final TlsHandlerFactory tls;
+
+    /**
+     * @param tls makes the TLS handlers; may be {@code null} only with {@link TlsMode#NONE}
+     */
+    public SmtpChannelInitializer(SmtpServerConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver,
+                                  TlsMode tlsMode, TlsHandlerFactory tls) {
+        this.config = requireNonNull(config, "config");
+        this.authenticator = requireNonNull(authenticator, "authenticator");
+        this.receiver = requireNonNull(receiver, "receiver");
+        this.tlsMode = requireNonNull(tlsMode, "tlsMode");
+        if (tls == null && tlsMode != TlsMode.NONE) {
+            throw new IllegalArgumentException("tls: null (expected: a factory for " + tlsMode + ')');
+        }
+        this.tls = tls;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline pipeline = ch.pipeline();
+        if (tlsMode == TlsMode.IMPLICIT) {
+            pipeline.addLast("tls", tls.newHandler(ch, false));
+        }
+        SmtpRequestDecoder decoder = new SmtpRequestDecoder(config);
+        pipeline.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("smtp-decoder", decoder);
+        pipeline.addLast("smtp-encoder", SmtpReplyEncoder.INSTANCE);
+        pipeline.addLast("smtp-session", new SmtpServerHandler(config, authenticator, receiver, decoder,
+                tlsMode == TlsMode.STARTTLS ? tls : null));
+    }
+}

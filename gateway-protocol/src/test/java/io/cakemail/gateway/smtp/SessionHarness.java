@@ -1,0 +1,51 @@
+package io.cakemail.gateway.smtp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An SMTP session in an {@link EmbeddedChannel}: write client text in, read the server's replies out.
+ */
+final class SessionHarness {
+
+    final EmbeddedChannel channel;
+
+    SessionHarness(SmtpServerConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver) {
+        channel = new EmbeddedChannel(new SmtpChannelInitializer(config, authenticator, receiver, TlsMode.NONE, null));
+    }
+
+    /** Sends {@code text} as one read and returns everything the server wrote since the last call. */
+    String send(String text) {
+        return send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String send(byte[] bytes) {
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes));
+        return replies();
+    }
+
+    /** Runs tasks the session queued (asynchronous answers) and returns what it wrote. */
+    String runPendingTasks() {
+        channel.runPendingTasks();
+        return replies();
+    }
+
+    String replies() {
+        StringBuilder sb = new StringBuilder();
+        for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
+            sb.append(buf.toString(StandardCharsets.UTF_8));
+            buf.release();
+        }
+        return sb.toString();
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+}

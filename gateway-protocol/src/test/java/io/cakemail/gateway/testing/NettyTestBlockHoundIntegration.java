@@ -1,0 +1,16 @@
+package io.cakemail.gateway.testing;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * What BlockHound tolerates on event loops in tests: handing a log event to the asynchronous appender, which may
+ * take its queue's lock for an instant. Everything else that blocks fails the test that did it.
+ */
+public final class NettyTestBlockHoundIntegration implements BlockHoundIntegration {
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        builder.allowBlockingCallsInside("org.apache.logging.log4j.core.appender.AsyncAppender", "append");
+    }
+}

@@ -1,0 +1,257 @@
+package io.cakemail.gateway.server;
+
+import io.cakemail.gateway.smtp.BareLineEndingPolicy;
+import io.cakemail.gateway.smtp.SmtpServerConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's configuration, read from environment variables once at start. Every variable is validated; all
+ * problems are reported together, each naming the variable and the form it expects. {@link #VARIABLES} documents
+ * every variable and its default, and the README's configuration table is written from it.
+ *
+ * @param bindAddress the address the listeners bind
+ * @param smtpPort the submission port (STARTTLS)
+ * @param smtpsPort the implicit TLS port
+ * @param httpPort the port of the HTTP endpoints (health, metrics)
+ * @param tlsCert the PEM certificate chain, or {@code null} to generate a self-signed certificate
+ * @param tlsKey the PEM private key (PKCS#8 or PKCS#1), or {@code null} with {@code tlsCert}
+ * @param tlsHandshakeTimeout how long a TLS handshake may take
+ * @param apiUrl the Cakemail API base URL
+ * @param sandbox whether to start the local sandbox API
+ * @param maxConnections the most concurrent SMTP connections over both listeners
+ * @param ioThreads the number of event loop threads, 0 for twice the number of cores
+ * @param smtp the SMTP session limits
+ */
+public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int httpPort, Path tlsCert,
+                            Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox,
+                            int maxConnections, int ioThreads, SmtpServerConfig smtp) {
+
+    /** One environment variable: its name, default and meaning. */
+    public record Variable(String name, String defaultValue, String description) {
+    }
+
+    /** Every variable the gateway reads, in the order of the README table. */
+    public static final List<Variable> VARIABLES = List.of(
+            new Variable("GATEWAY_SMTP_PORT", "2587", "Submission listener, STARTTLS (use 587 in production)"),
+            new Variable("GATEWAY_SMTPS_PORT", "2465", "Implicit TLS listener (use 465 in production)"),
+            new Variable("GATEWAY_HTTP_PORT", "8080", "Health and metrics endpoints (reserved: not served yet)"),
+            new Variable("GATEWAY_BIND_ADDRESS", "0.0.0.0", "Address the listeners bind"),
+            new Variable("GATEWAY_TLS_CERT", "(none)", "PEM certificate chain; without it a self-signed one is generated"),
+            new Variable("GATEWAY_TLS_KEY", "(none)", "PEM private key (PKCS#8 or PKCS#1) of GATEWAY_TLS_CERT"),
+            new Variable("GATEWAY_TLS_HANDSHAKE_TIMEOUT", "10s", "Longest TLS handshake"),
+            new Variable("GATEWAY_API_URL", "https://api.cakemail.dev", "Cakemail API base URL"),
+            new Variable("GATEWAY_SANDBOX", "false", "Start the local sandbox API (true/false)"),
+            new Variable("GATEWAY_HOSTNAME", "localhost", "Name in the greeting and EHLO reply"),
+            new Variable("GATEWAY_MAX_CONNECTIONS", "10000", "Concurrent SMTP connections, both listeners together"),
+            new Variable("GATEWAY_MAX_MESSAGE_SIZE", "36700160", "Octets per message, advertised in SIZE"),
+            new Variable("GATEWAY_MAX_RECIPIENTS", "100", "Recipients per message"),
+            new Variable("GATEWAY_MAX_LINE_LENGTH", "2048", "Octets per command line, CRLF included"),
+            new Variable("GATEWAY_MAX_ERRORS", "10", "Bad commands per session before 421"),
+            new Variable("GATEWAY_MAX_AUTH_FAILURES", "3", "Failed AUTH attempts per session before 421"),
+            new Variable("GATEWAY_IDLE_TIMEOUT", "5m", "Silence from the client before 421 4.4.2"),
+            new Variable("GATEWAY_SESSION_TIMEOUT", "30m", "Whole-session deadline before 421 4.4.2"),
+            new Variable("GATEWAY_BARE_LINE_ENDINGS", "normalize", "Bare CR or LF in DATA: normalize or reject"),
+            new Variable("GATEWAY_IO_THREADS", "0", "Event loop threads; 0 means two per core"));
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+    /** Reads and validates the configuration from {@code env} (normally {@code System.getenv()}). */
+    public static GatewayConfig fromEnvironment(Map<String, String> env) {
+        Reader reader = new Reader(env);
+        int smtpPort = reader.port("GATEWAY_SMTP_PORT");
+        int smtpsPort = reader.port("GATEWAY_SMTPS_PORT");
+        int httpPort = reader.port("GATEWAY_HTTP_PORT");
+        String bindAddress = reader.raw("GATEWAY_BIND_ADDRESS");
+        Path tlsCert = reader.readableFile("GATEWAY_TLS_CERT");
+        Path tlsKey = reader.readableFile("GATEWAY_TLS_KEY");
+        if ((tlsCert == null) != (tlsKey == null)) {
+            reader.problem("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set (expected: both or neither)");
+        }
+        Duration handshakeTimeout = reader.duration("GATEWAY_TLS_HANDSHAKE_TIMEOUT");
+        URI apiUrl = reader.httpUrl("GATEWAY_API_URL");
+        boolean sandbox = reader.bool("GATEWAY_SANDBOX");
+        int maxConnections = reader.integer("GATEWAY_MAX_CONNECTIONS", 1);
+        int ioThreads = reader.integer("GATEWAY_IO_THREADS", 0);
+
+        SmtpServerConfig.Builder smtp = SmtpServerConfig.builder();
+        reader.apply("GATEWAY_HOSTNAME", v -> smtp.hostname(v));
+        reader.apply("GATEWAY_MAX_MESSAGE_SIZE", v -> smtp.maxMessageSize(parseLong(v)));
+        reader.apply("GATEWAY_MAX_RECIPIENTS", v -> smtp.maxRecipients(parseInt(v)));
+        reader.apply("GATEWAY_MAX_LINE_LENGTH", v -> smtp.maxCommandLineLength(parseInt(v)));
+        reader.apply("GATEWAY_MAX_ERRORS", v -> smtp.maxErrors(parseInt(v)));
+        reader.apply("GATEWAY_MAX_AUTH_FAILURES",
+                v -> smtp.maxAuthFailures(parseInt(v)));
+        reader.apply("GATEWAY_IDLE_TIMEOUT", v -> smtp.idleTimeout(parseDuration(v)));
+        reader.apply("GATEWAY_SESSION_TIMEOUT",
+                v -> smtp.sessionTimeout(parseDuration(v)));
+        reader.apply("GATEWAY_BARE_LINE_ENDINGS", v -> smtp.bareLineEndingPolicy(bareLineEndings(v)));
+        if (smtpPort == smtpsPort && smtpPort != 0) {
+            reader.problem("GATEWAY_SMTP_PORT and GATEWAY_SMTPS_PORT: both " + smtpPort + " (expected: two ports)");
+        }
+        reader.failOnProblems();
+        return new GatewayConfig(bindAddress, smtpPort, smtpsPort, httpPort, tlsCert, tlsKey, handshakeTimeout,
+                apiUrl, sandbox, maxConnections, ioThreads, smtp.build());
+    }
+
+    private static BareLineEndingPolicy bareLineEndings(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "normalize" -> BareLineEndingPolicy.NORMALIZE;
+            case "reject" -> BareLineEndingPolicy.REJECT;
+            default -> throw new IllegalArgumentException("'" + value + "' (expected: normalize or reject)");
+        };
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' (expected: an integer)");
+        }
+    }
+
+    private static int parseInt(String value) {
+        long parsed = parseLong(value);
+        if (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE) {
+            throw new IllegalArgumentException("'" + value + "' (expected: an integer below 2^31)");
+        }
+        return (int) parsed;
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}. */
+    static Duration parseDuration(String value) {
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + value + "' (expected: a number and ms, s, m or h, e.g. 30s)");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    /** A configuration that cannot start the gateway; the message lists every problem. */
+    public static final class ConfigurationException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConfigurationException(List<String> problems) {
+            super("Invalid configuration:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** Reads variables with their defaults and collects problems instead of stopping at the first. */
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        String raw(String name) {
+            String value = env.get(name);
+            if (value == null || value.isBlank()) {
+                String defaultValue = VARIABLES.stream().filter(v -> v.name().equals(name)).findFirst()
+                                               .orElseThrow().defaultValue();
+                return defaultValue.startsWith("(") ? null : defaultValue;
+            }
+            return value.trim();
+        }
+
+        void apply(String name, Consumer<String> setter) {
+            String value = raw(name);
+            try {
+                setter.accept(value);
+            } catch (IllegalArgumentException e) {
+                problem(name + ": " + e.getMessage());
+            }
+        }
+
+        int port(String name) {
+            return integerIn(name, 0, 65535);
+        }
+
+        int integer(String name, int min) {
+            return integerIn(name, min, Integer.MAX_VALUE);
+        }
+
+        private int integerIn(String name, int min, int max) {
+            String value = raw(name);
+            try {
+                int parsed = Integer.parseInt(value);
+                if (parsed >= min && parsed <= max) {
+                    return parsed;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            problem(name + ": '" + value + "' (expected: an integer from " + min + " to " + max + ")");
+            return min;
+        }
+
+        Duration duration(String name) {
+            try {
+                return parseDuration(raw(name));
+            } catch (IllegalArgumentException e) {
+                problem(name + ": " + e.getMessage());
+                return Duration.ofSeconds(1);
+            }
+        }
+
+        boolean bool(String name) {
+            String value = raw(name).toLowerCase(Locale.ROOT);
+            if (!value.equals("true") && !value.equals("false")) {
+                problem(name + ": '" + value + "' (expected: true or false)");
+            }
+            return value.equals("true");
+        }
+
+        URI httpUrl(String name) {
+            String value = raw(name);
+            try {
+                URI uri = new URI(value);
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            problem(name + ": '" + value + "' (expected: an http:// or https:// URL)");
+            return null;
+        }
+
+        Path readableFile(String name) {
+            String value = raw(name);
+            if (value == null) {
+                return null;
+            }
+            Path path = Path.of(value);
+            if (!Files.isReadable(path) || !Files.isRegularFile(path)) {
+                problem(name + ": '" + value + "' (expected: a readable PEM file)");
+            }
+            return path;
+        }
+
+        void problem(String problem) {
+            problems.add(problem);
+        }
+
+        void failOnProblems() {
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException(problems);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.cakemail.gateway.server;
+
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The server's TLS context: TLS 1.3 and 1.2 only, forward-secret AEAD ciphers, BoringSSL when its native library
+ * loads and the JDK provider otherwise. The certificate comes from PEM files or, when none is configured, is
+ * generated in memory at start (self-signed, with a warning).
+ */
+public final class ServerTls {
+
+    /** TLS 1.2 suites (TLS 1.3 suites are all AEAD and enabled by default). */
+    static final List<String> CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    private static final Logger log = LogManager.getLogger(ServerTls.class);
+
+    private ServerTls() {
+    }
+
+    /** Builds the context from the configured PEM files, or from a fresh self-signed certificate. */
+    public static SslContext context(GatewayConfig config) throws SSLException {
+        SslContextBuilder builder;
+        if (config.tlsCert() != null) {
+            builder = SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile());
+            log.info("TLS certificate from {}", config.tlsCert());
+        } else {
+            SelfSigned selfSigned = selfSigned(config.smtp().hostname());
+            builder = SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate());
+            log.warn("No GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: using a self-signed certificate for '{}' generated at start."
+                     + " Clients must be told to trust it; configure a real certificate in production.",
+                    config.smtp().hostname());
+        }
+        SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        SslContext context = builder.sslProvider(provider)
+                                    .protocols("TLSv1.3", "TLSv1.2")
+                                    .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                                    .build();
+        if (provider == SslProvider.OPENSSL) {
+            log.info("TLS provider: OpenSSL ({}), TLS 1.3 and 1.2", OpenSsl.versionString());
+        } else {
+            log.warn("TLS provider: JDK (BoringSSL unavailable: {})", String.valueOf(OpenSsl.unavailabilityCause()));
+        }
+        return context;
+    }
+
+    /** A key pair and its self-signed certificate. */
+    record SelfSigned(KeyPair keyPair, X509Certificate certificate) {
+    }
+
+    /** An EC P-256 certificate for {@code hostname}, {@code localhost} and the loopback addresses, valid a year. */
+    static SelfSigned selfSigned(String hostname) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            KeyPair keyPair = generator.generateKeyPair();
+            X500Name subject = new X500Name("CN=" + hostname);
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
+                    new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(365))), subject, keyPair.getPublic());
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, hostname),
+                new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+            }));
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
+            return new SelfSigned(keyPair, certificate);
+        } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+            throw new IllegalStateException("cannot generate a self-signed certificate", e);
+        }
+    }
+}

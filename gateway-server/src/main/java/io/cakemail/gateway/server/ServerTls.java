@@ -5,14 +5,20 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -20,6 +26,7 @@ import java.util.List;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -27,6 +34,9 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -58,7 +68,8 @@ public final class ServerTls {
     public static SslContext context(GatewayConfig config) throws SSLException {
         SslContextBuilder builder;
         if (config.tlsCert() != null) {
-            builder = SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile());
+            builder = SslContextBuilder.forServer(readPrivateKey(config.tlsKey()),
+                    readCertificates(config.tlsCert()).toArray(X509Certificate[]::new));
             log.info("TLS certificate from {}", config.tlsCert());
         } else {
             SelfSigned selfSigned = selfSigned(config.smtp().hostname());
@@ -78,6 +89,38 @@ public final class ServerTls {
             log.warn("TLS provider: JDK (BoringSSL unavailable: {})", String.valueOf(OpenSsl.unavailabilityCause()));
         }
         return context;
+    }
+
+    /** The certificates of a PEM file, leaf first. */
+    static List<X509Certificate> readCertificates(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            List<X509Certificate> chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                                                            .map(X509Certificate.class::cast).toList();
+            if (chain.isEmpty()) {
+                throw new IllegalArgumentException("GATEWAY_TLS_CERT: no certificate in " + pem);
+            }
+            return chain;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("GATEWAY_TLS_CERT: cannot read certificates from " + pem, e);
+        }
+    }
+
+    /** The private key of a PEM file: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, with its curve), unencrypted. */
+    static PrivateKey readPrivateKey(Path pem) {
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(pem))) {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            for (Object object; (object = parser.readObject()) != null; ) {
+                if (object instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                }
+                if (object instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+            }
+            throw new IllegalArgumentException("GATEWAY_TLS_KEY: no unencrypted private key in " + pem);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("GATEWAY_TLS_KEY: cannot read a private key from " + pem, e);
+        }
     }
 
     /** A key pair and its self-signed certificate. */
@@ -103,7 +146,7 @@ public final class ServerTls {
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
             return new SelfSigned(keyPair, certificate);
-        } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate a self-signed certificate", e);
         }
     }

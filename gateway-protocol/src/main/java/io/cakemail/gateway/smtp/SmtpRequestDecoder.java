@@ -7,7 +7,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -225,7 +224,8 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * Scans for CR and LF only; everything between them is passed on as one slice. Stops, leaving the octets
+     * Finds each LF (and any CR not right before it) with {@link ByteBuf#indexOf}, which scans eight octets at a
+     * time; everything between the places that need attention is passed on as one slice. Stops, leaving the octets
      * buffered, where the next octets decide (a CR at the end, a dot at a line start).
      */
     private void decodeData(ByteBuf in, List<Object> out) {
@@ -254,26 +254,25 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
                 }
                 atLineStart = false;
             }
-            int eol = in.forEachByte(i, limit - i, ByteProcessor.FIND_CRLF);
-            if (eol < 0) {
-                i = limit;
-                break;
-            }
-            if (in.getByte(eol) == CR) {
-                if (eol + 1 >= limit) {
-                    i = eol;
+            int lf = in.indexOf(i, limit, LF);
+            int end = lf < 0 ? limit : lf;
+            int bare = end - 1 > i ? in.indexOf(i, end - 1, CR) : -1;
+            if (bare < 0) {
+                if (lf < 0) {
+                    i = i < limit && in.getByte(limit - 1) == CR ? limit - 1 : limit;  // a final CR waits for its LF
                     break;
                 }
-                if (in.getByte(eol + 1) == LF) {
-                    i = eol + 2;
+                if (lf > i && in.getByte(lf - 1) == CR) {
+                    i = lf + 1;
                     atLineStart = true;
                     continue;
                 }
+                bare = lf;
             }
-            i = eol + 1;
+            i = bare + 1;
             bareLineEndingSeen = true;
             if (bareLineEndingPolicy == BareLineEndingPolicy.NORMALIZE) {
-                emit(in, runStart, eol, out);
+                emit(in, runStart, bare, out);
                 out.add(new DefaultSmtpContent(CRLF.duplicate()));
                 runStart = i;
             }

@@ -1,18 +1,15 @@
 package io.cakemail.gateway.smtp;
 
-import io.netty.handler.codec.DecoderResult;
-
 /**
  * {@code BDAT <size> [LAST]} (RFC 3030). The decoder frames the chunk itself: the {@code size} octets that follow
  * arrive as {@link SmtpContent}, the final one of a {@code LAST} chunk as {@link LastSmtpContent}, whatever the
  * session decides about the command, so the session stays in sync.
  */
-public final class BdatRequest implements SmtpRequest {
+public final class BdatRequest extends DecodedMessage implements SmtpRequest {
 
     private final long size;
     private final boolean last;
     private final String argument;
-    private DecoderResult decoderResult = DecoderResult.SUCCESS;
 
     BdatRequest(long size, boolean last, String argument) {
         this.size = size;
@@ -38,16 +35,6 @@ public final class BdatRequest implements SmtpRequest {
     @Override
     public String argument() {
         return argument;
-    }
-
-    @Override
-    public DecoderResult decoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.decoderResult = result;
     }
 
     @Override

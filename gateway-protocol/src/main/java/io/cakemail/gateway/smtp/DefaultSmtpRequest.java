@@ -7,11 +7,10 @@ import io.netty.handler.codec.DecoderResult;
 /**
  * The default {@link SmtpRequest}.
  */
-public final class DefaultSmtpRequest implements SmtpRequest {
+public final class DefaultSmtpRequest extends DecodedMessage implements SmtpRequest {
 
     private final SmtpCommand command;
     private final String argument;
-    private DecoderResult decoderResult = DecoderResult.SUCCESS;
 
     public DefaultSmtpRequest(SmtpCommand command, String argument) {
         this.command = requireNonNull(command, "command");
@@ -34,15 +33,6 @@ public final class DefaultSmtpRequest implements SmtpRequest {
         return argument;
     }
 
-    @Override
-    public DecoderResult decoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.decoderResult = requireNonNull(result, "result");
-    }
 
     @Override
     public String toString() {

@@ -3,15 +3,13 @@ package io.cakemail.gateway.smtp;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.DecoderResultProvider;
 
 /**
  * A line the client sent in answer to a {@code 334} challenge (RFC 4954): base64 or {@code *}.
  */
-public final class SaslResponse implements DecoderResultProvider {
+public final class SaslResponse extends DecodedMessage {
 
     private final String line;
-    private DecoderResult decoderResult = DecoderResult.SUCCESS;
 
     SaslResponse(String line) {
         this.line = requireNonNull(line, "line");
@@ -28,13 +26,4 @@ public final class SaslResponse implements DecoderResultProvider {
         return line;
     }
 
-    @Override
-    public DecoderResult decoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.decoderResult = requireNonNull(result, "result");
-    }
 }

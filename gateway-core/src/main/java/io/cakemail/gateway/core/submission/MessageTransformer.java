@@ -1,0 +1,425 @@
+package io.cakemail.gateway.core.submission;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cakemail.gateway.core.mime.Charsets;
+import io.cakemail.gateway.core.mime.ContentType;
+import io.cakemail.gateway.core.mime.EncodedWords;
+import io.cakemail.gateway.core.mime.HeaderField;
+import io.cakemail.gateway.core.mime.HeaderParameters;
+import io.cakemail.gateway.core.mime.MimeHeaders;
+import io.cakemail.gateway.core.mime.MimeParser;
+import io.cakemail.gateway.core.mime.MimeViolation;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Turns one message, fed in chunks as it arrives, into a {@link ParsedMessage} or a {@link Refusal}.
+ *
+ * <p>Which part is the body: every {@code text/plain} or {@code text/html} leaf without a filename and not marked
+ * {@code Content-Disposition: attachment} is body text. The first of each type sets {@code text} or {@code html};
+ * a later one is appended after a line break, unless it sits inside a {@code multipart/alternative}, where it is
+ * another rendition of content already taken. Every other leaf is an attachment, mapped by {@link AttachmentTypes};
+ * {@code text/calendar} invitations become {@code calendar} attachments. Line breaks in bodies become {@code \n}. The signature part of a
+ * {@code multipart/signed} is left out (the API composes a new message, which the signature could not verify), and
+ * the omission is logged. Images with a {@code Content-ID} inside {@code multipart/related} follow
+ * {@link TransformConfig.InlineImages}.
+ *
+ * <p>Not thread-safe; one instance per message. Either {@link #finish()} or {@link #close()} ends it.
+ */
+public final class MessageTransformer implements AutoCloseable {
+
+    private static final Logger log = LogManager.getLogger(MessageTransformer.class);
+    private static final Set<String> SIGNATURE_TYPES = Set.of("application/pkcs7-signature",
+            "application/x-pkcs7-signature", "application/pgp-signature");
+    private static final String NO_SUBJECT = "(no subject)";
+    private static final String NO_TEXT = "(no text)";
+
+    private final TransformConfig config;
+    private final ByteBufAllocator allocator;
+    private final MimeParser parser;
+    private final Deque<Object> open = new ArrayDeque<>();
+    private final List<Attachment> attachments = new ArrayList<>();
+    private final Map<String, InlineImage> inlineImages = new LinkedHashMap<>();
+
+    private Refusal refusal;
+    private long decodedSize;
+    private int unnamedParts;
+    private String subject;
+    private Mailbox from = new Mailbox(null, null);
+    private ControlHeaders control;
+    private List<HeaderField> additionalHeaders = List.of();
+    private String text;
+    private String html;
+    private PartSink current;
+    private boolean ended;
+
+    public MessageTransformer(TransformConfig config, ByteBufAllocator allocator) {
+        this.config = requireNonNull(config, "config");
+        this.allocator = requireNonNull(allocator, "allocator");
+        this.parser = new MimeParser(config.limits(), new Parts(), allocator);
+    }
+
+    /** The next chunk of the message (dot-unstuffed SMTP content). The chunk is read, not retained. */
+    public void feed(ByteBuf chunk) {
+        if (!ended && refusal == null) {
+            parser.feed(chunk);
+        }
+    }
+
+    /** The message is complete. Call once. */
+    public TransformResult finish() {
+        if (ended) {
+            throw new IllegalStateException("finish() or close() was called already");
+        }
+        parser.finish();
+        ended = true;
+        parser.close();
+        if (refusal == null) {
+            completeContent();
+        }
+        if (refusal != null) {
+            releaseAll();
+            return new TransformResult.Refused(refusal);
+        }
+        return new TransformResult.Transformed(new ParsedMessage(subject, text, html, List.copyOf(attachments),
+                additionalHeaders, List.copyOf(control.tags), control.tracking, control.listId, control.accountId,
+                control.emailType, control.senderId, from));
+    }
+
+    /** Abandons the message, releasing what it holds. Does nothing after {@link #finish()}. */
+    @Override
+    public void close() {
+        if (!ended) {
+            ended = true;
+            parser.close();
+            releaseAll();
+        }
+    }
+
+    private void completeContent() {
+        if (subject == null || subject.isBlank()) {
+            if (config.missingContent() == TransformConfig.MissingContent.REFUSE) {
+                refuse(Refusal.badContent("the message has no Subject, which the Cakemail API requires"));
+                return;
+            }
+            subject = NO_SUBJECT;
+        }
+        embedInlineImages();
+        if (text == null && html == null) {
+            if (config.missingContent() == TransformConfig.MissingContent.REFUSE) {
+                refuse(Refusal.badContent("the message has no text or HTML body, which the Cakemail API requires"));
+                return;
+            }
+            text = NO_TEXT;
+        }
+    }
+
+    /** {@code DATA_URI}: each image the HTML references by {@code cid:} moves into the HTML; the others attach. */
+    private void embedInlineImages() {
+        for (InlineImage image : inlineImages.values()) {
+            String reference = "cid:" + image.contentId;
+            if (html != null && html.contains(reference)) {
+                String base64 = image.attachment.base64().toString(StandardCharsets.US_ASCII);
+                html = html.replace(reference, "data:" + image.mediaType + ";base64," + base64);
+                image.attachment.base64().release();
+            } else if (image.attachment.type() != null) {
+                attachments.add(image.attachment);
+            } else {
+                image.attachment.base64().release();
+                refuse(unsupported(image.attachment.filename(), image.mediaType));
+            }
+        }
+        inlineImages.clear();
+    }
+
+    private void refuse(Refusal why) {
+        if (refusal == null) {
+            refusal = why;
+            parser.stop();
+            releaseAll();
+        }
+    }
+
+    private void releaseAll() {
+        current = null;
+        for (Object part : open) {
+            if (part instanceof PartSink sink) {
+                sink.discard();
+            }
+        }
+        open.clear();
+        attachments.forEach(a -> a.base64().release());
+        attachments.clear();
+        inlineImages.values().forEach(i -> i.attachment.base64().release());
+        inlineImages.clear();
+    }
+
+    private void messageHeaders(MimeHeaders headers) {
+        String rawSubject = headers.value("Subject");
+        subject = rawSubject == null ? null : EncodedWords.decode(rawSubject).trim();
+        from = Mailbox.parse(headers.value("From"));
+        additionalHeaders = ForwardedHeaders.select(headers.fields());
+        try {
+            control = ControlHeaders.read(headers.fields());
+        } catch (ControlHeaders.InvalidHeaderException e) {
+            refuse(Refusal.badContent(e.getMessage()));
+        }
+    }
+
+    private PartSink leaf(MimeHeaders headers, Container parent) {
+        ContentType type = headers.contentType();
+        String mediaType = type.mediaType();
+        HeaderParameters disposition = headers.disposition();
+        boolean markedAttachment = disposition != null && disposition.value().equals("attachment");
+        String filename = headers.filename();
+        if (parent != null && parent.signed && SIGNATURE_TYPES.contains(mediaType)) {
+            log.info("Leaving out the {} part of a multipart/signed message: the API composes a new message",
+                    mediaType);
+            return PartSink.DISCARD;
+        }
+        if (!markedAttachment && filename == null && (type.is("text", "plain") || type.is("text", "html"))) {
+            return new TextSink(type.is("text", "html"), type.parameter("charset"),
+                    parent != null && parent.insideAlternative);
+        }
+        String apiType = AttachmentTypes.typeOf(mediaType, filename);
+        String contentId = headers.contentId();
+        boolean inline = parent != null && parent.related && contentId != null && type.type().equals("image")
+                         && !markedAttachment;
+        if (inline && config.inlineImages() == TransformConfig.InlineImages.DATA_URI) {
+            return new AttachmentSink(displayName(filename, mediaType), filename, apiType, mediaType, contentId);
+        }
+        if (inline && config.inlineImages() == TransformConfig.InlineImages.REFUSE) {
+            refuse(Refusal.unsupportedMedia("inline image " + describe(filename, mediaType)
+                                            + " cannot be sent: this gateway is configured to refuse inline images"));
+            return PartSink.DISCARD;
+        }
+        if (apiType == null) {
+            if (config.unsupportedAttachments() == TransformConfig.UnsupportedAttachments.OMIT) {
+                log.warn("Omitting attachment {}: the Cakemail API does not accept it", describe(filename, mediaType));
+                return PartSink.DISCARD;
+            }
+            refuse(unsupported(filename, mediaType));
+            return PartSink.DISCARD;
+        }
+        return new AttachmentSink(displayName(filename, mediaType), filename, apiType, mediaType, null);
+    }
+
+    private static Refusal unsupported(String filename, String mediaType) {
+        return Refusal.unsupportedMedia("attachment " + describe(filename, mediaType)
+                                        + " cannot be sent through the Cakemail API; supported: "
+                                        + AttachmentTypes.SUPPORTED);
+    }
+
+    private static String describe(String filename, String mediaType) {
+        return (filename == null ? "(unnamed)" : "'" + filename + "'") + " (" + mediaType + ")";
+    }
+
+    private String displayName(String filename, String mediaType) {
+        return filename != null ? filename : describe(null, mediaType);
+    }
+
+    private void bodyText(boolean isHtml, String content, boolean insideAlternative) {
+        if (content.isEmpty()) {
+            return;
+        }
+        String existing = isHtml ? html : text;
+        String merged = existing == null ? content : insideAlternative ? existing : existing + "\n" + content;
+        if (isHtml) {
+            html = merged;
+        } else {
+            text = merged;
+        }
+    }
+
+    /** What the parser reports, routed to the part sinks. */
+    private final class Parts implements MimeParser.Handler {
+
+        @Override
+        public void startPart(MimeHeaders headers, int depth) {
+            if (refusal != null) {
+                return;
+            }
+            if (depth == 0) {
+                messageHeaders(headers);
+                if (refusal != null) {
+                    return;
+                }
+            }
+            Container parent = open.isEmpty() ? null : (Container) open.peek();
+            ContentType type = headers.contentType();
+            if (type.isMultipart()) {
+                open.push(new Container(type.subtype(), parent));
+                current = null;
+            } else {
+                current = leaf(headers, parent);
+                open.push(current);
+            }
+        }
+
+        @Override
+        public void content(ByteBuf decoded) {
+            if (refusal != null || current == null) {
+                return;
+            }
+            decodedSize += decoded.readableBytes();
+            if (decodedSize > config.limits().maxTotalDecodedSize()) {
+                refuse(Refusal.tooLarge("the message's decoded content is larger than "
+                                        + config.limits().maxTotalDecodedSize() + " octets"));
+                return;
+            }
+            current.write(decoded);
+        }
+
+        @Override
+        public void endPart() {
+            if (refusal != null || open.isEmpty()) {
+                return;
+            }
+            Object part = open.pop();
+            if (part instanceof PartSink sink) {
+                current = null;
+                sink.end();
+            }
+        }
+
+        @Override
+        public void violation(MimeViolation violation) {
+            refuse(violation.sizeLimit() ? Refusal.tooLarge(violation.reason())
+                                         : Refusal.badContent(violation.reason()));
+        }
+    }
+
+    /** An open multipart and what it means for the parts inside. */
+    private static final class Container {
+        final boolean insideAlternative;
+        final boolean related;
+        final boolean signed;
+
+        Container(String subtype, Container parent) {
+            insideAlternative = subtype.equals("alternative") || parent != null && parent.insideAlternative;
+            related = subtype.equals("related");
+            signed = subtype.equals("signed");
+        }
+    }
+
+    /** Where the decoded content of one leaf goes. */
+    private interface PartSink {
+        PartSink DISCARD = new PartSink() {
+            @Override
+            public void write(ByteBuf decoded) {
+            }
+
+            @Override
+            public void end() {
+            }
+
+            @Override
+            public void discard() {
+            }
+        };
+
+        void write(ByteBuf decoded);
+
+        void end();
+
+        void discard();
+    }
+
+    /** A body part: collected, then decoded from its charset. */
+    private final class TextSink implements PartSink {
+        private final boolean isHtml;
+        private final String charset;
+        private final boolean insideAlternative;
+        private final ByteBuf bytes = allocator.heapBuffer(1024);
+
+        TextSink(boolean isHtml, String charset, boolean insideAlternative) {
+            this.isHtml = isHtml;
+            this.charset = charset;
+            this.insideAlternative = insideAlternative;
+        }
+
+        @Override
+        public void write(ByteBuf decoded) {
+            bytes.writeBytes(decoded, decoded.readerIndex(), decoded.readableBytes());
+        }
+
+        @Override
+        public void end() {
+            String content = Charsets.decode(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
+                    bytes.readableBytes(), charset).replace("\r\n", "\n");
+            bytes.release();
+            bodyText(isHtml, content, insideAlternative);
+        }
+
+        @Override
+        public void discard() {
+            bytes.release();
+        }
+    }
+
+    /** An attachment: base64-encoded as it is decoded, so only the encoded form is ever held. */
+    private final class AttachmentSink implements PartSink {
+        private final String name;
+        private final String filename;
+        private final String apiType;
+        private final String mediaType;
+        private final String contentId;
+        private final Base64Encoder encoder = new Base64Encoder();
+        private final ByteBuf base64 = allocator.buffer(4096);
+        private long size;
+
+        AttachmentSink(String name, String filename, String apiType, String mediaType, String contentId) {
+            this.name = name;
+            this.filename = filename;
+            this.apiType = apiType;
+            this.mediaType = mediaType;
+            this.contentId = contentId;
+        }
+
+        @Override
+        public void write(ByteBuf decoded) {
+            size += decoded.readableBytes();
+            if (size > config.limits().maxAttachmentSize()) {
+                refuse(Refusal.tooLarge("attachment '" + name + "' is larger than "
+                                        + config.limits().maxAttachmentSize() + " octets"));
+                return;
+            }
+            encoder.encode(decoded.duplicate(), base64);
+        }
+
+        @Override
+        public void end() {
+            encoder.finish(base64);
+            String fallback = (contentId != null || mediaType.startsWith("image/") ? "image-"
+                               : apiType != null && apiType.equals("calendar") ? "invite-" : "attachment-")
+                              + ++unnamedParts;
+            String apiName = apiType == null ? filename : AttachmentTypes.filename(filename, apiType, fallback);
+            Attachment attachment = new Attachment(apiName, apiType, base64);
+            if (contentId != null) {
+                inlineImages.put(contentId, new InlineImage(contentId, mediaType, attachment));
+            } else {
+                attachments.add(attachment);
+            }
+        }
+
+        @Override
+        public void discard() {
+            base64.release();
+        }
+    }
+
+    /** An image waiting to learn whether the HTML references it. */
+    private record InlineImage(String contentId, String mediaType, Attachment attachment) {
+    }
+}

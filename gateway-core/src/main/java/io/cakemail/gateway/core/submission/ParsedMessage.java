@@ -1,0 +1,33 @@
+package io.cakemail.gateway.core.submission;
+
+import io.cakemail.gateway.core.mime.HeaderField;
+import java.util.List;
+
+/**
+ * Everything a message contributes to its submissions, before the sender is resolved. Owns the attachments'
+ * buffers: {@link #release()} when done.
+ *
+ * @param subject the decoded Subject
+ * @param text the text body with line breaks as {@code \n}, or {@code null}
+ * @param html the HTML body with line breaks as {@code \n}, or {@code null}
+ * @param attachments the attachments, in message order
+ * @param additionalHeaders the headers to forward
+ * @param tags the tags from the control headers, sanitised, in order of appearance
+ * @param tracking tracking choices from the control headers
+ * @param listId {@code X-List-Id}, or {@code null}
+ * @param accountId {@code X-Account-Id}, or {@code null}
+ * @param emailType {@code X-Email-Api-Type}, or {@code null} for the configured default
+ * @param senderId {@code X-Sender-Id}, or {@code null}
+ * @param from the From mailbox
+ */
+public record ParsedMessage(String subject, String text, String html, List<Attachment> attachments,
+                            List<HeaderField> additionalHeaders, List<String> tags, Tracking tracking, Long listId,
+                            Long accountId, String emailType, String senderId, Mailbox from) {
+
+    /** Releases the attachments' buffers. */
+    public void release() {
+        for (Attachment attachment : attachments) {
+            attachment.base64().release();
+        }
+    }
+}

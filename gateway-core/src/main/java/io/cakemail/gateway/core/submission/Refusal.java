@@ -1,0 +1,30 @@
+package io.cakemail.gateway.core.submission;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Why a message cannot be submitted, as a permanent failure the SMTP layer passes on: a reply code, an enhanced
+ * status code (RFC 3463) and one line of reason naming the offending part.
+ */
+public record Refusal(int code, String enhancedStatus, String reason) {
+
+    public Refusal {
+        requireNonNull(enhancedStatus, "enhancedStatus");
+        requireNonNull(reason, "reason");
+    }
+
+    /** {@code 552 5.3.4}: a size limit. */
+    public static Refusal tooLarge(String reason) {
+        return new Refusal(552, "5.3.4", reason);
+    }
+
+    /** {@code 554 5.6.0}: the structure or the headers of the message. */
+    public static Refusal badContent(String reason) {
+        return new Refusal(554, "5.6.0", reason);
+    }
+
+    /** {@code 554 5.6.1}: a media type the API cannot carry. */
+    public static Refusal unsupportedMedia(String reason) {
+        return new Refusal(554, "5.6.1", reason);
+    }
+}

@@ -70,7 +70,7 @@ public final class MimeParser implements AutoCloseable {
     public MimeParser(MimeLimits limits, Handler handler, ByteBufAllocator allocator) {
         this.limits = requireNonNull(limits, "limits");
         this.handler = requireNonNull(handler, "handler");
-        headerBlock = allocator.heapBuffer(1024, limits.maxHeaderBytes());
+        headerBlock = allocator.heapBuffer(Math.min(1024, limits.maxHeaderBytes()), limits.maxHeaderBytes());
         carry = allocator.heapBuffer(256);
         decoded = allocator.heapBuffer(8192);
     }

@@ -1,5 +1,7 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.core.mime.MimeLimits;
+import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.smtp.BareLineEndingPolicy;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import java.net.URI;
@@ -31,10 +33,11 @@ import java.util.regex.Pattern;
  * @param maxConnections the most concurrent SMTP connections over both listeners
  * @param ioThreads the number of event loop threads, 0 for twice the number of cores
  * @param smtp the SMTP session limits
+ * @param transform the MIME limits and the transformer's policies
  */
 public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int httpPort, Path tlsCert,
                             Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox,
-                            int maxConnections, int ioThreads, SmtpServerConfig smtp) {
+                            int maxConnections, int ioThreads, SmtpServerConfig smtp, TransformConfig transform) {
 
     /** One environment variable: its name, default and meaning. */
     public record Variable(String name, String defaultValue, String description) {
@@ -61,7 +64,18 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             new Variable("GATEWAY_IDLE_TIMEOUT", "5m", "Silence from the client before 421 4.4.2"),
             new Variable("GATEWAY_SESSION_TIMEOUT", "30m", "Whole-session deadline before 421 4.4.2"),
             new Variable("GATEWAY_BARE_LINE_ENDINGS", "normalize", "Bare CR or LF in DATA: normalize or reject"),
-            new Variable("GATEWAY_IO_THREADS", "0", "Event loop threads; 0 means two per core"));
+            new Variable("GATEWAY_IO_THREADS", "0", "Event loop threads; 0 means two per core"),
+            new Variable("GATEWAY_MAX_MIME_DEPTH", "10", "Deepest multipart nesting"),
+            new Variable("GATEWAY_MAX_MIME_PARTS", "500", "MIME parts per message"),
+            new Variable("GATEWAY_MAX_HEADER_COUNT", "1000", "Header fields per MIME part"),
+            new Variable("GATEWAY_MAX_HEADER_SIZE", "262144", "Octets of header per MIME part"),
+            new Variable("GATEWAY_MAX_ATTACHMENT_SIZE", "10485760", "Decoded octets per attachment"),
+            new Variable("GATEWAY_MAX_DECODED_SIZE", "26214400", "Decoded octets per message, bodies and attachments"),
+            new Variable("GATEWAY_UNSUPPORTED_ATTACHMENTS", "refuse",
+                    "A part the API cannot carry: refuse (554 5.6.1) or omit (logged)"),
+            new Variable("GATEWAY_INLINE_IMAGES", "attach", "cid: images: attach, data-uri or refuse"),
+            new Variable("GATEWAY_MISSING_CONTENT", "refuse",
+                    "No Subject, or no text or HTML: refuse (554 5.6.0) or placeholder"));
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
@@ -95,12 +109,19 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         reader.apply("GATEWAY_SESSION_TIMEOUT",
                 v -> smtp.sessionTimeout(parseDuration(v)));
         reader.apply("GATEWAY_BARE_LINE_ENDINGS", v -> smtp.bareLineEndingPolicy(bareLineEndings(v)));
+        MimeLimits mime = reader.mimeLimits();
+        TransformConfig.UnsupportedAttachments unsupported = reader.choice("GATEWAY_UNSUPPORTED_ATTACHMENTS",
+                TransformConfig.UnsupportedAttachments.class);
+        TransformConfig.InlineImages inline = reader.choice("GATEWAY_INLINE_IMAGES", TransformConfig.InlineImages.class);
+        TransformConfig.MissingContent missing = reader.choice("GATEWAY_MISSING_CONTENT",
+                TransformConfig.MissingContent.class);
         if (smtpPort == smtpsPort && smtpPort != 0) {
             reader.problem("GATEWAY_SMTP_PORT and GATEWAY_SMTPS_PORT: both " + smtpPort + " (expected: two ports)");
         }
         reader.failOnProblems();
         return new GatewayConfig(bindAddress, smtpPort, smtpsPort, httpPort, tlsCert, tlsKey, handshakeTimeout,
-                apiUrl, sandbox, maxConnections, ioThreads, smtp.build());
+                apiUrl, sandbox, maxConnections, ioThreads, smtp.build(),
+                new TransformConfig(mime, unsupported, inline, missing));
     }
 
     private static BareLineEndingPolicy bareLineEndings(String value) {
@@ -199,6 +220,31 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             }
             problem(name + ": '" + value + "' (expected: an integer from " + min + " to " + max + ")");
             return min;
+        }
+
+        MimeLimits mimeLimits() {
+            int depth = integer("GATEWAY_MAX_MIME_DEPTH", 1);
+            int parts = integer("GATEWAY_MAX_MIME_PARTS", 1);
+            int headerCount = integer("GATEWAY_MAX_HEADER_COUNT", 1);
+            int headerSize = integer("GATEWAY_MAX_HEADER_SIZE", 1);
+            int attachment = integer("GATEWAY_MAX_ATTACHMENT_SIZE", 1);
+            int decoded = integer("GATEWAY_MAX_DECODED_SIZE", 1);
+            return new MimeLimits(depth, parts, headerCount, headerSize, attachment, decoded);
+        }
+
+        /** An enum constant from its name in lower case with dashes ({@code data-uri} for {@code DATA_URI}). */
+        <E extends Enum<E>> E choice(String name, Class<E> type) {
+            String value = raw(name);
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().replace('_', '-').equalsIgnoreCase(value)) {
+                    return constant;
+                }
+            }
+            String expected = java.util.Arrays.stream(type.getEnumConstants())
+                                              .map(c -> c.name().replace('_', '-').toLowerCase(Locale.ROOT))
+                                              .collect(java.util.stream.Collectors.joining(", "));
+            problem(name + ": '" + value + "' (expected: one of " + expected + ")");
+            return type.getEnumConstants()[0];
         }
 
         Duration duration(String name) {

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.server;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -24,9 +25,9 @@ public final class GatewayMain {
             return;
         }
         log.info("Starting the Cakemail SMTP gateway: {}", config.smtp());
-        InterimCakemailStub stub = new InterimCakemailStub();
-        log.warn("The Cakemail API integration is not part of this build: AUTH accepts any credentials and every"
-                 + " message is refused with 451 4.3.0.");
+        InterimCakemailStub stub = new InterimCakemailStub(config.transform(), PooledByteBufAllocator.DEFAULT);
+        log.warn("The Cakemail API client is not part of this build: AUTH accepts any credentials, messages are"
+                 + " transformed and then refused with 451 4.3.0 (or 5xx when the API could not carry them).");
         GatewayServer server = GatewayServer.start(config, stub, stub);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.smtp.BareLineEndingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +52,14 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_IDLE_TIMEOUT", "30s"),
                 Map.entry("GATEWAY_SESSION_TIMEOUT", "1h"),
                 Map.entry("GATEWAY_BARE_LINE_ENDINGS", "reject"),
-                Map.entry("GATEWAY_IO_THREADS", "3")));
+                Map.entry("GATEWAY_IO_THREADS", "3"),
+                Map.entry("GATEWAY_MAX_MIME_DEPTH", "4"),
+                Map.entry("GATEWAY_MAX_ATTACHMENT_SIZE", "2048"),
+                Map.entry("GATEWAY_UNSUPPORTED_ATTACHMENTS", "omit"),
+                Map.entry("GATEWAY_INLINE_IMAGES", "data-uri"),
+                Map.entry("GATEWAY_MISSING_CONTENT", "Placeholder")));
         assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1", 587, 465, 9090, cert, key, Duration.ofMillis(500),
-                java.net.URI.create("http://127.0.0.1:8025"), true, 50, 3, config.smtp()));
+                java.net.URI.create("http://127.0.0.1:8025"), true, 50, 3, config.smtp(), config.transform()));
         assertThat(config.smtp().hostname()).isEqualTo("smtp.example.com");
         assertThat(config.smtp().maxMessageSize()).isEqualTo(1_000_000);
         assertThat(config.smtp().maxRecipients()).isEqualTo(5);
@@ -63,6 +69,11 @@ class GatewayConfigTest {
         assertThat(config.smtp().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.smtp().sessionTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(config.smtp().bareLineEndingPolicy()).isEqualTo(BareLineEndingPolicy.REJECT);
+        assertThat(config.transform().limits().maxDepth()).isEqualTo(4);
+        assertThat(config.transform().limits().maxAttachmentSize()).isEqualTo(2048);
+        assertThat(config.transform().unsupportedAttachments()).isEqualTo(TransformConfig.UnsupportedAttachments.OMIT);
+        assertThat(config.transform().inlineImages()).isEqualTo(TransformConfig.InlineImages.DATA_URI);
+        assertThat(config.transform().missingContent()).isEqualTo(TransformConfig.MissingContent.PLACEHOLDER);
     }
 
     @Test
@@ -75,7 +86,8 @@ class GatewayConfigTest {
                 "GATEWAY_MAX_RECIPIENTS", "0",
                 "GATEWAY_TLS_CERT", "/nonexistent/cert.pem",
                 "GATEWAY_BARE_LINE_ENDINGS", "ignore",
-                "GATEWAY_HOSTNAME", "bad host")))
+                "GATEWAY_HOSTNAME", "bad host",
+                "GATEWAY_INLINE_IMAGES", "inline")))
                 .isInstanceOf(GatewayConfig.ConfigurationException.class)
                 .hasMessageContaining("GATEWAY_SMTP_PORT: '70000' (expected: an integer from 0 to 65535)")
                 .hasMessageContaining("GATEWAY_API_URL: 'ftp://example.com' (expected: an http:// or https:// URL)")
@@ -85,7 +97,8 @@ class GatewayConfigTest {
                 .hasMessageContaining("GATEWAY_TLS_CERT: '/nonexistent/cert.pem' (expected: a readable PEM file)")
                 .hasMessageContaining("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set")
                 .hasMessageContaining("GATEWAY_BARE_LINE_ENDINGS: 'ignore' (expected: normalize or reject)")
-                .hasMessageContaining("GATEWAY_HOSTNAME: hostname: 'bad host' (expected: a domain name)");
+                .hasMessageContaining("GATEWAY_HOSTNAME: hostname: 'bad host' (expected: a domain name)")
+                .hasMessageContaining("GATEWAY_INLINE_IMAGES: 'inline' (expected: one of attach, data-uri, refuse)");
     }
 
     @Test

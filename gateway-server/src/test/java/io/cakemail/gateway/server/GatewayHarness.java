@@ -1,5 +1,6 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
@@ -34,7 +35,8 @@ final class GatewayHarness implements AutoCloseable {
             throws Exception {
         receiver = new RecordingReceiver(answers, replies == null ? RecordingReceiver::queued : replies);
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10),
-                URI.create("http://127.0.0.1:1"), false, maxConnections, 2, smtp.apply(SMTP.toBuilder()).build());
+                URI.create("http://127.0.0.1:1"), false, maxConnections, 2, smtp.apply(SMTP.toBuilder()).build(),
+                TransformConfig.DEFAULT);
         server = GatewayServer.start(config, new TestAuthenticator(answers), receiver);
     }
 

@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import java.io.StringWriter;
@@ -28,7 +29,7 @@ class ServerTlsTest {
         Files.writeString(cert, pem(pair.certificate()));
         Files.writeString(key, pem(new JcaPKCS8Generator(pair.keyPair().getPrivate(), null)));
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, cert, key, Duration.ofSeconds(5),
-                URI.create("http://127.0.0.1:1"), false, 10, 1, GatewayHarness.SMTP);
+                URI.create("http://127.0.0.1:1"), false, 10, 1, GatewayHarness.SMTP, TransformConfig.DEFAULT);
         try (GatewayServer server = GatewayServer.start(config, TestAuthenticator.immediate(),
                 RecordingReceiver.accepting());
              SSLSocket socket = (SSLSocket) LineClient.trustAll().getSocketFactory()

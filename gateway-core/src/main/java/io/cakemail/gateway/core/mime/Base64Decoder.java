@@ -2,7 +2,6 @@ package io.cakemail.gateway.core.mime;
 
 import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -26,18 +25,30 @@ final class Base64Decoder implements TransferDecoder {
         VALUES['='] = (byte) PAD;
     }
 
-    private final byte[] input = new byte[4096];
-    private final byte[] output = new byte[3072 + 3];
+    private final byte[] input;
+    private final byte[] output;
     private int bits;
     private int count;
 
+    Base64Decoder(DecoderBuffers buffers) {
+        this.input = buffers.input;
+        this.output = buffers.output;
+    }
+
     @Override
-    public void decode(ByteBuf in, ByteBuf out) {
-        while (in.isReadable()) {
-            int length = Math.min(input.length, in.readableBytes());
-            in.readBytes(input, 0, length);
+    public void decode(ByteBuf in, int from, int to, ByteBuf out) {
+        while (from < to) {
+            int length = Math.min(input.length, to - from);
+            in.getBytes(from, input, 0, length);
             out.writeBytes(output, 0, decode(input, 0, length));
+            from += length;
         }
+    }
+
+    @Override
+    public void decode(byte b, ByteBuf out) {
+        input[0] = b;
+        out.writeBytes(output, 0, decode(input, 0, 1));
     }
 
     @Override
@@ -45,15 +56,32 @@ final class Base64Decoder implements TransferDecoder {
         out.writeBytes(output, 0, flushGroup(0));
     }
 
-    /** Decodes a whole base64 string (an RFC 2047 B word) into {@code out}. */
+    /** Decodes a whole base64 string (an RFC 2047 B word) into {@code out}, with the same leniency. */
     static void decodeLenient(String text, ByteArrayOutputStream out) {
-        Base64Decoder decoder = new Base64Decoder();
-        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        int step = decoder.input.length;
-        for (int from = 0; from < bytes.length; from += step) {
-            out.write(decoder.output, 0, decoder.decode(bytes, from, Math.min(step, bytes.length - from)));
+        int bits = 0;
+        int count = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            int value = i == text.length() ? PAD : VALUES[text.charAt(i) & 0xff];
+            if (value >= 0) {
+                bits = bits << 6 | value;
+                if (++count == 4) {
+                    out.write(bits >> 16);
+                    out.write(bits >> 8);
+                    out.write(bits);
+                    bits = 0;
+                    count = 0;
+                }
+            } else if (value == PAD) {
+                if (count == 2) {
+                    out.write(bits >> 4);
+                } else if (count == 3) {
+                    out.write(bits >> 10);
+                    out.write(bits >> 2);
+                }
+                bits = 0;
+                count = 0;
+            }
         }
-        out.write(decoder.output, 0, decoder.flushGroup(0));
     }
 
     private int decode(byte[] in, int offset, int length) {

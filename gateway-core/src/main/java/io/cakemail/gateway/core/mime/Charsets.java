@@ -1,12 +1,10 @@
 package io.cakemail.gateway.core.mime;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 
@@ -59,31 +57,93 @@ public final class Charsets {
         return new String(bytes, offset, length, declared);
     }
 
+    /**
+     * Body text as UTF-8, read as {@link #decode} would, with line breaks as {@code \n}. Text that is already
+     * UTF-8 (or ASCII) is not decoded at all: its CRs are removed in place and the bytes copied once.
+     */
+    public static byte[] toUtf8Text(byte[] bytes, int offset, int length, String label) {
+        Charset declared = forLabel(label);
+        if (declared != null && !isAsciiCompatible(declared)) {
+            return decode(bytes, offset, length, label).replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8);
+        }
+        int end = offset + length;
+        int kept = offset;
+        for (int i = offset; i < end; i++) {
+            if (bytes[i] != '\r' || i + 1 >= end || bytes[i + 1] != '\n') {
+                bytes[kept++] = bytes[i];
+            }
+        }
+        String normalized = label == null ? "" : label.trim().toLowerCase(Locale.ROOT);
+        boolean utf8Wins = declared == null || LATIN_LABELS.contains(normalized)
+                           || declared.equals(StandardCharsets.UTF_8);
+        if (utf8Wins && isUtf8(bytes, offset, kept)) {
+            return Arrays.copyOfRange(bytes, offset, kept);
+        }
+        return decode(bytes, offset, kept - offset, label).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isAsciiCompatible(Charset charset) {
+        String name = charset.name().toLowerCase(Locale.ROOT);
+        return !name.startsWith("utf-16") && !name.startsWith("utf-32") && !name.startsWith("x-utf-16")
+               && !name.startsWith("x-utf-32") && !name.startsWith("utf_32");
+    }
+
     /** Text from bytes of unknown charset, such as raw 8-bit header values: UTF-8 if valid, else Windows-1252. */
     public static String decodeUnlabelled(byte[] bytes, int offset, int length) {
         return decode(bytes, offset, length, null);
     }
 
     private static String strictUtf8(byte[] bytes, int offset, int length) {
-        boolean ascii = true;
-        for (int i = offset; i < offset + length; i++) {
-            if (bytes[i] < 0) {
-                ascii = false;
-                break;
+        int end = offset + length;
+        int i = offset;
+        while (i < end && bytes[i] >= 0) {
+            i++;
+        }
+        if (i == end) {
+            return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);  // ASCII, the compact way
+        }
+        return isUtf8(bytes, i, end) ? new String(bytes, offset, length, StandardCharsets.UTF_8) : null;
+    }
+
+    /** Whether {@code bytes[from, to)} is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
+    private static boolean isUtf8(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; ) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x80) {
+                i++;
+                continue;
             }
+            int trailing;
+            int min;
+            if (b >= 0xc2 && b <= 0xdf) {
+                trailing = 1;
+                min = 0x80;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                trailing = 2;
+                min = 0x800;
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                trailing = 3;
+                min = 0x10000;
+            } else {
+                return false;
+            }
+            if (i + trailing >= to) {
+                return false;
+            }
+            int code = b & (0x3f >> trailing);
+            for (int k = 1; k <= trailing; k++) {
+                int c = bytes[i + k] & 0xff;
+                if ((c & 0xc0) != 0x80) {
+                    return false;
+                }
+                code = code << 6 | c & 0x3f;
+            }
+            if (code < min || code > 0x10ffff || code >= 0xd800 && code <= 0xdfff) {
+                return false;
+            }
+            i += trailing + 1;
         }
-        if (ascii) {
-            return new String(bytes, offset, length, StandardCharsets.US_ASCII);
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                                         .onMalformedInput(CodingErrorAction.REPORT)
-                                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                                         .decode(ByteBuffer.wrap(bytes, offset, length))
-                                         .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+        return true;
     }
 
     private static boolean hasMultiByteCharacter(String text) {

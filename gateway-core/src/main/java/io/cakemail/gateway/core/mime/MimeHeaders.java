@@ -25,14 +25,19 @@ public final class MimeHeaders {
         block.getBytes(block.readerIndex(), bytes);
         String text = Charsets.decodeUnlabelled(bytes, 0, bytes.length);
         StringBuilder field = new StringBuilder();
-        for (String line : text.split("\r?\n", -1)) {
-            if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t') && field.length() > 0) {
-                field.append(line);  // unfolding removes the line break only (RFC 5322 2.2.3)
-                continue;
+        for (int start = 0; start < text.length(); ) {
+            int lf = text.indexOf('\n', start);
+            int next = lf < 0 ? text.length() : lf + 1;
+            int end = lf > start && text.charAt(lf - 1) == '\r' ? lf - 1 : lf < 0 ? text.length() : lf;
+            char first = end > start ? text.charAt(start) : 0;
+            if ((first == ' ' || first == '\t') && field.length() > 0) {
+                field.append(text, start, end);  // unfolding removes the line break only (RFC 5322 2.2.3)
+            } else {
+                add(fields, field);
+                field.setLength(0);
+                field.append(text, start, end);
             }
-            add(fields, field);
-            field.setLength(0);
-            field.append(line);
+            start = next;
         }
         add(fields, field);
         return new MimeHeaders(fields, defaultType);

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -47,8 +46,6 @@ public final class MimeParser implements AutoCloseable {
     private static final int FLUSH_THRESHOLD = 64 * 1024;
     private static final byte LF = '\n';
     private static final byte CR = '\r';
-    private static final ByteBuf CRLF = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer(new byte[] {CR, LF}).asReadOnly());
 
     private final MimeLimits limits;
     private final Handler handler;
@@ -56,6 +53,7 @@ public final class MimeParser implements AutoCloseable {
     private final ByteBuf headerBlock;
     private final ByteBuf carry;
     private final ByteBuf decoded;
+    private DecoderBuffers decoderBuffers;
 
     private State state = State.HEADERS;
     private int depth;
@@ -75,16 +73,29 @@ public final class MimeParser implements AutoCloseable {
         decoded = allocator.heapBuffer(8192);
     }
 
-    /** Parses the next chunk of the message. The chunk is read, not retained. */
+    /** Parses the next chunk of the message. The chunk is read, not retained, and left as it was. */
     public void feed(ByteBuf chunk) {
         if (state == State.FAILED || state == State.FINISHED) {
             return;
         }
-        ByteBuf input = chunk.duplicate();
+        int readerIndex = chunk.readerIndex();
+        try {
+            parse(chunk);
+        } finally {
+            chunk.readerIndex(readerIndex);
+        }
+        flushDecoded();
+    }
+
+    private void parse(ByteBuf input) {
         if (carry.isReadable()) {
             completeCarriedLine(input);
         }
         while (input.isReadable() && isParsing()) {
+            if (state == State.BODY && !mayBeDelimiterLine(input)) {
+                bodyRun(input);
+                continue;
+            }
             int start = input.readerIndex();
             int lf = input.indexOf(start, input.writerIndex(), LF);
             if (lf < 0) {
@@ -94,7 +105,6 @@ public final class MimeParser implements AutoCloseable {
             input.readerIndex(lf + 1);
             line(input, start, lf, true);
         }
-        flushDecoded();
     }
 
     /** The message is complete: ends whatever is open. */
@@ -138,6 +148,13 @@ public final class MimeParser implements AutoCloseable {
         }
     }
 
+    private DecoderBuffers decoderBuffers() {
+        if (decoderBuffers == null) {
+            decoderBuffers = new DecoderBuffers();
+        }
+        return decoderBuffers;
+    }
+
     /** Moves to {@code next} unless a handler callback stopped the parse meanwhile. */
     private void moveTo(State next) {
         if (isParsing()) {
@@ -161,6 +178,55 @@ public final class MimeParser implements AutoCloseable {
             notABoundary();
         } else if (state == State.HEADERS) {
             withinHeaderLimit(carry.readableBytes());
+        }
+    }
+
+    /** Whether the input starts a line that could be a multipart delimiter (or is too short to tell). */
+    private boolean mayBeDelimiterLine(ByteBuf input) {
+        int start = input.readerIndex();
+        return atLineStart && !containers.isEmpty()
+               && (input.readableBytes() < 2 || input.getByte(start) == '-' && input.getByte(start + 1) == '-');
+    }
+
+    /**
+     * Passes body content on in one piece, up to the next line that could be a delimiter or the end of the input.
+     * The line break before such a line is held back, as it belongs to the delimiter if the line is one; so is a
+     * CR at the very end, which may be half a CRLF.
+     */
+    private void bodyRun(ByteBuf input) {
+        int start = input.readerIndex();
+        int limit = input.writerIndex();
+        int lastLf = -1;
+        int from = start;
+        boolean lineBreakHeld = false;
+        while (true) {
+            int lf = input.indexOf(from, limit, LF);
+            if (lf < 0) {
+                break;
+            }
+            lastLf = lf;
+            from = lf + 1;
+            if (from >= limit || !containers.isEmpty() && input.getByte(from) == '-'
+                                 && (from + 1 >= limit || input.getByte(from + 1) == '-')) {
+                lineBreakHeld = true;
+                break;
+            }
+        }
+        if (lineBreakHeld) {
+            int lineBreak = lastLf > start && input.getByte(lastLf - 1) == CR ? lastLf - 1 : lastLf;
+            if (lineBreak == start && heldCr) {
+                heldCr = false;  // the CR held from the previous input and this LF make the line break
+            }
+            body(input, start, lineBreak);
+            pendingCrlf = true;
+            atLineStart = true;
+            input.readerIndex(lastLf + 1);
+        } else {
+            boolean endsWithCr = input.getByte(limit - 1) == CR;
+            body(input, start, endsWithCr ? limit - 1 : limit);
+            heldCr = endsWithCr;
+            atLineStart = false;
+            input.readerIndex(limit);
         }
     }
 
@@ -208,9 +274,6 @@ public final class MimeParser implements AutoCloseable {
             return;
         }
         if (state == State.BODY) {
-            if (heldCr && end == start && terminated) {
-                heldCr = false;  // the held CR and this LF make the line break
-            }
             body(buf, start, end);
             pendingCrlf = terminated;
         }
@@ -219,15 +282,16 @@ public final class MimeParser implements AutoCloseable {
 
     private void body(ByteBuf buf, int from, int to) {
         if (pendingCrlf) {
-            decoder.decode(CRLF.duplicate(), decoded);
+            decoder.decode(CR, decoded);
+            decoder.decode(LF, decoded);
             pendingCrlf = false;
         }
         if (heldCr) {
-            decoder.decode(CRLF.slice(0, 1), decoded);  // a CR that turned out not to end a line
+            decoder.decode(CR, decoded);  // a CR that turned out not to end a line
             heldCr = false;
         }
         if (to > from) {
-            decoder.decode(buf.slice(from, to - from), decoded);
+            decoder.decode(buf, from, to, decoded);
             if (decoded.readableBytes() >= FLUSH_THRESHOLD) {
                 flushDecoded();
             }
@@ -258,7 +322,7 @@ public final class MimeParser implements AutoCloseable {
         if (terminated && withinHeaderLimit(lf + 1 - start)) {
             headerBlock.writeBytes(buf, start, lf + 1 - start);
         } else if (!terminated && withinHeaderLimit(end - start + 2)) {
-            headerBlock.writeBytes(buf, start, end - start).writeBytes(CRLF.duplicate());
+            headerBlock.writeBytes(buf, start, end - start).writeByte(CR).writeByte(LF);
         }
     }
 
@@ -323,7 +387,7 @@ public final class MimeParser implements AutoCloseable {
                     type.subtype().equals("digest") ? ContentType.MESSAGE_RFC822 : ContentType.TEXT_PLAIN));
             moveTo(State.PREAMBLE);
         } else {
-            decoder = TransferDecoder.forEncoding(headers.transferEncoding());
+            decoder = TransferDecoder.forEncoding(headers.transferEncoding(), this::decoderBuffers);
             moveTo(State.BODY);
         }
     }
@@ -364,7 +428,8 @@ public final class MimeParser implements AutoCloseable {
 
     private void endLeaf() {
         if (heldCr) {
-            body(CRLF, 0, 0);
+            decoder.decode(CR, decoded);
+            heldCr = false;
         }
         decoder.finish(decoded);
         flushDecoded();

@@ -17,10 +17,12 @@ final class Base64Encoder {
     private final byte[] encoded = new byte[BLOCK / 3 * 4];
     private int filled;
 
+    /** Encodes {@code in}'s readable bytes, leaving {@code in} as it is. */
     void encode(ByteBuf in, ByteBuf out) {
-        while (in.isReadable()) {
-            int length = Math.min(BLOCK - filled, in.readableBytes());
-            in.readBytes(block, filled, length);
+        for (int from = in.readerIndex(), to = in.writerIndex(); from < to; ) {
+            int length = Math.min(BLOCK - filled, to - from);
+            in.getBytes(from, block, filled, length);
+            from += length;
             filled += length;
             if (filled == BLOCK) {
                 out.writeBytes(encoded, 0, ENCODER.encode(block, encoded));

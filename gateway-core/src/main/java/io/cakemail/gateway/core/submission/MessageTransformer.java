@@ -43,7 +43,8 @@ public final class MessageTransformer implements AutoCloseable {
     private static final Set<String> SIGNATURE_TYPES = Set.of("application/pkcs7-signature",
             "application/x-pkcs7-signature", "application/pgp-signature");
     private static final String NO_SUBJECT = "(no subject)";
-    private static final String NO_TEXT = "(no text)";
+    private static final byte[] NO_TEXT = "(no text)".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEWLINE = {'\n'};
 
     private final TransformConfig config;
     private final ByteBufAllocator allocator;
@@ -59,8 +60,8 @@ public final class MessageTransformer implements AutoCloseable {
     private Mailbox from = new Mailbox(null, null);
     private ControlHeaders control;
     private List<HeaderField> additionalHeaders = List.of();
-    private String text;
-    private String html;
+    private byte[] text;
+    private byte[] html;
     private PartSink current;
     private boolean ended;
 
@@ -127,11 +128,13 @@ public final class MessageTransformer implements AutoCloseable {
 
     /** {@code DATA_URI}: each image the HTML references by {@code cid:} moves into the HTML; the others attach. */
     private void embedInlineImages() {
+        String page = inlineImages.isEmpty() || html == null ? null : new String(html, StandardCharsets.UTF_8);
         for (InlineImage image : inlineImages.values()) {
             String reference = "cid:" + image.contentId;
-            if (html != null && html.contains(reference)) {
+            if (page != null && page.contains(reference)) {
                 String base64 = image.attachment.base64().toString(StandardCharsets.US_ASCII);
-                html = html.replace(reference, "data:" + image.mediaType + ";base64," + base64);
+                page = page.replace(reference, "data:" + image.mediaType + ";base64," + base64);
+                html = page.getBytes(StandardCharsets.UTF_8);
                 image.attachment.base64().release();
             } else if (image.attachment.type() != null) {
                 attachments.add(image.attachment);
@@ -229,17 +232,31 @@ public final class MessageTransformer implements AutoCloseable {
         return filename != null ? filename : describe(null, mediaType);
     }
 
-    private void bodyText(boolean isHtml, String content, boolean insideAlternative) {
-        if (content.isEmpty()) {
+    private void bodyText(boolean isHtml, byte[] content, boolean insideAlternative) {
+        if (content.length == 0) {
             return;
         }
-        String existing = isHtml ? html : text;
-        String merged = existing == null ? content : insideAlternative ? existing : existing + "\n" + content;
+        byte[] existing = isHtml ? html : text;
+        byte[] merged = existing == null ? content : insideAlternative ? existing : concat(existing, NEWLINE, content);
         if (isHtml) {
             html = merged;
         } else {
             text = merged;
         }
+    }
+
+    private static byte[] concat(byte[]... pieces) {
+        int length = 0;
+        for (byte[] piece : pieces) {
+            length += piece.length;
+        }
+        byte[] joined = new byte[length];
+        int at = 0;
+        for (byte[] piece : pieces) {
+            System.arraycopy(piece, 0, joined, at, piece.length);
+            at += piece.length;
+        }
+        return joined;
     }
 
     /** What the parser reports, routed to the part sinks. */
@@ -356,8 +373,8 @@ public final class MessageTransformer implements AutoCloseable {
 
         @Override
         public void end() {
-            String content = Charsets.decode(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
-                    bytes.readableBytes(), charset).replace("\r\n", "\n");
+            byte[] content = Charsets.toUtf8Text(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
+                    bytes.readableBytes(), charset);
             bytes.release();
             bodyText(isHtml, content, insideAlternative);
         }
@@ -395,7 +412,7 @@ public final class MessageTransformer implements AutoCloseable {
                                         + config.limits().maxAttachmentSize() + " octets"));
                 return;
             }
-            encoder.encode(decoded.duplicate(), base64);
+            encoder.encode(decoded, base64);
         }
 
         @Override

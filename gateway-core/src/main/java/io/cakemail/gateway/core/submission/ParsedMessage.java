@@ -1,15 +1,16 @@
 package io.cakemail.gateway.core.submission;
 
 import io.cakemail.gateway.core.mime.HeaderField;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Everything a message contributes to its submissions, before the sender is resolved. Owns the attachments'
- * buffers: {@link #release()} when done.
+ * Everything a message contributes to its submissions, before the sender is resolved. Bodies are kept as UTF-8
+ * bytes, the form the JSON needs. Owns the attachments' buffers: {@link #release()} when done.
  *
  * @param subject the decoded Subject
- * @param text the text body with line breaks as {@code \n}, or {@code null}
- * @param html the HTML body with line breaks as {@code \n}, or {@code null}
+ * @param textUtf8 the text body in UTF-8, line breaks as {@code \n}, or {@code null}
+ * @param htmlUtf8 the HTML body in UTF-8, line breaks as {@code \n}, or {@code null}
  * @param attachments the attachments, in message order
  * @param additionalHeaders the headers to forward
  * @param tags the tags from the control headers, sanitised, in order of appearance
@@ -20,9 +21,19 @@ import java.util.List;
  * @param senderId {@code X-Sender-Id}, or {@code null}
  * @param from the From mailbox
  */
-public record ParsedMessage(String subject, String text, String html, List<Attachment> attachments,
+public record ParsedMessage(String subject, byte[] textUtf8, byte[] htmlUtf8, List<Attachment> attachments,
                             List<HeaderField> additionalHeaders, List<String> tags, Tracking tracking, Long listId,
                             Long accountId, String emailType, String senderId, Mailbox from) {
+
+    /** The text body, or {@code null}. */
+    public String text() {
+        return textUtf8 == null ? null : new String(textUtf8, StandardCharsets.UTF_8);
+    }
+
+    /** The HTML body, or {@code null}. */
+    public String html() {
+        return htmlUtf8 == null ? null : new String(htmlUtf8, StandardCharsets.UTF_8);
+    }
 
     /** Releases the attachments' buffers. */
     public void release() {

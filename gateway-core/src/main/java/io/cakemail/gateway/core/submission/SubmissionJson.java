@@ -39,12 +39,8 @@ public final class SubmissionJson {
             json.writeEndObject();
             json.writeObjectFieldStart("content");
             json.writeStringField("subject", message.subject());
-            if (message.text() != null) {
-                json.writeStringField("text", message.text());
-            }
-            if (message.html() != null) {
-                json.writeStringField("html", message.html());
-            }
+            writeUtf8Field(json, "text", message.textUtf8());
+            writeUtf8Field(json, "html", message.htmlUtf8());
             json.writeStringField("encoding", "utf-8");
             json.writeStringField("type", emailType);
             json.writeEndObject();
@@ -90,6 +86,13 @@ public final class SubmissionJson {
             throw new UncheckedIOException(e);
         }
         return new SubmissionBody(out.finish(), allocator);
+    }
+
+    private static void writeUtf8Field(JsonGenerator json, String name, byte[] utf8) throws IOException {
+        if (utf8 != null) {
+            json.writeFieldName(name);
+            json.writeUTF8String(utf8, 0, utf8.length);
+        }
     }
 
     private static void writeTracking(JsonGenerator json, Tracking tracking) throws IOException {

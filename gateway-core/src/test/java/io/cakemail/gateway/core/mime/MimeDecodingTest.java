@@ -38,7 +38,7 @@ class MimeDecodingTest {
         "SGk=SGk=             | HiHi",
     })
     void base64DecodesLenientlyAtEverySplit(String encoded, String expected) {
-        assertEverySplitDecodes(Base64Decoder::new, unescape(encoded), expected);
+        assertEverySplitDecodes(() -> new Base64Decoder(new DecoderBuffers()), unescape(encoded), expected);
     }
 
     @ParameterizedTest
@@ -63,9 +63,9 @@ class MimeDecodingTest {
     void base64UrlCharactersDecodeLikeTheirStandardTwins() {
         ByteBuf standard = Unpooled.buffer();
         ByteBuf url = Unpooled.buffer();
-        Base64Decoder decoder = new Base64Decoder();
-        decoder.decode(Unpooled.copiedBuffer("+/8=", StandardCharsets.US_ASCII), standard);
-        decoder.decode(Unpooled.copiedBuffer("-_8=", StandardCharsets.US_ASCII), url);
+        Base64Decoder decoder = new Base64Decoder(new DecoderBuffers());
+        decoder.decode(Unpooled.copiedBuffer("+/8=", StandardCharsets.US_ASCII), 0, 4, standard);
+        decoder.decode(Unpooled.copiedBuffer("-_8=", StandardCharsets.US_ASCII), 0, 4, url);
         assertThat(ByteBufUtil.getBytes(url)).isEqualTo(ByteBufUtil.getBytes(standard)).containsExactly(0xfb, 0xff);
         standard.release();
         url.release();
@@ -129,7 +129,7 @@ class MimeDecodingTest {
     private static final class QuotedPrintableDecoderFactory implements DecoderFactory {
         @Override
         public TransferDecoder create() {
-            return new QuotedPrintableDecoder();
+            return new QuotedPrintableDecoder(new DecoderBuffers());
         }
     }
 
@@ -138,8 +138,9 @@ class MimeDecodingTest {
         for (int split = 0; split <= input.length; split++) {
             TransferDecoder decoder = factory.create();
             ByteBuf out = Unpooled.buffer();
-            decoder.decode(Unpooled.wrappedBuffer(input, 0, split), out);
-            decoder.decode(Unpooled.wrappedBuffer(input, split, input.length - split), out);
+            ByteBuf in = Unpooled.wrappedBuffer(input);
+            decoder.decode(in, 0, split, out);
+            decoder.decode(in, split, input.length, out);
             decoder.finish(out);
             assertThat(out.toString(StandardCharsets.UTF_8)).as("split at %d", split).isEqualTo(expected);
             out.release();

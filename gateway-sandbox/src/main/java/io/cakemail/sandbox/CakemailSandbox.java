@@ -19,7 +19,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -49,6 +52,7 @@ public final class CakemailSandbox implements AutoCloseable {
     private final Inbox inbox;
     private final Faults faults = new Faults();
     private final List<JsonNode> submissions = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final SecureRandom random;
     private final DisposableServer server;
     private final boolean tls;
@@ -60,10 +64,10 @@ public final class CakemailSandbox implements AutoCloseable {
         this.inbox = new Inbox(config.inboxCapacity());
         this.tls = tls;
         HttpServer http = HttpServer.create().host(host).port(port).route(routes -> routes
-                .post("/token", this::token)
-                .get("/brands/default/senders", this::senders)
-                .post("/v2/emails", this::submit)
-                .get("/v2/emails/{id}", this::email)
+                .post("/token", counted("POST /token", this::token))
+                .get("/brands/default/senders", counted("GET /brands/default/senders", this::senders))
+                .post("/v2/emails", counted("POST /v2/emails", this::submit))
+                .get("/v2/emails/{id}", counted("GET /v2/emails/{id}", this::email))
                 .get("/", this::page)
                 .get("/sandbox/messages", this::messages)
                 .get("/sandbox/messages/{id}", this::message)
@@ -126,6 +130,12 @@ public final class CakemailSandbox implements AutoCloseable {
         return submissions;
     }
 
+    /** How many calls an API route received, such as {@code POST /token}. */
+    public int calls(String route) {
+        AtomicInteger count = calls.get(route);
+        return count == null ? 0 : count.get();
+    }
+
     /** Makes every access token issued so far expired, as if their lifetime had run out. */
     public void expireTokens() {
         tokens.expireAll();
@@ -134,6 +144,15 @@ public final class CakemailSandbox implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(10));
+    }
+
+    private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> counted(
+            String route, BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
+        AtomicInteger count = calls.computeIfAbsent(route, r -> new AtomicInteger());
+        return (request, response) -> {
+            count.incrementAndGet();
+            return handler.apply(request, response);
+        };
     }
 
     private Publisher<Void> token(HttpServerRequest request, HttpServerResponse response) {

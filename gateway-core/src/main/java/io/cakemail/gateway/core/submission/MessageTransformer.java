@@ -58,6 +58,7 @@ public final class MessageTransformer implements AutoCloseable {
     private int unnamedParts;
     private String subject;
     private Mailbox from = new Mailbox(null, null);
+    private String messageId;
     private ControlHeaders control;
     private List<HeaderField> additionalHeaders = List.of();
     private byte[] text;
@@ -95,7 +96,7 @@ public final class MessageTransformer implements AutoCloseable {
         }
         return new TransformResult.Transformed(new ParsedMessage(subject, text, html, List.copyOf(attachments),
                 additionalHeaders, List.copyOf(control.tags), control.tracking, control.listId, control.accountId,
-                control.emailType, control.senderId, from));
+                control.emailType, control.senderId, from, messageId));
     }
 
     /** Abandons the message, releasing what it holds. Does nothing after {@link #finish()}. */
@@ -172,6 +173,7 @@ public final class MessageTransformer implements AutoCloseable {
         String rawSubject = headers.value("Subject");
         subject = rawSubject == null ? null : EncodedWords.decode(rawSubject).trim();
         from = Mailbox.parse(headers.value("From"));
+        messageId = headers.value("Message-ID");
         additionalHeaders = ForwardedHeaders.select(headers.fields());
         try {
             control = ControlHeaders.read(headers.fields());

@@ -20,10 +20,11 @@ import java.util.List;
  * @param emailType {@code X-Email-Api-Type}, or {@code null} for the configured default
  * @param senderId {@code X-Sender-Id}, or {@code null}
  * @param from the From mailbox
+ * @param messageId the Message-ID header as written, or {@code null}
  */
 public record ParsedMessage(String subject, byte[] textUtf8, byte[] htmlUtf8, List<Attachment> attachments,
                             List<HeaderField> additionalHeaders, List<String> tags, Tracking tracking, Long listId,
-                            Long accountId, String emailType, String senderId, Mailbox from) {
+                            Long accountId, String emailType, String senderId, Mailbox from, String messageId) {
 
     /** The text body, or {@code null}. */
     public String text() {

@@ -1,0 +1,39 @@
+package io.cakemail.gateway.core.api;
+
+import java.security.Principal;
+
+/**
+ * A Cakemail login that passed {@code POST /token}. It keeps the password in memory for the life of the SMTP
+ * session, so an expired token can be replaced by a new password grant; it is never written anywhere.
+ */
+public final class ApiPrincipal implements Principal {
+
+    private final String username;
+    private final String password;
+    private final String credentialKey;
+
+    ApiPrincipal(String username, String password, String credentialKey) {
+        this.username = username;
+        this.password = password;
+        this.credentialKey = credentialKey;
+    }
+
+    @Override
+    public String getName() {
+        return username;
+    }
+
+    String password() {
+        return password;
+    }
+
+    /** The keyed hash of the credentials: the token cache's key. */
+    String credentialKey() {
+        return credentialKey;
+    }
+
+    @Override
+    public String toString() {
+        return "ApiPrincipal[" + username + "]";
+    }
+}

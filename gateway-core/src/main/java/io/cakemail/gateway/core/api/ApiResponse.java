@@ -1,0 +1,73 @@
+package io.cakemail.gateway.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A complete API answer: status, headers and body.
+ */
+record ApiResponse(int status, HttpHeaders headers, byte[] body) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_REASON = 300;
+
+    /** The body as JSON, or a missing node when it is not JSON. */
+    JsonNode json() {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node == null ? MissingNode.getInstance() : node;
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    /**
+     * The API's reason on one line: the {@code msg} of each {@code detail} entry when {@code detail} is an array,
+     * {@code detail} itself when it is a string, else the start of the raw body. Control characters become spaces.
+     */
+    String reason() {
+        JsonNode detail = json().path("detail");
+        String reason;
+        if (detail.isArray() && !detail.isEmpty()) {
+            StringBuilder joined = new StringBuilder();
+            for (JsonNode entry : detail) {
+                if (joined.length() > 0) {
+                    joined.append("; ");
+                }
+                JsonNode loc = entry.path("loc");
+                if (loc.isArray() && !loc.isEmpty()) {
+                    joined.append(locationOf(loc)).append(": ");
+                }
+                joined.append(entry.path("msg").asText(entry.toString()));
+            }
+            reason = joined.toString();
+        } else if (detail.isTextual()) {
+            reason = detail.asText();
+        } else {
+            reason = new String(body, StandardCharsets.UTF_8);
+        }
+        reason = reason.replaceAll("[\\p{Cntrl}]+", " ").trim();
+        if (reason.isEmpty()) {
+            reason = "HTTP " + status;
+        }
+        return reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason;
+    }
+
+    private static String locationOf(JsonNode loc) {
+        StringBuilder path = new StringBuilder();
+        for (JsonNode part : loc) {
+            if (part.isTextual() && part.asText().equals("body") && path.length() == 0) {
+                continue;
+            }
+            if (path.length() > 0) {
+                path.append('.');
+            }
+            path.append(part.asText());
+        }
+        return path.length() == 0 ? "body" : path.toString();
+    }
+}

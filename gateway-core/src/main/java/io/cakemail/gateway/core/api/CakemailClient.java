@@ -1,0 +1,133 @@
+package io.cakemail.gateway.core.api;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cakemail.gateway.core.submission.ParsedMessage;
+import io.cakemail.gateway.core.submission.SubmissionBody;
+import io.cakemail.gateway.core.submission.SubmissionJson;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's client of the Cakemail API: logins ({@link #login}) and message hand-over ({@link #deliver}):
+ * resolve {@code sender.id}, write the JSON once, submit it to every recipient. Nothing here blocks; every answer
+ * may complete on any thread.
+ */
+public final class CakemailClient implements AutoCloseable {
+
+    private final ApiConfig config;
+    private final ApiHttp http;
+    private final TokenService tokens;
+    private final SenderDirectory senders;
+    private final Submitter submitter;
+    private final ByteBufAllocator allocator;
+
+    public CakemailClient(ApiConfig config, ByteBufAllocator allocator) {
+        this.config = requireNonNull(config, "config");
+        this.allocator = requireNonNull(allocator, "allocator");
+        this.http = new ApiHttp(config);
+        this.tokens = new TokenService(http, config);
+        this.senders = new SenderDirectory(tokens, http, config);
+        this.submitter = new Submitter(http, tokens, config);
+    }
+
+    public ApiConfig config() {
+        return config;
+    }
+
+    /** Exchanges SMTP credentials for a session; fails with {@link AuthenticationException}. */
+    public Mono<ApiPrincipal> login(String username, String password) {
+        return tokens.login(username, password);
+    }
+
+    /**
+     * Hands {@code message} over for each of {@code recipients}, releasing it when done. {@code sender.id} is the
+     * message's {@code X-Sender-Id}, else the From address, else {@code envelopeSender}, matched against the
+     * account's confirmed senders.
+     */
+    public Mono<Delivery> deliver(ApiPrincipal principal, String envelopeSender, List<String> recipients,
+                                  ParsedMessage message) {
+        return senderId(principal, envelopeSender, message)
+                .flatMap(resolved -> resolved instanceof Delivery delivery ? Mono.just(delivery)
+                        : submit(principal, recipients, message, (String) resolved))
+                .onErrorResume(ApiUnavailableException.class, e -> Mono.just(new Delivery.Unavailable(e.getMessage())))
+                .onErrorResume(AuthenticationException.class, e -> Mono.just(new Delivery.Unavailable(e.getMessage())))
+                .doFinally(signal -> message.release());
+    }
+
+    TokenService tokensForTest() {
+        return tokens;
+    }
+
+    /** The circuit breaker's state, for health checks and tests. */
+    public CircuitBreaker.State circuitState() {
+        return submitter.circuitState();
+    }
+
+    /** A {@code String} sender id, or a {@link Delivery} saying why there is none. */
+    private Mono<Object> senderId(ApiPrincipal principal, String envelopeSender, ParsedMessage message) {
+        if (message.senderId() != null) {
+            return Mono.just(message.senderId());
+        }
+        String from = message.from().address();
+        String first = from != null ? from : envelopeSender;
+        if (first == null) {
+            return Mono.just(new Delivery.SenderNotConfirmed("<>", SenderDirectory.Status.UNKNOWN));
+        }
+        return senders.find(principal, message.accountId(), first).flatMap(match -> {
+            if (match.status() == SenderDirectory.Status.CONFIRMED) {
+                return Mono.just(match.id());
+            }
+            boolean envelopeDiffers = envelopeSender != null && !envelopeSender.equalsIgnoreCase(first);
+            if (!envelopeDiffers) {
+                return Mono.just(new Delivery.SenderNotConfirmed(first, match.status()));
+            }
+            return senders.find(principal, message.accountId(), envelopeSender).map(envelope ->
+                    envelope.status() == SenderDirectory.Status.CONFIRMED ? envelope.id()
+                            : new Delivery.SenderNotConfirmed(first, match.status()));
+        });
+    }
+
+    private Mono<Delivery> submit(ApiPrincipal principal, List<String> recipients, ParsedMessage message,
+                                  String senderId) {
+        String type = message.emailType() != null ? message.emailType() : config.defaultEmailType();
+        Long listId = message.listId() != null ? message.listId() : config.defaultListId();
+        SubmissionBody body = SubmissionJson.write(message, senderId, type, listId, allocator);
+        String messageKey = messageKey(message, body);
+        return submitter.submit(principal, message.accountId(), body, recipients, messageKey)
+                        .<Delivery>map(Delivery.Submitted::new)
+                        .doFinally(signal -> body.release());
+    }
+
+    /** The identity of a message across a client's retries: its Message-ID, else a digest of its JSON. */
+    private static String messageKey(ParsedMessage message, SubmissionBody body) {
+        if (message.messageId() != null && !message.messageId().isBlank()) {
+            return "id:" + message.messageId().trim().toLowerCase(Locale.ROOT);
+        }
+        ByteBuf json = body.forRecipient("");
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (ByteBuffer buffer : json.nioBuffers()) {
+                digest.update(buffer);
+            }
+            return "sha256:" + HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            json.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,21 @@
+package io.cakemail.gateway.core.api;
+
+import java.util.List;
+
+/**
+ * The end of a message's hand-over to the API.
+ */
+public sealed interface Delivery {
+
+    /** The sender could not be resolved to a confirmed sender of the account; nothing was submitted. */
+    record SenderNotConfirmed(String address, SenderDirectory.Status status) implements Delivery {
+    }
+
+    /** The API could not be asked (sender lookup or login failing); nothing was submitted. */
+    record Unavailable(String reason) implements Delivery {
+    }
+
+    /** Each recipient's outcome, in envelope order. */
+    record Submitted(List<RecipientOutcome> outcomes) implements Delivery {
+    }
+}

@@ -1,0 +1,91 @@
+package io.cakemail.gateway.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import reactor.core.publisher.Mono;
+
+/**
+ * Finds the {@code sender.id} of an address among an account's senders ({@code GET /brands/default/senders}, every
+ * page, never trusting {@code count}, which the API only sends with {@code with_count}). The list is cached per
+ * account for a while; an address not in it makes one fresh fetch if the list is old enough, so a sender confirmed
+ * a minute ago works without waiting for the cache to expire.
+ */
+public final class SenderDirectory {
+
+    /** What an address is to an account. */
+    public enum Status { CONFIRMED, UNCONFIRMED, UNKNOWN }
+
+    /** A lookup's answer; {@code id} is set when confirmed. */
+    public record Match(Status status, String id) {
+    }
+
+    private static final int PER_PAGE = 100;
+    private static final int MAX_PAGES = 100;
+
+    private final TokenService tokens;
+    private final ApiHttp http;
+    private final ApiConfig config;
+    private final AsyncCache<String, Senders> cache;
+
+    SenderDirectory(TokenService tokens, ApiHttp http, ApiConfig config) {
+        this.tokens = tokens;
+        this.http = http;
+        this.config = config;
+        this.cache = Caffeine.newBuilder().expireAfterWrite(config.senderCacheTtl()).maximumSize(10_000).buildAsync();
+    }
+
+    /** The account's senders, by lower-cased address, and when they were fetched. */
+    private record Senders(Map<String, Match> byAddress, long fetchedAt) {
+        long age() {
+            return System.nanoTime() - fetchedAt;
+        }
+    }
+
+    /** The sender {@code address} is for {@code principal} (acting for {@code accountId}, may be null). */
+    public Mono<Match> find(ApiPrincipal principal, Long accountId, String address) {
+        String key = principal.credentialKey() + '/' + accountId;
+        String wanted = address.toLowerCase(Locale.ROOT);
+        return senders(key, principal, accountId).flatMap(senders -> {
+            Match match = senders.byAddress().get(wanted);
+            if (match != null || senders.age() < config.senderMissRefresh().toNanos()) {
+                return Mono.just(match != null ? match : new Match(Status.UNKNOWN, null));
+            }
+            cache.asMap().remove(key);
+            return senders(key, principal, accountId).map(fresh ->
+                    fresh.byAddress().getOrDefault(wanted, new Match(Status.UNKNOWN, null)));
+        });
+    }
+
+    private Mono<Senders> senders(String key, ApiPrincipal principal, Long accountId) {
+        return Mono.fromFuture(() -> cache.get(key, (k, executor) ->
+                fetch(principal, accountId, 1, new HashMap<>()).toFuture()));
+    }
+
+    private Mono<Senders> fetch(ApiPrincipal principal, Long accountId, int page, Map<String, Match> found) {
+        String uri = "/brands/default/senders?page=" + page + "&per_page=" + PER_PAGE
+                     + (accountId == null ? "" : "&account_id=" + accountId);
+        return tokens.authorized(principal, token -> http.send(HttpMethod.GET, uri, token, null, null))
+                     .flatMap(response -> {
+                         if (response.status() != 200) {
+                             return Mono.error(new ApiUnavailableException(
+                                     "listing senders answered " + response.status() + ": " + response.reason()));
+                         }
+                         JsonNode data = response.json().path("data");
+                         for (JsonNode sender : data) {
+                             boolean confirmed = sender.path("confirmed").asBoolean(false);
+                             found.putIfAbsent(sender.path("email").asText("").toLowerCase(Locale.ROOT),
+                                     confirmed ? new Match(Status.CONFIRMED, sender.path("id").asText())
+                                               : new Match(Status.UNCONFIRMED, null));
+                         }
+                         if (data.size() < PER_PAGE || page >= MAX_PAGES) {
+                             return Mono.just(new Senders(Map.copyOf(found), System.nanoTime()));
+                         }
+                         return fetch(principal, accountId, page + 1, found);
+                     });
+    }
+}

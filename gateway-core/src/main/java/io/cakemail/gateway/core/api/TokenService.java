@@ -1,0 +1,204 @@
+package io.cakemail.gateway.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import reactor.core.publisher.Mono;
+
+/**
+ * Cakemail access tokens for SMTP logins ({@code POST /token}, form-encoded). Tokens are cached under a keyed hash
+ * of the credentials (HMAC-SHA256 with a key made at start), never under the password; concurrent logins with the
+ * same credentials share one call; a token is refreshed before it runs out (refresh grant, then password grant);
+ * wrong credentials are remembered briefly so a client retrying in a loop does not hammer the API.
+ */
+public final class TokenService {
+
+    private static final Logger log = LogManager.getLogger(TokenService.class);
+
+    private final ApiHttp http;
+    private final ApiConfig config;
+    private final SecretKeySpec hashKey;
+    private final Cache<String, TokenState> tokens;
+    private final Cache<String, Boolean> badCredentials;
+    private final Map<String, CompletableFuture<TokenState>> inFlight = new ConcurrentHashMap<>();
+
+    TokenService(ApiHttp http, ApiConfig config) {
+        this.http = http;
+        this.config = config;
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.hashKey = new SecretKeySpec(key, "HmacSHA256");
+        this.tokens = Caffeine.newBuilder().expireAfter(new Expiry<String, TokenState>() {
+            @Override
+            public long expireAfterCreate(String k, TokenState state, long now) {
+                return Math.max(0, state.expiresAt() - now);
+            }
+
+            @Override
+            public long expireAfterUpdate(String k, TokenState state, long now, long current) {
+                return expireAfterCreate(k, state, now);
+            }
+
+            @Override
+            public long expireAfterRead(String k, TokenState state, long now, long current) {
+                return current;
+            }
+        }).build();
+        this.badCredentials = Caffeine.newBuilder().expireAfterWrite(config.badCredentialsMemory())
+                                      .maximumSize(100_000).build();
+    }
+
+    /** A token's strings and its deadlines, in {@link System#nanoTime()} terms. */
+    record TokenState(String accessToken, String refreshToken, long expiresAt, long refreshAt) {
+        boolean expired() {
+            return System.nanoTime() - expiresAt >= 0;
+        }
+
+        boolean due() {
+            return System.nanoTime() - refreshAt >= 0;
+        }
+    }
+
+    /**
+     * Logs in; fails with {@link AuthenticationException}. Cached credentials answer without a call to the API.
+     */
+    public Mono<ApiPrincipal> login(String username, String password) {
+        String key = credentialKey(username, password);
+        ApiPrincipal principal = new ApiPrincipal(username, password, key);
+        if (badCredentials.getIfPresent(key) != null) {
+            return Mono.error(new AuthenticationException(AuthenticationException.Kind.BAD_CREDENTIALS,
+                    "Authentication credentials invalid"));
+        }
+        TokenState cached = tokens.getIfPresent(key);
+        if (cached != null && !cached.expired()) {
+            return Mono.just(principal);
+        }
+        return Mono.fromFuture(() -> obtain(key, () -> passwordGrant(principal))).thenReturn(principal);
+    }
+
+    /**
+     * Runs {@code call} with a valid access token; when the API answers 401, gets a new token once and runs it
+     * again.
+     */
+    Mono<ApiResponse> authorized(ApiPrincipal principal, Function<String, Mono<ApiResponse>> call) {
+        return accessToken(principal).flatMap(token -> call.apply(token).flatMap(response ->
+                response.status() == 401 ? renew(principal, token).flatMap(call) : Mono.just(response)));
+    }
+
+    /** A valid access token, refreshing it first if it ran out, or in the background if it soon will. */
+    Mono<String> accessToken(ApiPrincipal principal) {
+        String key = principal.credentialKey();
+        TokenState state = tokens.getIfPresent(key);
+        if (state != null && !state.expired()) {
+            if (state.due()) {
+                obtain(key, () -> refreshOrLogin(principal, state));
+            }
+            return Mono.just(state.accessToken());
+        }
+        return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state))).map(TokenState::accessToken);
+    }
+
+    /** A new token after the API refused {@code rejected}, unless another call already replaced it. */
+    Mono<String> renew(ApiPrincipal principal, String rejected) {
+        String key = principal.credentialKey();
+        TokenState state = tokens.getIfPresent(key);
+        if (state != null && !state.accessToken().equals(rejected) && !state.expired()) {
+            return Mono.just(state.accessToken());
+        }
+        log.debug("Access token of {} refused, renewing it", principal.getName());
+        return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state))).map(TokenState::accessToken);
+    }
+
+    /** One call per key at a time: concurrent callers share the pending answer. */
+    private CompletableFuture<TokenState> obtain(String key, Supplier<Mono<TokenState>> fetch) {
+        CompletableFuture<TokenState> mine = new CompletableFuture<>();
+        CompletableFuture<TokenState> pending = inFlight.putIfAbsent(key, mine);
+        if (pending != null) {
+            return pending;
+        }
+        fetch.get().subscribe(state -> {
+            tokens.put(key, state);
+            inFlight.remove(key, mine);
+            mine.complete(state);
+        }, error -> {
+            inFlight.remove(key, mine);
+            mine.completeExceptionally(error);
+        });
+        return mine;
+    }
+
+    private Mono<TokenState> refreshOrLogin(ApiPrincipal principal, TokenState previous) {
+        if (previous == null || previous.refreshToken() == null) {
+            return passwordGrant(principal);
+        }
+        return grant("grant_type=refresh_token&refresh_token=" + encode(previous.refreshToken()), principal)
+                .onErrorResume(e -> passwordGrant(principal));
+    }
+
+    private Mono<TokenState> passwordGrant(ApiPrincipal principal) {
+        return grant("grant_type=password&username=" + encode(principal.getName()) + "&password="
+                     + encode(principal.password()), principal);
+    }
+
+    private Mono<TokenState> grant(String form, ApiPrincipal principal) {
+        return http.postForm("/token", form)
+                   .onErrorMap(e -> !(e instanceof AuthenticationException), e -> new AuthenticationException(
+                           AuthenticationException.Kind.UNAVAILABLE, "Cakemail API unreachable: " + e))
+                   .flatMap(response -> tokenFrom(response, principal));
+    }
+
+    private Mono<TokenState> tokenFrom(ApiResponse response, ApiPrincipal principal) {
+        JsonNode body = response.json();
+        if (body.has("challenge")) {
+            return Mono.error(new AuthenticationException(AuthenticationException.Kind.MFA_REQUIRED,
+                    "This Cakemail account uses multi-factor authentication, which SMTP cannot carry;"
+                    + " use a dedicated API user without it"));
+        }
+        if (response.status() == 200 && body.hasNonNull("access_token")) {
+            long lifetime = Math.max(1, body.path("expires_in").asLong(3600)) * 1_000_000_000L;
+            long now = System.nanoTime();
+            long margin = Math.min(config.tokenRefreshMargin().toNanos(), lifetime / 2);
+            return Mono.just(new TokenState(body.get("access_token").asText(),
+                    body.path("refresh_token").asText(null), now + lifetime, now + lifetime - margin));
+        }
+        if (response.status() == 400 || response.status() == 401 || response.status() == 403
+            || response.status() == 422) {
+            badCredentials.put(principal.credentialKey(), Boolean.TRUE);
+            return Mono.error(new AuthenticationException(AuthenticationException.Kind.BAD_CREDENTIALS,
+                    "Authentication credentials invalid"));
+        }
+        return Mono.error(new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
+                "Cakemail API answered " + response.status() + " to the login: " + response.reason()));
+    }
+
+    private String credentialKey(String username, String password) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(hashKey);
+            mac.update(username.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return HexFormat.of().formatHex(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,259 @@
+package io.cakemail.gateway.core.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cakemail.gateway.core.submission.MessageTransformer;
+import io.cakemail.gateway.core.submission.ParsedMessage;
+import io.cakemail.gateway.core.submission.TransformConfig;
+import io.cakemail.gateway.core.submission.TransformResult;
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.Fault;
+import io.cakemail.sandbox.SandboxConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The API client against the sandbox over h2c: logins, sender lookup, fan-out, retries, the circuit breaker and
+ * the accepted-recipient memory.
+ */
+class CakemailClientTest {
+
+    private static final String USER = SandboxConfig.DEFAULT_USERNAME;
+    private static final String PASSWORD = SandboxConfig.DEFAULT_PASSWORD;
+
+    private CakemailSandbox sandbox;
+    private CakemailClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void loginsShareOneCallAndAreCached() throws Exception {
+        start(UnaryOperator.identity());
+        List<ApiPrincipal> principals = Flux.range(0, 20).flatMap(i -> client.login(USER, PASSWORD))
+                                            .collectList().block(Duration.ofSeconds(10));
+        assertThat(principals).hasSize(20).allSatisfy(p -> assertThat(p.getName()).isEqualTo(USER));
+        assertThat(client.login(USER, PASSWORD).block(Duration.ofSeconds(10))).isNotNull();
+        assertThat(sandbox.calls("POST /token")).isEqualTo(1);
+        assertThat(principals.get(0)).hasToString("ApiPrincipal[" + USER + "]");
+    }
+
+    @Test
+    void wrongCredentialsAreRememberedBriefly() throws Exception {
+        start(UnaryOperator.identity());
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> client.login(USER, "wrong").block(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(AuthenticationException.class,
+                            e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.BAD_CREDENTIALS));
+        }
+        assertThat(sandbox.calls("POST /token")).isEqualTo(1);
+    }
+
+    @Test
+    void mfaAndOutagesAreTheirOwnFailures() throws Exception {
+        start(UnaryOperator.identity());
+        assertThatThrownBy(() -> client.login("mfa@example.com", PASSWORD).block(Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(AuthenticationException.class,
+                        e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.MFA_REQUIRED));
+        sandbox.faults().add(Fault.status("/token", 503).times(1));
+        assertThatThrownBy(() -> client.login(USER, PASSWORD).block(Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(AuthenticationException.class,
+                        e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.UNAVAILABLE));
+        assertThat(client.login(USER, PASSWORD).block(Duration.ofSeconds(10))).isNotNull();
+    }
+
+    @Test
+    void tokensAreRefreshedBeforeTheyRunOut() throws Exception {
+        start(config -> config.withTokenLifetime(Duration.ofSeconds(2)), builder -> builder
+                .tokenRefreshMargin(Duration.ofMillis(1500)));
+        ApiPrincipal principal = login();
+        String first = client.tokensForTest().accessToken(principal).block(Duration.ofSeconds(5));
+        Thread.sleep(1200);
+        assertThat(client.tokensForTest().accessToken(principal).block(Duration.ofSeconds(5)))
+                .as("still valid: answered at once while the refresh runs").isEqualTo(first);
+        Thread.sleep(300);
+        String second = client.tokensForTest().accessToken(principal).block(Duration.ofSeconds(5));
+        assertThat(second).isNotEqualTo(first);
+        assertThat(sandbox.calls("POST /token")).isEqualTo(2);
+    }
+
+    @Test
+    void aSubmissionFansOutToEveryRecipient() throws Exception {
+        start(UnaryOperator.identity());
+        Delivery delivery = deliver(login(), List.of("a@example.net", "b@example.net", "c@example.net"),
+                message("sandbox@example.com", "<fan-out@test>"));
+        assertThat(outcomes(delivery)).allSatisfy(o -> assertThat(o).isInstanceOf(RecipientOutcome.Queued.class));
+        assertThat(sandbox.inbox().emails()).extracting(e -> e.recipient())
+                                            .containsExactlyInAnyOrder("a@example.net", "b@example.net",
+                                                    "c@example.net");
+        JsonNode request = sandbox.inbox().emails().get(0).request();
+        assertThat(request.at("/sender/id").asText()).isEqualTo("snd-sandbox");
+        assertThat(request.at("/content/type").asText()).isEqualTo("transactional");
+    }
+
+    @Test
+    void senderResolutionUsesFromThenEnvelopeAndRefusesUnconfirmed() throws Exception {
+        start(UnaryOperator.identity());
+        ApiPrincipal principal = login();
+        assertThat(deliver(principal, List.of("a@example.net"), message("pending@example.com", null)))
+                .isEqualTo(new Delivery.SenderNotConfirmed("pending@example.com", SenderDirectory.Status.UNCONFIRMED));
+        assertThat(deliver(principal, List.of("a@example.net"), message("stranger@example.org", null)))
+                .isEqualTo(new Delivery.SenderNotConfirmed("stranger@example.org", SenderDirectory.Status.UNKNOWN));
+        Delivery viaEnvelope = client.deliver(principal, "noreply@example.com", List.of("a@example.net"),
+                message("stranger@example.org", null)).block(Duration.ofSeconds(10));
+        assertThat(outcomes(viaEnvelope).get(0)).isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(sandbox.inbox().emails().get(0).request().at("/sender/id").asText()).isEqualTo("snd-noreply");
+    }
+
+    @Test
+    void sendersArePagedWithoutRelyingOnTheCount() throws Exception {
+        List<SandboxConfig.Sender> many = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            many.add(new SandboxConfig.Sender("snd-" + i, "S" + i, "s" + i + "@example.com", true));
+        }
+        start(config -> new SandboxConfig(List.of(new SandboxConfig.Account(1001, USER, PASSWORD, false, many,
+                List.of(1L), List.of())), config.tokenLifetime(), 100));
+        assertThat(outcomes(deliver(login(), List.of("a@example.net"), message("S249@EXAMPLE.com", null))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(sandbox.calls("GET /brands/default/senders")).isEqualTo(3);
+        assertThat(sandbox.inbox().emails().get(0).request().at("/sender/id").asText()).isEqualTo("snd-249");
+    }
+
+    @Test
+    void mixedOutcomesAreReportedPerRecipient() throws Exception {
+        start(UnaryOperator.identity());
+        sandbox.faults().add(Fault.status("/v2/emails", 422).withBody(
+                "{\"detail\":[{\"loc\":[\"body\",\"email\"],\"msg\":\"value is not a valid email address\","
+                + "\"type\":\"value_error.email\"}]}").forRecipients("^bad@"));
+        sandbox.faults().add(Fault.emailStatus("rejected").forRecipients("^suppressed@"));
+        List<RecipientOutcome> outcomes = outcomes(deliver(login(),
+                List.of("good@example.net", "bad@example.net", "suppressed@example.net"), message("sandbox@example.com",
+                        null)));
+        assertThat(outcomes.get(0)).isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(outcomes.get(1)).isEqualTo(new RecipientOutcome.Refused("bad@example.net", 422,
+                "email: value is not a valid email address"));
+        assertThat(outcomes.get(2)).isEqualTo(new RecipientOutcome.Refused("suppressed@example.net", 201,
+                "the Cakemail API answered status 'rejected'"));
+    }
+
+    @Test
+    void transientFailuresAreRetriedAndRetryAfterHonoured() throws Exception {
+        start(UnaryOperator.identity());
+        sandbox.faults().add(Fault.status("/v2/emails", 503).times(2));
+        sandbox.faults().add(Fault.reset("/v2/emails").times(1));
+        sandbox.faults().add(Fault.tooManyRequests("/v2/emails", 1).times(1));
+        long start = System.nanoTime();
+        List<RecipientOutcome> outcomes = outcomes(deliver(login(), List.of("a@example.net"),
+                message("sandbox@example.com", null)));
+        assertThat(outcomes.get(0)).isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(sandbox.calls("POST /v2/emails")).isEqualTo(5);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void anExpiredTokenIsRenewedOnce() throws Exception {
+        start(UnaryOperator.identity());
+        ApiPrincipal principal = login();
+        sandbox.expireTokens();
+        assertThat(outcomes(deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+        sandbox.faults().add(Fault.status("/v2/emails", 401));
+        RecipientOutcome refused = outcomes(deliver(principal, List.of("b@example.net"),
+                message("sandbox@example.com", null))).get(0);
+        assertThat(refused).isInstanceOfSatisfying(RecipientOutcome.Deferred.class,
+                d -> assertThat(d.tokenRejected()).isTrue());
+    }
+
+    @Test
+    void theCircuitOpensWhileTheApiFailsAndClosesWhenItRecovers() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.circuitBreaker(4, 4, 50, Duration.ofMillis(500))
+                                                           .messageDeadline(Duration.ofSeconds(1)));
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.status("/v2/emails", 503));
+        deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null));
+        assertThat(client.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
+        long start = System.nanoTime();
+        RecipientOutcome fast = outcomes(deliver(principal, List.of("b@example.net"),
+                message("sandbox@example.com", null))).get(0);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(300));
+        assertThat(((RecipientOutcome.Deferred) fast).reason()).contains("circuit open");
+        sandbox.faults().clear();
+        Thread.sleep(600);
+        assertThat(outcomes(deliver(principal, List.of("c@example.net"), message("sandbox@example.com", null))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+    }
+
+    @Test
+    void aRetriedMessageIsNotSentAgainToRecipientsAlreadyQueued() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.messageDeadline(Duration.ofSeconds(1)));
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^b@"));
+        List<RecipientOutcome> first = outcomes(deliver(principal, List.of("a@example.net", "b@example.net"),
+                message("sandbox@example.com", "<retry-me@test>")));
+        assertThat(first.get(0)).isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(first.get(1)).isInstanceOf(RecipientOutcome.Deferred.class);
+        sandbox.faults().clear();
+        List<RecipientOutcome> second = outcomes(deliver(principal, List.of("a@example.net", "b@example.net"),
+                message("sandbox@example.com", "<retry-me@test>")));
+        assertThat(second.get(0)).isEqualTo(new RecipientOutcome.Queued("a@example.net",
+                ((RecipientOutcome.Queued) first.get(0)).emailId(), true));
+        assertThat(second.get(1)).isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(sandbox.inbox().emails()).extracting(e -> e.recipient())
+                                            .containsExactlyInAnyOrder("a@example.net", "b@example.net");
+    }
+
+    private void start(UnaryOperator<SandboxConfig> sandboxConfig) throws Exception {
+        start(sandboxConfig, UnaryOperator.identity());
+    }
+
+    private void start(UnaryOperator<SandboxConfig> sandboxConfig, UnaryOperator<ApiConfig.Builder> apiConfig)
+            throws Exception {
+        sandbox = CakemailSandbox.start(sandboxConfig.apply(SandboxConfig.defaults()), "127.0.0.1", 0);
+        client = new CakemailClient(apiConfig.apply(ApiConfig.builder(sandbox.baseUri()).h2c(true)
+                .backoff(Duration.ofMillis(20), Duration.ofMillis(200))).build(), PooledByteBufAllocator.DEFAULT);
+    }
+
+    private ApiPrincipal login() {
+        return client.login(USER, PASSWORD).block(Duration.ofSeconds(10));
+    }
+
+    private Delivery deliver(ApiPrincipal principal, List<String> recipients, ParsedMessage message) {
+        return client.deliver(principal, null, recipients, message).block(Duration.ofSeconds(30));
+    }
+
+    private static List<RecipientOutcome> outcomes(Delivery delivery) {
+        assertThat(delivery).isInstanceOf(Delivery.Submitted.class);
+        return ((Delivery.Submitted) delivery).outcomes();
+    }
+
+    static ParsedMessage message(String from, String messageId) {
+        String text = "From: Sender <" + from + ">\r\nSubject: Test\r\n"
+                      + (messageId == null ? "" : "Message-ID: " + messageId + "\r\n") + "\r\nHello\r\n";
+        try (MessageTransformer transformer = new MessageTransformer(TransformConfig.DEFAULT,
+                PooledByteBufAllocator.DEFAULT)) {
+            ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(text.getBytes(StandardCharsets.UTF_8));
+            transformer.feed(chunk);
+            chunk.release();
+            return ((TransformResult.Transformed) transformer.finish()).message();
+        }
+    }
+}

@@ -341,7 +341,7 @@ public final class CakemailSandbox implements AutoCloseable {
                                   .put("received", email.received().toString()).put("status", email.status())
                                   .put("to", email.recipient()).put("subject", email.subject());
             item.set("sender", email.request().get("sender"));
-            item.set("tags", email.request().path("tags"));
+            item.set("tags", email.request().has("tags") ? email.request().get("tags") : JSON.createArrayNode());
             item.put("type", email.request().path("content").path("type").asText());
             ArrayNode attachments = item.putArray("attachments");
             attachments(email).forEach(a -> attachments.addObject().put("filename", a.path("filename").asText())

@@ -16,8 +16,8 @@ public sealed interface AuthResult {
         }
     }
 
-    /** The credentials are wrong ({@code 535 5.7.8}). */
-    record Rejected() implements AuthResult {
+    /** The credentials are refused ({@code 535 5.7.8}); {@code reason} is shown, or a default when null. */
+    record Rejected(String reason) implements AuthResult {
     }
 
     /** The credentials could not be checked now ({@code 454 4.7.0}); {@code reason} is shown to the client. */
@@ -32,7 +32,11 @@ public sealed interface AuthResult {
     }
 
     static AuthResult rejected() {
-        return new Rejected();
+        return new Rejected(null);
+    }
+
+    static AuthResult rejected(String reason) {
+        return new Rejected(reason);
     }
 
     static AuthResult temporaryFailure(String reason) {

@@ -334,11 +334,12 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             principal = success.principal();
             log.debug("[{}] authenticated as {}", id(), principal.getName());
             reply(SmtpReplies.AUTH_SUCCEEDED);
-        } else if (result instanceof AuthResult.Rejected) {
+        } else if (result instanceof AuthResult.Rejected rejected) {
             if (++authFailures >= config.maxAuthFailures()) {
                 closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
             } else {
-                reply(SmtpReplies.AUTH_FAILED);
+                reply(rejected.reason() == null ? SmtpReplies.AUTH_FAILED
+                                                : SmtpReply.of(535, "5.7.8", rejected.reason()));
             }
         } else if (result instanceof AuthResult.TemporaryFailure failure) {
             reply(SmtpReply.of(454, "4.7.0", failure.reason()));

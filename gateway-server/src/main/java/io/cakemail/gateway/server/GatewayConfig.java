@@ -28,16 +28,40 @@ import java.util.regex.Pattern;
  * @param tlsCert the PEM certificate chain, or {@code null} to generate a self-signed certificate
  * @param tlsKey the PEM private key (PKCS#8 or PKCS#1), or {@code null} with {@code tlsCert}
  * @param tlsHandshakeTimeout how long a TLS handshake may take
- * @param apiUrl the Cakemail API base URL
+ * @param apiUrl the Cakemail API base URL as configured, or {@code null} when not set (see {@link #effectiveApiUrl})
  * @param sandbox whether to start the local sandbox API
+ * @param sandboxPort the port of the local sandbox API
  * @param maxConnections the most concurrent SMTP connections over both listeners
  * @param ioThreads the number of event loop threads, 0 for twice the number of cores
  * @param smtp the SMTP session limits
  * @param transform the MIME limits and the transformer's policies
+ * @param api how to talk to the API, except its URL
  */
 public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int httpPort, Path tlsCert,
-                            Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox,
-                            int maxConnections, int ioThreads, SmtpServerConfig smtp, TransformConfig transform) {
+                            Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox, int sandboxPort,
+                            int maxConnections, int ioThreads, SmtpServerConfig smtp, TransformConfig transform,
+                            ApiSettings api) {
+
+    /** The production API. */
+    public static final URI CAKEMAIL_API = URI.create("https://api.cakemail.dev");
+
+    /**
+     * The API settings that do not depend on where the API is.
+     *
+     * @param h2c speak HTTP/2 with prior knowledge to an {@code http://} API
+     * @param maxConnections connections to the API
+     * @param deadline the longest a message's submissions may take
+     * @param defaultEmailType {@code content.type} without {@code X-Email-Api-Type}
+     * @param defaultListId {@code list_id} without {@code X-List-Id}, or {@code null}
+     */
+    public record ApiSettings(boolean h2c, int maxConnections, Duration deadline, String defaultEmailType,
+                              Long defaultListId) {
+    }
+
+    /** {@code GATEWAY_API_URL} if set, else the sandbox's URL when the sandbox runs, else the production API. */
+    public URI effectiveApiUrl(URI sandboxUrl) {
+        return apiUrl != null ? apiUrl : sandbox ? sandboxUrl : CAKEMAIL_API;
+    }
 
     /** One environment variable: its name, default and meaning. */
     public record Variable(String name, String defaultValue, String description) {
@@ -52,8 +76,16 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             new Variable("GATEWAY_TLS_CERT", "(none)", "PEM certificate chain; without it a self-signed one is generated"),
             new Variable("GATEWAY_TLS_KEY", "(none)", "PEM private key (PKCS#8 or PKCS#1) of GATEWAY_TLS_CERT"),
             new Variable("GATEWAY_TLS_HANDSHAKE_TIMEOUT", "10s", "Longest TLS handshake"),
-            new Variable("GATEWAY_API_URL", "https://api.cakemail.dev", "Cakemail API base URL"),
-            new Variable("GATEWAY_SANDBOX", "false", "Start the local sandbox API (true/false)"),
+            new Variable("GATEWAY_API_URL", "https://api.cakemail.dev",
+                    "Cakemail API base URL (the sandbox's when GATEWAY_SANDBOX=true and this is unset)"),
+            new Variable("GATEWAY_SANDBOX", "false", "Start the local sandbox API and its inbox page (true/false)"),
+            new Variable("GATEWAY_SANDBOX_PORT", "8025", "Port of the local sandbox API and inbox"),
+            new Variable("GATEWAY_API_H2C", "false", "HTTP/2 without TLS (h2c) to an http:// API; on for the sandbox"),
+            new Variable("GATEWAY_API_MAX_CONNECTIONS", "8", "Connections to the API (HTTP/2 multiplexes on each)"),
+            new Variable("GATEWAY_API_DEADLINE", "45s", "Longest time a message's submissions may take, retries included"),
+            new Variable("GATEWAY_DEFAULT_EMAIL_TYPE", "transactional",
+                    "content.type without X-Email-Api-Type: transactional or marketing"),
+            new Variable("GATEWAY_DEFAULT_LIST_ID", "(none)", "list_id without X-List-Id"),
             new Variable("GATEWAY_HOSTNAME", "localhost", "Name in the greeting and EHLO reply"),
             new Variable("GATEWAY_MAX_CONNECTIONS", "10000", "Concurrent SMTP connections, both listeners together"),
             new Variable("GATEWAY_MAX_MESSAGE_SIZE", "36700160", "Octets per message, advertised in SIZE"),
@@ -92,8 +124,14 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             reader.problem("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set (expected: both or neither)");
         }
         Duration handshakeTimeout = reader.duration("GATEWAY_TLS_HANDSHAKE_TIMEOUT");
-        URI apiUrl = reader.httpUrl("GATEWAY_API_URL");
+        URI apiUrl = reader.isSet("GATEWAY_API_URL") ? reader.httpUrl("GATEWAY_API_URL") : null;
         boolean sandbox = reader.bool("GATEWAY_SANDBOX");
+        int sandboxPort = reader.port("GATEWAY_SANDBOX_PORT");
+        ApiSettings api = new ApiSettings(reader.isSet("GATEWAY_API_H2C") ? reader.bool("GATEWAY_API_H2C")
+                                                                           : sandbox && apiUrl == null,
+                reader.integer("GATEWAY_API_MAX_CONNECTIONS", 1), reader.duration("GATEWAY_API_DEADLINE"),
+                reader.choice("GATEWAY_DEFAULT_EMAIL_TYPE", EmailType.class).name().toLowerCase(Locale.ROOT),
+                reader.isSet("GATEWAY_DEFAULT_LIST_ID") ? (long) reader.integer("GATEWAY_DEFAULT_LIST_ID", 1) : null);
         int maxConnections = reader.integer("GATEWAY_MAX_CONNECTIONS", 1);
         int ioThreads = reader.integer("GATEWAY_IO_THREADS", 0);
 
@@ -120,8 +158,8 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         }
         reader.failOnProblems();
         return new GatewayConfig(bindAddress, smtpPort, smtpsPort, httpPort, tlsCert, tlsKey, handshakeTimeout,
-                apiUrl, sandbox, maxConnections, ioThreads, smtp.build(),
-                new TransformConfig(mime, unsupported, inline, missing));
+                apiUrl, sandbox, sandboxPort, maxConnections, ioThreads, smtp.build(),
+                new TransformConfig(mime, unsupported, inline, missing), api);
     }
 
     private static BareLineEndingPolicy bareLineEndings(String value) {
@@ -163,6 +201,9 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         };
     }
 
+    /** The values of {@code GATEWAY_DEFAULT_EMAIL_TYPE}. */
+    private enum EmailType { TRANSACTIONAL, MARKETING }
+
     /** A configuration that cannot start the gateway; the message lists every problem. */
     public static final class ConfigurationException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -189,6 +230,11 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
                 return defaultValue.startsWith("(") ? null : defaultValue;
             }
             return value.trim();
+        }
+
+        boolean isSet(String name) {
+            String value = env.get(name);
+            return value != null && !value.isBlank();
         }
 
         void apply(String name, Consumer<String> setter) {

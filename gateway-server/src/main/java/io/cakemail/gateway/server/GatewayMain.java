@@ -1,12 +1,12 @@
 package io.cakemail.gateway.server;
 
-import io.netty.buffer.PooledByteBufAllocator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * {@code java -jar smtp-gateway.jar}: reads the environment, starts the listeners, drains on SIGTERM.
+ * {@code java -jar smtp-gateway.jar}: reads the environment, starts the gateway, drains it on SIGTERM.
  */
 public final class GatewayMain {
 
@@ -25,13 +25,10 @@ public final class GatewayMain {
             return;
         }
         log.info("Starting the Cakemail SMTP gateway: {}", config.smtp());
-        InterimCakemailStub stub = new InterimCakemailStub(config.transform(), PooledByteBufAllocator.DEFAULT);
-        log.warn("The Cakemail API client is not part of this build: AUTH accepts any credentials, messages are"
-                 + " transformed and then refused with 451 4.3.0 (or 5xx when the API could not carry them).");
-        GatewayServer server = GatewayServer.start(config, stub, stub);
+        Gateway gateway = Gateway.start(config, new SimpleMeterRegistry());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            gateway.close();
             LogManager.shutdown();
             stopped.countDown();
         }, "gateway-shutdown"));

@@ -1,18 +1,74 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.core.api.Delivery;
+import io.cakemail.gateway.core.api.RecipientOutcome;
+import io.cakemail.gateway.core.api.SenderDirectory;
 import io.cakemail.gateway.core.submission.Refusal;
 import io.cakemail.gateway.smtp.SmtpReply;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * Turns the core's outcomes into SMTP replies.
+ * Turns the core's outcomes into SMTP replies, following the reply table of the design: {@code 250} only when the
+ * API queued the message for at least one recipient and refused the others for good; {@code 451} when any recipient
+ * could not be submitted now; {@code 550}/{@code 554} when the API refused every recipient.
  */
 final class Replies {
+
+    private static final int MAX_LISTED = 5;
 
     private Replies() {
     }
 
-    /** A permanent refusal, its reason on one line. */
+    /** A permanent refusal of the transformer, its reason on one line. */
     static SmtpReply refusal(Refusal refusal) {
         return SmtpReply.of(refusal.code(), refusal.enhancedStatus(), refusal.reason());
+    }
+
+    static SmtpReply delivery(Delivery delivery) {
+        if (delivery instanceof Delivery.SenderNotConfirmed sender) {
+            String problem = sender.status() == SenderDirectory.Status.UNCONFIRMED ? "is not confirmed yet"
+                                                                                  : "is not a sender";
+            return SmtpReply.of(550, "5.7.1", "Sender " + sender.address() + " " + problem
+                                              + " of this Cakemail account; confirm it, or set X-Sender-Id");
+        }
+        if (delivery instanceof Delivery.Unavailable unavailable) {
+            return SmtpReply.of(451, "4.3.0", unavailable.reason());
+        }
+        return outcomes(((Delivery.Submitted) delivery).outcomes());
+    }
+
+    private static SmtpReply outcomes(List<RecipientOutcome> outcomes) {
+        List<RecipientOutcome.Queued> queued = only(outcomes, RecipientOutcome.Queued.class);
+        List<RecipientOutcome.Refused> refused = only(outcomes, RecipientOutcome.Refused.class);
+        List<RecipientOutcome.Deferred> deferred = only(outcomes, RecipientOutcome.Deferred.class);
+        if (!deferred.isEmpty()) {
+            RecipientOutcome.Deferred first = deferred.get(0);
+            String kept = queued.isEmpty() ? "" : "; " + queued.size() + " recipient(s) already accepted will not"
+                                                  + " be sent again on retry";
+            return SmtpReply.of(451, first.tokenRejected() ? "4.7.0" : "4.3.0", first.reason() + kept);
+        }
+        if (queued.isEmpty()) {
+            RecipientOutcome.Refused first = refused.get(0);
+            boolean policy = first.status() == 403 || first.status() == 201;
+            return SmtpReply.of(policy ? 550 : 554, policy ? "5.7.1" : "5.6.0",
+                    "Refused by the Cakemail API: " + first.recipient() + ": " + first.reason());
+        }
+        String ids = list(queued.stream().map(RecipientOutcome.Queued::emailId).toList());
+        if (refused.isEmpty()) {
+            return SmtpReply.of(250, "2.0.0", "Queued as " + ids);
+        }
+        String refusedList = list(refused.stream().map(r -> r.recipient() + " (" + r.reason() + ")").toList());
+        return SmtpReply.of(250, "2.0.0", "Queued for " + queued.size() + " of " + outcomes.size() + " recipients as "
+                                          + ids + "; refused: " + refusedList);
+    }
+
+    private static <T extends RecipientOutcome> List<T> only(List<RecipientOutcome> outcomes, Class<T> type) {
+        return outcomes.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static String list(List<String> items) {
+        String shown = items.stream().limit(MAX_LISTED).collect(Collectors.joining(", "));
+        return items.size() > MAX_LISTED ? shown + " and " + (items.size() - MAX_LISTED) + " more" : shown;
     }
 }

@@ -20,7 +20,11 @@ class GatewayConfigTest {
         assertThat(config.smtpsPort()).isEqualTo(2465);
         assertThat(config.httpPort()).isEqualTo(8080);
         assertThat(config.tlsCert()).isNull();
-        assertThat(config.apiUrl()).hasToString("https://api.cakemail.dev");
+        assertThat(config.apiUrl()).isNull();
+        assertThat(config.effectiveApiUrl(null)).hasToString("https://api.cakemail.dev");
+        assertThat(config.sandboxPort()).isEqualTo(8025);
+        assertThat(config.api()).isEqualTo(new GatewayConfig.ApiSettings(false, 8, Duration.ofSeconds(45),
+                "transactional", null));
         assertThat(config.sandbox()).isFalse();
         assertThat(config.maxConnections()).isEqualTo(10_000);
         assertThat(config.smtp().maxMessageSize()).isEqualTo(36_700_160);
@@ -57,9 +61,16 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_MAX_ATTACHMENT_SIZE", "2048"),
                 Map.entry("GATEWAY_UNSUPPORTED_ATTACHMENTS", "omit"),
                 Map.entry("GATEWAY_INLINE_IMAGES", "data-uri"),
-                Map.entry("GATEWAY_MISSING_CONTENT", "Placeholder")));
+                Map.entry("GATEWAY_MISSING_CONTENT", "Placeholder"),
+                Map.entry("GATEWAY_SANDBOX_PORT", "9025"),
+                Map.entry("GATEWAY_API_H2C", "true"),
+                Map.entry("GATEWAY_API_MAX_CONNECTIONS", "4"),
+                Map.entry("GATEWAY_API_DEADLINE", "20s"),
+                Map.entry("GATEWAY_DEFAULT_EMAIL_TYPE", "marketing"),
+                Map.entry("GATEWAY_DEFAULT_LIST_ID", "12")));
         assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1", 587, 465, 9090, cert, key, Duration.ofMillis(500),
-                java.net.URI.create("http://127.0.0.1:8025"), true, 50, 3, config.smtp(), config.transform()));
+                java.net.URI.create("http://127.0.0.1:8025"), true, 9025, 50, 3, config.smtp(), config.transform(),
+                new GatewayConfig.ApiSettings(true, 4, Duration.ofSeconds(20), "marketing", 12L)));
         assertThat(config.smtp().hostname()).isEqualTo("smtp.example.com");
         assertThat(config.smtp().maxMessageSize()).isEqualTo(1_000_000);
         assertThat(config.smtp().maxRecipients()).isEqualTo(5);
@@ -87,7 +98,8 @@ class GatewayConfigTest {
                 "GATEWAY_TLS_CERT", "/nonexistent/cert.pem",
                 "GATEWAY_BARE_LINE_ENDINGS", "ignore",
                 "GATEWAY_HOSTNAME", "bad host",
-                "GATEWAY_INLINE_IMAGES", "inline")))
+                "GATEWAY_INLINE_IMAGES", "inline",
+                "GATEWAY_DEFAULT_EMAIL_TYPE", "promotional")))
                 .isInstanceOf(GatewayConfig.ConfigurationException.class)
                 .hasMessageContaining("GATEWAY_SMTP_PORT: '70000' (expected: an integer from 0 to 65535)")
                 .hasMessageContaining("GATEWAY_API_URL: 'ftp://example.com' (expected: an http:// or https:// URL)")
@@ -98,7 +110,21 @@ class GatewayConfigTest {
                 .hasMessageContaining("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set")
                 .hasMessageContaining("GATEWAY_BARE_LINE_ENDINGS: 'ignore' (expected: normalize or reject)")
                 .hasMessageContaining("GATEWAY_HOSTNAME: hostname: 'bad host' (expected: a domain name)")
-                .hasMessageContaining("GATEWAY_INLINE_IMAGES: 'inline' (expected: one of attach, data-uri, refuse)");
+                .hasMessageContaining("GATEWAY_INLINE_IMAGES: 'inline' (expected: one of attach, data-uri, refuse)")
+                .hasMessageContaining("GATEWAY_DEFAULT_EMAIL_TYPE: 'promotional' (expected: one of transactional,"
+                                      + " marketing)");
+    }
+
+    @Test
+    void theSandboxIsTheApiUnlessAnotherIsConfigured() {
+        java.net.URI sandbox = java.net.URI.create("http://127.0.0.1:8025");
+        GatewayConfig withSandbox = GatewayConfig.fromEnvironment(Map.of("GATEWAY_SANDBOX", "true"));
+        assertThat(withSandbox.effectiveApiUrl(sandbox)).isEqualTo(sandbox);
+        assertThat(withSandbox.api().h2c()).isTrue();
+        GatewayConfig elsewhere = GatewayConfig.fromEnvironment(Map.of("GATEWAY_SANDBOX", "true",
+                "GATEWAY_API_URL", "https://api.example.com"));
+        assertThat(elsewhere.effectiveApiUrl(sandbox)).hasToString("https://api.example.com");
+        assertThat(elsewhere.api().h2c()).isFalse();
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.function.UnaryOperator;
 final class GatewayHarness implements AutoCloseable {
 
     static final SmtpServerConfig SMTP = SmtpServerConfig.builder().hostname("gateway.test").build();
+    static final GatewayConfig.ApiSettings API = new GatewayConfig.ApiSettings(true, 2, Duration.ofSeconds(10),
+            "transactional", null);
 
     final RecordingReceiver receiver;
     final GatewayServer server;
@@ -35,8 +37,8 @@ final class GatewayHarness implements AutoCloseable {
             throws Exception {
         receiver = new RecordingReceiver(answers, replies == null ? RecordingReceiver::queued : replies);
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10),
-                URI.create("http://127.0.0.1:1"), false, maxConnections, 2, smtp.apply(SMTP.toBuilder()).build(),
-                TransformConfig.DEFAULT);
+                URI.create("http://127.0.0.1:1"), false, 0, maxConnections, 2, smtp.apply(SMTP.toBuilder()).build(),
+                TransformConfig.DEFAULT, API);
         server = GatewayServer.start(config, new TestAuthenticator(answers), receiver);
     }
 

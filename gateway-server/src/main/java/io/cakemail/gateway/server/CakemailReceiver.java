@@ -1,13 +1,14 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.core.api.ApiPrincipal;
+import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.gateway.core.submission.MessageTransformer;
 import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.core.submission.TransformResult;
-import io.cakemail.gateway.smtp.AuthResult;
 import io.cakemail.gateway.smtp.Envelope;
 import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.MessageSink;
-import io.cakemail.gateway.smtp.SmtpAuthenticator;
+import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -15,28 +16,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Stands in for the Cakemail API client until it lands: AUTH accepts any non-empty credentials (nothing can be sent
- * with them), and each message goes through the real transformer, so what the API could not carry is refused
- * precisely; everything else is refused at end-of-data with {@code 451 4.3.0}, so no client is ever told that mail
- * was accepted.
+ * Each message streams into the transformer; at its end it is handed to the Cakemail API for every recipient, and
+ * the reply says what the API did ({@link Replies#delivery}).
  */
-final class InterimCakemailStub implements SmtpAuthenticator, MessageReceiver {
+final class CakemailReceiver implements MessageReceiver {
 
-    static final SmtpReply NOT_CONNECTED = SmtpReply.of(451, "4.3.0",
-            "This gateway is not connected to the Cakemail API yet; the message was not accepted, try again later");
-
+    private final CakemailClient client;
     private final TransformConfig transformConfig;
     private final ByteBufAllocator allocator;
+    private final DeliveryLog deliveryLog;
 
-    InterimCakemailStub(TransformConfig transformConfig, ByteBufAllocator allocator) {
+    CakemailReceiver(CakemailClient client, TransformConfig transformConfig, ByteBufAllocator allocator,
+                     DeliveryLog deliveryLog) {
+        this.client = client;
         this.transformConfig = transformConfig;
         this.allocator = allocator;
-    }
-
-    @Override
-    public CompletionStage<AuthResult> authenticate(String username, String password) {
-        return CompletableFuture.completedFuture(username.isEmpty() || password.isEmpty()
-                ? AuthResult.rejected() : AuthResult.success(() -> username));
+        this.deliveryLog = deliveryLog;
     }
 
     @Override
@@ -54,8 +49,17 @@ final class InterimCakemailStub implements SmtpAuthenticator, MessageReceiver {
                 if (result instanceof TransformResult.Refused refused) {
                     return CompletableFuture.completedFuture(Replies.refusal(refused.refusal()));
                 }
-                ((TransformResult.Transformed) result).message().release();
-                return CompletableFuture.completedFuture(NOT_CONNECTED);
+                TransformResult.Transformed transformed = (TransformResult.Transformed) result;
+                if (!(envelope.principal() instanceof ApiPrincipal principal)) {
+                    transformed.message().release();
+                    return CompletableFuture.completedFuture(SmtpReplies.AUTH_REQUIRED);
+                }
+                return client.deliver(principal, envelope.sender(), envelope.recipients(), transformed.message())
+                             .map(delivery -> {
+                                 deliveryLog.record(envelope, delivery);
+                                 return Replies.delivery(delivery);
+                             })
+                             .toFuture();
             }
 
             @Override

@@ -1,0 +1,88 @@
+package io.cakemail.gateway.server;
+
+import io.cakemail.gateway.core.api.ApiConfig;
+import io.cakemail.gateway.core.api.CakemailClient;
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.SandboxConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.net.URI;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The whole gateway, assembled from its configuration: the sandbox API when asked for, the Cakemail API client,
+ * and the SMTP listeners wired to it. Closing it drains the listeners first.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LogManager.getLogger(Gateway.class);
+
+    private final CakemailSandbox sandbox;
+    private final CakemailClient client;
+    private final GatewayServer server;
+
+    private Gateway(CakemailSandbox sandbox, CakemailClient client, GatewayServer server) {
+        this.sandbox = sandbox;
+        this.client = client;
+        this.server = server;
+    }
+
+    /** Starts everything {@code config} describes. */
+    public static Gateway start(GatewayConfig config, MeterRegistry registry) throws Exception {
+        CakemailSandbox sandbox = null;
+        CakemailClient client = null;
+        try {
+            if (config.sandbox()) {
+                sandbox = CakemailSandbox.start(SandboxConfig.defaults(), config.bindAddress(), config.sandboxPort());
+                log.info("Sandbox API and inbox on http://localhost:{}/ (login {} / {})", sandbox.port(),
+                        SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD);
+            }
+            URI apiUrl = config.effectiveApiUrl(sandbox == null ? null : URI.create("http://127.0.0.1:"
+                                                                                   + sandbox.port()));
+            client = new CakemailClient(apiConfig(config, apiUrl), PooledByteBufAllocator.DEFAULT);
+            log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
+                    : config.api().h2c() ? "h2c" : "HTTP/1.1");
+            CakemailReceiver receiver = new CakemailReceiver(client, config.transform(),
+                    PooledByteBufAllocator.DEFAULT, new DeliveryLog(registry));
+            GatewayServer server = GatewayServer.start(config, new CakemailAuthenticator(client), receiver);
+            return new Gateway(sandbox, client, server);
+        } catch (Exception | Error e) {
+            if (client != null) {
+                client.close();
+            }
+            if (sandbox != null) {
+                sandbox.close();
+            }
+            throw e;
+        }
+    }
+
+    static ApiConfig apiConfig(GatewayConfig config, URI apiUrl) {
+        return ApiConfig.builder(apiUrl)
+                        .h2c(config.api().h2c())
+                        .maxConnections(config.api().maxConnections())
+                        .messageDeadline(config.api().deadline())
+                        .defaultEmailType(config.api().defaultEmailType())
+                        .defaultListId(config.api().defaultListId())
+                        .build();
+    }
+
+    public GatewayServer server() {
+        return server;
+    }
+
+    /** The in-process sandbox, or {@code null} when the gateway talks to another API. */
+    public CakemailSandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        client.close();
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+}

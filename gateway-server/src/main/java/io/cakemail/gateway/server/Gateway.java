@@ -7,6 +7,7 @@ import io.cakemail.sandbox.SandboxConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.URI;
+import java.util.function.UnaryOperator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -30,6 +31,12 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts everything {@code config} describes. */
     public static Gateway start(GatewayConfig config, MeterRegistry registry) throws Exception {
+        return start(config, registry, UnaryOperator.identity());
+    }
+
+    /** Starts everything {@code config} describes, with API settings beyond the environment's (for tests). */
+    static Gateway start(GatewayConfig config, MeterRegistry registry, UnaryOperator<ApiConfig.Builder> api)
+            throws Exception {
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         try {
@@ -40,7 +47,7 @@ public final class Gateway implements AutoCloseable {
             }
             URI apiUrl = config.effectiveApiUrl(sandbox == null ? null : URI.create("http://127.0.0.1:"
                                                                                    + sandbox.port()));
-            client = new CakemailClient(apiConfig(config, apiUrl), PooledByteBufAllocator.DEFAULT);
+            client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), PooledByteBufAllocator.DEFAULT);
             log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
                     : config.api().h2c() ? "h2c" : "HTTP/1.1");
             CakemailReceiver receiver = new CakemailReceiver(client, config.transform(),
@@ -58,14 +65,13 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    static ApiConfig apiConfig(GatewayConfig config, URI apiUrl) {
+    private static ApiConfig.Builder apiConfig(GatewayConfig config, URI apiUrl) {
         return ApiConfig.builder(apiUrl)
                         .h2c(config.api().h2c())
                         .maxConnections(config.api().maxConnections())
                         .messageDeadline(config.api().deadline())
                         .defaultEmailType(config.api().defaultEmailType())
-                        .defaultListId(config.api().defaultListId())
-                        .build();
+                        .defaultListId(config.api().defaultListId());
     }
 
     public GatewayServer server() {

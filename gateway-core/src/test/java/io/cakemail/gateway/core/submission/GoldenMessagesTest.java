@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cakemail.gateway.testing.SubmitEmailSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

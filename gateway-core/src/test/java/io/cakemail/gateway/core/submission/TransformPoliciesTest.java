@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cakemail.gateway.testing.SubmitEmailSchema;
 import io.cakemail.gateway.core.mime.MimeLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;

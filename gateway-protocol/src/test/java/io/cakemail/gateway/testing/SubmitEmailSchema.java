@@ -1,6 +1,7 @@
-package io.cakemail.gateway.core.submission;
+package io.cakemail.gateway.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -16,7 +17,9 @@ import java.util.stream.Collectors;
  * The {@code SubmitEmail} schema of the official Cakemail OpenAPI document, read from {@code ../shared} (or the
  * {@code cakemail.openapi} system property). Tests skip when the document is absent.
  */
-final class SubmitEmailSchema {
+public final class SubmitEmailSchema {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Path DEFAULT_LOCATION = Path.of("..", "..", "shared", "cakemail", "openapi.json");
     private static JsonSchema schema;
@@ -24,20 +27,20 @@ final class SubmitEmailSchema {
     private SubmitEmailSchema() {
     }
 
-    static Path location() {
+    public static Path location() {
         String configured = System.getProperty("cakemail.openapi");
         return configured != null ? Path.of(configured) : DEFAULT_LOCATION;
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isReadable(location());
     }
 
     /** The violations of {@code body}, empty when it conforms. */
-    static synchronized Set<String> violations(JsonNode body) throws IOException {
+    public static synchronized Set<String> violations(JsonNode body) throws IOException {
         if (schema == null) {
-            JsonNode openapi = Transforms.JSON.readTree(location().toFile());
-            ObjectNode root = Transforms.JSON.createObjectNode();
+            JsonNode openapi = JSON.readTree(location().toFile());
+            ObjectNode root = JSON.createObjectNode();
             root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
             root.put("$ref", "#/components/schemas/SubmitEmail");
             root.set("components", openapi.get("components"));

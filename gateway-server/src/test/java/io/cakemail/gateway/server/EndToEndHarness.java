@@ -1,0 +1,100 @@
+package io.cakemail.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cakemail.gateway.core.api.ApiConfig;
+import io.cakemail.gateway.core.submission.TransformConfig;
+import io.cakemail.gateway.smtp.TlsMode;
+import io.cakemail.gateway.testing.SubmitEmailSchema;
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.SandboxConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.UnaryOperator;
+
+/**
+ * The whole gateway on ephemeral loopback ports, talking to a sandbox over h2c: the in-process one, or one the test
+ * controls (to stop and restart it). Every request the sandbox received must conform to the official schema.
+ */
+final class EndToEndHarness implements AutoCloseable {
+
+    static final String USER = SandboxConfig.DEFAULT_USERNAME;
+    static final String PASSWORD = SandboxConfig.DEFAULT_PASSWORD;
+
+    final Gateway gateway;
+    final CakemailSandbox sandbox;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    /** The gateway with its in-process sandbox. */
+    EndToEndHarness(UnaryOperator<ApiConfig.Builder> api) throws Exception {
+        gateway = Gateway.start(config(true, null), registry, api);
+        sandbox = gateway.sandbox();
+    }
+
+    /** The gateway with {@code external} as its API. */
+    EndToEndHarness(CakemailSandbox external, UnaryOperator<ApiConfig.Builder> api) throws Exception {
+        gateway = Gateway.start(config(false, external.baseUri()), registry, builder -> api.apply(builder.h2c(true)));
+        sandbox = external;
+    }
+
+    private static GatewayConfig config(boolean sandbox, URI apiUrl) {
+        return new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10), apiUrl, sandbox, 0, 100, 2,
+                GatewayHarness.SMTP, TransformConfig.DEFAULT,
+                new GatewayConfig.ApiSettings(true, 2, Duration.ofSeconds(10), "transactional", null));
+    }
+
+    int port(TlsMode mode) {
+        return mode == TlsMode.IMPLICIT ? gateway.server().smtpsPort() : gateway.server().smtpPort();
+    }
+
+    /** A TLS session past AUTH, ready for MAIL. */
+    LineClient authenticatedClient() throws IOException {
+        LineClient client = LineClient.connectTls(gateway.server().smtpsPort());
+        client.reply();
+        client.command("EHLO client.test");
+        assertThat(client.command("AUTH PLAIN " + plain(USER, PASSWORD))).isEqualTo("235 2.7.0 Authentication succeeded");
+        return client;
+    }
+
+    /** Sends one message over {@code client} and returns the reply to its end. */
+    static String send(LineClient client, String from, String message, String... recipients) throws IOException {
+        client.send("MAIL FROM:<" + from + ">\r\n");
+        assertThat(client.reply()).startsWith("250");
+        for (String recipient : recipients) {
+            client.send("RCPT TO:<" + recipient + ">\r\n");
+            assertThat(client.reply()).startsWith("250");
+        }
+        assertThat(client.command("DATA")).startsWith("354");
+        client.send(message.replace("\r\n.", "\r\n..") + "\r\n.\r\n");
+        return client.reply();
+    }
+
+    static String plain(String username, String password) {
+        return Base64.getEncoder().encodeToString(("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    double counter(String name, String... tags) {
+        var counter = registry.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Every request the gateway sent conforms to the official SubmitEmail schema (when ../shared has it). */
+    void assertContract() throws IOException {
+        if (!SubmitEmailSchema.available()) {
+            return;
+        }
+        for (JsonNode request : sandbox.submissions()) {
+            assertThat(SubmitEmailSchema.violations(request)).as(request.toString()).isEmpty();
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}

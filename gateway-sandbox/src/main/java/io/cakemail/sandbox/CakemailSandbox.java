@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -53,6 +56,7 @@ public final class CakemailSandbox implements AutoCloseable {
     private final Faults faults = new Faults();
     private final List<JsonNode> submissions = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SecureRandom random;
     private final DisposableServer server;
     private final boolean tls;
@@ -63,7 +67,7 @@ public final class CakemailSandbox implements AutoCloseable {
         this.tokens = new TokenStore(Clock.systemUTC(), random);
         this.inbox = new Inbox(config.inboxCapacity());
         this.tls = tls;
-        HttpServer http = HttpServer.create().host(host).port(port).route(routes -> routes
+        HttpServer http = HttpServer.create().host(host).port(port).channelGroup(connections).route(routes -> routes
                 .post("/token", counted("POST /token", this::token))
                 .get("/brands/default/senders", counted("GET /brands/default/senders", this::senders))
                 .post("/v2/emails", counted("POST /v2/emails", this::submit))
@@ -141,9 +145,11 @@ public final class CakemailSandbox implements AutoCloseable {
         tokens.expireAll();
     }
 
+    /** Stops listening and drops every open connection, as an API going away would. */
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(10));
+        connections.close().awaitUninterruptibly(10_000);
     }
 
     private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> counted(

@@ -90,6 +90,8 @@ final class Submitter {
         private final SubmissionBody body;
         private final String recipient;
         private final long deadline;
+        /** Why the previous try failed: a try cut short by the deadline reports it rather than the timeout. */
+        private String lastFailure;
 
         Attempts(ApiPrincipal principal, String uri, SubmissionBody body, String recipient, long deadline) {
             this.principal = principal;
@@ -115,7 +117,8 @@ final class Submitter {
                                  .flatMap(response -> outcome(response, token, number, tokenRenewed, start)))
                          .onErrorResume(error -> {
                              breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
-                             return retry(number, describe(error), 0);
+                             boolean cutShort = error instanceof TimeoutException && lastFailure != null;
+                             return retry(number, cutShort ? lastFailure : describe(error), 0);
                          });
         }
 
@@ -155,6 +158,7 @@ final class Submitter {
 
         /** Tries again after the backoff (or {@code Retry-After}, if longer), unless that passes the deadline. */
         private Mono<RecipientOutcome> retry(int number, String reason, long retryAfterNanos) {
+            lastFailure = reason;
             long backoff = Math.min(config.backoffMax().toNanos(),
                     config.backoffBase().toNanos() << Math.min(20, number - 1));
             long delay = Math.max((long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble())), retryAfterNanos);

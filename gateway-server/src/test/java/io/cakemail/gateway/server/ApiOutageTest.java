@@ -1,0 +1,56 @@
+package io.cakemail.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.SandboxConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API goes away entirely, then comes back: while it is down the gateway answers 451 (at once, once the circuit
+ * is open), and it recovers by itself, logging in again to the new instance.
+ */
+class ApiOutageTest {
+
+    private static final String MESSAGE = "From: sandbox@example.com\r\nSubject: Outage %d\r\n\r\nBody\r\n";
+
+    @Test
+    void answers451WhileTheApiIsDownAndRecoversOnItsOwn() throws Exception {
+        CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+        int port = sandbox.port();
+        try (EndToEndHarness harness = new EndToEndHarness(sandbox, api -> api
+                     .circuitBreaker(4, 4, 50, Duration.ofSeconds(1))
+                     .messageDeadline(Duration.ofSeconds(2))
+                     .backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+             LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 1), "a@example.net"))
+                    .startsWith("250 2.0.0 Queued as ");
+
+            sandbox.close();
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 2), "a@example.net"))
+                    .startsWith("451 4.3.0 ");
+            long start = System.nanoTime();
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 3), "a@example.net"))
+                    .isEqualTo("451 4.3.0 Cakemail API unavailable (circuit open), try again later");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+
+            CakemailSandbox restarted = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", port);
+            try {
+                String reply = "";
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (!reply.startsWith("250") && System.nanoTime() < deadline) {
+                    Thread.sleep(300);
+                    reply = EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 4),
+                            "a@example.net");
+                }
+                assertThat(reply).startsWith("250 2.0.0 Queued as ");
+                assertThat(restarted.inbox().emails()).hasSize(1);
+                assertThat(restarted.calls("POST /token")).as("a refresh grant the new instance does not know,"
+                                                             + " then a password grant").isEqualTo(2);
+            } finally {
+                restarted.close();
+            }
+        }
+    }
+}

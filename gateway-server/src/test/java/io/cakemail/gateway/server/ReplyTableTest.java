@@ -1,0 +1,156 @@
+package io.cakemail.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cakemail.sandbox.Fault;
+import io.cakemail.sandbox.Inbox;
+import io.cakemail.sandbox.SandboxConfig;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every row of the design's reply table, and the authentication replies, driven through the sandbox's faults over
+ * a real TLS session.
+ */
+class ReplyTableTest {
+
+    private static final String MESSAGE = "From: Sandbox <sandbox@example.com>\r\nSubject: Row\r\n"
+                                          + "Message-ID: <row-%s@test>\r\n\r\nBody\r\n";
+
+    private EndToEndHarness harness;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (harness != null) {
+            try {
+                harness.assertContract();
+            } finally {
+                harness.close();
+            }
+        }
+    }
+
+    @Test
+    void allQueuedIs250WithTheIds() throws Exception {
+        start(UnaryOperator.identity());
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("all"), "a@example.net",
+                    "b@example.net")).matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}, [0-9a-f-]{36}");
+        }
+    }
+
+    @Test
+    void somePermanentlyRefusedIs250NamingThemAndDeadLettered() throws Exception {
+        start(UnaryOperator.identity());
+        harness.sandbox.faults().add(Fault.status("/v2/emails", 400).forRecipients("^refused@")
+                                          .withBody("{\"detail\":[{\"msg\":\"Contact is suppressed\","
+                                                    + "\"type\":\"bad_request\"}]}"));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("some"), "ok@example.net",
+                    "refused@example.net")).matches("250 2\\.0\\.0 Queued for 1 of 2 recipients as [0-9a-f-]{36};"
+                                                   + " refused: refused@example.net \\(Contact is suppressed\\)");
+        }
+        assertThat(harness.counter("gateway.dead.letters")).isEqualTo(1);
+        assertThat(harness.counter("gateway.recipients", "outcome", "refused")).isEqualTo(1);
+    }
+
+    @Test
+    void allPermanentlyRefusedIs5xxWithTheApiReason() throws Exception {
+        start(UnaryOperator.identity());
+        harness.sandbox.faults().add(Fault.status("/v2/emails", 422).withBody(
+                "{\"detail\":[{\"loc\":[\"body\",\"email\"],\"msg\":\"value is not a valid email address\","
+                + "\"type\":\"value_error.email\"}]}").times(1));
+        harness.sandbox.faults().add(Fault.emailStatus("rejected").times(1));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("invalid"), "x@example.net"))
+                    .isEqualTo("554 5.6.0 Refused by the Cakemail API: x@example.net: email: value is not a valid"
+                               + " email address");
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("rejected"), "y@example.net"))
+                    .isEqualTo("550 5.7.1 Refused by the Cakemail API: y@example.net: the Cakemail API answered"
+                               + " status 'rejected'");
+        }
+    }
+
+    @Test
+    void aTransientFailureIs451AndTheRetryDoesNotResend() throws Exception {
+        start(api -> api.messageDeadline(Duration.ofSeconds(1)));
+        harness.sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^later@"));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("retry"), "now@example.net",
+                    "later@example.net")).startsWith("451 4.3.0 Cakemail API answered 503")
+                                         .endsWith("; 1 recipient(s) already accepted will not be sent again on retry");
+            harness.sandbox.faults().clear();
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("retry"), "now@example.net",
+                    "later@example.net")).startsWith("250 2.0.0 Queued as ");
+        }
+        assertThat(harness.sandbox.inbox().emails()).extracting(Inbox.Email::recipient)
+                                                    .containsExactlyInAnyOrder("now@example.net", "later@example.net");
+    }
+
+    @Test
+    void aTokenRefusedAfterRenewalIs451With470() throws Exception {
+        start(UnaryOperator.identity());
+        harness.sandbox.faults().add(Fault.status("/v2/emails", 401));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("token"), "t@example.net"))
+                    .isEqualTo("451 4.7.0 the Cakemail API refused a freshly renewed access token");
+        }
+    }
+
+    @Test
+    void anOpenCircuitAnswers451AtOnce() throws Exception {
+        start(api -> api.circuitBreaker(4, 4, 50, Duration.ofSeconds(30)).messageDeadline(Duration.ofSeconds(2)));
+        harness.sandbox.faults().add(Fault.status("/v2/emails", 500));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("c1"), "c@example.net"))
+                    .startsWith("451 4.3.0 ");
+            long start = System.nanoTime();
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("c2"), "c@example.net"))
+                    .isEqualTo("451 4.3.0 Cakemail API unavailable (circuit open), try again later");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
+    void anUnconfirmedOrUnknownSenderIs550() throws Exception {
+        start(UnaryOperator.identity());
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "pending@example.com",
+                    "From: pending@example.com\r\nSubject: x\r\n\r\nx\r\n", "a@example.net"))
+                    .isEqualTo("550 5.7.1 Sender pending@example.com is not confirmed yet of this Cakemail account;"
+                               + " confirm it, or set X-Sender-Id");
+            assertThat(EndToEndHarness.send(client, "stranger@example.org",
+                    "From: stranger@example.org\r\nSubject: x\r\n\r\nx\r\n", "a@example.net"))
+                    .startsWith("550 5.7.1 Sender stranger@example.org is not a sender of this Cakemail account");
+        }
+        assertThat(harness.sandbox.submissions()).isEmpty();
+    }
+
+    @Test
+    void authenticationRepliesFollowTheApi() throws Exception {
+        start(UnaryOperator.identity());
+        try (LineClient client = LineClient.connectTls(harness.gateway.server().smtpsPort())) {
+            client.reply();
+            client.command("EHLO client.test");
+            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain(EndToEndHarness.USER, "wrong")))
+                    .isEqualTo("535 5.7.8 Authentication credentials invalid");
+            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("mfa@example.com",
+                    SandboxConfig.DEFAULT_PASSWORD))).startsWith("535 5.7.8 This Cakemail account uses multi-factor");
+            harness.sandbox.faults().add(Fault.status("/token", 503).times(1));
+            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("other@example.com", "x")))
+                    .isEqualTo("454 4.7.0 Cakemail API unavailable for authentication, try again later");
+        }
+    }
+
+    private void start(UnaryOperator<io.cakemail.gateway.core.api.ApiConfig.Builder> api) throws Exception {
+        harness = new EndToEndHarness(builder -> api.apply(builder.backoff(Duration.ofMillis(20),
+                Duration.ofMillis(100))));
+    }
+
+    private static String message(String id) {
+        return String.format(MESSAGE, id);
+    }
+
+}

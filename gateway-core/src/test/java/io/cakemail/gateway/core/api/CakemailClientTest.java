@@ -221,6 +221,27 @@ class CakemailClientTest {
                                             .containsExactlyInAnyOrder("a@example.net", "b@example.net");
     }
 
+    @Test
+    void speaksHttp11AndH2OverTlsToo() throws Exception {
+        sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+        try (CakemailClient http11 = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).build(),
+                PooledByteBufAllocator.DEFAULT)) {
+            client = http11;
+            assertThat(outcomes(deliver(login(), List.of("h1@example.net"), message("sandbox@example.com", null))))
+                    .first().isInstanceOf(RecipientOutcome.Queued.class);
+        }
+        try (CakemailSandbox tls = CakemailSandbox.startTls(SandboxConfig.defaults(), "127.0.0.1", 0);
+             CakemailClient h2 = new CakemailClient(ApiConfig.builder(java.net.URI.create("https://localhost:"
+                     + tls.port())).insecureTls(true).build(), PooledByteBufAllocator.DEFAULT)) {
+            client = h2;
+            assertThat(outcomes(deliver(login(), List.of("h2@example.net"), message("sandbox@example.com", null))))
+                    .first().isInstanceOf(RecipientOutcome.Queued.class);
+            assertThat(tls.inbox().emails()).hasSize(1);
+        } finally {
+            client = null;
+        }
+    }
+
     private void start(UnaryOperator<SandboxConfig> sandboxConfig) throws Exception {
         start(sandboxConfig, UnaryOperator.identity());
     }

@@ -40,15 +40,18 @@ final class InboxPage {
         } else {
             page.append("<table><thead><tr><th>Received</th><th>From</th><th>To</th><th>Subject</th><th>Tags</th>"
                         + "<th>Type</th><th>Status</th></tr></thead><tbody>");
+            boolean newest = true;
             for (Inbox.Email email : emails) {
-                row(page, email, config);
+                row(page, email, config, newest);
+                newest = false;
             }
             page.append("</tbody></table>");
         }
         return page.append("</body></html>").toString();
     }
 
-    private static void row(StringBuilder page, Inbox.Email email, SandboxConfig config) {
+    /** One email; the newest one shows its content open. */
+    private static void row(StringBuilder page, Inbox.Email email, SandboxConfig config, boolean open) {
         JsonNode request = email.request();
         JsonNode content = request.path("content");
         page.append("<tr id=\"").append(escape(email.id())).append("\"><td>").append(TIME.format(email.received()))
@@ -58,7 +61,8 @@ final class InboxPage {
             page.append("<span class=\"tag\">").append(escape(tag.asText())).append("</span>");
         }
         page.append("</td><td>").append(escape(content.path("type").asText(""))).append("</td><td class=\"status\">")
-            .append(escape(email.status())).append("</td></tr><tr><td></td><td colspan=\"6\"><details><summary>")
+            .append(escape(email.status())).append("</td></tr><tr><td></td><td colspan=\"6\"><details")
+            .append(open ? " open" : "").append("><summary>")
             .append("Show message</summary>");
         if (content.has("html")) {
             page.append("<iframe sandbox=\"\" title=\"HTML body\" srcdoc=\"").append(escape(content.get("html").asText()))

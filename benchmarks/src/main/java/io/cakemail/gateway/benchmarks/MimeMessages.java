@@ -27,7 +27,7 @@ final class MimeMessages {
         for (int i = 0; body.length() < 2048; i++) {
             body.append("Line ").append(i).append(" of a plain transactional message, as sent by scripts.\r\n");
         }
-        return ("From: Alerts <alerts@example.com>\r\nTo: user@example.net\r\nSubject: Your report is ready\r\n"
+        return ("From: Alerts <sandbox@example.com>\r\nTo: user@example.net\r\nSubject: Your report is ready\r\n"
                 + "Date: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench-1@example.com>\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + body)
                 .getBytes(StandardCharsets.US_ASCII);

@@ -222,6 +222,38 @@ class CakemailClientTest {
     }
 
     @Test
+    void accountIdAndConfiguredDefaultsReachTheRequest() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.defaultListId(2L).defaultEmailType("marketing"));
+        String text = "From: sandbox@example.com\r\nSubject: Sub-account\r\nX-Account-Id: 1003\r\n\r\nHi\r\n";
+        assertThat(outcomes(deliver(login(), List.of("a@example.net"), parse(text))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+        var email = sandbox.inbox().emails().get(0);
+        assertThat(email.accountId()).isEqualTo(1003);
+        assertThat(email.request().get("list_id").asLong()).isEqualTo(2);
+        assertThat(email.request().at("/content/type").asText()).isEqualTo("marketing");
+    }
+
+    @Test
+    void anUnknownSenderRefetchesTheListOnceWhenItIsOldEnough() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.senderCache(Duration.ofMinutes(5), Duration.ZERO));
+        ApiPrincipal principal = login();
+        deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null));
+        assertThat(sandbox.calls("GET /brands/default/senders")).isEqualTo(1);
+        assertThat(deliver(principal, List.of("a@example.net"), message("new@example.com", null)))
+                .isInstanceOf(Delivery.SenderNotConfirmed.class);
+        assertThat(sandbox.calls("GET /brands/default/senders")).isEqualTo(2);
+    }
+
+    @Test
+    void aRecentListIsTrustedForUnknownSenders() throws Exception {
+        start(UnaryOperator.identity());
+        ApiPrincipal principal = login();
+        deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null));
+        deliver(principal, List.of("a@example.net"), message("new@example.com", null));
+        assertThat(sandbox.calls("GET /brands/default/senders")).isEqualTo(1);
+    }
+
+    @Test
     void speaksHttp11AndH2OverTlsToo() throws Exception {
         sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
         try (CakemailClient http11 = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).build(),
@@ -267,8 +299,11 @@ class CakemailClientTest {
     }
 
     static ParsedMessage message(String from, String messageId) {
-        String text = "From: Sender <" + from + ">\r\nSubject: Test\r\n"
-                      + (messageId == null ? "" : "Message-ID: " + messageId + "\r\n") + "\r\nHello\r\n";
+        return parse("From: Sender <" + from + ">\r\nSubject: Test\r\n"
+                     + (messageId == null ? "" : "Message-ID: " + messageId + "\r\n") + "\r\nHello\r\n");
+    }
+
+    static ParsedMessage parse(String text) {
         try (MessageTransformer transformer = new MessageTransformer(TransformConfig.DEFAULT,
                 PooledByteBufAllocator.DEFAULT)) {
             ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(text.getBytes(StandardCharsets.UTF_8));

@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cakemail.gateway.testing.TrustAll;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,7 +213,7 @@ class SandboxTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(cleartext.version()).isEqualTo(HttpClient.Version.HTTP_2);
         try (CakemailSandbox secure = CakemailSandbox.startTls(SandboxConfig.defaults(), "127.0.0.1", 0)) {
-            HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trustAll()).build();
+            HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TrustAll.sslContext()).build();
             HttpResponse<String> answer = tls.send(HttpRequest.newBuilder(
                     URI.create("https://localhost:" + secure.port() + "/sandbox/messages")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -260,24 +256,5 @@ class SandboxTest {
 
     private URI uri(String path) {
         return sandbox.baseUri().resolve(path);
-    }
-
-    private static SSLContext trustAll() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
-        return context;
     }
 }

@@ -3,8 +3,6 @@ package io.cakemail.gateway.core.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.core.mime.MimeLimits;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,19 +70,7 @@ class TransformerFuzzTest {
     }
 
     private static TransformResult run(byte[] input, Random random) {
-        try (MessageTransformer transformer = new MessageTransformer(CONFIG, PooledByteBufAllocator.DEFAULT)) {
-            for (int offset = 0; offset < input.length; ) {
-                int size = Math.min(input.length - offset, 1 + random.nextInt(random.nextBoolean() ? 16 : 4096));
-                ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer(size).writeBytes(input, offset, size);
-                try {
-                    transformer.feed(chunk);
-                } finally {
-                    chunk.release();
-                }
-                offset += size;
-            }
-            return transformer.finish();
-        }
+        return Transforms.transform(input, CONFIG, () -> 1 + random.nextInt(random.nextBoolean() ? 16 : 4096));
     }
 
     private static byte[] mutate(byte[] original, Random random) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.function.IntSupplier;
 
 /**
  * Runs messages through {@link MessageTransformer} the way the SMTP layer does (in chunks) and renders the outcome
@@ -26,33 +27,24 @@ final class Transforms {
 
     /** The outcome with the message fed in one chunk. */
     static JsonNode whole(byte[] message, TransformConfig config) {
-        return run(message, config, new int[] {message.length});
+        return render(transform(message, config, () -> message.length));
     }
 
     /** The outcome with the message fed one byte at a time. */
     static JsonNode byteByByte(byte[] message, TransformConfig config) {
-        int[] sizes = new int[message.length];
-        java.util.Arrays.fill(sizes, 1);
-        return run(message, config, sizes);
+        return render(transform(message, config, () -> 1));
     }
 
     /** The outcome with the message fed in random chunks of 1 to {@code max} bytes. */
     static JsonNode randomChunks(byte[] message, TransformConfig config, Random random, int max) {
-        int[] sizes = new int[message.length];
-        int count = 0;
-        for (int left = message.length; left > 0; ) {
-            int size = Math.min(left, 1 + random.nextInt(max));
-            sizes[count++] = size;
-            left -= size;
-        }
-        return run(message, config, java.util.Arrays.copyOf(sizes, count));
+        return render(transform(message, config, () -> 1 + random.nextInt(max)));
     }
 
-    static JsonNode run(byte[] message, TransformConfig config, int[] chunkSizes) {
-        TransformResult result;
+    /** Transforms {@code message} fed in pooled chunks of the sizes {@code chunkSizes} gives, as SMTP would. */
+    static TransformResult transform(byte[] message, TransformConfig config, IntSupplier chunkSizes) {
         try (MessageTransformer transformer = new MessageTransformer(config, PooledByteBufAllocator.DEFAULT)) {
-            int offset = 0;
-            for (int size : chunkSizes) {
+            for (int offset = 0; offset < message.length; ) {
+                int size = Math.min(message.length - offset, chunkSizes.getAsInt());
                 ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer(size).writeBytes(message, offset, size);
                 try {
                     transformer.feed(chunk);
@@ -61,9 +53,8 @@ final class Transforms {
                 }
                 offset += size;
             }
-            result = transformer.finish();
+            return transformer.finish();
         }
-        return render(result);
     }
 
     static JsonNode render(TransformResult result) {

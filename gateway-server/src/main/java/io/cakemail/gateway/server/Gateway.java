@@ -19,11 +19,13 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(Gateway.class);
 
+    private final EventLoops loops;
     private final CakemailSandbox sandbox;
     private final CakemailClient client;
     private final GatewayServer server;
 
-    private Gateway(CakemailSandbox sandbox, CakemailClient client, GatewayServer server) {
+    private Gateway(EventLoops loops, CakemailSandbox sandbox, CakemailClient client, GatewayServer server) {
+        this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
         this.server = server;
@@ -37,6 +39,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts everything {@code config} describes, with API settings beyond the environment's (for tests). */
     static Gateway start(GatewayConfig config, MeterRegistry registry, UnaryOperator<ApiConfig.Builder> api)
             throws Exception {
+        EventLoops loops = new EventLoops(config.ioThreads());
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         try {
@@ -47,13 +50,14 @@ public final class Gateway implements AutoCloseable {
             }
             URI apiUrl = config.effectiveApiUrl(sandbox == null ? null : URI.create("http://127.0.0.1:"
                                                                                    + sandbox.port()));
-            client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), PooledByteBufAllocator.DEFAULT);
+            client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), PooledByteBufAllocator.DEFAULT,
+                    loops.workers());
             log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
                     : config.api().h2c() ? "h2c" : "HTTP/1.1");
             CakemailReceiver receiver = new CakemailReceiver(client, config.transform(),
                     PooledByteBufAllocator.DEFAULT, new DeliveryLog(registry));
-            GatewayServer server = GatewayServer.start(config, new CakemailAuthenticator(client), receiver);
-            return new Gateway(sandbox, client, server);
+            GatewayServer server = GatewayServer.start(config, loops, new CakemailAuthenticator(client), receiver);
+            return new Gateway(loops, sandbox, client, server);
         } catch (Exception | Error e) {
             if (client != null) {
                 client.close();
@@ -61,6 +65,7 @@ public final class Gateway implements AutoCloseable {
             if (sandbox != null) {
                 sandbox.close();
             }
+            loops.close();
             throw e;
         }
     }
@@ -90,5 +95,6 @@ public final class Gateway implements AutoCloseable {
         if (sandbox != null) {
             sandbox.close();
         }
+        loops.close();
     }
 }

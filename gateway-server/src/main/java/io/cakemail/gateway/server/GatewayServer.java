@@ -12,22 +12,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -41,42 +31,44 @@ public final class GatewayServer implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(GatewayServer.class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
-    private final EventLoopGroup bossGroup;
-    private final EventLoopGroup workerGroup;
+    private final EventLoops loops;
+    private final boolean ownsLoops;
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private final ConnectionLimiter limiter;
     private final Channel smtpChannel;
     private final Channel smtpsChannel;
 
-    private GatewayServer(GatewayConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver)
-            throws Exception {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
-                                                           : NioServerSocketChannel.class;
-        bossGroup = new MultiThreadIoEventLoopGroup(1, ioHandlers);
-        workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), ioHandlers);
+    private GatewayServer(GatewayConfig config, EventLoops loops, boolean ownsLoops, SmtpAuthenticator authenticator,
+                          MessageReceiver receiver) throws Exception {
+        this.loops = loops;
+        this.ownsLoops = ownsLoops;
         limiter = new ConnectionLimiter(config.maxConnections());
         try {
             SslContext sslContext = ServerTls.context(config);
             TlsHandlerFactory tls = TlsHandlerFactory.of(sslContext, config.tlsHandshakeTimeout());
-            smtpChannel = bind(config, channelType, config.smtpPort(),
+            smtpChannel = bind(config, config.smtpPort(),
                     new SmtpChannelInitializer(config.smtp(), authenticator, receiver, TlsMode.STARTTLS, tls));
-            smtpsChannel = bind(config, channelType, config.smtpsPort(),
+            smtpsChannel = bind(config, config.smtpsPort(),
                     new SmtpChannelInitializer(config.smtp(), authenticator, receiver, TlsMode.IMPLICIT, tls));
         } catch (Exception e) {
             shutdownGroups();
             throw e;
         }
         log.info("SMTP listening on {} (STARTTLS) and {} (implicit TLS), transport {}",
-                smtpChannel.localAddress(), smtpsChannel.localAddress(), epoll ? "epoll" : "nio");
+                smtpChannel.localAddress(), smtpsChannel.localAddress(), loops.transport());
     }
 
-    /** Binds both listeners; returns once they accept connections. */
+    /** Binds both listeners on event loops of their own; returns once they accept connections. */
     public static GatewayServer start(GatewayConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver)
             throws Exception {
-        return new GatewayServer(requireNonNull(config, "config"), requireNonNull(authenticator, "authenticator"),
-                requireNonNull(receiver, "receiver"));
+        return new GatewayServer(requireNonNull(config, "config"), new EventLoops(config.ioThreads()), true,
+                requireNonNull(authenticator, "authenticator"), requireNonNull(receiver, "receiver"));
+    }
+
+    /** Binds both listeners on {@code loops}, which the caller owns. */
+    static GatewayServer start(GatewayConfig config, EventLoops loops, SmtpAuthenticator authenticator,
+                               MessageReceiver receiver) throws Exception {
+        return new GatewayServer(config, loops, false, authenticator, receiver);
     }
 
     /** The bound submission (STARTTLS) port. */
@@ -94,11 +86,10 @@ public final class GatewayServer implements AutoCloseable {
         return limiter.connections();
     }
 
-    private Channel bind(GatewayConfig config, Class<? extends ServerChannel> channelType, int port,
-                         SmtpChannelInitializer smtp) throws InterruptedException {
+    private Channel bind(GatewayConfig config, int port, SmtpChannelInitializer smtp) throws InterruptedException {
         return new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(channelType)
+                .group(loops.boss(), loops.workers())
+                .channel(loops.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -136,7 +127,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsLoops) {
+            loops.close();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -25,7 +26,8 @@ final class ApiHttp implements AutoCloseable {
     private final ConnectionProvider pool;
     private final HttpClient client;
 
-    ApiHttp(ApiConfig config) {
+    /** @param loops the event loops to run on (the SMTP server's, to save thread hand-overs), or {@code null} */
+    ApiHttp(ApiConfig config, EventLoopGroup loops) {
         boolean tls = config.baseUri().getScheme().equals("https");
         boolean http2 = tls || config.h2c();
         ConnectionProvider.Builder poolBuilder = ConnectionProvider.builder("cakemail-api")
@@ -45,6 +47,9 @@ final class ApiHttp implements AutoCloseable {
                 .baseUrl(config.baseUri().toString())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .responseTimeout(config.responseTimeout());
+        if (loops != null) {
+            http = http.runOn(loops);
+        }
         if (tls) {
             Http2SslContextSpec spec = Http2SslContextSpec.forClient();
             if (config.insecureTls()) {
@@ -58,30 +63,37 @@ final class ApiHttp implements AutoCloseable {
         client = http;
     }
 
-    /** Sends a request; {@code body} is called for each attempt and its buffer released once sent. */
-    Mono<ApiResponse> send(HttpMethod method, String uri, String bearer, String contentType, Supplier<ByteBuf> body) {
-        HttpClient.RequestSender sender = client.headers(headers -> {
-                    headers.set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
-                    if (bearer != null) {
-                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
-                    }
-                    if (contentType != null) {
-                        headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-                    }
-                })
-                .request(method)
-                .uri(uri);
-        HttpClient.ResponseReceiver<?> receiver = body == null ? sender : sender.send(Mono.fromSupplier(body));
-        return receiver.responseSingle((response, content) -> content.asByteArray()
-                        .defaultIfEmpty(new byte[0])
-                        .map(bytes -> new ApiResponse(response.status().code(), response.responseHeaders(), bytes)));
+    /**
+     * Sends a request; {@code body} (may be null) is called for each attempt and its buffer released once sent.
+     * {@code timeout}, when not null, bounds the wait for the response instead of the configured one.
+     */
+    Mono<ApiResponse> send(HttpMethod method, String uri, String bearer, String contentType, Supplier<ByteBuf> body,
+                           Duration timeout) {
+        return client.request(method)
+                     .uri(uri)
+                     .send((request, outbound) -> {
+                         request.header(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
+                         if (bearer != null) {
+                             request.header(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
+                         }
+                         if (contentType != null) {
+                             request.header(HttpHeaderNames.CONTENT_TYPE, contentType);
+                         }
+                         if (timeout != null) {
+                             request.responseTimeout(timeout);
+                         }
+                         return body == null ? outbound : outbound.send(Mono.fromSupplier(body));
+                     })
+                     .responseSingle((response, content) -> content.asByteArray()
+                             .defaultIfEmpty(new byte[0])
+                             .map(bytes -> new ApiResponse(response.status().code(), response.responseHeaders(), bytes)));
     }
 
     /** A form-encoded POST (the token endpoint). */
     Mono<ApiResponse> postForm(String uri, String form) {
         byte[] bytes = form.getBytes(StandardCharsets.UTF_8);
         return send(HttpMethod.POST, uri, null, "application/x-www-form-urlencoded",
-                () -> io.netty.buffer.Unpooled.wrappedBuffer(bytes));
+                () -> io.netty.buffer.Unpooled.wrappedBuffer(bytes), null);
     }
 
     @Override

@@ -11,6 +11,8 @@ public final class ApiPrincipal implements Principal {
     private final String username;
     private final String password;
     private final String credentialKey;
+    /** The token this session last used: looked at before the shared cache, which it saves a lookup per call. */
+    private volatile TokenService.TokenState token;
 
     ApiPrincipal(String username, String password, String credentialKey) {
         this.username = username;
@@ -25,6 +27,14 @@ public final class ApiPrincipal implements Principal {
 
     String password() {
         return password;
+    }
+
+    TokenService.TokenState token() {
+        return token;
+    }
+
+    void token(TokenService.TokenState token) {
+        this.token = token;
     }
 
     /** The keyed hash of the credentials: the token cache's key. */

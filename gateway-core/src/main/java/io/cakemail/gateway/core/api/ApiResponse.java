@@ -1,5 +1,7 @@
 package io.cakemail.gateway.core.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -14,6 +16,42 @@ record ApiResponse(int status, HttpHeaders headers, byte[] body) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_REASON = 300;
+
+    /** The {@code data.id} and {@code data.status} of a {@code 201} to {@code POST /v2/emails}. */
+    record Submitted(String id, String status) {
+    }
+
+    /** Reads {@code data.id} and {@code data.status} with a streaming parser, without building a tree. */
+    Submitted submitted() {
+        String id = "";
+        String status = "";
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            int depth = 0;
+            boolean inData = false;
+            for (JsonToken token; (token = parser.nextToken()) != null; ) {
+                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    depth++;
+                } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    inData &= --depth > 1;
+                } else if (token == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    if (depth == 1 && name.equals("data")) {
+                        inData = true;
+                    } else if (inData && depth == 2 && (name.equals("id") || name.equals("status"))) {
+                        parser.nextToken();
+                        if (name.equals("id")) {
+                            id = parser.getValueAsString("");
+                        } else {
+                            status = parser.getValueAsString("");
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return new Submitted(id, status.isEmpty() ? "unreadable" : status);
+        }
+        return new Submitted(id, status);
+    }
 
     /** The body as JSON, or a missing node when it is not JSON. */
     JsonNode json() {

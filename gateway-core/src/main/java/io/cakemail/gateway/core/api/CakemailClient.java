@@ -8,6 +8,7 @@ import io.cakemail.gateway.core.submission.SubmissionJson;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,9 +32,17 @@ public final class CakemailClient implements AutoCloseable {
     private final ByteBufAllocator allocator;
 
     public CakemailClient(ApiConfig config, ByteBufAllocator allocator) {
+        this(config, allocator, null);
+    }
+
+    /**
+     * @param loops event loops to run the HTTP client on: the SMTP server's own, so a message does not change
+     *              threads on its way to the API; {@code null} for Reactor Netty's
+     */
+    public CakemailClient(ApiConfig config, ByteBufAllocator allocator, EventLoopGroup loops) {
         this.config = requireNonNull(config, "config");
         this.allocator = requireNonNull(allocator, "allocator");
-        this.http = new ApiHttp(config);
+        this.http = new ApiHttp(config, loops);
         this.tokens = new TokenService(http, config);
         this.senders = new SenderDirectory(tokens, http, config);
         this.submitter = new Submitter(http, tokens, config);

@@ -69,7 +69,7 @@ public final class SenderDirectory {
     private Mono<Senders> fetch(ApiPrincipal principal, Long accountId, int page, Map<String, Match> found) {
         String uri = "/brands/default/senders?page=" + page + "&per_page=" + PER_PAGE
                      + (accountId == null ? "" : "&account_id=" + accountId);
-        return tokens.authorized(principal, token -> http.send(HttpMethod.GET, uri, token, null, null))
+        return tokens.authorized(principal, token -> http.send(HttpMethod.GET, uri, token, null, null, null))
                      .flatMap(response -> {
                          if (response.status() != 200) {
                              return Mono.error(new ApiUnavailableException(

@@ -1,6 +1,5 @@
 package io.cakemail.gateway.core.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cakemail.gateway.core.submission.SubmissionBody;
@@ -8,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -112,12 +112,11 @@ final class Submitter {
             long start = System.nanoTime();
             return tokens.accessToken(principal)
                          .flatMap(token -> http.send(HttpMethod.POST, uri, token, "application/json",
-                                         () -> body.forRecipient(recipient))
-                                 .timeout(Duration.ofNanos(remaining))
+                                         () -> body.forRecipient(recipient), Duration.ofNanos(remaining))
                                  .flatMap(response -> outcome(response, token, number, tokenRenewed, start)))
                          .onErrorResume(error -> {
                              breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
-                             boolean cutShort = error instanceof TimeoutException && lastFailure != null;
+                             boolean cutShort = isTimeout(error) && lastFailure != null;
                              return retry(number, cutShort ? lastFailure : describe(error), 0);
                          });
         }
@@ -132,13 +131,12 @@ final class Submitter {
             }
             breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
             if (status == 201) {
-                JsonNode data = response.json().path("data");
-                String emailStatus = data.path("status").asText("");
-                if (emailStatus.equals("queued")) {
-                    return Mono.just(new RecipientOutcome.Queued(recipient, data.path("id").asText(), false));
+                ApiResponse.Submitted submitted = response.submitted();
+                if (submitted.status().equals("queued")) {
+                    return Mono.just(new RecipientOutcome.Queued(recipient, submitted.id(), false));
                 }
                 return Mono.just(new RecipientOutcome.Refused(recipient, status,
-                        "the Cakemail API answered status '" + emailStatus + "'"));
+                        "the Cakemail API answered status '" + submitted.status() + "'"));
             }
             if (status == 401) {
                 if (tokenRenewed) {
@@ -184,8 +182,12 @@ final class Submitter {
         }
     }
 
+    private static boolean isTimeout(Throwable error) {
+        return error instanceof TimeoutException || error instanceof ReadTimeoutException;
+    }
+
     private static String describe(Throwable error) {
-        if (error instanceof TimeoutException || error instanceof io.netty.handler.timeout.ReadTimeoutException) {
+        if (isTimeout(error)) {
             return "timed out waiting for the Cakemail API";
         }
         if (error instanceof AuthenticationException auth) {

@@ -102,15 +102,21 @@ public final class TokenService {
 
     /** A valid access token, refreshing it first if it ran out, or in the background if it soon will. */
     Mono<String> accessToken(ApiPrincipal principal) {
+        TokenState mine = principal.token();
+        if (mine != null && !mine.due()) {
+            return Mono.just(mine.accessToken());
+        }
         String key = principal.credentialKey();
         TokenState state = tokens.getIfPresent(key);
         if (state != null && !state.expired()) {
+            principal.token(state);
             if (state.due()) {
-                obtain(key, () -> refreshOrLogin(principal, state));
+                obtain(key, () -> refreshOrLogin(principal, state)).thenAccept(principal::token);
             }
             return Mono.just(state.accessToken());
         }
-        return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state))).map(TokenState::accessToken);
+        return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state)))
+                   .doOnNext(principal::token).map(TokenState::accessToken);
     }
 
     /** A new token after the API refused {@code rejected}, unless another call already replaced it. */
@@ -118,10 +124,13 @@ public final class TokenService {
         String key = principal.credentialKey();
         TokenState state = tokens.getIfPresent(key);
         if (state != null && !state.accessToken().equals(rejected) && !state.expired()) {
+            principal.token(state);
             return Mono.just(state.accessToken());
         }
         log.debug("Access token of {} refused, renewing it", principal.getName());
-        return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state))).map(TokenState::accessToken);
+        principal.token(null);
+        return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state)))
+                   .doOnNext(principal::token).map(TokenState::accessToken);
     }
 
     /** One call per key at a time: concurrent callers share the pending answer. */

@@ -1,0 +1,52 @@
+package io.cakemail.gateway.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's threads: one acceptor and the worker event loops, native epoll when available and NIO otherwise.
+ * The SMTP sessions and the API client share the workers, so a message never changes threads on its way through.
+ */
+final class EventLoops implements AutoCloseable {
+
+    private final boolean epoll = Epoll.isAvailable();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+
+    /** @param threads worker threads, 0 for Netty's default (two per core) */
+    EventLoops(int threads) {
+        IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        boss = new MultiThreadIoEventLoopGroup(1, handlers);
+        workers = new MultiThreadIoEventLoopGroup(threads, handlers);
+    }
+
+    EventLoopGroup boss() {
+        return boss;
+    }
+
+    EventLoopGroup workers() {
+        return workers;
+    }
+
+    Class<? extends ServerChannel> serverChannelType() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    String transport() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    @Override
+    public void close() {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

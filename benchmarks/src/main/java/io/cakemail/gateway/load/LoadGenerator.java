@@ -76,7 +76,8 @@ public final class LoadGenerator {
         System.out.printf(Locale.ROOT, "Latency end-of-data to reply (ms): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f"
                                        + "  max %.2f%n", ms(latency, 50), ms(latency, 90), ms(latency, 99),
                 ms(latency, 99.9), latency.getMaxValue() / 1000.0);
-        System.out.printf(Locale.ROOT, "Errors: %d %s%n", errors, stats.errors());
+        System.out.printf(Locale.ROOT, "Errors: %d %s; sessions authenticated: %d%n", errors, stats.errors(),
+                stats.authenticatedSessions());
         System.out.printf(Locale.ROOT, "Gateway: %.3f CPU s per 1,000 messages, peak RSS %.0f MiB%n", cpuPer1000,
                 rssMib);
         StringBuilder json = new StringBuilder("{");
@@ -97,7 +98,8 @@ public final class LoadGenerator {
         json.append("},");
         field(json, "cpu_seconds_per_1000_messages", cpuPer1000);
         field(json, "peak_rss_mib", rssMib);
-        json.append("\"messages\":").append(messages).append(",\"connections\":").append(options.connections())
+        json.append("\"authenticated_sessions\":").append(stats.authenticatedSessions());
+        json.append(",\"messages\":").append(messages).append(",\"connections\":").append(options.connections())
             .append(",\"duration_s\":").append(String.format(Locale.ROOT, "%.1f", seconds))
             .append(",\"tls\":\"").append(options.tls()).append("\",\"api_sink\":\"").append(options.apiSink())
             .append("\",\"model\":\"").append(options.rate() > 0 ? "open" : "closed").append("\"}");

@@ -23,10 +23,12 @@ import java.util.Map;
  * @param from the envelope and header sender
  * @param gatewayPid the gateway's process id, for its CPU and memory, or 0
  * @param apiSink a description of the API behind the gateway, for the report
+ * @param idle connect and authenticate, then send nothing: to measure what idle sessions cost
  */
 record LoadOptions(String host, int port, String tls, String username, String password, int connections,
                    int messagesPerConnection, Distribution sizes, Distribution recipients, Duration duration,
-                   Duration warmup, long count, double rate, String from, long gatewayPid, String apiSink) {
+                   Duration warmup, long count, double rate, String from, long gatewayPid, String apiSink,
+                   boolean idle) {
 
     static LoadOptions parse(String[] args) {
         Map<String, String> given = new HashMap<>();
@@ -56,6 +58,7 @@ record LoadOptions(String host, int port, String tls, String username, String pa
                 Double.parseDouble(given.getOrDefault("rate", "0")),
                 given.getOrDefault("from", "sender@example.com"),
                 Long.parseLong(given.getOrDefault("gateway-pid", "0")),
-                given.getOrDefault("api-sink", "unknown"));
+                given.getOrDefault("api-sink", "unknown"),
+                Boolean.parseBoolean(given.getOrDefault("idle", "false")));
     }
 }

@@ -17,6 +17,7 @@ final class LoadStats {
     private final Recorder latency = new Recorder(3);
     private final LongAdder messages = new LongAdder();
     private final LongAdder recipients = new LongAdder();
+    private final LongAdder authenticated = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong measuredFrom = new AtomicLong();
     private volatile boolean measuring;
@@ -51,6 +52,15 @@ final class LoadStats {
         if (measuring) {
             errors.computeIfAbsent(code, c -> new LongAdder()).increment();
         }
+    }
+
+    void authenticated() {
+        authenticated.increment();
+    }
+
+    /** Sessions that passed AUTH, measured or not. */
+    long authenticatedSessions() {
+        return authenticated.sum();
     }
 
     long messages() {

@@ -60,7 +60,10 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
             case GREETING -> expect(code, 220, () -> send(Step.EHLO, SmtpRequests.ehlo("load.example")));
             case EHLO -> expect(code, 250, this::afterEhlo);
             case STARTTLS -> expect(code, 220, this::upgrade);
-            case AUTH -> expect(code, 235, this::ready);
+            case AUTH -> expect(code, 235, () -> {
+                run.stats().authenticated();
+                ready();
+            });
             case GROUP -> group(code);
             case CONTENT -> finished(code);
             default -> {
@@ -101,6 +104,9 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
     /** Ready for a message: sends one now (closed model) or when the schedule allows (open model). */
     void ready() {
         step = Step.IDLE;
+        if (run.options().idle() && !run.stopped()) {
+            return;
+        }
         if (run.stopped() || sent >= run.options().messagesPerConnection()) {
             send(Step.QUIT, SmtpRequests.quit());
             channel.close();

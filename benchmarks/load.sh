@@ -6,7 +6,7 @@
 # Usage: benchmarks/load.sh [--quick] [load generator options, e.g. --connections 100 --size 1024:90,102400:10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-warmup=20
+warmup=60
 duration=60
 args=()
 for arg in "$@"; do
@@ -25,6 +25,7 @@ cleanup() {
   rm -f "${logs[@]}"
 }
 trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # room for --connections in the thousands
 wait_for() { for _ in $(seq 1 200); do grep -q "$2" "$1" && return 0; sleep 0.1; done; echo "timed out: $1" >&2; cat "$1" >&2; return 1; }
 wait_port() {
   for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
@@ -42,7 +43,7 @@ smtps_port=$(free_port)
 GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
   GATEWAY_SMTP_PORT="$(free_port)" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
   GATEWAY_IO_THREADS="$(nproc)" GATEWAY_LOG_LEVEL=warn \
-  java -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
+  java ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
 gateway_pid=$!
 pids+=("$gateway_pid")
 wait_port "$smtps_port" "$gateway_log"

@@ -46,23 +46,25 @@ public final class LoadGenerator {
             run.start();
             Thread.sleep(options.warmup().toMillis());
             double cpuBefore = gateway.cpuSeconds();
-            run.stats().startMeasuring();
+            run.startMeasuring();
             long end = System.nanoTime() + options.duration().toNanos();
             while (options.count() > 0 ? run.stats().messages() < options.count() : System.nanoTime() < end) {
                 gateway.sampleRss();
                 Thread.sleep(50);
             }
             run.stats().stopMeasuring();
+            long backlog = run.backlog();
             double seconds = (System.nanoTime() - run.stats().measuredFrom()) / 1e9;
             double cpu = gateway.cpuSeconds() - cpuBefore;
             run.stop();
-            report(options, run.stats(), seconds, cpu, gateway.peakRssMib());
+            report(options, run.stats(), seconds, cpu, gateway.peakRssMib(), backlog);
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
     }
 
-    private static void report(LoadOptions options, LoadStats stats, double seconds, double cpu, double rssMib) {
+    private static void report(LoadOptions options, LoadStats stats, double seconds, double cpu, double rssMib,
+                               long backlog) {
         Histogram latency = stats.latencyMicros();
         long messages = stats.messages();
         long errors = stats.errors().values().stream().mapToLong(Long::longValue).sum();
@@ -78,6 +80,10 @@ public final class LoadGenerator {
                 ms(latency, 99.9), latency.getMaxValue() / 1000.0);
         System.out.printf(Locale.ROOT, "Errors: %d %s; sessions authenticated: %d%n", errors, stats.errors(),
                 stats.authenticatedSessions());
+        if (options.rate() > 0) {
+            System.out.printf(Locale.ROOT, "Open model: %d offered messages not sent when measuring ended%s%n",
+                    backlog, backlog > options.rate() / 10 ? " (the gateway did not keep up with the rate)" : "");
+        }
         System.out.printf(Locale.ROOT, "Gateway: %.3f CPU s per 1,000 messages, peak RSS %.0f MiB%n", cpuPer1000,
                 rssMib);
         StringBuilder json = new StringBuilder("{");
@@ -99,6 +105,7 @@ public final class LoadGenerator {
         field(json, "cpu_seconds_per_1000_messages", cpuPer1000);
         field(json, "peak_rss_mib", rssMib);
         json.append("\"authenticated_sessions\":").append(stats.authenticatedSessions());
+        json.append(",\"open_model_backlog\":").append(backlog);
         json.append(",\"messages\":").append(messages).append(",\"connections\":").append(options.connections())
             .append(",\"duration_s\":").append(String.format(Locale.ROOT, "%.1f", seconds))
             .append(",\"tls\":\"").append(options.tls()).append("\",\"api_sink\":\"").append(options.apiSink())

@@ -89,6 +89,20 @@ final class LoadRun {
         }
     }
 
+    /**
+     * Starts measuring. In the open model the messages still owed from the warm-up (a cold JIT falls behind the
+     * schedule) are dropped, so the measured rate is the offered rate, not the offered rate plus a catch-up.
+     */
+    void startMeasuring() {
+        permits.set(0);
+        stats.startMeasuring();
+    }
+
+    /** Open model: messages the schedule has offered that no connection has sent yet. */
+    long backlog() {
+        return Math.max(0, permits.get());
+    }
+
     void stop() {
         stopped = true;
     }

@@ -1,10 +1,10 @@
 package io.cakemail.gateway.core.mime;
 
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 
@@ -23,6 +23,8 @@ public final class Charsets {
 
     /** Windows-1252, or ISO-8859-1 on a JVM without it. */
     public static final Charset WINDOWS_1252 = lookup("windows-1252", StandardCharsets.ISO_8859_1);
+
+    private static final byte CR = '\r';
 
     private static final Set<String> LATIN_LABELS = Set.of("us-ascii", "ascii", "iso-8859-1", "latin1", "iso8859-1",
             "iso_8859-1", "windows-1252", "cp1252", "ansi_x3.4-1968");
@@ -59,27 +61,46 @@ public final class Charsets {
 
     /**
      * Body text as UTF-8, read as {@link #decode} would, with line breaks as {@code \n}. Text that is already
-     * UTF-8 (or ASCII) is not decoded at all: its CRs are removed in place and the bytes copied once.
+     * UTF-8 (or ASCII) is not decoded at all: it is copied once out of {@code content}, without the CR of each CRLF,
+     * into an array of the exact size. {@code content} is left as it is.
      */
-    public static byte[] toUtf8Text(byte[] bytes, int offset, int length, String label) {
+    public static byte[] toUtf8Text(ByteBuf content, String label) {
         Charset declared = forLabel(label);
         if (declared != null && !isAsciiCompatible(declared)) {
-            return decode(bytes, offset, length, label).replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8);
+            return content.toString(declared).replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8);
         }
-        int end = offset + length;
-        int kept = offset;
-        for (int i = offset; i < end; i++) {
-            if (bytes[i] != '\r' || i + 1 >= end || bytes[i + 1] != '\n') {
-                bytes[kept++] = bytes[i];
-            }
-        }
+        byte[] bytes = withoutCrBeforeLf(content);
         String normalized = label == null ? "" : label.trim().toLowerCase(Locale.ROOT);
         boolean utf8Wins = declared == null || LATIN_LABELS.contains(normalized)
                            || declared.equals(StandardCharsets.UTF_8);
-        if (utf8Wins && isUtf8(bytes, offset, kept)) {
-            return Arrays.copyOfRange(bytes, offset, kept);
+        if (utf8Wins && isUtf8(bytes, 0, bytes.length)) {
+            return bytes;
         }
-        return decode(bytes, offset, kept - offset, label).getBytes(StandardCharsets.UTF_8);
+        return decode(bytes, 0, bytes.length, label).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The readable bytes of {@code content} without the CR of each CRLF: counted first, then copied once. */
+    private static byte[] withoutCrBeforeLf(ByteBuf content) {
+        int start = content.readerIndex();
+        int end = content.writerIndex();
+        int pairs = 0;
+        for (int cr = content.indexOf(start, end, CR); cr >= 0; cr = content.indexOf(cr + 1, end, CR)) {
+            if (cr + 1 < end && content.getByte(cr + 1) == '\n') {
+                pairs++;
+            }
+        }
+        byte[] bytes = new byte[end - start - pairs];
+        int from = start;
+        int written = 0;
+        for (int cr = content.indexOf(from, end, CR); cr >= 0; cr = content.indexOf(cr + 1, end, CR)) {
+            if (cr + 1 < end && content.getByte(cr + 1) == '\n') {
+                content.getBytes(from, bytes, written, cr - from);
+                written += cr - from;
+                from = cr + 1;
+            }
+        }
+        content.getBytes(from, bytes, written, end - from);
+        return bytes;
     }
 
     private static boolean isAsciiCompatible(Charset charset) {

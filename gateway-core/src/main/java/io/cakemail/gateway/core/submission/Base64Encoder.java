@@ -18,23 +18,24 @@ final class Base64Encoder {
     private int filled;
 
     /** Encodes {@code in}'s readable bytes, leaving {@code in} as it is. */
-    void encode(ByteBuf in, ByteBuf out) {
+    void encode(ByteBuf in, ChunkedBuffer out) {
         for (int from = in.readerIndex(), to = in.writerIndex(); from < to; ) {
             int length = Math.min(BLOCK - filled, to - from);
             in.getBytes(from, block, filled, length);
             from += length;
             filled += length;
             if (filled == BLOCK) {
-                out.writeBytes(encoded, 0, ENCODER.encode(block, encoded));
+                out.write(encoded, 0, ENCODER.encode(block, encoded));
                 filled = 0;
             }
         }
     }
 
     /** Encodes what is left, with padding. */
-    void finish(ByteBuf out) {
+    void finish(ChunkedBuffer out) {
         if (filled > 0) {
-            out.writeBytes(ENCODER.encode(Arrays.copyOf(block, filled)));
+            byte[] last = ENCODER.encode(Arrays.copyOf(block, filled));
+            out.write(last, 0, last.length);
             filled = 0;
         }
     }

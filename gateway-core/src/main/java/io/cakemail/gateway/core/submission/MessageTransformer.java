@@ -360,7 +360,7 @@ public final class MessageTransformer implements AutoCloseable {
         private final boolean isHtml;
         private final String charset;
         private final boolean insideAlternative;
-        private final ByteBuf bytes = allocator.heapBuffer(1024);
+        private final ChunkedBuffer bytes = new ChunkedBuffer(allocator, true);
 
         TextSink(boolean isHtml, String charset, boolean insideAlternative) {
             this.isHtml = isHtml;
@@ -370,15 +370,17 @@ public final class MessageTransformer implements AutoCloseable {
 
         @Override
         public void write(ByteBuf decoded) {
-            bytes.writeBytes(decoded, decoded.readerIndex(), decoded.readableBytes());
+            bytes.write(decoded);
         }
 
         @Override
         public void end() {
-            byte[] content = Charsets.toUtf8Text(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
-                    bytes.readableBytes(), charset);
-            bytes.release();
-            bodyText(isHtml, content, insideAlternative);
+            ByteBuf content = bytes.finish();
+            try {
+                bodyText(isHtml, Charsets.toUtf8Text(content, charset), insideAlternative);
+            } finally {
+                content.release();
+            }
         }
 
         @Override
@@ -395,7 +397,7 @@ public final class MessageTransformer implements AutoCloseable {
         private final String mediaType;
         private final String contentId;
         private final Base64Encoder encoder = new Base64Encoder();
-        private final ByteBuf base64 = allocator.buffer(4096);
+        private final ChunkedBuffer base64 = new ChunkedBuffer(allocator, false);
         private long size;
 
         AttachmentSink(String name, String filename, String apiType, String mediaType, String contentId) {
@@ -424,7 +426,7 @@ public final class MessageTransformer implements AutoCloseable {
                                : apiType != null && apiType.equals("calendar") ? "invite-" : "attachment-")
                               + ++unnamedParts;
             String apiName = apiType == null ? filename : AttachmentTypes.filename(filename, apiType, fallback);
-            Attachment attachment = new Attachment(apiName, apiType, base64);
+            Attachment attachment = new Attachment(apiName, apiType, base64.finish());
             if (contentId != null) {
                 inlineImages.put(contentId, new InlineImage(contentId, mediaType, attachment));
             } else {

@@ -65,6 +65,23 @@ class TransformPoliciesTest {
     }
 
     @Test
+    void aLargeTextBodyKeepsEveryLineWhateverChunkBoundariesCut() {
+        StringBuilder body = new StringBuilder();
+        Random random = new Random(3);
+        while (body.length() < 300_000) {
+            body.append("line ").append(body.length()).append(" é ").append("x".repeat(random.nextInt(90)))
+                .append("\r\n");
+        }
+        byte[] message = bytes("Subject: long\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                               + "Content-Transfer-Encoding: 8bit\r\n\r\n" + body);
+        String expected = body.toString().replace("\r\n", "\n").stripTrailing();  // the last break goes with the end
+        for (int chunk : new int[] {1, 4095, 4096, 65_537}) {
+            JsonNode outcome = Transforms.randomChunks(message, DEFAULT, new Random(chunk), chunk);
+            assertThat(outcome.at("/body/content/text").asText()).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void anAttachmentOverTheLimitIsRefusedAsTooLarge() {
         TransformConfig small = new TransformConfig(new MimeLimits(10, 500, 1000, 65536, 1000, 1_000_000),
                 DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), DEFAULT.missingContent());

@@ -8,7 +8,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -52,13 +51,6 @@ public class DataDecodingBenchmark {
     private EmbeddedChannel channel;
     private ContentCounter counter;
 
-    /** Body octets processed, reported as a rate. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Throughput {
-        public long bytes;
-    }
-
     @Setup(Level.Trial)
     public void setUp() {
         byte[] message = Messages.dataTransaction(messageSize, dotLinePercent);
@@ -79,25 +71,25 @@ public class DataDecodingBenchmark {
     }
 
     @Benchmark
-    public long decode(Throughput throughput) {
+    public long decode(Octets octets) {
         long before = counter.contentBytes();
         for (byte[] chunk : chunks) {
             channel.writeInbound(read(chunk));
         }
         long decoded = counter.contentBytes() - before;
-        throughput.bytes += decoded;
+        octets.bytes += decoded;
         return decoded;
     }
 
     @Benchmark
-    public long copyOnly(Throughput throughput) {
+    public long copyOnly(Octets octets) {
         long copied = 0;
         for (byte[] chunk : chunks) {
             ByteBuf buf = read(chunk);
             copied += buf.readableBytes();
             buf.release();
         }
-        throughput.bytes += messageSize;
+        octets.bytes += messageSize;
         return copied;
     }
 

@@ -24,7 +24,6 @@ import org.apache.james.mime4j.parser.AbstractContentHandler;
 import org.apache.james.mime4j.parser.MimeStreamParser;
 import org.apache.james.mime4j.stream.BodyDescriptor;
 import org.apache.james.mime4j.stream.MimeConfig;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -71,13 +70,6 @@ public class MimeTransformBenchmark {
     private final List<ByteBuf> chunks = new ArrayList<>();
     private final byte[] sink = new byte[64 * 1024];
 
-    /** Message octets processed, reported as a rate. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Throughput {
-        public long bytes;
-    }
-
     @Setup(Level.Trial)
     public void setUp() {
         bytes = MimeMessages.byName(message);
@@ -97,7 +89,7 @@ public class MimeTransformBenchmark {
     }
 
     @Benchmark
-    public long mime4jParse(Throughput throughput) throws IOException, MimeException {
+    public long mime4jParse(Octets octets) throws IOException, MimeException {
         long[] decoded = {0};
         MimeStreamParser parser = new MimeStreamParser(MimeConfig.PERMISSIVE);
         parser.setContentDecoding(true);
@@ -110,12 +102,12 @@ public class MimeTransformBenchmark {
             }
         });
         parser.parse(new ByteArrayInputStream(bytes));
-        throughput.bytes += bytes.length;
+        octets.bytes += bytes.length;
         return decoded[0];
     }
 
     @Benchmark
-    public long parse(Throughput throughput) {
+    public long parse(Octets octets) {
         DecodedCounter counter = new DecodedCounter();
         try (MimeParser parser = new MimeParser(MimeLimits.DEFAULT, counter, ALLOCATOR)) {
             for (ByteBuf chunk : chunks) {
@@ -123,36 +115,36 @@ public class MimeTransformBenchmark {
             }
             parser.finish();
         }
-        throughput.bytes += bytes.length;
+        octets.bytes += bytes.length;
         return counter.decoded;
     }
 
     @Benchmark
-    public int transformWithoutJson(Throughput throughput) {
+    public int transformWithoutJson(Octets octets) {
         ParsedMessage parsed = transformOnly();
         int attachments = parsed.attachments().size();
         parsed.release();
-        throughput.bytes += bytes.length;
+        octets.bytes += bytes.length;
         return attachments;
     }
 
     @Benchmark
-    public int transform(Throughput throughput) {
+    public int transform(Octets octets) {
         ParsedMessage parsed = transformOnly();
         SubmissionBody body = SubmissionJson.write(parsed, "sender-1", "transactional", null, ALLOCATOR);
         parsed.release();
         int size = body.sharedSize();
         body.release();
-        throughput.bytes += bytes.length;
+        octets.bytes += bytes.length;
         return size;
     }
 
     @Benchmark
-    public int json(Throughput throughput) {
+    public int json(Octets octets) {
         SubmissionBody body = SubmissionJson.write(parsed, "sender-1", "transactional", null, ALLOCATOR);
         int size = body.sharedSize();
         body.release();
-        throughput.bytes += bytes.length;
+        octets.bytes += bytes.length;
         return size;
     }
 

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.core.mime;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +24,6 @@ public final class Charsets {
 
     /** Windows-1252, or ISO-8859-1 on a JVM without it. */
     public static final Charset WINDOWS_1252 = lookup("windows-1252", StandardCharsets.ISO_8859_1);
-
-    private static final byte CR = '\r';
 
     private static final Set<String> LATIN_LABELS = Set.of("us-ascii", "ascii", "iso-8859-1", "latin1", "iso8859-1",
             "iso_8859-1", "windows-1252", "cp1252", "ansi_x3.4-1968");
@@ -60,47 +59,33 @@ public final class Charsets {
     }
 
     /**
-     * Body text as UTF-8, read as {@link #decode} would, with line breaks as {@code \n}. Text that is already
-     * UTF-8 (or ASCII) is not decoded at all: it is copied once out of {@code content}, without the CR of each CRLF,
-     * into an array of the exact size. {@code content} is left as it is.
+     * Whether body text labelled {@code label} is in a charset where ASCII bytes mean ASCII characters (so its line
+     * breaks can be found byte by byte): every charset but UTF-16 and UTF-32. Unknown labels count as compatible.
+     */
+    public static boolean isAsciiCompatible(String label) {
+        Charset declared = forLabel(label);
+        return declared == null || isAsciiCompatible(declared);
+    }
+
+    /** Whether text labelled {@code label} is taken as UTF-8, as it is, when its bytes are well-formed UTF-8. */
+    public static boolean keepsValidUtf8(String label) {
+        Charset declared = forLabel(label);
+        String normalized = label == null ? "" : label.trim().toLowerCase(Locale.ROOT);
+        return declared == null || LATIN_LABELS.contains(normalized) || declared.equals(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Body text as UTF-8, read as {@link #decode} would, with line breaks as {@code \n}: for the text that
+     * {@link #keepsValidUtf8} cannot pass through. In an {@linkplain #isAsciiCompatible ASCII-compatible} charset
+     * the caller has already turned each CRLF into LF; in the others it happens here, after decoding.
      */
     public static byte[] toUtf8Text(ByteBuf content, String label) {
         Charset declared = forLabel(label);
         if (declared != null && !isAsciiCompatible(declared)) {
             return content.toString(declared).replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8);
         }
-        byte[] bytes = withoutCrBeforeLf(content);
-        String normalized = label == null ? "" : label.trim().toLowerCase(Locale.ROOT);
-        boolean utf8Wins = declared == null || LATIN_LABELS.contains(normalized)
-                           || declared.equals(StandardCharsets.UTF_8);
-        if (utf8Wins && isUtf8(bytes, 0, bytes.length)) {
-            return bytes;
-        }
+        byte[] bytes = ByteBufUtil.getBytes(content);
         return decode(bytes, 0, bytes.length, label).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The readable bytes of {@code content} without the CR of each CRLF: counted first, then copied once. */
-    private static byte[] withoutCrBeforeLf(ByteBuf content) {
-        int start = content.readerIndex();
-        int end = content.writerIndex();
-        int pairs = 0;
-        for (int cr = content.indexOf(start, end, CR); cr >= 0; cr = content.indexOf(cr + 1, end, CR)) {
-            if (cr + 1 < end && content.getByte(cr + 1) == '\n') {
-                pairs++;
-            }
-        }
-        byte[] bytes = new byte[end - start - pairs];
-        int from = start;
-        int written = 0;
-        for (int cr = content.indexOf(from, end, CR); cr >= 0; cr = content.indexOf(cr + 1, end, CR)) {
-            if (cr + 1 < end && content.getByte(cr + 1) == '\n') {
-                content.getBytes(from, bytes, written, cr - from);
-                written += cr - from;
-                from = cr + 1;
-            }
-        }
-        content.getBytes(from, bytes, written, end - from);
-        return bytes;
     }
 
     private static boolean isAsciiCompatible(Charset charset) {
@@ -123,48 +108,7 @@ public final class Charsets {
         if (i == end) {
             return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);  // ASCII, the compact way
         }
-        return isUtf8(bytes, i, end) ? new String(bytes, offset, length, StandardCharsets.UTF_8) : null;
-    }
-
-    /** Whether {@code bytes[from, to)} is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
-    private static boolean isUtf8(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; ) {
-            int b = bytes[i] & 0xff;
-            if (b < 0x80) {
-                i++;
-                continue;
-            }
-            int trailing;
-            int min;
-            if (b >= 0xc2 && b <= 0xdf) {
-                trailing = 1;
-                min = 0x80;
-            } else if (b >= 0xe0 && b <= 0xef) {
-                trailing = 2;
-                min = 0x800;
-            } else if (b >= 0xf0 && b <= 0xf4) {
-                trailing = 3;
-                min = 0x10000;
-            } else {
-                return false;
-            }
-            if (i + trailing >= to) {
-                return false;
-            }
-            int code = b & (0x3f >> trailing);
-            for (int k = 1; k <= trailing; k++) {
-                int c = bytes[i + k] & 0xff;
-                if ((c & 0xc0) != 0x80) {
-                    return false;
-                }
-                code = code << 6 | c & 0x3f;
-            }
-            if (code < min || code > 0x10ffff || code >= 0xd800 && code <= 0xdfff) {
-                return false;
-            }
-            i += trailing + 1;
-        }
-        return true;
+        return Utf8Validator.isValid(bytes, i, end) ? new String(bytes, offset, length, StandardCharsets.UTF_8) : null;
     }
 
     private static boolean hasMultiByteCharacter(String text) {

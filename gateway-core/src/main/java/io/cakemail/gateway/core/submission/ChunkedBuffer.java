@@ -3,11 +3,13 @@ package io.cakemail.gateway.core.submission;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import java.util.function.Consumer;
 
 /**
  * Bytes appended into pooled chunks gathered in a composite buffer. Growing never copies what is already held, so
  * a 10 MiB part costs 10 MiB and not the two-buffer peak (and the copies) of a buffer that reallocates as it grows.
- * Chunks double from 4 KiB up to 64 KiB, and a part that fits in the first is that one plain buffer.
+ * Chunks double from 4 KiB up to 64 KiB, and a part that fits in the first is that one plain buffer. Whole buffers
+ * can be {@linkplain #append appended} in between without being copied.
  */
 final class ChunkedBuffer {
 
@@ -15,25 +17,27 @@ final class ChunkedBuffer {
     private static final int LARGEST_CHUNK = 64 * 1024;
 
     private final ByteBufAllocator allocator;
-    private final boolean heap;
     private final CompositeByteBuf chunks;
+    /** The chunk being filled; its readable bytes are not yet in {@link #chunks}. */
     private ByteBuf tail;
 
-    /** {@code heap}: chunks on the heap (for content read back as arrays), or the allocator's default kind. */
-    ChunkedBuffer(ByteBufAllocator allocator, boolean heap) {
+    ChunkedBuffer(ByteBufAllocator allocator) {
         this.allocator = allocator;
-        this.heap = heap;
-        this.chunks = heap ? allocator.compositeHeapBuffer(Integer.MAX_VALUE)
-                           : allocator.compositeBuffer(Integer.MAX_VALUE);
+        this.chunks = allocator.compositeBuffer(Integer.MAX_VALUE);
     }
 
     /** Appends {@code source}'s readable bytes, leaving its reader index as it is. */
     void write(ByteBuf source) {
-        for (int from = source.readerIndex(), to = source.writerIndex(); from < to; ) {
+        write(source, source.readerIndex(), source.readableBytes());
+    }
+
+    /** Appends {@code length} bytes of {@code source} from {@code index}, leaving its indexes as they are. */
+    void write(ByteBuf source, int index, int length) {
+        for (int from = index, to = index + length; from < to; ) {
             ByteBuf chunk = writableTail();
-            int length = Math.min(chunk.writableBytes(), to - from);
-            chunk.writeBytes(source, from, length);
-            from += length;
+            int step = Math.min(chunk.writableBytes(), to - from);
+            chunk.writeBytes(source, from, step);
+            from += step;
         }
     }
 
@@ -46,17 +50,48 @@ final class ChunkedBuffer {
         }
     }
 
+    void writeByte(int value) {
+        writableTail().writeByte(value);
+    }
+
+    /** Adds a retained view of {@code buf}'s readable bytes after what was written so far; nothing is copied. */
+    void append(ByteBuf buf) {
+        settleTail();
+        chunks.addComponent(true, buf.retainedDuplicate());
+    }
+
     /** Everything written, as one buffer the caller now owns. This object is not used again. */
     ByteBuf finish() {
         if (tail != null && chunks.numComponents() == 0) {
             chunks.release();
             return tail;
         }
+        settleTail();
         if (tail != null) {
-            chunks.addComponent(true, tail);
+            tail.release();
             tail = null;
         }
         return chunks;
+    }
+
+    /**
+     * Hands each chunk to {@code consumer} in order and releases it as soon as the consumer returns, so what the
+     * consumer makes of them and the chunks themselves never both exist whole. This object is not used again.
+     */
+    void drain(Consumer<ByteBuf> consumer) {
+        ByteBuf all = finish();
+        try {
+            if (all instanceof CompositeByteBuf composite) {
+                while (composite.numComponents() > 0) {
+                    consumer.accept(composite.internalComponent(0));
+                    composite.removeComponent(0);
+                }
+            } else {
+                consumer.accept(all);
+            }
+        } finally {
+            all.release();
+        }
     }
 
     void release() {
@@ -67,14 +102,23 @@ final class ChunkedBuffer {
         chunks.release();
     }
 
+    /** Moves the tail's unsettled bytes into {@link #chunks} as a slice; the tail's free room stays in use. */
+    private void settleTail() {
+        if (tail != null && tail.isReadable()) {
+            chunks.addComponent(true, tail.retainedSlice());
+            tail.readerIndex(tail.writerIndex());
+        }
+    }
+
     private ByteBuf writableTail() {
         if (tail == null || !tail.isWritable()) {
             int size = FIRST_CHUNK;
             if (tail != null) {
-                chunks.addComponent(true, tail);
+                settleTail();
                 size = Math.min(LARGEST_CHUNK, tail.capacity() * 2);
+                tail.release();
             }
-            tail = heap ? allocator.heapBuffer(size, size) : allocator.buffer(size, size);
+            tail = allocator.buffer(size, size);
         }
         return tail;
     }

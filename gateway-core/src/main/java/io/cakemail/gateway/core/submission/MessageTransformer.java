@@ -2,7 +2,7 @@ package io.cakemail.gateway.core.submission;
 
 import static java.util.Objects.requireNonNull;
 
-import io.cakemail.gateway.core.mime.Charsets;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.cakemail.gateway.core.mime.ContentType;
 import io.cakemail.gateway.core.mime.EncodedWords;
 import io.cakemail.gateway.core.mime.HeaderField;
@@ -12,6 +12,7 @@ import io.cakemail.gateway.core.mime.MimeParser;
 import io.cakemail.gateway.core.mime.MimeViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class MessageTransformer implements AutoCloseable {
             "application/x-pkcs7-signature", "application/pgp-signature");
     private static final String NO_SUBJECT = "(no subject)";
     private static final byte[] NO_TEXT = "(no text)".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NEWLINE = {'\n'};
+    private static final byte[] ESCAPED_NEWLINE = {'\\', 'n'};
 
     private final TransformConfig config;
     private final ByteBufAllocator allocator;
@@ -61,8 +62,10 @@ public final class MessageTransformer implements AutoCloseable {
     private String messageId;
     private ControlHeaders control;
     private List<HeaderField> additionalHeaders = List.of();
-    private byte[] text;
-    private byte[] html;
+    /** The text body as the content of a JSON string, or {@code null}. */
+    private ByteBuf text;
+    /** The HTML body as the content of a JSON string, or {@code null}. */
+    private ByteBuf html;
     private PartSink current;
     private boolean ended;
 
@@ -94,9 +97,13 @@ public final class MessageTransformer implements AutoCloseable {
             releaseAll();
             return new TransformResult.Refused(refusal);
         }
-        return new TransformResult.Transformed(new ParsedMessage(subject, text, html, List.copyOf(attachments),
-                additionalHeaders, List.copyOf(control.tags), control.tracking, control.listId, control.accountId,
-                control.emailType, control.senderId, from, messageId));
+        ParsedMessage message = new ParsedMessage(subject, text, html, List.copyOf(attachments), additionalHeaders,
+                List.copyOf(control.tags), control.tracking, control.listId, control.accountId, control.emailType,
+                control.senderId, from, messageId);
+        text = null;
+        html = null;
+        attachments.clear();
+        return new TransformResult.Transformed(message);
     }
 
     /** Abandons the message, releasing what it holds. Does nothing after {@link #finish()}. */
@@ -123,28 +130,35 @@ public final class MessageTransformer implements AutoCloseable {
                 refuse(Refusal.badContent("the message has no text or HTML body, which the Cakemail API requires"));
                 return;
             }
-            text = NO_TEXT;
+            text = Unpooled.wrappedBuffer(NO_TEXT);
         }
     }
 
     /** {@code DATA_URI}: each image the HTML references by {@code cid:} moves into the HTML; the others attach. */
     private void embedInlineImages() {
-        String page = inlineImages.isEmpty() || html == null ? null : new String(html, StandardCharsets.UTF_8);
-        for (InlineImage image : inlineImages.values()) {
-            String reference = "cid:" + image.contentId;
+        List<InlineImage> images = List.copyOf(inlineImages.values());
+        inlineImages.clear();
+        String page = images.isEmpty() || html == null ? null : html.toString(StandardCharsets.UTF_8);
+        String original = page;
+        for (int i = 0; i < images.size(); i++) {
+            InlineImage image = images.get(i);
+            String reference = escaped("cid:" + image.contentId);
             if (page != null && page.contains(reference)) {
                 String base64 = image.attachment.base64().toString(StandardCharsets.US_ASCII);
-                page = page.replace(reference, "data:" + image.mediaType + ";base64," + base64);
-                html = page.getBytes(StandardCharsets.UTF_8);
+                page = page.replace(reference, escaped("data:" + image.mediaType + ";base64,") + base64);
                 image.attachment.base64().release();
             } else if (image.attachment.type() != null) {
                 attachments.add(image.attachment);
             } else {
-                image.attachment.base64().release();
+                images.subList(i, images.size()).forEach(left -> left.attachment.base64().release());
                 refuse(unsupported(image.attachment.filename(), image.mediaType));
+                return;
             }
         }
-        inlineImages.clear();
+        if (page != original) {
+            html.release();
+            html = Unpooled.wrappedBuffer(page.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private void refuse(Refusal why) {
@@ -155,8 +169,14 @@ public final class MessageTransformer implements AutoCloseable {
         }
     }
 
+    /** {@code value} as the content of a JSON string, the form the bodies are kept in. */
+    private static String escaped(String value) {
+        return new String(JsonStringEncoder.getInstance().quoteAsString(value));
+    }
+
     private void releaseAll() {
         current = null;
+        releaseBodies();
         for (Object part : open) {
             if (part instanceof PartSink sink) {
                 sink.discard();
@@ -234,12 +254,18 @@ public final class MessageTransformer implements AutoCloseable {
         return filename != null ? filename : describe(null, mediaType);
     }
 
-    private void bodyText(boolean isHtml, byte[] content, boolean insideAlternative) {
-        if (content.length == 0) {
+    /** Takes {@code json}, a body part as the content of a JSON string, as the text or HTML body or a part of it. */
+    private void bodyText(boolean isHtml, ByteBuf json, boolean insideAlternative) {
+        ByteBuf existing = isHtml ? html : text;
+        if (!json.isReadable() || existing != null && insideAlternative) {
+            json.release();
             return;
         }
-        byte[] existing = isHtml ? html : text;
-        byte[] merged = existing == null ? content : insideAlternative ? existing : concat(existing, NEWLINE, content);
+        ByteBuf merged = json;
+        if (existing != null) {
+            merged = allocator.compositeBuffer(3).addComponents(true, existing,
+                    Unpooled.wrappedBuffer(ESCAPED_NEWLINE), json);
+        }
         if (isHtml) {
             html = merged;
         } else {
@@ -247,18 +273,15 @@ public final class MessageTransformer implements AutoCloseable {
         }
     }
 
-    private static byte[] concat(byte[]... pieces) {
-        int length = 0;
-        for (byte[] piece : pieces) {
-            length += piece.length;
+    private void releaseBodies() {
+        if (text != null) {
+            text.release();
+            text = null;
         }
-        byte[] joined = new byte[length];
-        int at = 0;
-        for (byte[] piece : pieces) {
-            System.arraycopy(piece, 0, joined, at, piece.length);
-            at += piece.length;
+        if (html != null) {
+            html.release();
+            html = null;
         }
-        return joined;
     }
 
     /** What the parser reports, routed to the part sinks. */
@@ -355,37 +378,31 @@ public final class MessageTransformer implements AutoCloseable {
         void discard();
     }
 
-    /** A body part: collected, then decoded from its charset. */
+    /** A body part: collected, then turned into the content of a JSON string. */
     private final class TextSink implements PartSink {
         private final boolean isHtml;
-        private final String charset;
         private final boolean insideAlternative;
-        private final ChunkedBuffer bytes = new ChunkedBuffer(allocator, true);
+        private final BodyText body;
 
         TextSink(boolean isHtml, String charset, boolean insideAlternative) {
             this.isHtml = isHtml;
-            this.charset = charset;
             this.insideAlternative = insideAlternative;
+            this.body = new BodyText(allocator, charset);
         }
 
         @Override
         public void write(ByteBuf decoded) {
-            bytes.write(decoded);
+            body.write(decoded);
         }
 
         @Override
         public void end() {
-            ByteBuf content = bytes.finish();
-            try {
-                bodyText(isHtml, Charsets.toUtf8Text(content, charset), insideAlternative);
-            } finally {
-                content.release();
-            }
+            bodyText(isHtml, body.finishAsJson(), insideAlternative);
         }
 
         @Override
         public void discard() {
-            bytes.release();
+            body.release();
         }
     }
 
@@ -397,7 +414,7 @@ public final class MessageTransformer implements AutoCloseable {
         private final String mediaType;
         private final String contentId;
         private final Base64Encoder encoder = new Base64Encoder();
-        private final ChunkedBuffer base64 = new ChunkedBuffer(allocator, false);
+        private final ChunkedBuffer base64 = new ChunkedBuffer(allocator);
         private long size;
 
         AttachmentSink(String name, String filename, String apiType, String mediaType, String contentId) {

@@ -1,16 +1,22 @@
 package io.cakemail.gateway.core.submission;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import io.cakemail.gateway.core.mime.HeaderField;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Everything a message contributes to its submissions, before the sender is resolved. Bodies are kept as UTF-8
- * bytes, the form the JSON needs. Owns the attachments' buffers: {@link #release()} when done.
+ * Everything a message contributes to its submissions, before the sender is resolved. Bodies are kept in the form
+ * the JSON needs: the content of a JSON string, UTF-8 and escaped, without its quotes. Owns the bodies' and the
+ * attachments' buffers: {@link #release()} when done.
  *
  * @param subject the decoded Subject
- * @param textUtf8 the text body in UTF-8, line breaks as {@code \n}, or {@code null}
- * @param htmlUtf8 the HTML body in UTF-8, line breaks as {@code \n}, or {@code null}
+ * @param textJson the text body (line breaks as {@code \n}) as the content of a JSON string, or {@code null}
+ * @param htmlJson the HTML body (line breaks as {@code \n}) as the content of a JSON string, or {@code null}
  * @param attachments the attachments, in message order
  * @param additionalHeaders the headers to forward
  * @param tags the tags from the control headers, sanitised, in order of appearance
@@ -22,22 +28,42 @@ import java.util.List;
  * @param from the From mailbox
  * @param messageId the Message-ID header as written, or {@code null}
  */
-public record ParsedMessage(String subject, byte[] textUtf8, byte[] htmlUtf8, List<Attachment> attachments,
+public record ParsedMessage(String subject, ByteBuf textJson, ByteBuf htmlJson, List<Attachment> attachments,
                             List<HeaderField> additionalHeaders, List<String> tags, Tracking tracking, Long listId,
                             Long accountId, String emailType, String senderId, Mailbox from, String messageId) {
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     /** The text body, or {@code null}. */
     public String text() {
-        return textUtf8 == null ? null : new String(textUtf8, StandardCharsets.UTF_8);
+        return unescaped(textJson);
     }
 
     /** The HTML body, or {@code null}. */
     public String html() {
-        return htmlUtf8 == null ? null : new String(htmlUtf8, StandardCharsets.UTF_8);
+        return unescaped(htmlJson);
     }
 
-    /** Releases the attachments' buffers. */
+    private static String unescaped(ByteBuf json) {
+        if (json == null) {
+            return null;
+        }
+        try (JsonParser parser = JSON.createParser('"' + json.toString(StandardCharsets.UTF_8) + '"')) {
+            parser.nextToken();
+            return parser.getText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Releases the bodies' and the attachments' buffers. */
     public void release() {
+        if (textJson != null) {
+            textJson.release();
+        }
+        if (htmlJson != null) {
+            htmlJson.release();
+        }
         for (Attachment attachment : attachments) {
             attachment.base64().release();
         }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.cakemail.gateway.core.mime.HeaderField;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -39,8 +38,8 @@ public final class SubmissionJson {
             json.writeEndObject();
             json.writeObjectFieldStart("content");
             json.writeStringField("subject", message.subject());
-            writeUtf8Field(json, "text", message.textUtf8());
-            writeUtf8Field(json, "html", message.htmlUtf8());
+            writeStringContent(json, out, "text", message.textJson());
+            writeStringContent(json, out, "html", message.htmlJson());
             json.writeStringField("encoding", "utf-8");
             json.writeStringField("type", emailType);
             json.writeEndObject();
@@ -71,11 +70,7 @@ public final class SubmissionJson {
                     json.writeStartObject();
                     json.writeStringField("filename", attachment.filename());
                     json.writeStringField("type", attachment.type());
-                    json.writeFieldName("content");
-                    json.writeRawValue("\"");  // the generator now counts the value as written
-                    json.flush();
-                    out.append(attachment.base64());
-                    json.writeRaw('"');
+                    writeStringContent(json, out, "content", attachment.base64());
                     json.writeEndObject();
                 }
                 json.writeEndArray();
@@ -88,10 +83,15 @@ public final class SubmissionJson {
         return new SubmissionBody(out.finish(), allocator);
     }
 
-    private static void writeUtf8Field(JsonGenerator json, String name, byte[] utf8) throws IOException {
-        if (utf8 != null) {
+    /** Writes a string field whose value, already escaped, is {@code content} (if not null), without copying it. */
+    private static void writeStringContent(JsonGenerator json, SegmentedOutput out, String name, ByteBuf content)
+            throws IOException {
+        if (content != null) {
             json.writeFieldName(name);
-            json.writeUTF8String(utf8, 0, utf8.length);
+            json.writeRawValue("\"");  // the generator now counts the value as written
+            json.flush();
+            out.append(content);
+            json.writeRaw('"');
         }
     }
 
@@ -112,52 +112,35 @@ public final class SubmissionJson {
         json.writeEndObject();
     }
 
-    /** Collects generator output in pooled segments, and lets whole buffers in between without copying them. */
+    /** Generator output in pooled chunks, with whole buffers let in between without copying them. */
     private static final class SegmentedOutput extends OutputStream {
-        private static final int SEGMENT = 8192;
-
-        private final ByteBufAllocator allocator;
-        private final CompositeByteBuf composite;
-        private ByteBuf segment;
+        private final ChunkedBuffer chunks;
 
         SegmentedOutput(ByteBufAllocator allocator) {
-            this.allocator = allocator;
-            this.composite = allocator.compositeBuffer(Integer.MAX_VALUE);
-            this.segment = allocator.buffer(SEGMENT);
+            this.chunks = new ChunkedBuffer(allocator);
         }
 
         @Override
         public void write(int b) {
-            segment.writeByte(b);
+            chunks.writeByte(b);
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) {
-            segment.writeBytes(bytes, offset, length);
+            chunks.write(bytes, offset, length);
         }
 
         /** Adds a view of {@code buf} (retained) after what was written so far. */
         void append(ByteBuf buf) {
-            cut();
-            composite.addComponent(true, buf.retainedDuplicate());
+            chunks.append(buf);
         }
 
         ByteBuf finish() {
-            cut();
-            segment.release();
-            return composite;
+            return chunks.finish();
         }
 
         void discard() {
-            segment.release();
-            composite.release();
-        }
-
-        private void cut() {
-            if (segment.isReadable()) {
-                composite.addComponent(true, segment);
-                segment = allocator.buffer(SEGMENT);
-            }
+            chunks.release();
         }
     }
 }

@@ -122,6 +122,44 @@ class MimeDecodingTest {
         assertThat(Charsets.decode(koi8, 0, koi8.length, "KOI8-R")).isEqualTo("привет");
     }
 
+    @Test
+    void utf8ValidatorAgreesWithTheJdkWhereverTheInputIsSplit() {
+        String[] samples = {"plain ascii, long enough for words", "déjà vu", "€ and 😀 in text", "ctl \u0000 chars"};
+        int[][] broken = {{0xc3}, {0xc0, 0x80}, {0xed, 0xa0, 0x80}, {0xf4, 0x90, 0x80, 0x80}, {0xe2, 0x82},
+            {0x80}, {0xff}, {0xf0, 0x9f, 0x98, 0x41}};
+        for (String sample : samples) {
+            assertUtf8VerdictAtEverySplit(sample.getBytes(StandardCharsets.UTF_8));
+            for (int[] bad : broken) {
+                byte[] good = sample.getBytes(StandardCharsets.UTF_8);
+                byte[] mixed = new byte[good.length + bad.length];
+                System.arraycopy(good, 0, mixed, 0, 5);
+                for (int i = 0; i < bad.length; i++) {
+                    mixed[5 + i] = (byte) bad[i];
+                }
+                System.arraycopy(good, 5, mixed, 5 + bad.length, good.length - 5);
+                assertUtf8VerdictAtEverySplit(mixed);
+            }
+        }
+    }
+
+    private static void assertUtf8VerdictAtEverySplit(byte[] bytes) {
+        boolean expected;
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            expected = true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            expected = false;
+        }
+        assertThat(Utf8Validator.isValid(bytes, 0, bytes.length)).isEqualTo(expected);
+        for (int split = 0; split <= bytes.length; split++) {
+            Utf8Validator validator = new Utf8Validator();
+            validator.update(Unpooled.wrappedBuffer(bytes, 0, split));
+            validator.update(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
+            assertThat(validator.isValid()).as("%s split at %d", ByteBufUtil.hexDump(bytes), split)
+                    .isEqualTo(expected);
+        }
+    }
+
     private interface DecoderFactory {
         TransferDecoder create();
     }

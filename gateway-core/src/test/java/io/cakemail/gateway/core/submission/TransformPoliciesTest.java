@@ -82,6 +82,23 @@ class TransformPoliciesTest {
     }
 
     @Test
+    void bareCarriageReturnsAndEitherCharsetSurviveEveryCut() {
+        String text = "caf\u00e9 \"quoted\"\r\nna\u00efve\rback\\slash\r\n\r\nend\r";
+        for (String charset : new String[] {"utf-8", "iso-8859-1"}) {
+            byte[] encoded = text.getBytes(charset.equals("utf-8") ? StandardCharsets.UTF_8
+                                                                   : StandardCharsets.ISO_8859_1);
+            byte[] message = bytes("Subject: cr\r\nContent-Type: text/plain; charset=" + charset + "\r\n"
+                                   + "Content-Transfer-Encoding: base64\r\n\r\n"
+                                   + Base64.getEncoder().encodeToString(encoded) + "\r\n");
+            for (int chunk = 1; chunk <= 9; chunk++) {
+                JsonNode outcome = Transforms.randomChunks(message, DEFAULT, new Random(chunk), chunk);
+                assertThat(outcome.at("/body/content/text").asText()).as("%s in chunks up to %d", charset, chunk)
+                        .isEqualTo("caf\u00e9 \"quoted\"\nna\u00efve\rback\\slash\n\nend\r");
+            }
+        }
+    }
+
+    @Test
     void anAttachmentOverTheLimitIsRefusedAsTooLarge() {
         TransformConfig small = new TransformConfig(new MimeLimits(10, 500, 1000, 65536, 1000, 1_000_000),
                 DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), DEFAULT.missingContent());

@@ -1,0 +1,78 @@
+package io.cakemail.gateway.core.mime;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Whether bytes fed in any number of pieces are well-formed UTF-8: no overlong forms, surrogates, values past
+ * U+10FFFF or sequences cut short. A sequence may straddle two pieces. ASCII runs are skipped eight bytes at a time.
+ */
+public final class Utf8Validator {
+
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /** Continuation bytes the current sequence still needs. */
+    private int pending;
+    private int code;
+    private int min;
+    private boolean malformed;
+
+    /** Whether {@code bytes[from, to)} is well-formed UTF-8. */
+    public static boolean isValid(byte[] bytes, int from, int to) {
+        Utf8Validator validator = new Utf8Validator();
+        for (int i = from; i < to && !validator.malformed; i++) {
+            validator.accept(bytes[i]);
+        }
+        return validator.isValid();
+    }
+
+    /** Checks {@code piece}'s readable bytes, leaving its indexes as they are. */
+    public void update(ByteBuf piece) {
+        int end = piece.writerIndex();
+        int i = piece.readerIndex();
+        while (i < end && !malformed) {
+            if (pending == 0 && end - i >= Long.BYTES && (piece.getLong(i) & HIGH_BITS) == 0) {
+                i += Long.BYTES;
+            } else {
+                accept(piece.getByte(i++));
+            }
+        }
+    }
+
+    /** Whether everything so far is well-formed and no sequence is left open. */
+    public boolean isValid() {
+        return !malformed && pending == 0;
+    }
+
+    private void accept(byte value) {
+        int b = value & 0xff;
+        if (pending > 0) {
+            if ((b & 0xc0) != 0x80) {
+                malformed = true;
+                return;
+            }
+            code = code << 6 | b & 0x3f;
+            if (--pending == 0 && (code < min || code > 0x10ffff || code >= 0xd800 && code <= 0xdfff)) {
+                malformed = true;
+            }
+        } else if (b >= 0x80) {
+            start(b);
+        }
+    }
+
+    private void start(int b) {
+        if (b >= 0xc2 && b <= 0xdf) {
+            pending = 1;
+            min = 0x80;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            pending = 2;
+            min = 0x800;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            pending = 3;
+            min = 0x10000;
+        } else {
+            malformed = true;
+            return;
+        }
+        code = b & 0x3f >> pending;
+    }
+}

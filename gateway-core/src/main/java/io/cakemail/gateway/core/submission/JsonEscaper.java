@@ -1,0 +1,76 @@
+package io.cakemail.gateway.core.submission;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes well-formed UTF-8 as the content of a JSON string (no quotes around it), escaping what Jackson escapes:
+ * {@code "}, {@code \} and the control characters below U+0020. Runs that need no escaping (nearly all of a mail
+ * body) are found eight bytes at a time and copied whole, instead of byte by byte.
+ */
+final class JsonEscaper {
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final byte[][] ESCAPES = new byte[0x5d][];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPES[c] = String.format("\\u%04X", c).getBytes(StandardCharsets.US_ASCII);
+        }
+        ESCAPES['\b'] = new byte[] {'\\', 'b'};
+        ESCAPES['\t'] = new byte[] {'\\', 't'};
+        ESCAPES['\n'] = new byte[] {'\\', 'n'};
+        ESCAPES['\f'] = new byte[] {'\\', 'f'};
+        ESCAPES['\r'] = new byte[] {'\\', 'r'};
+        ESCAPES['"'] = new byte[] {'\\', '"'};
+        ESCAPES['\\'] = new byte[] {'\\', '\\'};
+    }
+
+    private JsonEscaper() {
+    }
+
+    /** Appends {@code utf8}'s readable bytes, escaped, to {@code out}; {@code utf8} is left as it is. */
+    static void escape(ByteBuf utf8, ChunkedBuffer out) {
+        int end = utf8.writerIndex();
+        int run = utf8.readerIndex();
+        int i = run;
+        while (i < end) {
+            if (end - i >= Long.BYTES) {
+                long flagged = needsEscaping(utf8.getLongLE(i));
+                if (flagged == 0) {
+                    i += Long.BYTES;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(flagged) >>> 3;  // the lowest flag is always a true one
+            } else if (escapeOf(utf8.getByte(i)) == null) {
+                i++;
+                continue;
+            }
+            out.write(utf8, run, i - run);
+            byte[] escape = escapeOf(utf8.getByte(i));
+            out.write(escape, 0, escape.length);
+            run = ++i;
+        }
+        out.write(utf8, run, end - run);
+    }
+
+    private static byte[] escapeOf(byte b) {
+        return b >= 0 && b < ESCAPES.length ? ESCAPES[b] : null;
+    }
+
+    /**
+     * The high bit of each byte of {@code word} that is below 0x20, a quote or a backslash, and perhaps of some
+     * bytes above such a one (borrows run upwards), never below. Bytes of 0x80 and above are never flagged.
+     */
+    private static long needsEscaping(long word) {
+        long control = word - 0x20 * ONES & ~word;
+        long quote = zeroBytes(word ^ '"' * ONES);
+        long backslash = zeroBytes(word ^ '\\' * ONES);
+        return (control | quote | backslash) & HIGH_BITS;
+    }
+
+    private static long zeroBytes(long word) {
+        return word - ONES & ~word & HIGH_BITS;
+    }
+}

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A server reply: a three-digit code, an optional enhanced status code (RFC 3463) and one or more lines of text.
@@ -12,8 +11,6 @@ import java.util.regex.Pattern;
  * Text is sanitised: CR, LF and other control characters become spaces, so a reply can never break framing.
  */
 public final class SmtpReply {
-
-    private static final Pattern ENHANCED_STATUS = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");
 
     private final int code;
     private final String enhancedStatus;
@@ -25,7 +22,7 @@ public final class SmtpReply {
             throw new IllegalArgumentException("code: " + code + " (expected: 200-599)");
         }
         if (enhancedStatus != null) {
-            if (!ENHANCED_STATUS.matcher(enhancedStatus).matches() || enhancedStatus.charAt(0) != '0' + code / 100) {
+            if (!isEnhancedStatus(enhancedStatus) || enhancedStatus.charAt(0) != '0' + code / 100) {
                 throw new IllegalArgumentException(
                         "enhancedStatus: " + enhancedStatus + " (expected: " + code / 100 + ".x.y for code " + code + ')');
             }
@@ -96,6 +93,27 @@ public final class SmtpReply {
             sb.append(lines.get(i)).append("\r\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code class.subject.detail} (RFC 3463): class 2, 4 or 5, then two numbers of one to three digits. */
+    private static boolean isEnhancedStatus(String status) {
+        if (status.length() < 5 || "245".indexOf(status.charAt(0)) < 0 || status.charAt(1) != '.') {
+            return false;
+        }
+        int dot = status.indexOf('.', 2);
+        return dot > 0 && isNumber(status, 2, dot) && isNumber(status, dot + 1, status.length());
+    }
+
+    private static boolean isNumber(String text, int from, int to) {
+        if (to - from < 1 || to - from > 3) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String sanitize(String text) {

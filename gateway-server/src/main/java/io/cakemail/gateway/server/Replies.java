@@ -5,8 +5,8 @@ import io.cakemail.gateway.core.api.RecipientOutcome;
 import io.cakemail.gateway.core.api.SenderDirectory;
 import io.cakemail.gateway.core.submission.Refusal;
 import io.cakemail.gateway.smtp.SmtpReply;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Turns the core's outcomes into SMTP replies, following the reply table of the design: {@code 250} only when the
@@ -39,36 +39,40 @@ final class Replies {
     }
 
     private static SmtpReply outcomes(List<RecipientOutcome> outcomes) {
-        List<RecipientOutcome.Queued> queued = only(outcomes, RecipientOutcome.Queued.class);
-        List<RecipientOutcome.Refused> refused = only(outcomes, RecipientOutcome.Refused.class);
-        List<RecipientOutcome.Deferred> deferred = only(outcomes, RecipientOutcome.Deferred.class);
-        if (!deferred.isEmpty()) {
-            RecipientOutcome.Deferred first = deferred.get(0);
-            String kept = queued.isEmpty() ? "" : "; " + queued.size() + " recipient(s) already accepted will not"
-                                                  + " be sent again on retry";
-            return SmtpReply.of(451, first.tokenRejected() ? "4.7.0" : "4.3.0", first.reason() + kept);
+        List<String> queuedIds = new ArrayList<>(outcomes.size());
+        List<RecipientOutcome.Refused> refused = new ArrayList<>(0);
+        RecipientOutcome.Deferred firstDeferred = null;
+        for (RecipientOutcome outcome : outcomes) {
+            if (outcome instanceof RecipientOutcome.Queued queued) {
+                queuedIds.add(queued.emailId());
+            } else if (outcome instanceof RecipientOutcome.Refused refusal) {
+                refused.add(refusal);
+            } else if (firstDeferred == null) {
+                firstDeferred = (RecipientOutcome.Deferred) outcome;
+            }
         }
-        if (queued.isEmpty()) {
+        if (firstDeferred != null) {
+            String kept = queuedIds.isEmpty() ? "" : "; " + queuedIds.size() + " recipient(s) already accepted will"
+                                                     + " not be sent again on retry";
+            return SmtpReply.of(451, firstDeferred.tokenRejected() ? "4.7.0" : "4.3.0", firstDeferred.reason() + kept);
+        }
+        if (queuedIds.isEmpty()) {
             RecipientOutcome.Refused first = refused.get(0);
             boolean policy = first.status() == 403 || first.status() == 201;
             return SmtpReply.of(policy ? 550 : 554, policy ? "5.7.1" : "5.6.0",
                     "Refused by the Cakemail API: " + first.recipient() + ": " + first.reason());
         }
-        String ids = list(queued.stream().map(RecipientOutcome.Queued::emailId).toList());
+        String ids = list(queuedIds);
         if (refused.isEmpty()) {
             return SmtpReply.of(250, "2.0.0", "Queued as " + ids);
         }
         String refusedList = list(refused.stream().map(r -> r.recipient() + " (" + r.reason() + ")").toList());
-        return SmtpReply.of(250, "2.0.0", "Queued for " + queued.size() + " of " + outcomes.size() + " recipients as "
-                                          + ids + "; refused: " + refusedList);
-    }
-
-    private static <T extends RecipientOutcome> List<T> only(List<RecipientOutcome> outcomes, Class<T> type) {
-        return outcomes.stream().filter(type::isInstance).map(type::cast).toList();
+        return SmtpReply.of(250, "2.0.0", "Queued for " + queuedIds.size() + " of " + outcomes.size()
+                                          + " recipients as " + ids + "; refused: " + refusedList);
     }
 
     private static String list(List<String> items) {
-        String shown = items.stream().limit(MAX_LISTED).collect(Collectors.joining(", "));
+        String shown = String.join(", ", items.subList(0, Math.min(MAX_LISTED, items.size())));
         return items.size() > MAX_LISTED ? shown + " and " + (items.size() - MAX_LISTED) + " more" : shown;
     }
 }

@@ -49,7 +49,9 @@ final class Submitter {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .build());
         this.accepted = Caffeine.newBuilder().expireAfterWrite(config.acceptedMemory())
-                                .maximumSize(config.acceptedMemorySize()).build();
+                                .maximumSize(config.acceptedMemorySize())
+                                .executor(Runnable::run)  // upkeep inline, not a hand-over to another thread per write
+                                .build();
     }
 
     CircuitBreaker.State circuitState() {

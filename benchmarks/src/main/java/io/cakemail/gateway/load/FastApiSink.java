@@ -1,19 +1,39 @@
 package io.cakemail.gateway.load;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.util.AsciiString;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.HttpProtocol;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * A do-almost-nothing Cakemail API for load runs, so they measure the gateway and not a test server: it answers
  * {@code POST /token}, {@code GET /brands/default/senders} (one confirmed sender, {@code sender@example.com}) and
- * {@code POST /v2/emails} (201, queued) without parsing or keeping anything. HTTP/1.1 and h2c.
+ * {@code POST /v2/emails} (201, queued) without parsing or keeping anything. HTTP/2 over cleartext with prior
+ * knowledge (what the gateway speaks with {@code GATEWAY_API_H2C=true}), on plain Netty frames: no stream channels,
+ * no per-request objects beyond the answer, one event loop.
  *
  * <pre>java -cp benchmarks.jar io.cakemail.gateway.load.FastApiSink [port]</pre>
  */
@@ -25,36 +45,133 @@ public final class FastApiSink {
     private static final byte[] SENDERS = ("{\"pagination\":{\"page\":1,\"per_page\":100},\"data\":[{\"id\":"
                                            + "\"snd-load\",\"name\":\"Load\",\"email\":\"sender@example.com\","
                                            + "\"confirmed\":true}]}").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOT_FOUND = "{\"detail\":\"not found\"}".getBytes(StandardCharsets.US_ASCII);
+    private static final AsciiString JSON = AsciiString.cached("application/json");
 
     private FastApiSink() {
     }
 
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8026;
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         AtomicLong ids = new AtomicLong();
-        DisposableServer server = HttpServer.create().host("127.0.0.1").port(port)
-                .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-                .route(routes -> routes
-                        .post("/token", (request, response) -> request.receive().then(
-                                response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                                        .sendByteArray(Mono.just(TOKEN)).then()))
-                        .get("/brands/default/senders", (request, response) -> response
-                                .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                                .sendByteArray(Mono.just(SENDERS)))
-                        .post("/v2/emails", (request, response) -> request.receive().then(Mono.defer(() -> {
-                            byte[] answer = ("{\"email\":\"\",\"object\":\"email\",\"submitted\":true,\"data\":"
-                                             + "{\"id\":\"load-" + ids.incrementAndGet() + "\",\"status\":\"queued\"}}")
-                                    .getBytes(StandardCharsets.US_ASCII);
-                            return response.status(201).header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                                           .sendByteArray(Mono.just(answer)).then();
-                        }))))
-                .bindNow(Duration.ofSeconds(10));
-        CountDownLatch stopped = new CountDownLatch(1);
+        Channel server = new ServerBootstrap().group(loop)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(new Responder.Builder(ids).build());
+                    }
+                })
+                .bind("127.0.0.1", port).sync().channel();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.disposeNow(Duration.ofSeconds(5));
-            stopped.countDown();
+            server.close().syncUninterruptibly();
+            loop.shutdownGracefully();
         }));
-        System.out.println("fast API sink listening on http://127.0.0.1:" + server.port());
-        stopped.await();
+        System.out.println("fast API sink listening on http://127.0.0.1:" + port);
+        server.closeFuture().sync();
+    }
+
+    /** Chooses each stream's answer from its request headers and sends it once the request has ended. */
+    private static final class Responder extends Http2ConnectionHandler {
+        private final AtomicLong ids;
+        private final IntObjectMap<Answer> pending = new IntObjectHashMap<>();
+
+        private Responder(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+                          AtomicLong ids) {
+            super(decoder, encoder, settings);
+            this.ids = ids;
+        }
+
+        private void requestHeaders(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                                    boolean endOfStream) {
+            Answer answer = answerTo(headers.method(), headers.path());
+            if (endOfStream) {
+                send(ctx, streamId, answer);
+            } else {
+                pending.put(streamId, answer);
+            }
+        }
+
+        private void requestEnded(ChannelHandlerContext ctx, int streamId) {
+            Answer answer = pending.remove(streamId);
+            if (answer != null) {
+                send(ctx, streamId, answer);
+            }
+        }
+
+        private Answer answerTo(CharSequence method, CharSequence path) {
+            String target = path == null ? "" : path.toString();
+            boolean post = AsciiString.contentEquals("POST", method);
+            if (post && target.startsWith("/v2/emails")) {
+                return new Answer("201", ("{\"email\":\"\",\"object\":\"email\",\"submitted\":true,\"data\":{\"id\":"
+                                          + "\"load-" + ids.incrementAndGet() + "\",\"status\":\"queued\"}}")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            if (post && target.startsWith("/token")) {
+                return new Answer("200", TOKEN);
+            }
+            if (!post && target.startsWith("/brands/default/senders")) {
+                return new Answer("200", SENDERS);
+            }
+            return new Answer("404", NOT_FOUND);
+        }
+
+        private void send(ChannelHandlerContext ctx, int streamId, Answer answer) {
+            Http2Headers headers = new DefaultHttp2Headers().status(answer.status)
+                    .set(HttpHeaderNames.CONTENT_TYPE, JSON);
+            encoder().writeHeaders(ctx, streamId, headers, 0, false, ctx.voidPromise());
+            ByteBuf body = Unpooled.wrappedBuffer(answer.body);
+            encoder().writeData(ctx, streamId, body, 0, true, ctx.voidPromise());
+        }
+
+        private record Answer(String status, byte[] body) {
+        }
+
+        /** Netty's way to build a connection handler that is also its own frame listener. */
+        private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Responder, Builder> {
+            private final AtomicLong ids;
+
+            Builder(AtomicLong ids) {
+                this.ids = ids;
+            }
+
+            @Override
+            public Responder build() {
+                return super.build();
+            }
+
+            @Override
+            protected Responder build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                                      Http2Settings initialSettings) {
+                Responder responder = new Responder(decoder, encoder, initialSettings, ids);
+                frameListener(new Http2FrameAdapter() {
+                    @Override
+                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                                              int padding, boolean endOfStream) {
+                        responder.requestHeaders(ctx, streamId, headers, endOfStream);
+                    }
+
+                    @Override
+                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                                              int streamDependency, short weight, boolean exclusive, int padding,
+                                              boolean endOfStream) {
+                        responder.requestHeaders(ctx, streamId, headers, endOfStream);
+                    }
+
+                    @Override
+                    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+                                          boolean endOfStream) {
+                        if (endOfStream) {
+                            responder.requestEnded(ctx, streamId);
+                        }
+                        return data.readableBytes() + padding;
+                    }
+                });
+                return responder;
+            }
+        }
     }
 }

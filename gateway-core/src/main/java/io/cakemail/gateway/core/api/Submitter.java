@@ -34,7 +34,7 @@ final class Submitter {
     private final TokenService tokens;
     private final ApiConfig config;
     private final CircuitBreaker breaker;
-    private final Cache<String, String> accepted;
+    private final Cache<AcceptedKey, String> accepted;
 
     Submitter(ApiHttp http, TokenService tokens, ApiConfig config) {
         this.http = http;
@@ -71,8 +71,8 @@ final class Submitter {
 
     private Mono<RecipientOutcome> one(ApiPrincipal principal, Long accountId, String uri, SubmissionBody body,
                                        String recipient, String messageKey, long deadline) {
-        String memoryKey = principal.credentialKey() + '/' + accountId + '/' + messageKey + '/'
-                           + recipient.toLowerCase(Locale.ROOT);
+        AcceptedKey memoryKey = new AcceptedKey(principal.credentialKey(), accountId, messageKey,
+                recipient.toLowerCase(Locale.ROOT));
         String remembered = accepted.getIfPresent(memoryKey);
         if (remembered != null) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
@@ -83,6 +83,10 @@ final class Submitter {
                         accepted.put(memoryKey, queued.emailId());
                     }
                 });
+    }
+
+    /** A recipient the API queued a message for; its parts keep their hash codes, so a lookup hashes little. */
+    private record AcceptedKey(String credential, Long accountId, String message, String recipient) {
     }
 
     /** The tries for one recipient. */

@@ -43,7 +43,7 @@ smtps_port=$(free_port)
 GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
   GATEWAY_SMTP_PORT="$(free_port)" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
   GATEWAY_IO_THREADS="$(nproc)" GATEWAY_LOG_LEVEL=warn \
-  java ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
+  "${GATEWAY_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
 gateway_pid=$!
 pids+=("$gateway_pid")
 wait_port "$smtps_port" "$gateway_log"

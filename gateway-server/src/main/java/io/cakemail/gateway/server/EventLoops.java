@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's threads: one acceptor and the worker event loops, native epoll when available and NIO otherwise.
- * The SMTP sessions and the API client share the workers, so a message never changes threads on its way through.
+ * The SMTP sessions and the API client share the workers: no thread pool of its own for the API, and the API's few
+ * multiplexed connections live on the same loops as the sessions they serve.
  */
 final class EventLoops implements AutoCloseable {
 

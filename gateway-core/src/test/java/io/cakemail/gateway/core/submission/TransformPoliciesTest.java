@@ -36,6 +36,29 @@ class TransformPoliciesTest {
     }
 
     @Test
+    void aDataUriNeedsNoSupportedTypeButAnUnreferencedImageDoes() {
+        TransformConfig dataUri = with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI,
+                DEFAULT.missingContent());
+        JsonNode referenced = Transforms.whole(related("<img src=\"cid:a@x\"><img src=\"cid:b@x\">"), dataUri);
+        assertThat(referenced.at("/body/content/html").asText()).isEqualTo(
+                "<img src=\"data:image/png;base64,iVBORw0KGgo=\"><img src=\"data:image/gif;base64,R0lGODlh\">");
+        assertThat(referenced.at("/body/attachment").isMissingNode()).isTrue();
+
+        JsonNode unreferenced = Transforms.whole(related("<img src=\"cid:a@x\">"), dataUri);
+        assertThat(unreferenced.at("/refused/enhanced_status").asText()).isEqualTo("5.6.1");
+        assertThat(unreferenced.at("/refused/reason").asText()).startsWith("attachment (unnamed) (image/gif)");
+    }
+
+    private static byte[] related(String html) {
+        return bytes("Subject: logos\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
+                     + "--r\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n"
+                     + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
+                     + "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+                     + "--r\r\nContent-Type: image/gif\r\nContent-ID: <b@x>\r\n"
+                     + "Content-Transfer-Encoding: base64\r\n\r\nR0lGODlh\r\n--r--\r\n");
+    }
+
+    @Test
     void inlineImagesCanBeRefused() throws IOException {
         JsonNode outcome = Transforms.whole(corpus("outlook-related-inline-image"), with(
                 DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.REFUSE, DEFAULT.missingContent()));

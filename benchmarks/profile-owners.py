@@ -40,7 +40,7 @@ def plumbing(frame):
 
 
 def events(recording, jfr, kind):
-    out = subprocess.run([jfr, 'print', '--json', '--events', kind, recording], check=True, capture_output=True)
+    out = subprocess.run([jfr, 'print', '--json', '--stack-depth', '1000', '--events', kind, recording], check=True, capture_output=True)
     return json.loads(out.stdout)['recording']['events']
 
 

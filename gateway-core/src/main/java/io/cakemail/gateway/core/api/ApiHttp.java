@@ -9,58 +9,55 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.HttpProtocol;
-import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The one HTTP client of the gateway, over one bounded connection pool: HTTP/2 (ALPN over TLS, or h2c when
- * configured) multiplexes every submission over a few connections; HTTP/1.1 otherwise. Never blocks.
+ * The one HTTP client of the gateway. Over h2 (TLS with ALPN) or h2c (when configured) every request is a stream
+ * of {@link Http2ApiClient}'s few multiplexed connections; over HTTP/1.1 (a plain {@code http://} API without h2c,
+ * or a TLS server that does not offer h2) it goes through Reactor Netty's pooled client. Never blocks.
  */
 final class ApiHttp implements AutoCloseable {
 
     private final ConnectionProvider pool;
-    private final HttpClient client;
+    private final HttpClient http11;
+    /** The HTTP/2 client, or {@code null} when the API is configured as plain HTTP/1.1. */
+    private final Http2ApiClient http2;
 
     /** @param loops the event loops to run on (the SMTP server's, to save thread hand-overs), or {@code null} */
     ApiHttp(ApiConfig config, EventLoopGroup loops) {
         boolean tls = config.baseUri().getScheme().equals("https");
-        boolean http2 = tls || config.h2c();
-        ConnectionProvider.Builder poolBuilder = ConnectionProvider.builder("cakemail-api")
+        pool = ConnectionProvider.builder("cakemail-api")
                 .maxConnections(config.maxConnections())
                 .pendingAcquireMaxCount(-1)
                 .pendingAcquireTimeout(config.messageDeadline())
-                .maxIdleTime(Duration.ofSeconds(60));
-        if (http2) {
-            poolBuilder.allocationStrategy(Http2AllocationStrategy.builder()
-                    .maxConnections(config.maxConnections())
-                    .maxConcurrentStreams(config.maxConcurrentStreams())
-                    .minConnections(1)
-                    .build());
-        }
-        pool = poolBuilder.build();
+                .maxIdleTime(Duration.ofSeconds(60))
+                .build();
         HttpClient http = HttpClient.create(pool)
                 .baseUrl(config.baseUri().toString())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .responseTimeout(config.responseTimeout());
+                .responseTimeout(config.responseTimeout())
+                .protocol(HttpProtocol.HTTP11);
         if (loops != null) {
             http = http.runOn(loops);
         }
-        if (tls) {
-            Http2SslContextSpec spec = Http2SslContextSpec.forClient();
-            if (config.insecureTls()) {
-                spec = spec.configure(builder -> builder.trustManager(InsecureTrustManagerFactory.INSTANCE));
-            }
-            Http2SslContextSpec sslSpec = spec;
-            http = http.protocol(HttpProtocol.H2, HttpProtocol.HTTP11).secure(ssl -> ssl.sslContext(sslSpec));
-        } else {
-            http = http.protocol(config.h2c() ? HttpProtocol.H2C : HttpProtocol.HTTP11);
+        if (tls && config.insecureTls()) {
+            http = http.secure(ssl -> ssl.sslContext(Http11SslContextSpec.forClient()
+                    .configure(builder -> builder.trustManager(InsecureTrustManagerFactory.INSTANCE))));
+        } else if (tls) {
+            http = http.secure();
         }
-        client = http;
+        http11 = http;
+        try {
+            http2 = tls || config.h2c() ? new Http2ApiClient(config, loops) : null;
+        } catch (SSLException e) {
+            throw new IllegalStateException("TLS for the API client: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -69,7 +66,17 @@ final class ApiHttp implements AutoCloseable {
      */
     Mono<ApiResponse> send(HttpMethod method, String uri, String bearer, String contentType, Supplier<ByteBuf> body,
                            Duration timeout) {
-        return client.request(method)
+        if (http2 != null && http2.offersHttp2()) {
+            return http2.send(method, uri, bearer, contentType, body, timeout)
+                        .onErrorResume(Http2ApiClient.NotHttp2Exception.class,
+                                notHttp2 -> sendHttp11(method, uri, bearer, contentType, body, timeout));
+        }
+        return sendHttp11(method, uri, bearer, contentType, body, timeout);
+    }
+
+    private Mono<ApiResponse> sendHttp11(HttpMethod method, String uri, String bearer, String contentType,
+                                         Supplier<ByteBuf> body, Duration timeout) {
+        return http11.request(method)
                      .uri(uri)
                      .send((request, outbound) -> {
                          request.header(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
@@ -98,6 +105,9 @@ final class ApiHttp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (http2 != null) {
+            http2.close();
+        }
         pool.dispose();
     }
 }

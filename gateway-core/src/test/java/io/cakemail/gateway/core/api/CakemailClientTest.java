@@ -111,6 +111,31 @@ class CakemailClientTest {
     }
 
     @Test
+    void recipientsBeyondTheStreamLimitWaitForAStream() throws Exception {
+        start(UnaryOperator.identity(), api -> api.maxConnections(1).maxConcurrentStreams(2));
+        List<String> recipients = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "r" + i + "@example.net")
+                                                            .toList();
+        Delivery delivery = deliver(login(), recipients, message("sandbox@example.com", "<many@test>"));
+        assertThat(outcomes(delivery)).hasSize(40)
+                                      .allSatisfy(o -> assertThat(o).isInstanceOf(RecipientOutcome.Queued.class));
+        assertThat(sandbox.inbox().emails()).hasSize(40);
+    }
+
+    @Test
+    void anUnansweredCallGivesUpAtTheDeadlineAndFreesItsStream() throws Exception {
+        start(UnaryOperator.identity(), api -> api.maxConnections(1).maxConcurrentStreams(1)
+                                                  .messageDeadline(Duration.ofMillis(800)));
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.latency("/v2/emails", 5000).times(1));
+        long start = System.nanoTime();
+        assertThat(outcomes(deliver(principal, List.of("slow@example.net"), message("sandbox@example.com",
+                "<slow@test>")))).first().isInstanceOf(RecipientOutcome.Deferred.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(outcomes(deliver(principal, List.of("next@example.net"), message("sandbox@example.com",
+                "<next@test>")))).first().isInstanceOf(RecipientOutcome.Queued.class);
+    }
+
+    @Test
     void senderResolutionUsesFromThenEnvelopeAndRefusesUnconfirmed() throws Exception {
         start(UnaryOperator.identity());
         ApiPrincipal principal = login();

@@ -1,0 +1,192 @@
+package io.cakemail.gateway.core.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * One HTTP/2 connection to the API, on Netty's frame-level connection handler: each request is a stream whose
+ * frames are written straight to the connection, and whose response frames come back to its {@link Http2Exchange}
+ * (no stream channels, no HTTP/1 objects). Runs on the connection's event loop only.
+ */
+final class Http2ApiConnection extends Http2ConnectionHandler {
+
+    private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+    /** Told of every exchange that ends on this connection, so its stream can be reused. */
+    private final Consumer<Http2ApiConnection> onStreamFreed;
+    private ChannelHandlerContext ctx;
+    /** A flush is queued on the event loop: requests started before it runs share its write. */
+    private boolean flushQueued;
+
+    private Http2ApiConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                               Http2Settings settings, Consumer<Http2ApiConnection> onStreamFreed) {
+        super(decoder, encoder, settings);
+        this.onStreamFreed = onStreamFreed;
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                Http2Exchange open = exchanges.remove(stream.id());
+                if (open != null) {
+                    open.fail(new IOException("the API closed the HTTP/2 stream before answering"));
+                    onStreamFreed.accept(Http2ApiConnection.this);
+                }
+            }
+        });
+    }
+
+    static Http2ApiConnection create(Consumer<Http2ApiConnection> onStreamFreed) {
+        return new Builder(onStreamFreed).build();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /** Whether a new stream may open now: the connection is up, not going away, and under the peer's limit. */
+    boolean canOpenStream() {
+        return ctx != null && ctx.channel().isActive() && !connection().goAwayReceived()
+               && connection().local().canOpenStream();
+    }
+
+    /** Opens a stream for {@code exchange} and writes its request. Call on the event loop. */
+    void start(Http2Exchange exchange) {
+        if (exchange.isEnded()) {
+            onStreamFreed.accept(this);
+            return;
+        }
+        int id = connection().local().incrementAndGetNextStreamId();
+        if (id < 0 || !canOpenStream()) {
+            exchange.fail(new IOException("no HTTP/2 stream left on this connection to the API"));
+            onStreamFreed.accept(this);
+            return;
+        }
+        exchanges.put(id, exchange);
+        exchange.onStream(() -> ctx.executor().execute(() -> timedOut(id)));
+        if (exchange.isEnded()) {  // timed out while this was setting up: the reset above may have been missed
+            exchanges.remove(id);
+            onStreamFreed.accept(this);
+            return;
+        }
+        encoder().writeHeaders(ctx, id, exchange.requestHeaders, 0, exchange.body == null, ctx.newPromise())
+                 .addListener(written -> failOnError(id, written.cause()));
+        if (exchange.body != null) {
+            ByteBuf body = exchange.body.get();
+            encoder().writeData(ctx, id, body, 0, true, ctx.newPromise())
+                     .addListener(written -> failOnError(id, written.cause()));
+        }
+        if (!flushQueued) {
+            flushQueued = true;
+            ctx.executor().execute(() -> {
+                flushQueued = false;
+                flush(ctx);
+            });
+        }
+    }
+
+    private void failOnError(int id, Throwable cause) {
+        if (cause != null) {
+            end(id, exchange -> exchange.fail(cause));
+        }
+    }
+
+    /** The exchange on stream {@code id} gave up waiting: the stream is reset and freed. */
+    private void timedOut(int id) {
+        if (exchanges.remove(id) != null) {
+            onStreamFreed.accept(this);
+            resetStream(ctx, id, Http2Error.CANCEL.code(), ctx.newPromise());
+            flush(ctx);
+        }
+    }
+
+    private void end(int id, Consumer<Http2Exchange> how) {
+        Http2Exchange exchange = exchanges.remove(id);
+        if (exchange != null) {
+            how.accept(exchange);
+            onStreamFreed.accept(this);
+        }
+    }
+
+    private void responseHeaders(int id, Http2Headers headers, boolean endOfStream) {
+        Http2Exchange exchange = exchanges.get(id);
+        if (exchange != null) {
+            exchange.headers(headers);
+            if (endOfStream) {
+                end(id, Http2Exchange::succeed);
+            }
+        }
+    }
+
+    private void responseData(int id, ByteBuf data, boolean endOfStream) {
+        Http2Exchange exchange = exchanges.get(id);
+        if (exchange == null) {
+            return;
+        }
+        if (!exchange.data(data)) {
+            end(id, open -> open.fail(new IOException("the API's response is larger than this client takes")));
+            resetStream(ctx, id, Http2Error.CANCEL.code(), ctx.newPromise());
+        } else if (endOfStream) {
+            end(id, Http2Exchange::succeed);
+        }
+    }
+
+    /** Netty's way to build a connection handler with its own frame listener. */
+    private static final class Builder
+            extends AbstractHttp2ConnectionHandlerBuilder<Http2ApiConnection, Builder> {
+        private final Consumer<Http2ApiConnection> onStreamFreed;
+
+        Builder(Consumer<Http2ApiConnection> onStreamFreed) {
+            this.onStreamFreed = onStreamFreed;
+            server(false);
+            initialSettings(Http2Settings.defaultSettings().pushEnabled(false));
+        }
+
+        @Override
+        public Http2ApiConnection build() {
+            return super.build();
+        }
+
+        @Override
+        protected Http2ApiConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                                           Http2Settings initialSettings) {
+            Http2ApiConnection connection = new Http2ApiConnection(decoder, encoder, initialSettings, onStreamFreed);
+            frameListener(new Http2FrameAdapter() {
+                @Override
+                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                                          int padding, boolean endOfStream) {
+                    connection.responseHeaders(streamId, headers, endOfStream);
+                }
+
+                @Override
+                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                                          int streamDependency, short weight, boolean exclusive, int padding,
+                                          boolean endOfStream) {
+                    connection.responseHeaders(streamId, headers, endOfStream);
+                }
+
+                @Override
+                public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+                                      boolean endOfStream) {
+                    int processed = data.readableBytes() + padding;
+                    connection.responseData(streamId, data, endOfStream);
+                    return processed;
+                }
+            });
+            return connection;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.cakemail.gateway.core.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * One request and its response on an HTTP/2 stream of {@link Http2ApiClient}: what to send, the response as it
+ * arrives, and the caller waiting for it. Ends exactly once, however many paths race to end it.
+ */
+final class Http2Exchange {
+
+    /** Longest response body taken; the API's answers are a few hundred octets. */
+    private static final int MAX_RESPONSE_BODY = 1024 * 1024;
+
+    final Http2Headers requestHeaders;
+    /** Called once, when the request is written; {@code null} for a request without a body. */
+    final Supplier<ByteBuf> body;
+    private final MonoSink<ApiResponse> caller;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private int status;
+    private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
+    private byte[] responseBody = new byte[0];
+    private ScheduledFuture<?> timer;
+    /** Set once the request is on a stream: resets that stream when the exchange times out. */
+    private volatile Runnable resetStream;
+
+    Http2Exchange(Http2Headers requestHeaders, Supplier<ByteBuf> body, MonoSink<ApiResponse> caller) {
+        this.requestHeaders = requestHeaders;
+        this.body = body;
+        this.caller = caller;
+    }
+
+    /** Ends the exchange with a {@link TimeoutException} unless it ends first: waiting for a stream counts. */
+    void timeOutAfter(Duration timeout, ScheduledExecutorService timers) {
+        timer = timers.schedule(() -> {
+            if (end()) {
+                caller.error(new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms"));
+                Runnable reset = resetStream;
+                if (reset != null) {
+                    reset.run();
+                }
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The request is on a stream now; {@code reset} frees that stream if the exchange times out. */
+    void onStream(Runnable reset) {
+        resetStream = reset;
+    }
+
+    /** Response headers (the first block, or trailers); 1xx blocks are skipped. */
+    void headers(Http2Headers headers) {
+        if (status == 0 && headers.status() != null) {
+            int code = statusCode(headers.status());
+            if (code < 200) {
+                return;
+            }
+            status = code;
+        }
+        for (Map.Entry<CharSequence, CharSequence> header : headers) {
+            if (header.getKey().length() > 0 && header.getKey().charAt(0) != ':') {
+                responseHeaders.add(header.getKey(), header.getValue());
+            }
+        }
+    }
+
+    /** The three digits of {@code :status}, or 0 when it is not that (the response then fails). */
+    private static int statusCode(CharSequence value) {
+        if (value.length() != 3) {
+            return 0;
+        }
+        int code = 0;
+        for (int i = 0; i < 3; i++) {
+            char digit = value.charAt(i);
+            if (digit < '0' || digit > '9') {
+                return 0;
+            }
+            code = code * 10 + digit - '0';
+        }
+        return code;
+    }
+
+    /** A piece of the response body; {@code false} when the body is larger than this client takes. */
+    boolean data(ByteBuf data) {
+        int length = data.readableBytes();
+        if (responseBody.length + length > MAX_RESPONSE_BODY) {
+            return false;
+        }
+        byte[] joined = Arrays.copyOf(responseBody, responseBody.length + length);
+        data.getBytes(data.readerIndex(), joined, responseBody.length, length);
+        responseBody = joined;
+        return true;
+    }
+
+    void succeed() {
+        if (end()) {
+            if (status == 0) {
+                caller.error(new IOException("the API ended its response without a status"));
+            } else {
+                caller.success(new ApiResponse(status, responseHeaders, responseBody));
+            }
+        }
+    }
+
+    void fail(Throwable error) {
+        if (end()) {
+            caller.error(error);
+        }
+    }
+
+    boolean isEnded() {
+        return ended.get();
+    }
+
+    private boolean end() {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        ScheduledFuture<?> pending = timer;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        return true;
+    }
+}

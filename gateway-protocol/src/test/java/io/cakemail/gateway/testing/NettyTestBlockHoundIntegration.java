@@ -5,12 +5,16 @@ import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
  * What BlockHound tolerates on event loops in tests: handing a log event to the asynchronous appender, which may
- * take its queue's lock for an instant. Everything else that blocks fails the test that did it.
+ * take its queue's lock for an instant, and creating a logger, which takes Log4j's registry lock for an instant,
+ * once per logger (Netty's and Reactor Netty's classes create theirs when first used, often on an event loop).
+ * Everything else that blocks fails the test that did it.
  */
 public final class NettyTestBlockHoundIntegration implements BlockHoundIntegration {
 
     @Override
     public void applyTo(BlockHound.Builder builder) {
         builder.allowBlockingCallsInside("org.apache.logging.log4j.core.appender.AsyncAppender", "append");
+        builder.allowBlockingCallsInside("org.apache.logging.log4j.core.util.internal.InternalLoggerRegistry",
+                "computeIfAbsent");
     }
 }

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.load;
 
+import io.cakemail.gateway.core.api.Http2Handlers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,12 +15,10 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.AsciiString;
@@ -62,7 +61,9 @@ public final class FastApiSink {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new Responder.Builder(ids).build());
+                        Responder responder = Http2Handlers.build(true, Http2Settings.defaultSettings(),
+                                (decoder, encoder, settings) -> new Responder(decoder, encoder, settings, ids));
+                        channel.pipeline().addLast(responder);
                     }
                 })
                 .bind("127.0.0.1", port).sync().channel();
@@ -75,7 +76,7 @@ public final class FastApiSink {
     }
 
     /** Chooses each stream's answer from its request headers and sends it once the request has ended. */
-    private static final class Responder extends Http2ConnectionHandler {
+    private static final class Responder extends Http2ConnectionHandler implements Http2Handlers.StreamFrames {
         private final AtomicLong ids;
         private final IntObjectMap<Answer> pending = new IntObjectHashMap<>();
 
@@ -85,8 +86,8 @@ public final class FastApiSink {
             this.ids = ids;
         }
 
-        private void requestHeaders(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                    boolean endOfStream) {
+        @Override
+        public void headers(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endOfStream) {
             Answer answer = answerTo(headers.method(), headers.path());
             if (endOfStream) {
                 send(ctx, streamId, answer);
@@ -95,8 +96,9 @@ public final class FastApiSink {
             }
         }
 
-        private void requestEnded(ChannelHandlerContext ctx, int streamId) {
-            Answer answer = pending.remove(streamId);
+        @Override
+        public void data(ChannelHandlerContext ctx, int streamId, ByteBuf data, boolean endOfStream) {
+            Answer answer = endOfStream ? pending.remove(streamId) : null;
             if (answer != null) {
                 send(ctx, streamId, answer);
             }
@@ -128,50 +130,6 @@ public final class FastApiSink {
         }
 
         private record Answer(String status, byte[] body) {
-        }
-
-        /** Netty's way to build a connection handler that is also its own frame listener. */
-        private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Responder, Builder> {
-            private final AtomicLong ids;
-
-            Builder(AtomicLong ids) {
-                this.ids = ids;
-            }
-
-            @Override
-            public Responder build() {
-                return super.build();
-            }
-
-            @Override
-            protected Responder build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-                                      Http2Settings initialSettings) {
-                Responder responder = new Responder(decoder, encoder, initialSettings, ids);
-                frameListener(new Http2FrameAdapter() {
-                    @Override
-                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                              int padding, boolean endOfStream) {
-                        responder.requestHeaders(ctx, streamId, headers, endOfStream);
-                    }
-
-                    @Override
-                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                              int streamDependency, short weight, boolean exclusive, int padding,
-                                              boolean endOfStream) {
-                        responder.requestHeaders(ctx, streamId, headers, endOfStream);
-                    }
-
-                    @Override
-                    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
-                                          boolean endOfStream) {
-                        if (endOfStream) {
-                            responder.requestEnded(ctx, streamId);
-                        }
-                        return data.readableBytes() + padding;
-                    }
-                });
-                return responder;
-            }
         }
     }
 }

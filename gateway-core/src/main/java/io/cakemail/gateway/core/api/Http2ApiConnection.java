@@ -2,16 +2,15 @@ package io.cakemail.gateway.core.api;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.io.IOException;
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
  * frames are written straight to the connection, and whose response frames come back to its {@link Http2Exchange}
  * (no stream channels, no HTTP/1 objects). Runs on the connection's event loop only.
  */
-final class Http2ApiConnection extends Http2ConnectionHandler {
+final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Handlers.StreamFrames {
 
     private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
     /** Told of every exchange that ends on this connection, so its stream can be reused. */
@@ -48,13 +47,24 @@ final class Http2ApiConnection extends Http2ConnectionHandler {
     }
 
     static Http2ApiConnection create(Consumer<Http2ApiConnection> onStreamFreed) {
-        return new Builder(onStreamFreed).build();
+        return Http2Handlers.build(false, Http2Settings.defaultSettings().pushEnabled(false),
+                (decoder, encoder, settings) -> new Http2ApiConnection(decoder, encoder, settings, onStreamFreed));
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         super.handlerAdded(ctx);
+    }
+
+    /** A connection without streams that has been quiet for the idle time is closed, as Reactor Netty's pool did. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent && exchanges.isEmpty()) {
+            ctx.close();
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
     }
 
     /** Whether a new stream may open now: the connection is up, not going away, and under the peer's limit. */
@@ -121,7 +131,8 @@ final class Http2ApiConnection extends Http2ConnectionHandler {
         }
     }
 
-    private void responseHeaders(int id, Http2Headers headers, boolean endOfStream) {
+    @Override
+    public void headers(ChannelHandlerContext ctx, int id, Http2Headers headers, boolean endOfStream) {
         Http2Exchange exchange = exchanges.get(id);
         if (exchange != null) {
             exchange.headers(headers);
@@ -131,7 +142,8 @@ final class Http2ApiConnection extends Http2ConnectionHandler {
         }
     }
 
-    private void responseData(int id, ByteBuf data, boolean endOfStream) {
+    @Override
+    public void data(ChannelHandlerContext ctx, int id, ByteBuf data, boolean endOfStream) {
         Http2Exchange exchange = exchanges.get(id);
         if (exchange == null) {
             return;
@@ -141,52 +153,6 @@ final class Http2ApiConnection extends Http2ConnectionHandler {
             resetStream(ctx, id, Http2Error.CANCEL.code(), ctx.newPromise());
         } else if (endOfStream) {
             end(id, Http2Exchange::succeed);
-        }
-    }
-
-    /** Netty's way to build a connection handler with its own frame listener. */
-    private static final class Builder
-            extends AbstractHttp2ConnectionHandlerBuilder<Http2ApiConnection, Builder> {
-        private final Consumer<Http2ApiConnection> onStreamFreed;
-
-        Builder(Consumer<Http2ApiConnection> onStreamFreed) {
-            this.onStreamFreed = onStreamFreed;
-            server(false);
-            initialSettings(Http2Settings.defaultSettings().pushEnabled(false));
-        }
-
-        @Override
-        public Http2ApiConnection build() {
-            return super.build();
-        }
-
-        @Override
-        protected Http2ApiConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-                                           Http2Settings initialSettings) {
-            Http2ApiConnection connection = new Http2ApiConnection(decoder, encoder, initialSettings, onStreamFreed);
-            frameListener(new Http2FrameAdapter() {
-                @Override
-                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                          int padding, boolean endOfStream) {
-                    connection.responseHeaders(streamId, headers, endOfStream);
-                }
-
-                @Override
-                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                          int streamDependency, short weight, boolean exclusive, int padding,
-                                          boolean endOfStream) {
-                    connection.responseHeaders(streamId, headers, endOfStream);
-                }
-
-                @Override
-                public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
-                                      boolean endOfStream) {
-                    int processed = data.readableBytes() + padding;
-                    connection.responseData(streamId, data, endOfStream);
-                    return processed;
-                }
-            });
-            return connection;
         }
     }
 }

@@ -29,6 +29,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.AsciiString;
@@ -62,6 +63,8 @@ final class Http2ApiClient implements AutoCloseable {
     }
 
     private static final AsciiString JSON = AsciiString.cached("application/json");
+    /** How long a connection without streams may stay quiet before it is closed. */
+    private static final Duration IDLE = Duration.ofSeconds(60);
 
     private final ApiConfig config;
     private final EventLoopGroup ownLoops;
@@ -285,7 +288,7 @@ final class Http2ApiClient implements AutoCloseable {
         /** The channel speaks HTTP/2 from now on; on its event loop. */
         private void ready(Channel ch) {
             http2 = Http2ApiConnection.create(connection -> streamFreed(this));
-            ch.pipeline().addLast(http2);
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS), http2);
             List<Http2Exchange> early = new ArrayList<>(queued);
             queued.clear();
             early.forEach(http2::start);

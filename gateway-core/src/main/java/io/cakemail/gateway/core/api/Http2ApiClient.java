@@ -71,6 +71,8 @@ final class Http2ApiClient implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final Bootstrap bootstrap;
     private final SslContext tls;
+    private final String host;
+    private final int port;
     private final AsciiString scheme;
     private final AsciiString authority;
     /** The base URI's path, without its final slash, before each request's path. */
@@ -90,16 +92,17 @@ final class Http2ApiClient implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(datagrams, DnsServerAddressStreamProviders.platformDefault());
         URI base = config.baseUri();
         boolean secure = base.getScheme().equals("https");
-        int port = base.getPort() != -1 ? base.getPort() : secure ? 443 : 80;
+        this.host = base.getHost();
+        this.port = base.getPort() != -1 ? base.getPort() : secure ? 443 : 80;
         this.scheme = AsciiString.cached(base.getScheme());
-        this.authority = AsciiString.cached(base.getPort() == -1 ? base.getHost() : base.getHost() + ":" + port);
+        this.authority = AsciiString.cached(base.getPort() == -1 ? host : host + ":" + port);
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.tls = secure ? tlsContext(config) : null;
         this.bootstrap = new Bootstrap().group(loops != null ? loops : ownLoops).channel(sockets).resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .remoteAddress(base.getHost(), port);
+                .remoteAddress(host, port);
     }
 
     private static SslContext tlsContext(ApiConfig config) throws SSLException {
@@ -243,8 +246,7 @@ final class Http2ApiClient implements AutoCloseable {
                     if (tls == null) {
                         return;  // h2c with prior knowledge: HTTP/2 from the first byte, once connected
                     }
-                    URI base = config.baseUri();
-                    SslHandler ssl = tls.newHandler(ch.alloc(), base.getHost(), authorityPort(base));
+                    SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
                     if (!config.insecureTls()) {
                         SSLParameters parameters = ssl.engine().getSSLParameters();
                         parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -279,10 +281,6 @@ final class Http2ApiClient implements AutoCloseable {
                 }
             });
             channel.closeFuture().addListener(done -> fail(new IOException("the connection to the API closed")));
-        }
-
-        private int authorityPort(URI base) {
-            return base.getPort() != -1 ? base.getPort() : 443;
         }
 
         /** The channel speaks HTTP/2 from now on; on its event loop. */

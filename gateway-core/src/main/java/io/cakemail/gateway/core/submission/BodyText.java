@@ -16,7 +16,6 @@ final class BodyText {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
-    private static final byte[] CR_ONLY = {CR};
 
     private final ByteBufAllocator allocator;
     private final String charset;
@@ -46,7 +45,7 @@ final class BodyText {
         if (heldCr && from < end) {
             heldCr = false;
             if (piece.getByte(from) != LF) {
-                decoded.write(CR_ONLY, 0, 1);
+                decoded.write(CR);
             }
         }
         for (int cr = piece.indexOf(from, end, CR); cr >= 0; cr = piece.indexOf(cr + 1, end, CR)) {
@@ -66,7 +65,7 @@ final class BodyText {
     /** The text as the content of a JSON string (UTF-8, escaped, no quotes), owned by the caller. Call once. */
     ByteBuf finishAsJson() {
         if (heldCr) {
-            decoded.write(CR_ONLY, 0, 1);
+            decoded.write(CR);
         }
         ChunkedBuffer json = new ChunkedBuffer(allocator);
         try {

@@ -3,15 +3,17 @@ package io.cakemail.gateway.core.submission;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import java.io.OutputStream;
 import java.util.function.Consumer;
 
 /**
  * Bytes appended into pooled chunks gathered in a composite buffer. Growing never copies what is already held, so
  * a 10 MiB part costs 10 MiB and not the two-buffer peak (and the copies) of a buffer that reallocates as it grows.
  * Chunks double from 4 KiB up to 64 KiB, and a part that fits in the first is that one plain buffer. Whole buffers
- * can be {@linkplain #append appended} in between without being copied.
+ * can be {@linkplain #append appended} in between without being copied. Also an {@link OutputStream}, for Jackson's
+ * generator.
  */
-final class ChunkedBuffer {
+final class ChunkedBuffer extends OutputStream {
 
     private static final int FIRST_CHUNK = 4 * 1024;
     private static final int LARGEST_CHUNK = 64 * 1024;
@@ -41,7 +43,8 @@ final class ChunkedBuffer {
         }
     }
 
-    void write(byte[] source, int offset, int length) {
+    @Override
+    public void write(byte[] source, int offset, int length) {
         for (int from = offset, to = offset + length; from < to; ) {
             ByteBuf chunk = writableTail();
             int step = Math.min(chunk.writableBytes(), to - from);
@@ -50,7 +53,8 @@ final class ChunkedBuffer {
         }
     }
 
-    void writeByte(int value) {
+    @Override
+    public void write(int value) {
         writableTail().writeByte(value);
     }
 

@@ -6,7 +6,6 @@ import io.cakemail.gateway.core.mime.HeaderField;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -27,7 +26,7 @@ public final class SubmissionJson {
      */
     public static SubmissionBody write(ParsedMessage message, String senderId, String emailType, Long listId,
                                        ByteBufAllocator allocator) {
-        SegmentedOutput out = new SegmentedOutput(allocator);
+        ChunkedBuffer out = new ChunkedBuffer(allocator);
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
             json.writeStartObject();
             json.writeObjectFieldStart("sender");
@@ -77,14 +76,14 @@ public final class SubmissionJson {
             }
             json.writeEndObject();
         } catch (IOException e) {
-            out.discard();
+            out.release();
             throw new UncheckedIOException(e);
         }
         return new SubmissionBody(out.finish(), allocator);
     }
 
     /** Writes a string field whose value, already escaped, is {@code content} (if not null), without copying it. */
-    private static void writeStringContent(JsonGenerator json, SegmentedOutput out, String name, ByteBuf content)
+    private static void writeStringContent(JsonGenerator json, ChunkedBuffer out, String name, ByteBuf content)
             throws IOException {
         if (content != null) {
             json.writeFieldName(name);
@@ -110,37 +109,5 @@ public final class SubmissionJson {
             json.writeBooleanField("clicks_text", tracking.clicksText());
         }
         json.writeEndObject();
-    }
-
-    /** Generator output in pooled chunks, with whole buffers let in between without copying them. */
-    private static final class SegmentedOutput extends OutputStream {
-        private final ChunkedBuffer chunks;
-
-        SegmentedOutput(ByteBufAllocator allocator) {
-            this.chunks = new ChunkedBuffer(allocator);
-        }
-
-        @Override
-        public void write(int b) {
-            chunks.writeByte(b);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            chunks.write(bytes, offset, length);
-        }
-
-        /** Adds a view of {@code buf} (retained) after what was written so far. */
-        void append(ByteBuf buf) {
-            chunks.append(buf);
-        }
-
-        ByteBuf finish() {
-            return chunks.finish();
-        }
-
-        void discard() {
-            chunks.release();
-        }
     }
 }

@@ -30,7 +30,8 @@ import java.util.List;
  *
  * <p>The session drives the mode changes the decoder cannot infer ({@link #startData()},
  * {@link #expectSaslResponse()}, {@link #discardBufferedInput()}) and can {@link #pause()} decoding while it
- * waits for an asynchronous answer. Every call must happen on the channel's event loop. This handler is stateful
+ * waits for an asynchronous answer. Socket reads stop only when octets arrive while paused, not at every pause: a
+ * client that waits for its reply, as most do, costs no change to the channel's read interest. Every call must happen on the channel's event loop. This handler is stateful
  * and must not be shared.
  */
 public final class SmtpRequestDecoder extends ByteToMessageDecoder {
@@ -50,6 +51,8 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
     private ChannelHandlerContext ctx;
     private State state = State.COMMAND;
     private boolean paused;
+    /** Reads were turned off because octets arrived while paused; {@link #resume()} turns them back on. */
+    private boolean readsStopped;
     private boolean saslResponseExpected;
     private boolean atLineStart;
     private boolean bareLineEndingSeen;
@@ -88,7 +91,10 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
         buffered.skipBytes(buffered.readableBytes());
     }
 
-    /** Stops decoding until {@link #resume()}; octets already received stay buffered. */
+    /**
+     * Stops decoding until {@link #resume()}; octets already received stay buffered, and the first octets to arrive
+     * while paused stop socket reads, so what is buffered stays within one read.
+     */
     public void pause() {
         paused = true;
     }
@@ -102,6 +108,10 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
             return;
         }
         paused = false;
+        if (readsStopped) {
+            readsStopped = false;
+            ctx.channel().config().setAutoRead(true);
+        }
         if (ctx != null && internalBuffer().isReadable()) {
             try {
                 channelRead(ctx, Unpooled.EMPTY_BUFFER);
@@ -116,9 +126,23 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
         this.ctx = ctx;
     }
 
+    /** While reads are stopped, no read is asked for (the base class asks when a read decoded nothing). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (readsStopped) {
+            ctx.fireChannelReadComplete();
+        } else {
+            super.channelReadComplete(ctx);
+        }
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (paused) {
+            if (!readsStopped) {
+                readsStopped = true;
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         switch (state) {

@@ -31,7 +31,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Replies are written as commands are processed and flushed once per read burst, so the replies to a
  * pipelined group leave together (RFC 2920). While an answer from the {@link SmtpAuthenticator} or a
- * {@link MessageSink} is pending, decoding and socket reads are paused; the answer resumes the session on the
+ * {@link MessageSink} is pending, decoding is paused (and socket reads, once more octets arrive); the answer
+ * resumes the session on the
  * channel's event loop, whatever thread completed it.
  *
  * <p>Write the reply to every command in the order received, never 250 for a message the sink did not accept.
@@ -555,7 +556,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Waits for {@code stage} with decoding and reads paused, then runs {@code then} on the event loop. A stage
+     * Waits for {@code stage} with decoding paused, then runs {@code then} on the event loop. A stage
      * that is already complete is handled at once, without pausing.
      */
     private <T> void await(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
@@ -572,7 +573,6 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             suspension.suspended = true;
             awaiting = true;
             decoder.pause();
-            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -587,7 +587,6 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
                 closeWith(SmtpReplies.SHUTTING_DOWN);
             }
             if (!closing) {
-                ctx.channel().config().setAutoRead(true);
                 decoder.resume();
             }
         } catch (RuntimeException e) {

@@ -238,15 +238,21 @@ class SmtpRequestDecoderTest {
     }
 
     @Test
-    void pauseHoldsInputUntilResume() {
+    void pauseHoldsInputUntilResumeAndStopsReadsOnlyWhenOctetsArrive() {
         SmtpRequestDecoder decoder = new SmtpRequestDecoder(SmtpServerConfig.DEFAULT);
         EmbeddedChannel channel = new EmbeddedChannel(decoder);
         decoder.pause();
+        assertThat(channel.config().isAutoRead()).as("a pause alone leaves reads on").isTrue();
         channel.writeInbound(Unpooled.copiedBuffer("NOOP\r\nRSET\r\n", StandardCharsets.US_ASCII));
         assertThat(channel.<Object>readInbound()).isNull();
+        assertThat(channel.config().isAutoRead()).as("octets while paused stop reads").isFalse();
         decoder.resume();
+        assertThat(channel.config().isAutoRead()).isTrue();
         assertThat(channel.<SmtpRequest>readInbound().command()).isEqualTo(SmtpCommand.NOOP);
         assertThat(channel.<SmtpRequest>readInbound().command()).isEqualTo(SmtpCommand.RSET);
+        decoder.pause();
+        decoder.resume();
+        assertThat(channel.config().isAutoRead()).isTrue();
         assertThat(channel.finish()).isFalse();
     }
 

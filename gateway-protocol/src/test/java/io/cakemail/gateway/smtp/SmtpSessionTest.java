@@ -370,10 +370,24 @@ class SmtpSessionTest {
         assertThat(replies).endsWith("354 Start mail input; end with <CRLF>.<CRLF>\r\n");
         assertThat(session.send("hello\r\n.\r\nNOOP\r\nQUIT\r\n")).isEmpty();
         assertThat(session.runPendingTasks()).isEmpty();
+        assertThat(session.channel.config().isAutoRead()).as("reads stop while pipelined commands wait").isFalse();
         deferred.remove().run();
         assertThat(session.runPendingTasks())
                 .isEqualTo("250 2.0.0 Queued as test-7\r\n250 2.0.0 OK\r\n221 2.0.0 Bye\r\n");
         assertThat(session.isOpen()).isFalse();
+    }
+
+    @Test
+    void aClientWaitingForItsReplyKeepsReadsOn() {
+        receiver = new RecordingReceiver(deferred::add, RecordingReceiver::queued);
+        ready();
+        session.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+        assertThat(session.send("hello\r\n.\r\n")).isEmpty();
+        assertThat(session.channel.config().isAutoRead()).isTrue();
+        deferred.remove().run();
+        assertThat(session.runPendingTasks()).startsWith("250 2.0.0 Queued as ");
+        assertThat(session.send("NOOP\r\n")).isEqualTo("250 2.0.0 OK\r\n");
+        assertThat(session.channel.config().isAutoRead()).isTrue();
     }
 
     @Test

@@ -23,8 +23,9 @@ import reactor.core.publisher.Mono;
  * Submits one message to each of its recipients ({@code POST /v2/emails}), concurrently, all sharing the JSON
  * written once. Transient failures (timeouts, resets, 5xx, 429 with its {@code Retry-After}) are retried with
  * exponential backoff and jitter within the message's deadline; a 401 renews the token once; a circuit breaker over
- * the last calls answers at once while the API is failing. Recipients the API queued are remembered, so a client's
- * retry of the same message (after a 451) does not send to them twice.
+ * the last calls answers at once while the API is failing. When some recipient is deferred (the client will be told
+ * 451 and will retry), the recipients the API queued are remembered, so the retry does not send to them twice; a
+ * message that needs no retry leaves nothing to remember.
  */
 final class Submitter {
 
@@ -66,27 +67,43 @@ final class Submitter {
         return Flux.fromIterable(recipients)
                    .flatMapSequential(recipient -> one(principal, accountId, uri, body, recipient, messageKey,
                            deadline), Math.max(1, recipients.size()))
-                   .collectList();
+                   .collectList()
+                   .doOnNext(outcomes -> rememberForRetry(principal, accountId, messageKey, outcomes));
     }
 
     private Mono<RecipientOutcome> one(ApiPrincipal principal, Long accountId, String uri, SubmissionBody body,
                                        String recipient, String messageKey, long deadline) {
-        AcceptedKey memoryKey = new AcceptedKey(principal.credentialKey(), accountId, messageKey,
-                recipient.toLowerCase(Locale.ROOT));
-        String remembered = accepted.getIfPresent(memoryKey);
+        String remembered = accepted.getIfPresent(AcceptedKey.of(principal, accountId, messageKey, recipient));
         if (remembered != null) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
         }
-        return new Attempts(principal, uri, body, recipient, deadline).attempt(1, false)
-                .doOnNext(outcome -> {
-                    if (outcome instanceof RecipientOutcome.Queued queued) {
-                        accepted.put(memoryKey, queued.emailId());
-                    }
-                });
+        return new Attempts(principal, uri, body, recipient, deadline).attempt(1, false);
     }
 
-    /** A recipient the API queued a message for; its parts keep their hash codes, so a lookup hashes little. */
+    /**
+     * Remembers the queued recipients of a message the client will retry; forgets them once a retry needs no other:
+     * the message sent again after that is a new one.
+     */
+    private void rememberForRetry(ApiPrincipal principal, Long accountId, String messageKey,
+                                  List<RecipientOutcome> outcomes) {
+        boolean retryComing = outcomes.stream().anyMatch(RecipientOutcome.Deferred.class::isInstance);
+        for (RecipientOutcome outcome : outcomes) {
+            if (outcome instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
+                AcceptedKey key = AcceptedKey.of(principal, accountId, messageKey, queued.recipient());
+                if (retryComing) {
+                    accepted.put(key, queued.emailId());
+                } else {
+                    accepted.invalidate(key);
+                }
+            }
+        }
+    }
+
+    /** A recipient the API queued a message for. */
     private record AcceptedKey(String credential, Long accountId, String message, String recipient) {
+        static AcceptedKey of(ApiPrincipal principal, Long accountId, String messageKey, String recipient) {
+            return new AcceptedKey(principal.credentialKey(), accountId, messageKey, recipient.toLowerCase(Locale.ROOT));
+        }
     }
 
     /** The tries for one recipient. */

@@ -244,6 +244,24 @@ class CakemailClientTest {
         assertThat(second.get(1)).isInstanceOf(RecipientOutcome.Queued.class);
         assertThat(sandbox.inbox().emails()).extracting(e -> e.recipient())
                                             .containsExactlyInAnyOrder("a@example.net", "b@example.net");
+        List<RecipientOutcome> third = outcomes(deliver(principal, List.of("a@example.net"),
+                message("sandbox@example.com", "<retry-me@test>")));
+        assertThat(third.get(0)).as("the retry went through: sent again, the message is a new one")
+                                .isInstanceOf(RecipientOutcome.Queued.class)
+                                .isNotEqualTo(second.get(0));
+        assertThat(sandbox.inbox().emails()).hasSize(3);
+    }
+
+    @Test
+    void aMessageThatNeedsNoRetryIsNotRemembered() throws Exception {
+        start(UnaryOperator.identity());
+        ApiPrincipal principal = login();
+        for (int i = 0; i < 2; i++) {
+            assertThat(outcomes(deliver(principal, List.of("a@example.net"),
+                    message("sandbox@example.com", "<same-id@test>"))).get(0))
+                    .isInstanceOfSatisfying(RecipientOutcome.Queued.class, q -> assertThat(q.remembered()).isFalse());
+        }
+        assertThat(sandbox.inbox().emails()).hasSize(2);
     }
 
     @Test

@@ -33,6 +33,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.AsciiString;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -65,6 +67,12 @@ final class Http2ApiClient implements AutoCloseable {
     private static final AsciiString JSON = AsciiString.cached("application/json");
     /** How long a connection without streams may stay quiet before it is closed. */
     private static final Duration IDLE = Duration.ofSeconds(60);
+    /**
+     * Every exchange's deadline, to 10 ms: a timeout is set and cancelled per request, in constant time and without
+     * waking an event loop (scheduling on a loop costs a priority-queue insert, often from another thread).
+     */
+    private static final HashedWheelTimer DEADLINES =
+            new HashedWheelTimer(new DefaultThreadFactory("cakemail-api-deadlines", true), 10, TimeUnit.MILLISECONDS);
 
     private final ApiConfig config;
     private final EventLoopGroup ownLoops;
@@ -85,6 +93,7 @@ final class Http2ApiClient implements AutoCloseable {
     /** @param loops the event loops to run on, or {@code null} for one of its own */
     Http2ApiClient(ApiConfig config, EventLoopGroup loops) throws SSLException {
         this.config = config;
+        DEADLINES.start();  // here, not on the first request: starting waits for the timer's thread
         boolean epoll = loops instanceof IoEventLoopGroup group && group.isIoType(EpollIoHandler.class);
         this.ownLoops = loops == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
         Class<? extends DatagramChannel> datagrams = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
@@ -125,7 +134,8 @@ final class Http2ApiClient implements AutoCloseable {
     /** Sends a request; {@code body} (may be null) is called once, when the request is written. */
     Mono<ApiResponse> send(HttpMethod method, String pathAndQuery, String bearer, String contentType,
                            Supplier<ByteBuf> body, Duration timeout) {
-        Http2Headers headers = new DefaultHttp2Headers().method(method.asciiName()).scheme(scheme)
+        // not validated: every name is one of these constants
+        Http2Headers headers = new DefaultHttp2Headers(false).method(method.asciiName()).scheme(scheme)
                 .authority(authority).path(basePath + pathAndQuery).set(HttpHeaderNames.ACCEPT, JSON);
         if (bearer != null) {
             headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
@@ -136,7 +146,7 @@ final class Http2ApiClient implements AutoCloseable {
         Duration wait = timeout != null ? timeout : config.responseTimeout();
         return Mono.create(caller -> {
             Http2Exchange exchange = new Http2Exchange(headers, body, caller);
-            exchange.timeOutAfter(wait, bootstrap.config().group().next());
+            exchange.timeOutAfter(wait, DEADLINES);
             dispatch(exchange);
         });
     }

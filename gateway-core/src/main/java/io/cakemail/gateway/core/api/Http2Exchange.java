@@ -4,12 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +33,7 @@ final class Http2Exchange {
     private int status;
     private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
     private byte[] responseBody = new byte[0];
-    private ScheduledFuture<?> timer;
+    private volatile Timeout timer;
     /** Set once the request is on a stream: resets that stream when the exchange times out. */
     private volatile Runnable resetStream;
 
@@ -44,8 +44,8 @@ final class Http2Exchange {
     }
 
     /** Ends the exchange with a {@link TimeoutException} unless it ends first: waiting for a stream counts. */
-    void timeOutAfter(Duration timeout, ScheduledExecutorService timers) {
-        timer = timers.schedule(() -> {
+    void timeOutAfter(Duration timeout, Timer timers) {
+        timer = timers.newTimeout(expired -> {
             if (end()) {
                 caller.error(new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms"));
                 Runnable reset = resetStream;
@@ -129,9 +129,9 @@ final class Http2Exchange {
         if (!ended.compareAndSet(false, true)) {
             return false;
         }
-        ScheduledFuture<?> pending = timer;
+        Timeout pending = timer;
         if (pending != null) {
-            pending.cancel(false);
+            pending.cancel();
         }
         return true;
     }

@@ -48,7 +48,7 @@ gateway_pid=$!
 pids+=("$gateway_pid")
 wait_port "$smtps_port" "$gateway_log"
 
-java -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.LoadGenerator --port "$smtps_port" \
+java ${LOAD_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.LoadGenerator --port "$smtps_port" \
   --tls implicit --auth load@example.com:secret --from sender@example.com --connections 50 --size 1024 \
   --recipients 1 --warmup "$warmup" --duration "$duration" --gateway-pid "$gateway_pid" \
   --api-sink "fast-sink (benchmarks FastApiSink, h2c)" "${args[@]}"

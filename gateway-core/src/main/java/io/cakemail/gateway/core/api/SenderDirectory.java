@@ -30,13 +30,17 @@ public final class SenderDirectory {
     private final TokenService tokens;
     private final ApiHttp http;
     private final ApiConfig config;
-    private final AsyncCache<String, Senders> cache;
+    private final AsyncCache<AccountKey, Senders> cache;
 
     SenderDirectory(TokenService tokens, ApiHttp http, ApiConfig config) {
         this.tokens = tokens;
         this.http = http;
         this.config = config;
         this.cache = Caffeine.newBuilder().expireAfterWrite(config.senderCacheTtl()).maximumSize(10_000).buildAsync();
+    }
+
+    /** Whose senders: a login, acting for one of its accounts or its own. */
+    private record AccountKey(String credential, Long accountId) {
     }
 
     /** The account's senders, by lower-cased address, and when they were fetched. */
@@ -48,7 +52,7 @@ public final class SenderDirectory {
 
     /** The sender {@code address} is for {@code principal} (acting for {@code accountId}, may be null). */
     public Mono<Match> find(ApiPrincipal principal, Long accountId, String address) {
-        String key = principal.credentialKey() + '/' + accountId;
+        AccountKey key = new AccountKey(principal.credentialKey(), accountId);
         String wanted = address.toLowerCase(Locale.ROOT);
         return senders(key, principal, accountId).flatMap(senders -> {
             Match match = senders.byAddress().get(wanted);
@@ -61,7 +65,7 @@ public final class SenderDirectory {
         });
     }
 
-    private Mono<Senders> senders(String key, ApiPrincipal principal, Long accountId) {
+    private Mono<Senders> senders(AccountKey key, ApiPrincipal principal, Long accountId) {
         return Mono.fromFuture(() -> cache.get(key, (k, executor) ->
                 fetch(principal, accountId, 1, new HashMap<>()).toFuture()));
     }

@@ -64,11 +64,13 @@ final class Submitter {
                                         List<String> recipients, String messageKey) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
         String uri = "/v2/emails" + (accountId == null ? "" : "?account_id=" + accountId);
-        return Flux.fromIterable(recipients)
-                   .flatMapSequential(recipient -> one(principal, accountId, uri, body, recipient, messageKey,
-                           deadline), Math.max(1, recipients.size()))
-                   .collectList()
-                   .doOnNext(outcomes -> rememberForRetry(principal, accountId, messageKey, outcomes));
+        Mono<List<RecipientOutcome>> outcomes = recipients.size() == 1
+                ? one(principal, accountId, uri, body, recipients.get(0), messageKey, deadline).map(List::of)
+                : Flux.fromIterable(recipients)
+                      .flatMapSequential(recipient -> one(principal, accountId, uri, body, recipient, messageKey,
+                              deadline), Math.max(1, recipients.size()))
+                      .collectList();
+        return outcomes.doOnNext(list -> rememberForRetry(principal, accountId, messageKey, list));
     }
 
     private Mono<RecipientOutcome> one(ApiPrincipal principal, Long accountId, String uri, SubmissionBody body,

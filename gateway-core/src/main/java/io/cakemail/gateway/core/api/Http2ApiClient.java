@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -35,6 +36,7 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.AsciiString;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -76,6 +78,7 @@ final class Http2ApiClient implements AutoCloseable {
 
     private final ApiConfig config;
     private final EventLoopGroup ownLoops;
+    private final EventLoopGroup loops;
     private final DnsAddressResolverGroup resolver;
     private final Bootstrap bootstrap;
     private final SslContext tls;
@@ -96,6 +99,7 @@ final class Http2ApiClient implements AutoCloseable {
         DEADLINES.start();  // here, not on the first request: starting waits for the timer's thread
         boolean epoll = loops instanceof IoEventLoopGroup group && group.isIoType(EpollIoHandler.class);
         this.ownLoops = loops == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
+        this.loops = loops != null ? loops : ownLoops;
         Class<? extends DatagramChannel> datagrams = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         Class<? extends SocketChannel> sockets = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.resolver = new DnsAddressResolverGroup(datagrams, DnsServerAddressStreamProviders.platformDefault());
@@ -108,7 +112,7 @@ final class Http2ApiClient implements AutoCloseable {
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.tls = secure ? tlsContext(config) : null;
-        this.bootstrap = new Bootstrap().group(loops != null ? loops : ownLoops).channel(sockets).resolver(resolver)
+        this.bootstrap = new Bootstrap().group(this.loops).channel(sockets).resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .remoteAddress(host, port);
@@ -172,20 +176,46 @@ final class Http2ApiClient implements AutoCloseable {
         slot.start(exchange);
     }
 
-    /** A connection with a stream to spare, a new one if there is room, or {@code null}. Holds the lock. */
+    /**
+     * A connection with a stream to spare, or a new one if there is room, or {@code null}. A caller on one of the
+     * client's event loops gets a connection of that loop when it can, its first one opened for it, so that its
+     * request and the answer do not change threads. Holds the lock.
+     */
     private Slot freeSlot() {
+        EventLoop here = callerLoop();
+        Slot other = null;
+        boolean connectedHere = false;
         for (Slot slot : connections) {
+            boolean local = slot.loop() == here;
+            connectedHere |= local;
             if (slot.accepts()) {
-                return slot;
+                if (local) {
+                    return slot;
+                }
+                other = other == null ? slot : other;
             }
         }
-        if (connections.size() >= config.maxConnections()) {
+        boolean room = connections.size() < config.maxConnections();
+        if (other != null && (connectedHere || here == null || !room)) {
+            return other;
+        }
+        if (!room) {
             return null;
         }
-        Slot slot = new Slot();
+        Slot slot = new Slot(here != null ? here : loops.next());
         connections.add(slot);
         slot.connect();
         return slot;
+    }
+
+    /** The event loop of this client the calling thread runs, or {@code null}. */
+    private EventLoop callerLoop() {
+        for (EventExecutor loop : loops) {
+            if (loop.inEventLoop()) {
+                return (EventLoop) loop;
+            }
+        }
+        return null;
     }
 
     private void streamFreed(Slot slot) {
@@ -236,11 +266,20 @@ final class Http2ApiClient implements AutoCloseable {
     private final class Slot {
         /** Exchanges given to this connection: on streams, or queued until it is ready. Guarded by the client. */
         int active;
+        private final EventLoop loop;
         private Channel channel;
         private volatile Http2ApiConnection http2;
         /** Exchanges that arrived before the connection was ready; touched on its event loop only. */
         private final List<Http2Exchange> queued = new ArrayList<>();
         private volatile boolean failed;
+
+        Slot(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        EventLoop loop() {
+            return loop;
+        }
 
         /** Whether to give this connection another exchange (a hint: {@link #start} has the last word). */
         boolean accepts() {
@@ -250,7 +289,7 @@ final class Http2ApiClient implements AutoCloseable {
         }
 
         void connect() {
-            ChannelFuture connecting = bootstrap.clone().handler(new ChannelInitializer<>() {
+            ChannelFuture connecting = bootstrap.clone(loop).handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
                     if (tls == null) {
@@ -303,10 +342,10 @@ final class Http2ApiClient implements AutoCloseable {
         }
 
         void start(Http2Exchange exchange) {
-            if (channel.eventLoop().inEventLoop()) {
+            if (loop.inEventLoop()) {
                 startOnLoop(exchange);
             } else {
-                channel.eventLoop().execute(() -> startOnLoop(exchange));
+                loop.execute(() -> startOnLoop(exchange));
             }
         }
 
@@ -336,7 +375,7 @@ final class Http2ApiClient implements AutoCloseable {
         }
 
         void close(Throwable cause) {
-            channel.eventLoop().execute(() -> {
+            loop.execute(() -> {
                 failQueued(cause);
                 channel.close();
             });

@@ -31,7 +31,8 @@ final class Http2Exchange {
     private final MonoSink<ApiResponse> caller;
     private final AtomicBoolean ended = new AtomicBoolean();
     private int status;
-    private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
+    /** Not validated again: the HTTP/2 decoder has checked the names. */
+    private final HttpHeaders responseHeaders = new DefaultHttpHeaders(false);
     private byte[] responseBody = new byte[0];
     private volatile Timeout timer;
     /** Set once the request is on a stream: resets that stream when the exchange times out. */

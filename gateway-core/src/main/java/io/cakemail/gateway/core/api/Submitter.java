@@ -88,7 +88,10 @@ final class Submitter {
      */
     private void rememberForRetry(ApiPrincipal principal, Long accountId, String messageKey,
                                   List<RecipientOutcome> outcomes) {
-        boolean retryComing = outcomes.stream().anyMatch(RecipientOutcome.Deferred.class::isInstance);
+        boolean retryComing = false;
+        for (RecipientOutcome outcome : outcomes) {
+            retryComing |= outcome instanceof RecipientOutcome.Deferred;
+        }
         for (RecipientOutcome outcome : outcomes) {
             if (outcome instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
                 AcceptedKey key = AcceptedKey.of(principal, accountId, messageKey, queued.recipient());

@@ -14,10 +14,15 @@ import io.cakemail.sandbox.SandboxConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,6 +124,33 @@ class CakemailClientTest {
         assertThat(outcomes(delivery)).hasSize(40)
                                       .allSatisfy(o -> assertThat(o).isInstanceOf(RecipientOutcome.Queued.class));
         assertThat(sandbox.inbox().emails()).hasSize(40);
+    }
+
+    @Test
+    void aCallerOnAnEventLoopIsAnsweredOnThatLoop() throws Exception {
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        try {
+            sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+            client = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).h2c(true).build(),
+                    PooledByteBufAllocator.DEFAULT, loops);
+            ApiPrincipal principal = login();
+            deliver(principal, List.of("first@example.net"), message("sandbox@example.com", null));
+            for (EventExecutor loop : loops) {
+                Thread loopThread = loop.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 3; i++) {
+                    ParsedMessage message = message("sandbox@example.com", null);
+                    Thread answeredOn = loop.submit(() -> client.deliver(principal, null, List.of("x@example.net"),
+                            message).map(delivery -> Thread.currentThread()).toFuture())
+                            .get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+                    assertThat(answeredOn).as("no change of thread").isSameAs(loopThread);
+                }
+            }
+            assertThat(sandbox.inbox().emails()).hasSize(7);
+        } finally {
+            client.close();
+            client = null;
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test

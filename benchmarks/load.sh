@@ -9,8 +9,12 @@ cd "$(dirname "$0")/.."
 warmup=60
 duration=60
 args=()
+listener=smtps  # implicit TLS; --tls starttls (or none) needs the plain listener
+previous=
 for arg in "$@"; do
   if [ "$arg" = "--quick" ]; then warmup=8; duration=20; else args+=("$arg"); fi
+  if [ "$previous" = "--tls" ] && [ "$arg" != "implicit" ]; then listener=smtp; fi
+  previous=$arg
 done
 if [ ! -f gateway-server/target/smtp-gateway.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
   mvn -B -q -DskipTests package >&2
@@ -40,15 +44,18 @@ wait_for "$sink_log" "listening"
 
 gateway_log=$(mktemp); logs+=("$gateway_log")
 smtps_port=$(free_port)
+smtp_port=$(free_port)
 GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
-  GATEWAY_SMTP_PORT="$(free_port)" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
+  GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
   GATEWAY_IO_THREADS="$(nproc)" GATEWAY_LOG_LEVEL=warn \
   "${GATEWAY_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
 gateway_pid=$!
 pids+=("$gateway_pid")
 wait_port "$smtps_port" "$gateway_log"
 
-java ${LOAD_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.LoadGenerator --port "$smtps_port" \
+port=$smtps_port
+if [ "$listener" = smtp ]; then port=$smtp_port; fi
+java ${LOAD_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.LoadGenerator --port "$port" \
   --tls implicit --auth load@example.com:secret --from sender@example.com --connections 50 --size 1024 \
   --recipients 1 --warmup "$warmup" --duration "$duration" --gateway-pid "$gateway_pid" \
   --api-sink "fast-sink (benchmarks FastApiSink, h2c)" "${args[@]}"

@@ -7,8 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.smtp.SmtpRequestEncoder;
-import io.netty.handler.codec.smtp.SmtpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -32,6 +30,7 @@ final class LoadRun {
     private final LoadStats stats = new LoadStats();
     private final Bootstrap bootstrap;
     private final Map<Integer, ByteBuf> bodies = new ConcurrentHashMap<>();
+    private final Map<Integer, ByteBuf> groups = new ConcurrentHashMap<>();
     private final Queue<SmtpLoadConnection> idle = new ConcurrentLinkedQueue<>();
     private final AtomicLong permits = new AtomicLong();
     private volatile boolean stopped;
@@ -49,8 +48,7 @@ final class LoadRun {
                         if (implicit) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new SmtpResponseDecoder(8192), new SmtpRequestEncoder(),
-                                new SmtpLoadConnection(LoadRun.this, implicit));
+                        ch.pipeline().addLast(new ReplyCodeDecoder(), new SmtpLoadConnection(LoadRun.this, implicit));
                     }
                 });
     }
@@ -142,6 +140,17 @@ final class LoadRun {
         }
     }
 
+    /** The pipelined MAIL, RCPT (one per recipient) and DATA commands of a message to {@code recipients}. */
+    ByteBuf group(int recipients) {
+        return groups.computeIfAbsent(recipients, n -> {
+            StringBuilder commands = new StringBuilder("MAIL FROM:<").append(options.from()).append(">\r\n");
+            for (int i = 0; i < n; i++) {
+                commands.append("RCPT TO:<rcpt").append(i).append("@example.net>\r\n");
+            }
+            return shared(commands.append("DATA\r\n").toString());
+        });
+    }
+
     /** The shared body of {@code size} octets: lines of text ending with CRLF. */
     ByteBuf body(int size) {
         return bodies.computeIfAbsent(size, s -> {
@@ -153,9 +162,13 @@ final class LoadRun {
             if (rest >= 2) {
                 text.append("x".repeat(rest - 2)).append("\r\n");
             }
-            return Unpooled.unreleasableBuffer(Unpooled.directBuffer(text.length())
-                                                       .writeBytes(text.toString().getBytes(StandardCharsets.US_ASCII)));
+            return shared(text.toString());
         });
+    }
+
+    private static ByteBuf shared(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
     }
 
     private void connect() {

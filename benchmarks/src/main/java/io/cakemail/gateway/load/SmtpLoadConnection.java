@@ -1,15 +1,10 @@
 package io.cakemail.gateway.load;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.smtp.DefaultLastSmtpContent;
-import io.netty.handler.codec.smtp.DefaultSmtpRequest;
-import io.netty.handler.codec.smtp.SmtpCommand;
-import io.netty.handler.codec.smtp.SmtpRequests;
-import io.netty.handler.codec.smtp.SmtpResponse;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -18,11 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One client connection of the load: greeting, EHLO, STARTTLS if asked, AUTH PLAIN, then messages, each as a
  * pipelined MAIL, RCPT and DATA group followed by the content, timed from the end of the content to the reply.
+ * Commands are written as text, the group from a buffer prepared once per recipient count; replies arrive as their
+ * codes ({@link ReplyCodeDecoder}).
  */
-final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse> {
+final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
 
-    private static final SmtpCommand STARTTLS = SmtpCommand.valueOf("STARTTLS");
     private static final AtomicLong MESSAGE_IDS = new AtomicLong();
+    private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
 
     private enum Step { GREETING, EHLO, STARTTLS, AUTH, IDLE, GROUP, CONTENT, QUIT }
 
@@ -54,10 +51,10 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, SmtpResponse response) {
-        int code = response.code();
+    protected void channelRead0(ChannelHandlerContext ctx, Integer reply) {
+        int code = reply;
         switch (step) {
-            case GREETING -> expect(code, 220, () -> send(Step.EHLO, SmtpRequests.ehlo("load.example")));
+            case GREETING -> expect(code, 220, () -> send(Step.EHLO, "EHLO load.example"));
             case EHLO -> expect(code, 250, this::afterEhlo);
             case STARTTLS -> expect(code, 220, this::upgrade);
             case AUTH -> expect(code, 235, () -> {
@@ -80,11 +77,11 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
 
     private void afterEhlo() {
         if (run.options().tls().equals("starttls") && !tlsActive) {
-            send(Step.STARTTLS, new DefaultSmtpRequest(STARTTLS));
+            send(Step.STARTTLS, "STARTTLS");
         } else if (run.options().username() != null) {
             String plain = Base64.getEncoder().encodeToString(("\0" + run.options().username() + "\0"
                                                                + run.options().password()).getBytes(StandardCharsets.UTF_8));
-            send(Step.AUTH, SmtpRequests.auth("PLAIN", plain));
+            send(Step.AUTH, "AUTH PLAIN " + plain);
         } else {
             ready();
         }
@@ -96,7 +93,7 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
         ssl.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
                 tlsActive = true;
-                send(Step.EHLO, SmtpRequests.ehlo("load.example"));
+                send(Step.EHLO, "EHLO load.example");
             }
         });
     }
@@ -108,7 +105,7 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
             return;
         }
         if (run.stopped() || sent >= run.options().messagesPerConnection()) {
-            send(Step.QUIT, SmtpRequests.quit());
+            send(Step.QUIT, "QUIT");
             channel.close();
             return;
         }
@@ -122,11 +119,7 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
         groupReplies = 0;
         groupFailed = false;
         step = Step.GROUP;
-        channel.write(SmtpRequests.mail(run.options().from()));
-        for (int i = 0; i < recipientCount; i++) {
-            channel.write(SmtpRequests.rcpt("rcpt" + i + "@example.net"));
-        }
-        channel.writeAndFlush(SmtpRequests.data());
+        channel.writeAndFlush(run.group(recipientCount).duplicate());
     }
 
     private void group(int code) {
@@ -151,9 +144,11 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
         String header = "From: " + run.options().from() + "\r\nTo: rcpt0@example.net\r\nSubject: Load test\r\n"
                         + "Message-ID: <" + MESSAGE_IDS.incrementAndGet() + "." + System.nanoTime()
                         + "@load.example>\r\n\r\n";
-        ByteBuf content = Unpooled.wrappedBuffer(Unpooled.copiedBuffer(header, StandardCharsets.US_ASCII),
-                run.body(size).retainedDuplicate());
-        channel.writeAndFlush(new DefaultLastSmtpContent(content));
+        ByteBuf body = run.body(size);
+        ByteBuf content = channel.alloc().directBuffer(header.length() + body.readableBytes() + END_OF_DATA.length);
+        content.writeCharSequence(header, StandardCharsets.US_ASCII);
+        content.writeBytes(body, body.readerIndex(), body.readableBytes()).writeBytes(END_OF_DATA);
+        channel.writeAndFlush(content);
         contentSent = System.nanoTime();
     }
 
@@ -178,9 +173,9 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<SmtpResponse>
         }
     }
 
-    private void send(Step next, Object request) {
+    private void send(Step next, String command) {
         step = next;
-        channel.writeAndFlush(request);
+        channel.writeAndFlush(ByteBufUtil.writeAscii(channel.alloc(), command + "\r\n"));
     }
 
     Channel channel() {

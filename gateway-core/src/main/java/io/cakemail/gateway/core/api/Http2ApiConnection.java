@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
 final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Handlers.StreamFrames {
 
     private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+    /** {@link #connection()}, which asks through a chain of encoders each time: looked at for every request. */
+    private final Http2Connection streams;
     /** Told of every exchange that ends on this connection, so its stream can be reused. */
     private final Consumer<Http2ApiConnection> onStreamFreed;
     private ChannelHandlerContext ctx;
@@ -34,7 +37,8 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
                                Http2Settings settings, Consumer<Http2ApiConnection> onStreamFreed) {
         super(decoder, encoder, settings);
         this.onStreamFreed = onStreamFreed;
-        connection().addListener(new Http2ConnectionAdapter() {
+        this.streams = connection();
+        streams.addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamClosed(Http2Stream stream) {
                 Http2Exchange open = exchanges.remove(stream.id());
@@ -69,8 +73,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
 
     /** Whether a new stream may open now: the connection is up, not going away, and under the peer's limit. */
     boolean canOpenStream() {
-        return ctx != null && ctx.channel().isActive() && !connection().goAwayReceived()
-               && connection().local().canOpenStream();
+        return ctx != null && ctx.channel().isActive() && !streams.goAwayReceived() && streams.local().canOpenStream();
     }
 
     /** Opens a stream for {@code exchange} and writes its request. Call on the event loop. */
@@ -79,7 +82,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
             onStreamFreed.accept(this);
             return;
         }
-        int id = connection().local().incrementAndGetNextStreamId();
+        int id = streams.local().incrementAndGetNextStreamId();
         if (id < 0 || !canOpenStream()) {
             exchange.fail(new IOException("no HTTP/2 stream left on this connection to the API"));
             onStreamFreed.accept(this);

@@ -18,6 +18,7 @@ public final class ApiConfig {
     private final int maxConcurrentStreams;
     private final Duration connectTimeout;
     private final Duration responseTimeout;
+    private final Duration pingAfterQuiet;
     private final Duration messageDeadline;
     private final Duration backoffBase;
     private final Duration backoffMax;
@@ -42,6 +43,7 @@ public final class ApiConfig {
         maxConcurrentStreams = b.maxConcurrentStreams;
         connectTimeout = b.connectTimeout;
         responseTimeout = b.responseTimeout;
+        pingAfterQuiet = b.pingAfterQuiet;
         messageDeadline = b.messageDeadline;
         backoffBase = b.backoffBase;
         backoffMax = b.backoffMax;
@@ -92,6 +94,14 @@ public final class ApiConfig {
 
     public Duration responseTimeout() {
         return responseTimeout;
+    }
+
+    /**
+     * An HTTP/2 connection with requests open that has received nothing for this long is sent a PING, and closed
+     * (its requests failed, to be retried) when that long passes again without anything from the API.
+     */
+    public Duration pingAfterQuiet() {
+        return pingAfterQuiet;
     }
 
     /** The longest a message's submissions may take, retries included; the SMTP reply waits for it. */
@@ -170,6 +180,7 @@ public final class ApiConfig {
         private int maxConcurrentStreams = 100;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration responseTimeout = Duration.ofSeconds(15);
+        private Duration pingAfterQuiet = Duration.ofSeconds(5);
         private Duration messageDeadline = Duration.ofSeconds(45);
         private Duration backoffBase = Duration.ofMillis(200);
         private Duration backoffMax = Duration.ofSeconds(5);
@@ -221,6 +232,11 @@ public final class ApiConfig {
 
         public Builder responseTimeout(Duration responseTimeout) {
             this.responseTimeout = requireNonNull(responseTimeout, "responseTimeout");
+            return this;
+        }
+
+        public Builder pingAfterQuiet(Duration pingAfterQuiet) {
+            this.pingAfterQuiet = requireNonNull(pingAfterQuiet, "pingAfterQuiet");
             return this;
         }
 

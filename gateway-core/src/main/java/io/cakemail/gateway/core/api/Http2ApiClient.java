@@ -335,7 +335,8 @@ final class Http2ApiClient implements AutoCloseable {
         /** The channel speaks HTTP/2 from now on; on its event loop. */
         private void ready(Channel ch) {
             http2 = Http2ApiConnection.create(connection -> streamFreed(this));
-            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS), http2);
+            ch.pipeline().addLast(new IdleStateHandler(config.pingAfterQuiet().toMillis(), 0, IDLE.toMillis(),
+                    TimeUnit.MILLISECONDS), http2);
             List<Http2Exchange> early = new ArrayList<>(queued);
             queued.clear();
             early.forEach(http2::start);

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -32,6 +33,8 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     private ChannelHandlerContext ctx;
     /** A flush is queued on the event loop: requests started before it runs share its write. */
     private boolean flushQueued;
+    /** A PING went out since the API last sent anything. */
+    private boolean pingSent;
 
     private Http2ApiConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                Http2Settings settings, Consumer<Http2ApiConnection> onStreamFreed) {
@@ -61,13 +64,40 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
         super.handlerAdded(ctx);
     }
 
-    /** A connection without streams that has been quiet for the idle time is closed, as Reactor Netty's pool did. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        pingSent = false;
+        super.channelRead(ctx, msg);
+    }
+
+    /**
+     * A connection without streams that has been quiet for the idle time is closed, as Reactor Netty's pool did. One
+     * with streams that has read nothing for a while is sent a PING; still nothing a while later, and it is taken
+     * for dead (a peer gone without a FIN, a middlebox that dropped the connection) and closed, its exchanges
+     * failed at once rather than at their deadline.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent && exchanges.isEmpty()) {
-            ctx.close();
-        } else {
+        if (!(event instanceof IdleStateEvent idle)) {
             super.userEventTriggered(ctx, event);
+        } else if (idle.state() == IdleState.ALL_IDLE && exchanges.isEmpty()) {
+            ctx.close();
+        } else if (idle.state() == IdleState.READER_IDLE && !exchanges.isEmpty()) {
+            if (pingSent) {
+                closeUnresponsive();
+            } else {
+                pingSent = true;
+                encoder().writePing(ctx, false, System.nanoTime(), ctx.newPromise());
+                flush(ctx);
+            }
+        }
+    }
+
+    private void closeUnresponsive() {
+        ctx.close();
+        IOException silent = new IOException("the API's HTTP/2 connection answered neither the requests nor a PING");
+        for (int id : exchanges.keySet().toArray(new Integer[0])) {
+            end(id, exchange -> exchange.fail(silent));
         }
     }
 

@@ -154,6 +154,16 @@ class CakemailClientTest {
     }
 
     @Test
+    void aSlowAnswerOnALiveConnectionOutlastsItsPings() throws Exception {
+        start(UnaryOperator.identity(), api -> api.pingAfterQuiet(Duration.ofMillis(100)));
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.latency("/v2/emails", 1000).times(1));
+        assertThat(outcomes(deliver(principal, List.of("slow@example.net"), message("sandbox@example.com",
+                "<slow-but-alive@test>")))).first().isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(sandbox.inbox().emails()).as("answered on the first try").hasSize(1);
+    }
+
+    @Test
     void anUnansweredCallGivesUpAtTheDeadlineAndFreesItsStream() throws Exception {
         start(UnaryOperator.identity(), api -> api.maxConnections(1).maxConcurrentStreams(1)
                                                   .messageDeadline(Duration.ofMillis(800)));

@@ -41,9 +41,8 @@ public final class Charsets {
 
     /** Decodes {@code bytes[offset, offset + length)} declared as {@code label} (which may be null). */
     public static String decode(byte[] bytes, int offset, int length, String label) {
-        String normalized = label == null ? "" : label.trim().toLowerCase(Locale.ROOT);
         Charset declared = forLabel(label);
-        if (declared == null || LATIN_LABELS.contains(normalized)) {
+        if (isGuessed(declared, label)) {
             String utf8 = strictUtf8(bytes, offset, length);
             return utf8 != null ? utf8 : new String(bytes, offset, length, WINDOWS_1252);
         }
@@ -70,8 +69,12 @@ public final class Charsets {
     /** Whether text labelled {@code label} is taken as UTF-8, as it is, when its bytes are well-formed UTF-8. */
     public static boolean keepsValidUtf8(String label) {
         Charset declared = forLabel(label);
-        String normalized = label == null ? "" : label.trim().toLowerCase(Locale.ROOT);
-        return declared == null || LATIN_LABELS.contains(normalized) || declared.equals(StandardCharsets.UTF_8);
+        return isGuessed(declared, label) || declared.equals(StandardCharsets.UTF_8);
+    }
+
+    /** No label, an unknown one or a Latin one: valid UTF-8 is read as UTF-8, anything else as Windows-1252. */
+    private static boolean isGuessed(Charset declared, String label) {
+        return declared == null || LATIN_LABELS.contains(label.trim().toLowerCase(Locale.ROOT));
     }
 
     /**

@@ -52,6 +52,9 @@ public final class LoadGenerator {
                 gateway.sampleRss();
                 Thread.sleep(50);
             }
+            if (!options.idle() && run.stats().messages() == 0) {
+                run.stats().failed("no message completed");  // a run that measured nothing must not look clean
+            }
             run.stats().stopMeasuring();
             long backlog = run.backlog();
             double seconds = (System.nanoTime() - run.stats().measuredFrom()) / 1e9;

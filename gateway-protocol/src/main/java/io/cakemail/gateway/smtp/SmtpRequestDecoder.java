@@ -31,8 +31,8 @@ import java.util.List;
  * <p>The session drives the mode changes the decoder cannot infer ({@link #startData()},
  * {@link #expectSaslResponse()}, {@link #discardBufferedInput()}) and can {@link #pause()} decoding while it
  * waits for an asynchronous answer. Socket reads stop only when octets arrive while paused, not at every pause: a
- * client that waits for its reply, as most do, costs no change to the channel's read interest. Every call must happen on the channel's event loop. This handler is stateful
- * and must not be shared.
+ * client that waits for its reply, as most do, costs no change to the channel's read interest. Every call must
+ * happen on the channel's event loop. This handler is stateful and must not be shared.
  */
 public final class SmtpRequestDecoder extends ByteToMessageDecoder {
 

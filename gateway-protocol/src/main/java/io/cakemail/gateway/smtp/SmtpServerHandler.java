@@ -32,8 +32,7 @@ import org.apache.logging.log4j.Logger;
  * <p>Replies are written as commands are processed and flushed once per read burst, so the replies to a
  * pipelined group leave together (RFC 2920). While an answer from the {@link SmtpAuthenticator} or a
  * {@link MessageSink} is pending, decoding is paused (and socket reads, once more octets arrive); the answer
- * resumes the session on the
- * channel's event loop, whatever thread completed it.
+ * resumes the session on the channel's event loop, whatever thread completed it.
  *
  * <p>Write the reply to every command in the order received, never 250 for a message the sink did not accept.
  */

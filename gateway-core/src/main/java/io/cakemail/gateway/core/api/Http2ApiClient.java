@@ -156,6 +156,7 @@ final class Http2ApiClient implements AutoCloseable {
     }
 
     private void dispatch(Http2Exchange exchange) {
+        EventLoop here = callerLoop();
         Slot slot;
         synchronized (this) {
             if (closed) {
@@ -166,7 +167,7 @@ final class Http2ApiClient implements AutoCloseable {
                 exchange.fail(new NotHttp2Exception("HTTP/1.1"));
                 return;
             }
-            slot = freeSlot();
+            slot = freeSlot(here);
             if (slot == null) {
                 waiting.add(exchange);
                 return;
@@ -178,11 +179,10 @@ final class Http2ApiClient implements AutoCloseable {
 
     /**
      * A connection with a stream to spare, or a new one if there is room, or {@code null}. A caller on one of the
-     * client's event loops gets a connection of that loop when it can, its first one opened for it, so that its
-     * request and the answer do not change threads. Holds the lock.
+     * client's event loops ({@code here}, else {@code null}) gets a connection of that loop when it can, its first
+     * one opened for it, so that its request and the answer do not change threads. Holds the lock.
      */
-    private Slot freeSlot() {
-        EventLoop here = callerLoop();
+    private Slot freeSlot(EventLoop here) {
         Slot other = null;
         boolean connectedHere = false;
         for (Slot slot : connections) {
@@ -334,7 +334,7 @@ final class Http2ApiClient implements AutoCloseable {
 
         /** The channel speaks HTTP/2 from now on; on its event loop. */
         private void ready(Channel ch) {
-            http2 = Http2ApiConnection.create(connection -> streamFreed(this));
+            http2 = Http2ApiConnection.create(() -> streamFreed(this));
             ch.pipeline().addLast(new IdleStateHandler(config.pingAfterQuiet().toMillis(), 0, IDLE.toMillis(),
                     TimeUnit.MILLISECONDS), http2);
             List<Http2Exchange> early = new ArrayList<>(queued);

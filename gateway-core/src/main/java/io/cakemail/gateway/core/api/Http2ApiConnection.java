@@ -29,7 +29,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     /** {@link #connection()}, which asks through a chain of encoders each time: looked at for every request. */
     private final Http2Connection streams;
     /** Told of every exchange that ends on this connection, so its stream can be reused. */
-    private final Consumer<Http2ApiConnection> onStreamFreed;
+    private final Runnable onStreamFreed;
     private ChannelHandlerContext ctx;
     /** A flush is queued on the event loop: requests started before it runs share its write. */
     private boolean flushQueued;
@@ -37,7 +37,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     private boolean pingSent;
 
     private Http2ApiConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-                               Http2Settings settings, Consumer<Http2ApiConnection> onStreamFreed) {
+                               Http2Settings settings, Runnable onStreamFreed) {
         super(decoder, encoder, settings);
         this.onStreamFreed = onStreamFreed;
         this.streams = connection();
@@ -47,13 +47,13 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
                 Http2Exchange open = exchanges.remove(stream.id());
                 if (open != null) {
                     open.fail(new IOException("the API closed the HTTP/2 stream before answering"));
-                    onStreamFreed.accept(Http2ApiConnection.this);
+                    onStreamFreed.run();
                 }
             }
         });
     }
 
-    static Http2ApiConnection create(Consumer<Http2ApiConnection> onStreamFreed) {
+    static Http2ApiConnection create(Runnable onStreamFreed) {
         return Http2Handlers.build(false, Http2Settings.defaultSettings().pushEnabled(false),
                 (decoder, encoder, settings) -> new Http2ApiConnection(decoder, encoder, settings, onStreamFreed));
     }
@@ -109,20 +109,20 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     /** Opens a stream for {@code exchange} and writes its request. Call on the event loop. */
     void start(Http2Exchange exchange) {
         if (exchange.isEnded()) {
-            onStreamFreed.accept(this);
+            onStreamFreed.run();
             return;
         }
         int id = streams.local().incrementAndGetNextStreamId();
         if (id < 0 || !canOpenStream()) {
             exchange.fail(new IOException("no HTTP/2 stream left on this connection to the API"));
-            onStreamFreed.accept(this);
+            onStreamFreed.run();
             return;
         }
         exchanges.put(id, exchange);
         exchange.onStream(() -> ctx.executor().execute(() -> timedOut(id)));
         if (exchange.isEnded()) {  // timed out while this was setting up: the reset above may have been missed
             exchanges.remove(id);
-            onStreamFreed.accept(this);
+            onStreamFreed.run();
             return;
         }
         encoder().writeHeaders(ctx, id, exchange.requestHeaders, 0, exchange.body == null, ctx.newPromise())
@@ -150,7 +150,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     /** The exchange on stream {@code id} gave up waiting: the stream is reset and freed. */
     private void timedOut(int id) {
         if (exchanges.remove(id) != null) {
-            onStreamFreed.accept(this);
+            onStreamFreed.run();
             resetStream(ctx, id, Http2Error.CANCEL.code(), ctx.newPromise());
             flush(ctx);
         }
@@ -160,7 +160,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
         Http2Exchange exchange = exchanges.remove(id);
         if (exchange != null) {
             how.accept(exchange);
-            onStreamFreed.accept(this);
+            onStreamFreed.run();
         }
     }
 

@@ -12,6 +12,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,11 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] args) throws Exception {
-        LoadOptions options = LoadOptions.parse(args);
+        run(LoadOptions.parse(args), System.out);
+    }
+
+    /** Runs the load {@code options} describe and prints its report to {@code out}. */
+    static void run(LoadOptions options, PrintStream out) throws Exception {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -60,34 +65,35 @@ public final class LoadGenerator {
             double seconds = (System.nanoTime() - run.stats().measuredFrom()) / 1e9;
             double cpu = gateway.cpuSeconds() - cpuBefore;
             run.stop();
-            report(options, run.stats(), seconds, cpu, gateway.peakRssMib(), backlog);
+            report(out, options, run.stats(), seconds, cpu, gateway.peakRssMib(), backlog);
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            run.release();
         }
     }
 
-    private static void report(LoadOptions options, LoadStats stats, double seconds, double cpu, double rssMib,
-                               long backlog) {
+    private static void report(PrintStream out, LoadOptions options, LoadStats stats, double seconds, double cpu,
+                               double rssMib, long backlog) {
         Histogram latency = stats.latencyMicros();
         long messages = stats.messages();
         long errors = stats.errors().values().stream().mapToLong(Long::longValue).sum();
         double perSecond = messages / seconds;
         double cpuPer1000 = messages == 0 ? 0 : cpu * 1000 / messages;
-        System.out.printf(Locale.ROOT, "%nLoad: %d connections, tls %s, sizes %s, recipients %s, %s, API %s%n",
+        out.printf(Locale.ROOT, "%nLoad: %d connections, tls %s, sizes %s, recipients %s, %s, API %s%n",
                 options.connections(), options.tls(), describe(options.sizes()), describe(options.recipients()),
                 options.rate() > 0 ? "open model at " + options.rate() + " msg/s" : "closed model", options.apiSink());
-        System.out.printf(Locale.ROOT, "Measured %.1f s: %d messages, %.0f msg/s, %.0f recipients/s%n", seconds,
+        out.printf(Locale.ROOT, "Measured %.1f s: %d messages, %.0f msg/s, %.0f recipients/s%n", seconds,
                 messages, perSecond, stats.recipients() / seconds);
-        System.out.printf(Locale.ROOT, "Latency end-of-data to reply (ms): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f"
+        out.printf(Locale.ROOT, "Latency end-of-data to reply (ms): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f"
                                        + "  max %.2f%n", ms(latency, 50), ms(latency, 90), ms(latency, 99),
                 ms(latency, 99.9), latency.getMaxValue() / 1000.0);
-        System.out.printf(Locale.ROOT, "Errors: %d %s; sessions authenticated: %d%n", errors, stats.errors(),
+        out.printf(Locale.ROOT, "Errors: %d %s; sessions authenticated: %d%n", errors, stats.errors(),
                 stats.authenticatedSessions());
         if (options.rate() > 0) {
-            System.out.printf(Locale.ROOT, "Open model: %d offered messages not sent when measuring ended%s%n",
+            out.printf(Locale.ROOT, "Open model: %d offered messages not sent when measuring ended%s%n",
                     backlog, backlog > options.rate() / 10 ? " (the gateway did not keep up with the rate)" : "");
         }
-        System.out.printf(Locale.ROOT, "Gateway: %.3f CPU s per 1,000 messages, peak RSS %.0f MiB%n", cpuPer1000,
+        out.printf(Locale.ROOT, "Gateway: %.3f CPU s per 1,000 messages, peak RSS %.0f MiB%n", cpuPer1000,
                 rssMib);
         StringBuilder json = new StringBuilder("{");
         field(json, "messages_per_second", perSecond);
@@ -113,7 +119,7 @@ public final class LoadGenerator {
             .append(",\"duration_s\":").append(String.format(Locale.ROOT, "%.1f", seconds))
             .append(",\"tls\":\"").append(options.tls()).append("\",\"api_sink\":\"").append(options.apiSink())
             .append("\",\"model\":\"").append(options.rate() > 0 ? "open" : "closed").append("\"}");
-        System.out.println(json);
+        out.println(json);
     }
 
     private static double ms(Histogram histogram, double percentile) {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Queue;
@@ -29,7 +30,7 @@ final class LoadRun {
     private final SslContext tls;
     private final LoadStats stats = new LoadStats();
     private final Bootstrap bootstrap;
-    private final Map<Integer, ByteBuf> bodies = new ConcurrentHashMap<>();
+    private final Map<Integer, byte[]> bodies = new ConcurrentHashMap<>();
     private final Map<Integer, ByteBuf> groups = new ConcurrentHashMap<>();
     private final Queue<SmtpLoadConnection> idle = new ConcurrentLinkedQueue<>();
     private final AtomicLong permits = new AtomicLong();
@@ -140,19 +141,23 @@ final class LoadRun {
         }
     }
 
-    /** The pipelined MAIL, RCPT (one per recipient) and DATA commands of a message to {@code recipients}. */
+    /**
+     * The pipelined MAIL, RCPT (one per recipient) and DATA commands of a message to {@code recipients}: a retained
+     * duplicate of a buffer built once per recipient count, for the caller to write.
+     */
     ByteBuf group(int recipients) {
         return groups.computeIfAbsent(recipients, n -> {
             StringBuilder commands = new StringBuilder("MAIL FROM:<").append(options.from()).append(">\r\n");
             for (int i = 0; i < n; i++) {
                 commands.append("RCPT TO:<rcpt").append(i).append("@example.net>\r\n");
             }
-            return shared(commands.append("DATA\r\n").toString());
-        });
+            byte[] bytes = commands.append("DATA\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+            return Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+        }).retainedDuplicate();
     }
 
     /** The shared body of {@code size} octets: lines of text ending with CRLF. */
-    ByteBuf body(int size) {
+    byte[] body(int size) {
         return bodies.computeIfAbsent(size, s -> {
             StringBuilder text = new StringBuilder(s + LINE.length());
             while (text.length() + LINE.length() <= s) {
@@ -162,19 +167,22 @@ final class LoadRun {
             if (rest >= 2) {
                 text.append("x".repeat(rest - 2)).append("\r\n");
             }
-            return shared(text.toString());
+            return text.toString().getBytes(StandardCharsets.US_ASCII);
         });
     }
 
-    private static ByteBuf shared(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+    /** Releases the command buffers; once the run's event loops have stopped, so no write still holds them. */
+    void release() {
+        groups.values().forEach(ByteBuf::release);
+        groups.clear();
     }
 
     private void connect() {
         bootstrap.connect(options.host(), options.port()).addListener(future -> {
             if (!future.isSuccess()) {
-                stats.failed("connect: " + future.cause().getClass().getSimpleName());
+                Throwable cause = future.cause();  // Netty's AnnotatedConnectException counts as a ConnectException
+                Class<?> kind = cause instanceof ConnectException ? ConnectException.class : cause.getClass();
+                stats.failed("connect: " + kind.getSimpleName());
                 if (!stopped) {
                     group.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
                 }

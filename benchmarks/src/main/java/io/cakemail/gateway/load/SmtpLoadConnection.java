@@ -119,7 +119,7 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
         groupReplies = 0;
         groupFailed = false;
         step = Step.GROUP;
-        channel.writeAndFlush(run.group(recipientCount).duplicate());
+        channel.writeAndFlush(run.group(recipientCount));
     }
 
     private void group(int code) {
@@ -144,10 +144,10 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
         String header = "From: " + run.options().from() + "\r\nTo: rcpt0@example.net\r\nSubject: Load test\r\n"
                         + "Message-ID: <" + MESSAGE_IDS.incrementAndGet() + "." + System.nanoTime()
                         + "@load.example>\r\n\r\n";
-        ByteBuf body = run.body(size);
-        ByteBuf content = channel.alloc().directBuffer(header.length() + body.readableBytes() + END_OF_DATA.length);
+        byte[] body = run.body(size);
+        ByteBuf content = channel.alloc().directBuffer(header.length() + body.length + END_OF_DATA.length);
         content.writeCharSequence(header, StandardCharsets.US_ASCII);
-        content.writeBytes(body, body.readerIndex(), body.readableBytes()).writeBytes(END_OF_DATA);
+        content.writeBytes(body).writeBytes(END_OF_DATA);
         channel.writeAndFlush(content);
         contentSent = System.nanoTime();
     }

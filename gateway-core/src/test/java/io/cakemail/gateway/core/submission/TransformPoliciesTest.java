@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.util.Base64;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TransformPoliciesTest {
 
@@ -178,10 +180,16 @@ class TransformPoliciesTest {
         assertThat(SubmitEmailSchema.violations(invalid)).hasSizeGreaterThanOrEqualTo(4);
     }
 
-    @Test
-    void eachRecipientGetsTheSameBodyWithItsOwnAddress() throws IOException {
+    /** Small bodies are copied behind each recipient's prefix, large ones shared: the JSON is the same either way. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, SubmissionBody.COPY_LIMIT})
+    void eachRecipientGetsTheSameBodyWithItsOwnAddress(int extraText) throws IOException {
+        String sentence = "Please find your invoice attached.";
+        String source = new String(corpus("nodemailer-attachment"), StandardCharsets.US_ASCII)
+                .replace(sentence, sentence + "\r\nLorem ipsum dolor sit amet.".repeat(extraText / 28));
         try (MessageTransformer transformer = new MessageTransformer(DEFAULT, PooledByteBufAllocator.DEFAULT)) {
-            ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(corpus("nodemailer-attachment"));
+            ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer()
+                    .writeBytes(source.getBytes(StandardCharsets.US_ASCII));
             transformer.feed(chunk);
             chunk.release();
             ParsedMessage message = ((TransformResult.Transformed) transformer.finish()).message();
@@ -201,6 +209,7 @@ class TransformPoliciesTest {
             assertThat(one).isEqualTo(two);
             assertThat(one.at("/content/type").asText()).isEqualTo("marketing");
             assertThat(one.get("list_id").asLong()).isEqualTo(7);
+            assertThat(body.sharedSize() > SubmissionBody.COPY_LIMIT).isEqualTo(extraText > 0);
         }
     }
 

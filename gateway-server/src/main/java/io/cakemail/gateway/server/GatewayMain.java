@@ -16,6 +16,7 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) throws Exception {
+        NettyDefaults.apply();
         GatewayConfig config;
         try {
             config = GatewayConfig.fromEnvironment(System.getenv());

@@ -6,15 +6,9 @@ import io.cakemail.gateway.core.submission.ParsedMessage;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.cakemail.gateway.core.submission.SubmissionJson;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import reactor.core.publisher.Mono;
 
 /**
@@ -110,29 +104,9 @@ public final class CakemailClient implements AutoCloseable {
         String type = message.emailType() != null ? message.emailType() : config.defaultEmailType();
         Long listId = message.listId() != null ? message.listId() : config.defaultListId();
         SubmissionBody body = SubmissionJson.write(message, senderId, type, listId, allocator);
-        String messageKey = messageKey(message, body);
-        return submitter.submit(principal, message.accountId(), body, recipients, messageKey)
+        return submitter.submit(principal, message.accountId(), body, recipients, new MessageKey(message, body))
                         .<Delivery>map(Delivery.Submitted::new)
                         .doFinally(signal -> body.release());
-    }
-
-    /** The identity of a message across a client's retries: its Message-ID, else a digest of its JSON. */
-    private static String messageKey(ParsedMessage message, SubmissionBody body) {
-        if (message.messageId() != null && !message.messageId().isBlank()) {
-            return "id:" + message.messageId().trim().toLowerCase(Locale.ROOT);
-        }
-        ByteBuf json = body.forRecipient("");
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (ByteBuffer buffer : json.nioBuffers()) {
-                digest.update(buffer);
-            }
-            return "sha256:" + HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            json.release();
-        }
     }
 
     @Override

@@ -61,7 +61,7 @@ final class Submitter {
 
     /** The outcome of each recipient, in the order given. */
     Mono<List<RecipientOutcome>> submit(ApiPrincipal principal, Long accountId, SubmissionBody body,
-                                        List<String> recipients, String messageKey) {
+                                        List<String> recipients, MessageKey messageKey) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
         String uri = "/v2/emails" + (accountId == null ? "" : "?account_id=" + accountId);
         Mono<List<RecipientOutcome>> outcomes = recipients.size() == 1
@@ -74,8 +74,9 @@ final class Submitter {
     }
 
     private Mono<RecipientOutcome> one(ApiPrincipal principal, Long accountId, String uri, SubmissionBody body,
-                                       String recipient, String messageKey, long deadline) {
-        String remembered = accepted.getIfPresent(AcceptedKey.of(principal, accountId, messageKey, recipient));
+                                       String recipient, MessageKey messageKey, long deadline) {
+        String remembered = accepted.estimatedSize() == 0 ? null  // the usual case: spares building the key
+                : accepted.getIfPresent(AcceptedKey.of(principal, accountId, messageKey, recipient));
         if (remembered != null) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
         }
@@ -86,7 +87,7 @@ final class Submitter {
      * Remembers the queued recipients of a message the client will retry; forgets them once a retry needs no other:
      * the message sent again after that is a new one.
      */
-    private void rememberForRetry(ApiPrincipal principal, Long accountId, String messageKey,
+    private void rememberForRetry(ApiPrincipal principal, Long accountId, MessageKey messageKey,
                                   List<RecipientOutcome> outcomes) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
@@ -106,8 +107,9 @@ final class Submitter {
 
     /** A recipient the API queued a message for. */
     private record AcceptedKey(String credential, Long accountId, String message, String recipient) {
-        static AcceptedKey of(ApiPrincipal principal, Long accountId, String messageKey, String recipient) {
-            return new AcceptedKey(principal.credentialKey(), accountId, messageKey, recipient.toLowerCase(Locale.ROOT));
+        static AcceptedKey of(ApiPrincipal principal, Long accountId, MessageKey messageKey, String recipient) {
+            return new AcceptedKey(principal.credentialKey(), accountId, messageKey.get(),
+                    recipient.toLowerCase(Locale.ROOT));
         }
     }
 

@@ -83,8 +83,7 @@ class LoadGeneratorTest {
         // only one-recipient messages are accepted, the others are answered 451 and counted by that code
         assertThat(report.get("recipients_per_second").asDouble())
                 .isEqualTo(report.get("messages_per_second").asDouble());
-        assertThat(report.get("errors_by_code").size()).isOne();
-        assertThat(report.get("errors_by_code").has("451")).isTrue();
+        assertThat(report.get("errors_by_code").fieldNames()).toIterable().containsExactly("451");
         assertThat(report.get("errors").asLong()).isPositive();
         // 25 messages per connection: connections are replaced, each authenticating again
         assertThat(report.get("authenticated_sessions").asLong()).isGreaterThanOrEqualTo(messages / 25);
@@ -102,8 +101,11 @@ class LoadGeneratorTest {
 
         assertThat(report.get("model").asText()).isEqualTo("open");
         assertThat(report.get("errors").asLong()).isZero();
-        assertThat(report.get("messages_per_second").asDouble()).isBetween(150.0, 250.0);
-        assertThat(report.get("open_model_backlog").asLong()).isLessThan(20);
+        // offered = sent (completed or in flight) + not yet sent, however fast the server answers
+        double offered = (report.get("messages").asLong() + report.get("open_model_backlog").asLong())
+                         / report.get("duration_s").asDouble();
+        assertThat(offered).isBetween(150.0, 250.0);
+        assertThat(report.get("messages_per_second").asDouble()).isPositive().isLessThan(250.0);
     }
 
     @Test

@@ -34,8 +34,8 @@ public final class SubmissionBody {
     public ByteBuf forRecipient(String email) {
         byte[] prefix = ("{\"email\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(email))
                          + "\",").getBytes(StandardCharsets.UTF_8);
-        int from = tail.readerIndex() + 1;
-        int shared = tail.readableBytes() - 1;
+        int from = tail.readerIndex() + 1;  // after the opening brace, which the prefix replaces
+        int shared = sharedSize();
         if (shared <= COPY_LIMIT) {
             return allocator.directBuffer(prefix.length + shared).writeBytes(prefix).writeBytes(tail, from, shared);
         }
@@ -45,9 +45,9 @@ public final class SubmissionBody {
         return body;
     }
 
-    /** The size of the shared part, in octets. */
+    /** The octets every recipient's body has after its own prefix: the JSON after its opening brace. */
     public int sharedSize() {
-        return tail.readableBytes();
+        return tail.readableBytes() - 1;
     }
 
     public void release() {

@@ -185,8 +185,9 @@ class TransformPoliciesTest {
     @ValueSource(ints = {0, SubmissionBody.COPY_LIMIT})
     void eachRecipientGetsTheSameBodyWithItsOwnAddress(int extraText) throws IOException {
         String sentence = "Please find your invoice attached.";
+        String line = "\r\nLorem ipsum dolor sit amet.";
         String source = new String(corpus("nodemailer-attachment"), StandardCharsets.US_ASCII)
-                .replace(sentence, sentence + "\r\nLorem ipsum dolor sit amet.".repeat(extraText / 28));
+                .replace(sentence, sentence + line.repeat(extraText / line.length()));
         try (MessageTransformer transformer = new MessageTransformer(DEFAULT, PooledByteBufAllocator.DEFAULT)) {
             ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer()
                     .writeBytes(source.getBytes(StandardCharsets.US_ASCII));

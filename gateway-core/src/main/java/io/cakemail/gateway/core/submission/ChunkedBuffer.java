@@ -3,29 +3,32 @@ package io.cakemail.gateway.core.submission;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.OutputStream;
 import java.util.function.Consumer;
 
 /**
  * Bytes appended into pooled chunks gathered in a composite buffer. Growing never copies what is already held, so
  * a 10 MiB part costs 10 MiB and not the two-buffer peak (and the copies) of a buffer that reallocates as it grows.
- * Chunks double from 4 KiB up to 64 KiB, and a part that fits in the first is that one plain buffer. Whole buffers
- * can be {@linkplain #append appended} in between without being copied. Also an {@link OutputStream}, for Jackson's
- * generator.
+ * Chunks double from 4 KiB up to 64 KiB, and a part that fits in the first is that one plain buffer, with no
+ * composite at all. Large buffers can be {@linkplain #append appended} in between without being copied. Also an
+ * {@link OutputStream}, for Jackson's generator.
  */
 final class ChunkedBuffer extends OutputStream {
 
     private static final int FIRST_CHUNK = 4 * 1024;
     private static final int LARGEST_CHUNK = 64 * 1024;
+    /** Below this, an appended buffer is copied: cheaper than a component to add, hold, release and write. */
+    static final int APPEND_COPY_LIMIT = 2 * 1024;
 
     private final ByteBufAllocator allocator;
-    private final CompositeByteBuf chunks;
+    /** The settled chunks, once there is more than the tail; {@code null} until then. */
+    private CompositeByteBuf chunks;
     /** The chunk being filled; its readable bytes are not yet in {@link #chunks}. */
     private ByteBuf tail;
 
     ChunkedBuffer(ByteBufAllocator allocator) {
         this.allocator = allocator;
-        this.chunks = allocator.compositeBuffer(Integer.MAX_VALUE);
     }
 
     /** Appends {@code source}'s readable bytes, leaving its reader index as it is. */
@@ -58,17 +61,23 @@ final class ChunkedBuffer extends OutputStream {
         writableTail().writeByte(value);
     }
 
-    /** Adds a retained view of {@code buf}'s readable bytes after what was written so far; nothing is copied. */
+    /**
+     * Adds {@code buf}'s readable bytes after what was written so far, leaving its indexes as they are: a retained
+     * view, so nothing is copied, unless it is smaller than {@value #APPEND_COPY_LIMIT} octets.
+     */
     void append(ByteBuf buf) {
+        if (buf.readableBytes() < APPEND_COPY_LIMIT) {
+            write(buf);
+            return;
+        }
         settleTail();
-        chunks.addComponent(true, buf.retainedDuplicate());
+        chunks().addComponent(true, buf.retainedDuplicate());
     }
 
     /** Everything written, as one buffer the caller now owns. This object is not used again. */
     ByteBuf finish() {
-        if (tail != null && chunks.numComponents() == 0) {
-            chunks.release();
-            return tail;
+        if (chunks == null) {
+            return tail != null ? tail : Unpooled.EMPTY_BUFFER;
         }
         settleTail();
         if (tail != null) {
@@ -103,13 +112,22 @@ final class ChunkedBuffer extends OutputStream {
             tail.release();
             tail = null;
         }
-        chunks.release();
+        if (chunks != null) {
+            chunks.release();
+        }
+    }
+
+    private CompositeByteBuf chunks() {
+        if (chunks == null) {
+            chunks = allocator.compositeBuffer(Integer.MAX_VALUE);
+        }
+        return chunks;
     }
 
     /** Moves the tail's unsettled bytes into {@link #chunks} as a slice; the tail's free room stays in use. */
     private void settleTail() {
         if (tail != null && tail.isReadable()) {
-            chunks.addComponent(true, tail.retainedSlice());
+            chunks().addComponent(true, tail.retainedSlice());
             tail.readerIndex(tail.writerIndex());
         }
     }

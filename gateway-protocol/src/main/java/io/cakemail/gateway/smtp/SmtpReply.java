@@ -32,7 +32,7 @@ public final class SmtpReply {
         }
         this.code = code;
         this.enhancedStatus = enhancedStatus;
-        this.lines = lines.stream().map(SmtpReply::sanitize).toList();
+        this.lines = sanitizeAll(lines);
         this.encoded = encode();
     }
 
@@ -114,6 +114,14 @@ public final class SmtpReply {
             }
         }
         return true;
+    }
+
+    private static List<String> sanitizeAll(List<String> lines) {
+        String[] sanitized = new String[lines.size()];
+        for (int i = 0; i < sanitized.length; i++) {
+            sanitized[i] = sanitize(lines.get(i));
+        }
+        return List.of(sanitized);
     }
 
     private static String sanitize(String text) {

@@ -42,26 +42,38 @@ final class DeliveryLog {
         if (!(delivery instanceof Delivery.Submitted submitted)) {
             return;
         }
-        boolean anyQueued = submitted.outcomes().stream().anyMatch(RecipientOutcome.Queued.class::isInstance);
-        boolean anyDeferred = submitted.outcomes().stream().anyMatch(RecipientOutcome.Deferred.class::isInstance);
+        int queuedCount = 0;
+        int deferredCount = 0;
+        int refusedCount = 0;
         for (RecipientOutcome outcome : submitted.outcomes()) {
             if (outcome instanceof RecipientOutcome.Queued) {
-                queued.increment();
+                queuedCount++;
             } else if (outcome instanceof RecipientOutcome.Deferred) {
-                deferred.increment();
-            } else if (outcome instanceof RecipientOutcome.Refused refusal) {
-                refused.increment();
-                if (anyQueued && !anyDeferred) {
-                    deadLettered.increment();
-                    deadLetters.warn(new StringMapMessage()
-                            .with("event", "dead-letter")
-                            .with("recipient", refusal.recipient())
-                            .with("sender", String.valueOf(envelope.sender()))
-                            .with("account", envelope.principal() == null ? "" : envelope.principal().getName())
-                            .with("status", refusal.status())
-                            .with("reason", refusal.reason()));
+                deferredCount++;
+            } else if (outcome instanceof RecipientOutcome.Refused) {
+                refusedCount++;
+            }
+        }
+        queued.increment(queuedCount);
+        deferred.increment(deferredCount);
+        refused.increment(refusedCount);
+        if (refusedCount > 0 && queuedCount > 0 && deferredCount == 0) {
+            for (RecipientOutcome outcome : submitted.outcomes()) {
+                if (outcome instanceof RecipientOutcome.Refused refusal) {
+                    deadLetter(envelope, refusal);
                 }
             }
         }
+    }
+
+    private void deadLetter(Envelope envelope, RecipientOutcome.Refused refusal) {
+        deadLettered.increment();
+        deadLetters.warn(new StringMapMessage()
+                .with("event", "dead-letter")
+                .with("recipient", refusal.recipient())
+                .with("sender", String.valueOf(envelope.sender()))
+                .with("account", envelope.principal() == null ? "" : envelope.principal().getName())
+                .with("status", refusal.status())
+                .with("reason", refusal.reason()));
     }
 }

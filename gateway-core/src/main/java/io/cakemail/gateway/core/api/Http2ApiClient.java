@@ -79,6 +79,8 @@ final class Http2ApiClient implements AutoCloseable {
     private final ApiConfig config;
     private final EventLoopGroup ownLoops;
     private final EventLoopGroup loops;
+    /** The loops of {@link #loops}, to find the caller's among them without an iterator per request. */
+    private final EventExecutor[] loopMembers;
     private final DnsAddressResolverGroup resolver;
     private final Bootstrap bootstrap;
     private final SslContext tls;
@@ -100,6 +102,9 @@ final class Http2ApiClient implements AutoCloseable {
         boolean epoll = loops instanceof IoEventLoopGroup group && group.isIoType(EpollIoHandler.class);
         this.ownLoops = loops == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
         this.loops = loops != null ? loops : ownLoops;
+        List<EventExecutor> members = new ArrayList<>();
+        this.loops.forEach(members::add);
+        this.loopMembers = members.toArray(EventExecutor[]::new);
         Class<? extends DatagramChannel> datagrams = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         Class<? extends SocketChannel> sockets = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.resolver = new DnsAddressResolverGroup(datagrams, DnsServerAddressStreamProviders.platformDefault());
@@ -210,7 +215,7 @@ final class Http2ApiClient implements AutoCloseable {
 
     /** The event loop of this client the calling thread runs, or {@code null}. */
     private EventLoop callerLoop() {
-        for (EventExecutor loop : loops) {
+        for (EventExecutor loop : loopMembers) {
             if (loop.inEventLoop()) {
                 return (EventLoop) loop;
             }

@@ -30,6 +30,7 @@ import reactor.core.publisher.Mono;
 final class Submitter {
 
     private static final Logger log = LogManager.getLogger(Submitter.class);
+    private static final String EMAILS = "/v2/emails";
 
     private final ApiHttp http;
     private final TokenService tokens;
@@ -63,7 +64,7 @@ final class Submitter {
     Mono<List<RecipientOutcome>> submit(ApiPrincipal principal, Long accountId, SubmissionBody body,
                                         List<String> recipients, MessageKey messageKey) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
-        String uri = "/v2/emails" + (accountId == null ? "" : "?account_id=" + accountId);
+        String uri = accountId == null ? EMAILS : EMAILS + "?account_id=" + accountId;
         Mono<List<RecipientOutcome>> outcomes = recipients.size() == 1
                 ? one(principal, accountId, uri, body, recipients.get(0), messageKey, deadline).map(List::of)
                 : Flux.fromIterable(recipients)

@@ -38,7 +38,15 @@ final class ForwardedHeaders {
     }
 
     private static boolean isCustom(String name) {
-        return name.startsWith("x-") && !ControlHeaders.isControl(name)
-               && TRANSIT_PREFIXES.stream().noneMatch(name::startsWith);
+        return name.startsWith("x-") && !ControlHeaders.isControl(name) && !isTransit(name);
+    }
+
+    private static boolean isTransit(String name) {
+        for (String prefix : TRANSIT_PREFIXES) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -556,16 +556,19 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Waits for {@code stage} with decoding paused, then runs {@code then} on the event loop. A stage
-     * that is already complete is handled at once, without pausing.
+     * that is already complete is handled at once, without pausing; one completed on the session's own event loop
+     * (the API connection of that loop answered) resumes the session there and then, without a task.
      */
     private <T> void await(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
         Suspension suspension = new Suspension();
         stage.whenComplete((value, error) -> {
-            if (!suspension.suspended && ctx.executor().inEventLoop()) {
+            if (!ctx.executor().inEventLoop()) {
+                ctx.executor().execute(() -> resume(then, value, error));
+            } else if (suspension.suspended) {
+                resume(then, value, error);
+            } else {
                 suspension.completedInline = true;
                 then.accept(value, error);
-            } else {
-                ctx.executor().execute(() -> resume(then, value, error));
             }
         });
         if (!suspension.completedInline) {

@@ -29,10 +29,10 @@ import org.apache.logging.log4j.Logger;
 /**
  * The SMTP session: the state machine from greeting to QUIT over the messages of {@link SmtpRequestDecoder}.
  *
- * <p>Replies are written as commands are processed and flushed once per read burst, so the replies to a
- * pipelined group leave together (RFC 2920). While an answer from the {@link SmtpAuthenticator} or a
- * {@link MessageSink} is pending, decoding is paused (and socket reads, once more octets arrive); the answer
- * resumes the session on the channel's event loop, whatever thread completed it.
+ * <p>Replies are gathered into one buffer as commands are processed, then written and flushed once per read
+ * burst, so the replies to a pipelined group leave together (RFC 2920), in one TLS record. While an answer from
+ * the {@link SmtpAuthenticator} or a {@link MessageSink} is pending, decoding is paused (and socket reads, once
+ * more octets arrive); the answer resumes the session on the channel's event loop, whatever thread completed it.
  *
  * <p>Write the reply to every command in the order received, never 250 for a message the sink did not accept.
  */
@@ -47,6 +47,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     };
 
     private static final Logger log = LogManager.getLogger(SmtpServerHandler.class);
+    /** Room for the replies to a pipelined MAIL, RCPT and DATA group; more grows the buffer. */
+    private static final int PENDING_REPLIES_CAPACITY = 256;
 
     private static final SmtpReply RCPT_AFTER_BDAT = SmtpReply.of(503, "5.5.1", "RCPT cannot follow BDAT");
     private static final SmtpReply INTERNAL_ERROR =
@@ -77,6 +79,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private boolean awaiting;
     private boolean closing;
     private boolean shutdownRequested;
+    /** The replies written since the last flush, in one buffer so they leave as one write and one TLS record. */
+    private ByteBuf pendingReplies;
 
     /**
      * @param startTls makes the handler for STARTTLS, or {@code null} when STARTTLS is not offered
@@ -112,6 +116,10 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         resetTransaction();
         sasl = null;
+        if (pendingReplies != null) {
+            pendingReplies.release();
+            pendingReplies = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -138,7 +146,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
+        flushReplies();
         ctx.fireChannelReadComplete();
     }
 
@@ -238,6 +246,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         requireNoArgument(argument);
         // RFC 3207 and the SslHandler javadoc: the handler goes in before the reply, which leaves in plaintext;
         // whatever the client pipelined after STARTTLS was sent in the clear and is dropped.
+        writeReplies();  // the replies to commands before STARTTLS leave in plaintext too, before the handler
         ctx.pipeline().addFirst("tls", startTls.newHandler(ctx.channel(), true));
         decoder.discardBufferedInput();
         heloName = null;
@@ -541,10 +550,17 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void reply(SmtpReply reply) {
-        ctx.write(reply, ctx.voidPromise());
+        queue(reply);
         if (isBadCommand(reply) && ++errors >= config.maxErrors()) {
             closeWith(SmtpReplies.TOO_MANY_ERRORS);
         }
+    }
+
+    private void queue(SmtpReply reply) {
+        if (pendingReplies == null) {
+            pendingReplies = ctx.alloc().directBuffer(PENDING_REPLIES_CAPACITY);
+        }
+        pendingReplies.writeBytes(reply.encoded());
     }
 
     private static boolean isBadCommand(SmtpReply reply) {
@@ -594,6 +610,18 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             exceptionCaught(ctx, e);
         }
+        flushReplies();
+    }
+
+    private void writeReplies() {
+        if (pendingReplies != null) {
+            ctx.write(pendingReplies, ctx.voidPromise());
+            pendingReplies = null;
+        }
+    }
+
+    private void flushReplies() {
+        writeReplies();
         ctx.flush();
     }
 
@@ -601,13 +629,14 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        ctx.write(reply, ctx.voidPromise());
+        queue(reply);
         closeAfterFlush();
     }
 
     private void closeAfterFlush() {
         closing = true;
         decoder.pause();
+        writeReplies();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

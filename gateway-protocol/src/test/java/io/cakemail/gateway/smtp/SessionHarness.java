@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An SMTP session in an {@link EmbeddedChannel}: write client text in, read the server's replies out.
@@ -30,6 +32,16 @@ final class SessionHarness {
     String runPendingTasks() {
         channel.runPendingTasks();
         return replies();
+    }
+
+    /** Each buffer the server wrote since the last call, as text: one per write. */
+    List<String> writes() {
+        List<String> writes = new ArrayList<>();
+        for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
+            writes.add(buf.toString(StandardCharsets.UTF_8));
+            buf.release();
+        }
+        return writes;
     }
 
     String replies() {

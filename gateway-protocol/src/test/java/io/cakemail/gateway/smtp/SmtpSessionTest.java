@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Base64;
@@ -183,6 +184,17 @@ class SmtpSessionTest {
         session.send("EHLO client.test\r\n");
         assertThat(session.send("AUTH PLAIN " + base64("\0" + TestAuthenticator.UNAVAILABLE_USER + "\0x") + "\r\n"))
                 .isEqualTo("454 4.7.0 Authentication service unavailable, try again later\r\n");
+    }
+
+    @Test
+    void theRepliesToAPipelinedGroupLeaveInOneWrite() {
+        start(PLAINTEXT_AUTH).replies();
+        session.send(READY);
+        session.channel.writeInbound(Unpooled.copiedBuffer("MAIL FROM:<sender@example.com>\r\n"
+                                                           + "RCPT TO:<one@example.com>\r\nDATA\r\n",
+                StandardCharsets.US_ASCII));
+        assertThat(session.writes()).containsExactly("250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n"
+                                                     + "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
     }
 
     @Test

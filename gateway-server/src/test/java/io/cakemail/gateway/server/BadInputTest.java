@@ -113,6 +113,20 @@ class BadInputTest {
     }
 
     @Test
+    void theRepliesToCommandsPipelinedBeforeStartTlsLeaveInPlaintext() throws Exception {
+        gateway = new GatewayHarness();
+        try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
+            client.reply();
+            client.command("EHLO client.test");
+            client.send("NOOP\r\nSTARTTLS\r\n");
+            assertThat(client.reply()).isEqualTo("250 2.0.0 OK");
+            assertThat(client.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
+            client.startTls();
+            assertThat(client.command("EHLO client.test")).contains("AUTH PLAIN LOGIN");
+        }
+    }
+
+    @Test
     void commandsPipelinedAfterStartTlsAreDiscarded() throws Exception {
         gateway = new GatewayHarness();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {

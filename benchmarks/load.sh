@@ -38,7 +38,7 @@ wait_port() {
 
 sink_log=$(mktemp); logs+=("$sink_log")
 api_port=$(free_port)
-java -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.FastApiSink "$api_port" >"$sink_log" 2>&1 &
+java ${SINK_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.FastApiSink "$api_port" >"$sink_log" 2>&1 &
 pids+=($!)
 wait_for "$sink_log" "listening"
 

@@ -101,10 +101,7 @@ class BadInputTest {
 
     @Test
     void startTlsTwiceIsRefused() throws Exception {
-        gateway = new GatewayHarness();
-        try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
-            client.reply();
-            client.command("EHLO client.test");
+        try (LineClient client = plaintextAfterEhlo()) {
             assertThat(client.command("STARTTLS")).isEqualTo("220 2.0.0 Ready to start TLS");
             client.startTls();
             assertThat(client.command("STARTTLS")).isEqualTo("503 5.5.1 TLS already active");
@@ -114,10 +111,7 @@ class BadInputTest {
 
     @Test
     void theRepliesToCommandsPipelinedBeforeStartTlsLeaveInPlaintext() throws Exception {
-        gateway = new GatewayHarness();
-        try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
-            client.reply();
-            client.command("EHLO client.test");
+        try (LineClient client = plaintextAfterEhlo()) {
             client.send("NOOP\r\nSTARTTLS\r\n");
             assertThat(client.reply()).isEqualTo("250 2.0.0 OK");
             assertThat(client.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
@@ -128,10 +122,7 @@ class BadInputTest {
 
     @Test
     void commandsPipelinedAfterStartTlsAreDiscarded() throws Exception {
-        gateway = new GatewayHarness();
-        try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
-            client.reply();
-            client.command("EHLO client.test");
+        try (LineClient client = plaintextAfterEhlo()) {
             client.send("STARTTLS\r\nAUTH PLAIN " + PLAIN + "\r\nMAIL FROM:<injected@example.com>\r\n");
             assertThat(client.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
             client.startTls();
@@ -242,5 +233,14 @@ class BadInputTest {
             Thread.sleep(20);
         }
         assertThat(gateway.server.connections()).isEqualTo(expected);
+    }
+
+    /** A session on the plaintext (STARTTLS) listener, past the greeting and EHLO. */
+    private LineClient plaintextAfterEhlo() throws Exception {
+        gateway = new GatewayHarness();
+        LineClient client = LineClient.connect(gateway.server.smtpPort());
+        client.reply();
+        client.command("EHLO client.test");
+        return client;
     }
 }

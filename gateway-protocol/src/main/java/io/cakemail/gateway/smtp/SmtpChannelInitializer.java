@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Installs an SMTP server session on a new connection:
- * {@code [tls] → idle → smtp-decoder → smtp-encoder → smtp-session}.
+ * {@code [tls] → idle → smtp-decoder → smtp-session}.
  */
 public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -44,7 +44,6 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
         SmtpRequestDecoder decoder = new SmtpRequestDecoder(config);
         pipeline.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addLast("smtp-decoder", decoder);
-        pipeline.addLast("smtp-encoder", SmtpReplyEncoder.INSTANCE);
         pipeline.addLast("smtp-session", new SmtpServerHandler(config, authenticator, receiver, decoder,
                 tlsMode == TlsMode.STARTTLS ? tls : null));
     }

@@ -104,7 +104,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         log.debug("[{}] connected from {}", id(), ctx.channel().remoteAddress());
         sessionDeadline = ctx.executor().schedule(() -> closeWith(SmtpReplies.SESSION_TIMEOUT),
                 config.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ctx.writeAndFlush(SmtpReply.withoutStatus(220, config.hostname() + " ESMTP Cakemail SMTP gateway ready"));
+        queue(SmtpReply.withoutStatus(220, config.hostname() + " ESMTP Cakemail SMTP gateway ready"));
+        flushReplies();
         ctx.fireChannelActive();
     }
 
@@ -253,7 +254,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         extended = false;
         principal = null;
         resetTransaction();
-        ctx.writeAndFlush(SmtpReplies.READY_FOR_TLS);
+        queue(SmtpReplies.READY_FOR_TLS);
+        flushReplies();
     }
 
     private void auth(String argument) {

@@ -45,12 +45,7 @@ final class SessionHarness {
     }
 
     String replies() {
-        StringBuilder sb = new StringBuilder();
-        for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
-            sb.append(buf.toString(StandardCharsets.UTF_8));
-            buf.release();
-        }
-        return sb.toString();
+        return String.join("", writes());
     }
 
     boolean isOpen() {

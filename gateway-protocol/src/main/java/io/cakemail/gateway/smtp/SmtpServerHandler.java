@@ -104,8 +104,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         log.debug("[{}] connected from {}", id(), ctx.channel().remoteAddress());
         sessionDeadline = ctx.executor().schedule(() -> closeWith(SmtpReplies.SESSION_TIMEOUT),
                 config.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        queue(SmtpReply.withoutStatus(220, config.hostname() + " ESMTP Cakemail SMTP gateway ready"));
-        flushReplies();
+        // Not through the pooled reply buffer: on implicit TLS the greeting waits in the SslHandler for the
+        // handshake, and a pooled buffer the handler drops on a failed handshake is lost to the pool (leak
+        // detection caught one in CI); a wrapper of the reply's own bytes is only garbage then.
+        SmtpReply greeting = SmtpReply.withoutStatus(220, config.hostname() + " ESMTP Cakemail SMTP gateway ready");
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(greeting.encoded()), ctx.voidPromise());
         ctx.fireChannelActive();
     }
 

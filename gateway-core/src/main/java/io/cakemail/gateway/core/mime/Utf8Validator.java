@@ -1,6 +1,8 @@
 package io.cakemail.gateway.core.mime;
 
-import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Whether bytes fed in any number of pieces are well-formed UTF-8: no overlong forms, surrogates, values past
@@ -9,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 public final class Utf8Validator {
 
     private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** Continuation bytes the current sequence still needs. */
     private int pending;
@@ -19,21 +22,18 @@ public final class Utf8Validator {
     /** Whether {@code bytes[from, to)} is well-formed UTF-8. */
     public static boolean isValid(byte[] bytes, int from, int to) {
         Utf8Validator validator = new Utf8Validator();
-        for (int i = from; i < to && !validator.malformed; i++) {
-            validator.accept(bytes[i]);
-        }
+        validator.update(bytes, from, to);
         return validator.isValid();
     }
 
-    /** Checks {@code piece}'s readable bytes, leaving its indexes as they are. */
-    public void update(ByteBuf piece) {
-        int end = piece.writerIndex();
-        int i = piece.readerIndex();
-        while (i < end && !malformed) {
-            if (pending == 0 && end - i >= Long.BYTES && (piece.getLong(i) & HIGH_BITS) == 0) {
+    /** Checks {@code bytes[from, to)}, the next piece. */
+    public void update(byte[] bytes, int from, int to) {
+        int i = from;
+        while (i < to && !malformed) {
+            if (pending == 0 && to - i >= Long.BYTES && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
                 i += Long.BYTES;
             } else {
-                accept(piece.getByte(i++));
+                accept(bytes[i++]);
             }
         }
     }

@@ -35,31 +35,38 @@ final class BodyText {
 
     /** The next decoded piece; read, not retained. */
     void write(ByteBuf piece) {
-        validator.update(piece);
-        if (!joinLines) {
-            decoded.write(piece);
-            return;
+        Scratch scratch = Scratch.get();
+        for (int index = piece.readerIndex(), end = piece.writerIndex(); index < end; ) {
+            int length = scratch.load(piece, index, end);
+            validator.update(scratch.input, 0, length);
+            decoded.write(scratch.input, 0, joinLines ? joinCrLf(scratch.input, length) : length);
+            index += length;
         }
-        int from = piece.readerIndex();
-        int end = piece.writerIndex();
-        if (heldCr && from < end) {
+    }
+
+    /**
+     * Drops from {@code bytes[0, length)}, in place, each CR that an LF follows, holding back a CR at the end until
+     * the next block shows what follows it; how many bytes are left.
+     */
+    private int joinCrLf(byte[] bytes, int length) {
+        if (heldCr) {
             heldCr = false;
-            if (piece.getByte(from) != LF) {
+            if (bytes[0] != LF) {
                 decoded.write(CR);
             }
         }
-        for (int cr = piece.indexOf(from, end, CR); cr >= 0; cr = piece.indexOf(cr + 1, end, CR)) {
-            if (cr + 1 == end) {
-                decoded.write(piece, from, cr - from);
-                heldCr = true;
-                return;
-            }
-            if (piece.getByte(cr + 1) == LF) {
-                decoded.write(piece, from, cr - from);
+        int kept = 0;
+        int from = 0;
+        for (int cr = Scratch.indexOf(bytes, 0, length, CR); cr >= 0; cr = Scratch.indexOf(bytes, cr + 1, length, CR)) {
+            if (cr + 1 == length || bytes[cr + 1] == LF) {
+                System.arraycopy(bytes, from, bytes, kept, cr - from);
+                kept += cr - from;
                 from = cr + 1;
+                heldCr = cr + 1 == length;
             }
         }
-        decoded.write(piece, from, end - from);
+        System.arraycopy(bytes, from, bytes, kept, length - from);
+        return kept + length - from;
     }
 
     /** The text as the content of a JSON string (UTF-8, escaped, no quotes), owned by the caller. Call once. */

@@ -153,8 +153,8 @@ class MimeDecodingTest {
         assertThat(Utf8Validator.isValid(bytes, 0, bytes.length)).isEqualTo(expected);
         for (int split = 0; split <= bytes.length; split++) {
             Utf8Validator validator = new Utf8Validator();
-            validator.update(Unpooled.wrappedBuffer(bytes, 0, split));
-            validator.update(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
+            validator.update(bytes, 0, split);
+            validator.update(bytes, split, bytes.length);
             assertThat(validator.isValid()).as("%s split at %d", ByteBufUtil.hexDump(bytes), split)
                     .isEqualTo(expected);
         }

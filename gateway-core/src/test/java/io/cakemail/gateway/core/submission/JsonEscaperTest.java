@@ -37,6 +37,13 @@ class JsonEscaperTest {
         }
     }
 
+    @Test
+    void textLongerThanAScratchBlockIsEscapedWhole() {
+        String value = ("quote\" back\\ tab\t " + "x".repeat(37) + "\u0001").repeat(Scratch.BLOCK / 10);
+        assertThat(value.length()).isGreaterThan(3 * Scratch.BLOCK);
+        assertThat(escaped(value)).isEqualTo(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
+    }
+
     private static String escaped(String value) {
         ByteBuf in = Unpooled.wrappedBuffer(value.getBytes(StandardCharsets.UTF_8));
         ChunkedBuffer out = new ChunkedBuffer(UnpooledByteBufAllocator.DEFAULT);

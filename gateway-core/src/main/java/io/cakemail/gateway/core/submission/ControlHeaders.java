@@ -57,7 +57,10 @@ final class ControlHeaders {
         ControlHeaders control = new ControlHeaders();
         Tracking gatewayTracking = Tracking.UNSET;
         for (HeaderField field : fields) {
-            String name = field.name().toLowerCase(Locale.ROOT);
+            String name = field.lowerCaseName();
+            if (!NAMES.contains(name)) {
+                continue;
+            }
             String value = field.decodedValue().trim();
             switch (name) {
                 case "x-sender-id" -> control.senderId = value.isEmpty() ? null : value;
@@ -84,7 +87,7 @@ final class ControlHeaders {
                 case "x-pm-tracklinks" -> control.track(postmarkLinks(field, value));
                 case "x-mc-track" -> control.track(mandrill(value));
                 default -> {
-                    // not a control header
+                    // x-email-api-enabled, x-ses-configuration-set: recognised, kept out of the message, no effect
                 }
             }
         }

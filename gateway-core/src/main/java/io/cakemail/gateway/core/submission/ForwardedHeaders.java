@@ -3,7 +3,6 @@ package io.cakemail.gateway.core.submission;
 import io.cakemail.gateway.core.mime.HeaderField;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -29,7 +28,7 @@ final class ForwardedHeaders {
     static List<HeaderField> select(List<HeaderField> fields) {
         List<HeaderField> kept = new ArrayList<>();
         for (HeaderField field : fields) {
-            String name = field.name().toLowerCase(Locale.ROOT);
+            String name = field.lowerCaseName();
             if (STANDARD.contains(name) || isCustom(name)) {
                 kept.add(field);
             }

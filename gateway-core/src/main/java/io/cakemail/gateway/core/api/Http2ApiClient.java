@@ -44,6 +44,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -93,6 +94,7 @@ final class Http2ApiClient implements AutoCloseable {
     private final List<Slot> connections = new ArrayList<>();
     private final Deque<Http2Exchange> waiting = new ArrayDeque<>();
     private volatile boolean http2Refused;
+    private volatile RequestHeaders lastHeaders;
     private boolean closed;
 
     /** @param loops the event loops to run on, or {@code null} for one of its own */
@@ -143,6 +145,26 @@ final class Http2ApiClient implements AutoCloseable {
     /** Sends a request; {@code body} (may be null) is called once, when the request is written. */
     Mono<ApiResponse> send(HttpMethod method, String pathAndQuery, String bearer, String contentType,
                            Supplier<ByteBuf> body, Duration timeout) {
+        Http2Headers headers = requestHeaders(method, pathAndQuery, bearer, contentType);
+        Duration wait = timeout != null ? timeout : config.responseTimeout();
+        return Mono.create(caller -> {
+            Http2Exchange exchange = new Http2Exchange(headers, body, caller);
+            exchange.timeOutAfter(wait, DEADLINES);
+            dispatch(exchange);
+        });
+    }
+
+    /**
+     * The headers of a request: those of the previous request when they are the same (the usual case, one path and
+     * one token), which spares building them and lets HPACK find the long token's hash already computed. Headers are
+     * never changed once built.
+     */
+    private Http2Headers requestHeaders(HttpMethod method, String pathAndQuery, String bearer, String contentType) {
+        RequestHeaders last = lastHeaders;
+        if (last != null && last.method.equals(method) && last.pathAndQuery.equals(pathAndQuery)
+            && Objects.equals(last.bearer, bearer) && Objects.equals(last.contentType, contentType)) {
+            return last.headers;
+        }
         // not validated: every name is one of these constants
         Http2Headers headers = new DefaultHttp2Headers(false).method(method.asciiName()).scheme(scheme)
                 .authority(authority).path(basePath + pathAndQuery).set(HttpHeaderNames.ACCEPT, JSON);
@@ -152,12 +174,12 @@ final class Http2ApiClient implements AutoCloseable {
         if (contentType != null) {
             headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
-        Duration wait = timeout != null ? timeout : config.responseTimeout();
-        return Mono.create(caller -> {
-            Http2Exchange exchange = new Http2Exchange(headers, body, caller);
-            exchange.timeOutAfter(wait, DEADLINES);
-            dispatch(exchange);
-        });
+        lastHeaders = new RequestHeaders(method, pathAndQuery, bearer, contentType, headers);
+        return headers;
+    }
+
+    private record RequestHeaders(HttpMethod method, String pathAndQuery, String bearer, String contentType,
+                                  Http2Headers headers) {
     }
 
     private void dispatch(Http2Exchange exchange) {

@@ -2,7 +2,7 @@
 # The gateway's SMTP engine (no-op receiver, plaintext, no AUTH) against Postfix's smtp-sink, both driven by
 # Postfix's smtp-source with the same sessions, message count and size. Prints one line per run and, last, one JSON
 # object with smtp_sink_mps, gateway_engine_mps and ratio for each scenario.
-# Usage: benchmarks/vs-smtp-sink.sh [--quick]
+# Usage: [ENGINE_THREADS=n] benchmarks/vs-smtp-sink.sh [--quick]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=1
@@ -34,7 +34,8 @@ sink_port=$(free_port)
 smtp-sink -u nobody -c "127.0.0.1:$sink_port" 4096 >/dev/null &
 pids+=($!)
 engine_port=$(free_port)
-java -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.EngineSink "$engine_port" >/dev/null &
+# One event loop, as smtp-sink is one single-threaded process; ENGINE_THREADS=0 gives Netty's default, two per core
+java -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.EngineSink "$engine_port" "${ENGINE_THREADS:-1}" >/dev/null &
 pids+=($!)
 wait_port "$sink_port"
 wait_port "$engine_port"

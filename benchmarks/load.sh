@@ -47,7 +47,7 @@ smtps_port=$(free_port)
 smtp_port=$(free_port)
 GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
   GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
-  GATEWAY_IO_THREADS="$(nproc)" GATEWAY_LOG_LEVEL=warn \
+  GATEWAY_LOG_LEVEL=warn \
   "${GATEWAY_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
 gateway_pid=$!
 pids+=("$gateway_pid")

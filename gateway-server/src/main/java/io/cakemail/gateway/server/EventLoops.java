@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.NettyRuntime;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,11 +23,14 @@ final class EventLoops implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
-    /** @param threads worker threads, 0 for Netty's default (two per core) */
+    /**
+     * @param threads worker threads, 0 for one per core. Not Netty's default of two per core: the loops never block,
+     *                and on a loaded machine the extra loops only add wake-ups (benchmarks/README.md)
+     */
     EventLoops(int threads) {
         IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, handlers);
-        workers = new MultiThreadIoEventLoopGroup(threads, handlers);
+        workers = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : NettyRuntime.availableProcessors(), handlers);
     }
 
     EventLoopGroup boss() {

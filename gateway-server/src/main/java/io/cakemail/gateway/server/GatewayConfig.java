@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * @param sandbox whether to start the local sandbox API
  * @param sandboxPort the port of the local sandbox API
  * @param maxConnections the most concurrent SMTP connections over both listeners
- * @param ioThreads the number of event loop threads, 0 for twice the number of cores
+ * @param ioThreads the number of event loop threads, 0 for one per core
  * @param smtp the SMTP session limits
  * @param transform the MIME limits and the transformer's policies
  * @param api how to talk to the API, except its URL
@@ -96,7 +96,7 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             new Variable("GATEWAY_IDLE_TIMEOUT", "5m", "Silence from the client before 421 4.4.2"),
             new Variable("GATEWAY_SESSION_TIMEOUT", "30m", "Whole-session deadline before 421 4.4.2"),
             new Variable("GATEWAY_BARE_LINE_ENDINGS", "normalize", "Bare CR or LF in DATA: normalize or reject"),
-            new Variable("GATEWAY_IO_THREADS", "0", "Event loop threads; 0 means two per core"),
+            new Variable("GATEWAY_IO_THREADS", "0", "Event loop threads; 0 means one per core"),
             new Variable("GATEWAY_MAX_MIME_DEPTH", "10", "Deepest multipart nesting"),
             new Variable("GATEWAY_MAX_MIME_PARTS", "500", "MIME parts per message"),
             new Variable("GATEWAY_MAX_HEADER_COUNT", "1000", "Header fields per MIME part"),

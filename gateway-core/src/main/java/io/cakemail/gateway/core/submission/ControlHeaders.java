@@ -44,8 +44,9 @@ final class ControlHeaders {
     private ControlHeaders() {
     }
 
-    static boolean isControl(String name) {
-        return NAMES.contains(name.toLowerCase(Locale.ROOT));
+    /** Whether a header of this name, lower-cased ({@link HeaderField#lowerCaseName()}), is a control header. */
+    static boolean isControl(String lowerCaseName) {
+        return NAMES.contains(lowerCaseName);
     }
 
     /**
@@ -58,7 +59,7 @@ final class ControlHeaders {
         Tracking gatewayTracking = Tracking.UNSET;
         for (HeaderField field : fields) {
             String name = field.lowerCaseName();
-            if (!NAMES.contains(name)) {
+            if (!isControl(name)) {
                 continue;
             }
             String value = field.decodedValue().trim();

@@ -5,13 +5,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes well-formed UTF-8 as the content of a JSON string (no quotes around it), escaping what Jackson escapes:
- * {@code "}, {@code \} and the control characters below U+0020. The text is escaped in blocks copied into {@link Scratch}
- * arrays; runs that need no escaping (nearly all of a mail body) are found eight bytes at a time and copied whole.
+ * {@code "}, {@code \} and the control characters below U+0020. The text is escaped in blocks copied into
+ * {@link Scratch} arrays; runs that need no escaping (nearly all of a mail body) are found eight bytes at a time and
+ * copied whole.
  */
 final class JsonEscaper {
 
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
     private static final byte[][] ESCAPES = new byte[0x5d][];
 
     static {
@@ -77,13 +76,9 @@ final class JsonEscaper {
      * bytes above such a one (borrows run upwards), never below. Bytes of 0x80 and above are never flagged.
      */
     private static long needsEscaping(long word) {
-        long control = word - 0x20 * ONES & ~word;
-        long quote = zeroBytes(word ^ '"' * ONES);
-        long backslash = zeroBytes(word ^ '\\' * ONES);
-        return (control | quote | backslash) & HIGH_BITS;
-    }
-
-    private static long zeroBytes(long word) {
-        return word - ONES & ~word & HIGH_BITS;
+        long control = word - 0x20 * Scratch.ONES & ~word & Scratch.HIGH_BITS;
+        long quote = Scratch.zeroBytes(word ^ '"' * Scratch.ONES);
+        long backslash = Scratch.zeroBytes(word ^ '\\' * Scratch.ONES);
+        return control | quote | backslash;
     }
 }

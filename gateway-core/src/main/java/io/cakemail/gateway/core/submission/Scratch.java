@@ -18,8 +18,9 @@ final class Scratch {
     /** Room for a block that grows sixfold, the most any user makes of one octet ({@code \u001f}). */
     static final int OUTPUT = BLOCK * 6;
 
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
+    /** One in each byte of a word: {@code ONES * b} is {@code b} in every byte. */
+    static final long ONES = 0x0101010101010101L;
+    static final long HIGH_BITS = 0x8080808080808080L;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final FastThreadLocal<Scratch> PER_THREAD = new FastThreadLocal<>() {
         @Override
@@ -50,8 +51,7 @@ final class Scratch {
         long pattern = (value & 0xffL) * ONES;
         int i = from;
         for (; to - i >= Long.BYTES; i += Long.BYTES) {
-            long word = word(bytes, i) ^ pattern;
-            long zeros = word - ONES & ~word & HIGH_BITS;  // the lowest flag is always a true one
+            long zeros = zeroBytes(word(bytes, i) ^ pattern);  // the lowest flag is always a true one
             if (zeros != 0) {
                 return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
             }
@@ -62,6 +62,14 @@ final class Scratch {
             }
         }
         return -1;
+    }
+
+    /**
+     * The high bit of each zero byte of {@code word}, and perhaps of some bytes above one (borrows run upwards),
+     * never below.
+     */
+    static long zeroBytes(long word) {
+        return word - ONES & ~word & HIGH_BITS;
     }
 
     /** The eight octets of {@code bytes} from {@code index}, the first in the lowest bits. */

@@ -5,14 +5,20 @@ import static java.util.Objects.requireNonNull;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Installs an SMTP server session on a new connection:
- * {@code [tls] → idle → smtp-decoder → smtp-session}.
+ * {@code [tls] → idle → smtp-decoder → smtp-session}, with the channel's write buffer water marks set to
+ * {@value #LOW_WATER_MARK} and {@value #HIGH_WATER_MARK} octets: replies are small, a well-behaved client reads them
+ * long before they reach the high mark, and a client that does not read costs the session no more than that.
  */
 public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
+
+    static final int LOW_WATER_MARK = 8 * 1024;
+    static final int HIGH_WATER_MARK = 32 * 1024;
 
     private final SmtpServerConfig config;
     private final SmtpAuthenticator authenticator;
@@ -37,6 +43,7 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK));
         ChannelPipeline pipeline = ch.pipeline();
         if (tlsMode == TlsMode.IMPLICIT) {
             pipeline.addLast("tls", tls.newHandler(ch, false));

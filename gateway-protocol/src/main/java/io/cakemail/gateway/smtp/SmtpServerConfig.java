@@ -18,6 +18,8 @@ import java.time.Duration;
  *   <tr><td>{@code maxAuthFailures}</td><td>3 per session</td><td>{@code 421 4.7.0}, then close</td></tr>
  *   <tr><td>{@code idleTimeout}</td><td>5 minutes</td><td>{@code 421 4.4.2}, then close</td></tr>
  *   <tr><td>{@code sessionTimeout}</td><td>30 minutes</td><td>{@code 421 4.4.2}, then close</td></tr>
+ *   <tr><td>{@code writeTimeout}</td><td>30 seconds</td><td>close: the client left its replies unread that long,
+ *       or a closing session's last reply could not leave</td></tr>
  * </table>
  */
 public final class SmtpServerConfig {
@@ -33,9 +35,11 @@ public final class SmtpServerConfig {
     private final int maxAuthFailures;
     private final Duration idleTimeout;
     private final Duration sessionTimeout;
+    private final Duration writeTimeout;
     private final boolean authRequired;
     private final boolean tlsRequiredForAuth;
     private final BareLineEndingPolicy bareLineEndingPolicy;
+    private final SmtpMetricsRecorder metrics;
 
     private SmtpServerConfig(Builder b) {
         hostname = b.hostname;
@@ -46,9 +50,11 @@ public final class SmtpServerConfig {
         maxAuthFailures = b.maxAuthFailures;
         idleTimeout = b.idleTimeout;
         sessionTimeout = b.sessionTimeout;
+        writeTimeout = b.writeTimeout;
         authRequired = b.authRequired;
         tlsRequiredForAuth = b.tlsRequiredForAuth;
         bareLineEndingPolicy = b.bareLineEndingPolicy;
+        metrics = b.metrics;
     }
 
     public static Builder builder() {
@@ -66,9 +72,11 @@ public final class SmtpServerConfig {
                 .maxAuthFailures(maxAuthFailures)
                 .idleTimeout(idleTimeout)
                 .sessionTimeout(sessionTimeout)
+                .writeTimeout(writeTimeout)
                 .authRequired(authRequired)
                 .tlsRequiredForAuth(tlsRequiredForAuth)
-                .bareLineEndingPolicy(bareLineEndingPolicy);
+                .bareLineEndingPolicy(bareLineEndingPolicy)
+                .metrics(metrics);
     }
 
     /** The name the server gives itself in the greeting and the EHLO reply. */
@@ -104,6 +112,14 @@ public final class SmtpServerConfig {
         return sessionTimeout;
     }
 
+    /**
+     * The longest the session waits on a client that does not read: replies left unread above the connection's
+     * high-water mark, or the last reply of a closing session. Then the connection is closed without more ado.
+     */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
     /** Whether MAIL needs a successful AUTH first ({@code 530 5.7.0} otherwise). */
     public boolean authRequired() {
         return authRequired;
@@ -118,12 +134,18 @@ public final class SmtpServerConfig {
         return bareLineEndingPolicy;
     }
 
+    /** Where sessions report what the operator's metrics count; {@link SmtpMetricsRecorder#NONE} by default. */
+    public SmtpMetricsRecorder metrics() {
+        return metrics;
+    }
+
     @Override
     public String toString() {
         return "SmtpServerConfig{hostname=" + hostname + ", maxCommandLineLength=" + maxCommandLineLength +
                ", maxMessageSize=" + maxMessageSize + ", maxRecipients=" + maxRecipients +
                ", maxErrors=" + maxErrors + ", maxAuthFailures=" + maxAuthFailures +
                ", idleTimeout=" + idleTimeout + ", sessionTimeout=" + sessionTimeout +
+               ", writeTimeout=" + writeTimeout +
                ", authRequired=" + authRequired + ", tlsRequiredForAuth=" + tlsRequiredForAuth +
                ", bareLineEndingPolicy=" + bareLineEndingPolicy + '}';
     }
@@ -138,9 +160,11 @@ public final class SmtpServerConfig {
         private int maxAuthFailures = 3;
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration sessionTimeout = Duration.ofMinutes(30);
+        private Duration writeTimeout = Duration.ofSeconds(30);
         private boolean authRequired = true;
         private boolean tlsRequiredForAuth = true;
         private BareLineEndingPolicy bareLineEndingPolicy = BareLineEndingPolicy.NORMALIZE;
+        private SmtpMetricsRecorder metrics = SmtpMetricsRecorder.NONE;
 
         private Builder() {
         }
@@ -193,6 +217,11 @@ public final class SmtpServerConfig {
             return this;
         }
 
+        public Builder writeTimeout(Duration writeTimeout) {
+            this.writeTimeout = positive("writeTimeout", writeTimeout);
+            return this;
+        }
+
         public Builder authRequired(boolean authRequired) {
             this.authRequired = authRequired;
             return this;
@@ -205,6 +234,11 @@ public final class SmtpServerConfig {
 
         public Builder bareLineEndingPolicy(BareLineEndingPolicy bareLineEndingPolicy) {
             this.bareLineEndingPolicy = requireNonNull(bareLineEndingPolicy, "bareLineEndingPolicy");
+            return this;
+        }
+
+        public Builder metrics(SmtpMetricsRecorder metrics) {
+            this.metrics = requireNonNull(metrics, "metrics");
             return this;
         }
 

@@ -34,6 +34,12 @@ import org.apache.logging.log4j.Logger;
  * the {@link SmtpAuthenticator} or a {@link MessageSink} is pending, decoding is paused (and socket reads, once
  * more octets arrive); the answer resumes the session on the channel's event loop, whatever thread completed it.
  *
+ * <p>Backpressure the other way: while the client leaves its replies unread and they pile up above the channel's
+ * high-water mark (it is not {@linkplain io.netty.channel.Channel#isWritable writable}), decoding is paused too, so a
+ * client that pipelines commands without reading costs no more than the mark. Replies left unread for the
+ * {@linkplain SmtpServerConfig#writeTimeout write timeout} close the connection, and so does a closing session's last
+ * reply that cannot leave within it: no close waits on the client for ever.
+ *
  * <p>Write the reply to every command in the order received, never 250 for a message the sink did not accept.
  */
 public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
@@ -47,8 +53,16 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     };
 
     private static final Logger log = LogManager.getLogger(SmtpServerHandler.class);
+    /** Events a hostile client can repeat at will: the gateway's logging configuration rate-limits this logger. */
+    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
     /** Room for the replies to a pipelined MAIL, RCPT and DATA group; more grows the buffer. */
     private static final int PENDING_REPLIES_CAPACITY = 256;
+    /** Gathered replies beyond this are written at once, so the channel's writability sees them within a burst. */
+    private static final int PENDING_REPLIES_LIMIT = 4096;
+    /** A reason for pausing decoding: an answer from the authenticator or a sink is pending. */
+    private static final int AWAITING_ANSWER = 1;
+    /** A reason for pausing decoding: the client leaves its replies unread. */
+    private static final int REPLIES_UNREAD = 2;
 
     private static final SmtpReply RCPT_AFTER_BDAT = SmtpReply.of(503, "5.5.1", "RCPT cannot follow BDAT");
     private static final SmtpReply INTERNAL_ERROR =
@@ -76,7 +90,10 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private long chunkSize;
     private long chunkRemaining;
     private boolean chunkReplyDue;
-    private boolean awaiting;
+    /** Why decoding is paused: {@link #AWAITING_ANSWER} and {@link #REPLIES_UNREAD} bits; 0 when it is not. */
+    private int pauses;
+    /** Closes the connection if replies stay unread, or a closing session's last reply cannot leave, this long. */
+    private ScheduledFuture<?> writeDeadline;
     private boolean closing;
     private boolean shutdownRequested;
     /** The replies written since the last flush, in one buffer so they leave as one write and one TLS record. */
@@ -118,6 +135,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (sessionDeadline != null) {
             sessionDeadline.cancel(false);
         }
+        cancelWriteDeadline();
         resetTransaction();
         sasl = null;
         if (pendingReplies != null) {
@@ -158,15 +176,39 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             onHandshake(handshake);
-        } else if (evt instanceof IdleStateEvent && !awaiting) {
+        } else if (evt instanceof IdleStateEvent && !isAwaiting()) {
             closeWith(SmtpReplies.IDLE_TIMEOUT);
         } else if (evt == SHUTDOWN) {
             shutdownRequested = true;
-            if (!awaiting) {
+            if (!isAwaiting()) {
                 closeWith(SmtpReplies.SHUTTING_DOWN);
             }
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Pauses decoding while the channel is not writable, and resumes it (in a task of its own, as the decoder asks)
+     * once the client has read its replies down to the low-water mark.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable()) {
+            pause(REPLIES_UNREAD);
+            armWriteDeadline();
+        } else if ((pauses & REPLIES_UNREAD) != 0) {
+            if (!closing) {
+                cancelWriteDeadline();
+            }
+            ctx.executor().execute(() -> {
+                if (ctx.channel().isWritable() && (pauses & REPLIES_UNREAD) != 0) {
+                    pauses &= ~REPLIES_UNREAD;
+                    resumeDecoding();
+                    flushReplies();
+                }
+            });
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -566,6 +608,9 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             pendingReplies = ctx.alloc().directBuffer(PENDING_REPLIES_CAPACITY);
         }
         pendingReplies.writeBytes(reply.encoded());
+        if (pendingReplies.readableBytes() >= PENDING_REPLIES_LIMIT) {
+            writeReplies();
+        }
     }
 
     private static boolean isBadCommand(SmtpReply reply) {
@@ -594,13 +639,12 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         });
         if (!suspension.completedInline) {
             suspension.suspended = true;
-            awaiting = true;
-            decoder.pause();
+            pause(AWAITING_ANSWER);
         }
     }
 
     private <T> void resume(BiConsumer<T, Throwable> then, T value, Throwable error) {
-        awaiting = false;
+        pauses &= ~AWAITING_ANSWER;
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -609,13 +653,51 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             if (shutdownRequested) {
                 closeWith(SmtpReplies.SHUTTING_DOWN);
             }
-            if (!closing) {
-                decoder.resume();
-            }
+            resumeDecoding();
         } catch (RuntimeException e) {
             exceptionCaught(ctx, e);
         }
         flushReplies();
+    }
+
+    private boolean isAwaiting() {
+        return (pauses & AWAITING_ANSWER) != 0;
+    }
+
+    private void pause(int reason) {
+        pauses |= reason;
+        decoder.pause();
+    }
+
+    /** Decodes again once no reason to pause is left. */
+    private void resumeDecoding() {
+        if (pauses == 0 && !closing) {
+            decoder.resume();
+        }
+    }
+
+    private void armWriteDeadline() {
+        if (writeDeadline == null) {
+            writeDeadline = ctx.executor().schedule(this::writeTimedOut, config.writeTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelWriteDeadline() {
+        if (writeDeadline != null) {
+            writeDeadline.cancel(false);
+            writeDeadline = null;
+        }
+    }
+
+    private void writeTimedOut() {
+        writeDeadline = null;
+        if (ctx.channel().isActive()) {
+            limits.info("[{}] Closing the connection from {}: its replies stayed unread for {}", id(),
+                    ctx.channel().remoteAddress(), config.writeTimeout());
+            config.metrics().writeTimedOut();
+            ctx.close();
+        }
     }
 
     private void writeReplies() {
@@ -643,6 +725,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         decoder.pause();
         writeReplies();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        armWriteDeadline();
     }
 
     private String id() {

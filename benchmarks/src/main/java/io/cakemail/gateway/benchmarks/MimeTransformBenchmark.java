@@ -131,7 +131,7 @@ public class MimeTransformBenchmark {
     @Benchmark
     public int transform(Octets octets) {
         ParsedMessage parsed = transformOnly();
-        SubmissionBody body = SubmissionJson.write(parsed, "sender-1", "transactional", null, ALLOCATOR);
+        SubmissionBody body = SubmissionJson.write(parsed, "sender-1", "transactional", null);
         parsed.release();
         int size = body.sharedSize();
         body.release();
@@ -141,7 +141,7 @@ public class MimeTransformBenchmark {
 
     @Benchmark
     public int json(Octets octets) {
-        SubmissionBody body = SubmissionJson.write(parsed, "sender-1", "transactional", null, ALLOCATOR);
+        SubmissionBody body = SubmissionJson.write(parsed, "sender-1", "transactional", null);
         int size = body.sharedSize();
         body.release();
         octets.bytes += bytes.length;

@@ -83,8 +83,7 @@ public class SubmissionBenchmark {
             // wait until it accepts connections
         }
         client = new CakemailClient(ApiConfig.builder(URI.create("http://127.0.0.1:" + port)).h2c(true)
-                                             .acceptedMemory(Duration.ofNanos(1), 1).build(),
-                PooledByteBufAllocator.DEFAULT);
+                                             .acceptedMemory(Duration.ofNanos(1), 1).build());
         principal = client.login(SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD)
                           .block(Duration.ofSeconds(10));
         message = transform(MimeMessages.plain());
@@ -124,7 +123,7 @@ public class SubmissionBenchmark {
         return new ParsedMessage(message.subject(), retained(message.textJson()), retained(message.htmlJson()),
                 message.attachments(), message.additionalHeaders(), message.tags(), message.tracking(),
                 message.listId(), message.accountId(), message.emailType(), message.senderId(), message.from(),
-                message.messageId());
+                message.messageId(), message.memory().retain());
     }
 
     private static ByteBuf retained(ByteBuf body) {

@@ -2,6 +2,7 @@ package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.ApiPrincipal;
 import io.cakemail.gateway.core.api.CakemailClient;
+import io.cakemail.gateway.core.submission.MemoryBudget;
 import io.cakemail.gateway.core.submission.MessageTransformer;
 import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.core.submission.TransformResult;
@@ -16,27 +17,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Each message streams into the transformer; at its end it is handed to the Cakemail API for every recipient, and
- * the reply says what the API did ({@link Replies#delivery}).
+ * Each message streams into the transformer, its content charged to the memory budget; at its end it is handed to
+ * the Cakemail API for every recipient, and the reply says what the API did ({@link Replies#delivery}).
  */
 final class CakemailReceiver implements MessageReceiver {
 
     private final CakemailClient client;
     private final TransformConfig transformConfig;
     private final ByteBufAllocator allocator;
+    private final MemoryBudget budget;
     private final DeliveryLog deliveryLog;
 
     CakemailReceiver(CakemailClient client, TransformConfig transformConfig, ByteBufAllocator allocator,
-                     DeliveryLog deliveryLog) {
+                     MemoryBudget budget, DeliveryLog deliveryLog) {
         this.client = client;
         this.transformConfig = transformConfig;
         this.allocator = allocator;
+        this.budget = budget;
         this.deliveryLog = deliveryLog;
     }
 
     @Override
     public MessageSink open(Envelope envelope) {
-        MessageTransformer transformer = new MessageTransformer(transformConfig, allocator);
+        MessageTransformer transformer = new MessageTransformer(transformConfig, budget.newMessage(allocator));
         return new MessageSink() {
             @Override
             public void content(ByteBuf chunk) {

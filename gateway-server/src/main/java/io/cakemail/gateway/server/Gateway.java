@@ -4,7 +4,12 @@ import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
+import io.cakemail.gateway.core.submission.MemoryBudget;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.URI;
 import java.util.function.UnaryOperator;
@@ -50,13 +55,14 @@ public final class Gateway implements AutoCloseable {
             }
             URI apiUrl = config.effectiveApiUrl(sandbox == null ? null : URI.create("http://127.0.0.1:"
                                                                                    + sandbox.port()));
-            client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), PooledByteBufAllocator.DEFAULT,
-                    loops.workers());
+            client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), loops.workers());
             log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
                     : config.api().h2c() ? "h2c" : "HTTP/1.1");
+            MemoryBudget budget = memoryBudget(config, registry);
             CakemailReceiver receiver = new CakemailReceiver(client, config.transform(),
-                    PooledByteBufAllocator.DEFAULT, new DeliveryLog(registry));
-            GatewayServer server = GatewayServer.start(config, loops, new CakemailAuthenticator(client), receiver);
+                    PooledByteBufAllocator.DEFAULT, budget, new DeliveryLog(registry));
+            GatewayServer server = GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client),
+                    receiver);
             return new Gateway(loops, sandbox, client, server);
         } catch (Exception | Error e) {
             if (client != null) {
@@ -68,6 +74,20 @@ public final class Gateway implements AutoCloseable {
             loops.close();
             throw e;
         }
+    }
+
+    /** The budget, as the meters {@code gateway.content.memory.limit}, {@code .used} and {@code .refusals}. */
+    private static MemoryBudget memoryBudget(GatewayConfig config, MeterRegistry registry) {
+        MemoryBudget budget = new MemoryBudget(config.memoryBudget());
+        Gauge.builder("gateway.content.memory.limit", budget, MemoryBudget::capacity).baseUnit(BaseUnits.BYTES)
+             .description("Octets of message content all messages in flight may hold").register(registry);
+        Gauge.builder("gateway.content.memory.used", budget, MemoryBudget::used).baseUnit(BaseUnits.BYTES)
+             .description("Octets of message content held now").register(registry);
+        FunctionCounter.builder("gateway.content.memory.refusals", budget, MemoryBudget::refusals)
+                       .description("Messages that found no room in the memory budget").register(registry);
+        log.info("Memory budget for message content: {} MiB (the JVM allows {} MiB of direct memory)",
+                budget.capacity() >> 20, PlatformDependent.maxDirectMemory() >> 20);
+        return budget;
     }
 
     private static ApiConfig.Builder apiConfig(GatewayConfig config, URI apiUrl) {

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.mime.MimeLimits;
+import io.cakemail.gateway.core.submission.MemoryBudget;
 import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.smtp.BareLineEndingPolicy;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
@@ -33,14 +34,15 @@ import java.util.regex.Pattern;
  * @param sandboxPort the port of the local sandbox API
  * @param maxConnections the most concurrent SMTP connections over both listeners
  * @param ioThreads the number of event loop threads, 0 for one per core
+ * @param memoryBudget the octets of message content all messages in flight together may hold
  * @param smtp the SMTP session limits
  * @param transform the MIME limits and the transformer's policies
  * @param api how to talk to the API, except its URL
  */
 public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int httpPort, Path tlsCert,
                             Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox, int sandboxPort,
-                            int maxConnections, int ioThreads, SmtpServerConfig smtp, TransformConfig transform,
-                            ApiSettings api) {
+                            int maxConnections, int ioThreads, long memoryBudget, SmtpServerConfig smtp,
+                            TransformConfig transform, ApiSettings api) {
 
     /** The production API. */
     public static final URI CAKEMAIL_API = URI.create("https://api.cakemail.dev");
@@ -95,14 +97,20 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             new Variable("GATEWAY_MAX_AUTH_FAILURES", "3", "Failed AUTH attempts per session before 421"),
             new Variable("GATEWAY_IDLE_TIMEOUT", "5m", "Silence from the client before 421 4.4.2"),
             new Variable("GATEWAY_SESSION_TIMEOUT", "30m", "Whole-session deadline before 421 4.4.2"),
+            new Variable("GATEWAY_WRITE_TIMEOUT", "30s",
+                    "Replies left unread this long (or a closing session's last reply) close the connection"),
             new Variable("GATEWAY_BARE_LINE_ENDINGS", "normalize", "Bare CR or LF in DATA: normalize or reject"),
             new Variable("GATEWAY_IO_THREADS", "0", "Event loop threads; 0 means one per core"),
+            new Variable("GATEWAY_MEMORY_BUDGET", "(half the JVM's direct memory)",
+                    "Octets of message content all messages in flight may hold; past it, 452 4.3.1"),
             new Variable("GATEWAY_MAX_MIME_DEPTH", "10", "Deepest multipart nesting"),
             new Variable("GATEWAY_MAX_MIME_PARTS", "500", "MIME parts per message"),
             new Variable("GATEWAY_MAX_HEADER_COUNT", "1000", "Header fields per MIME part"),
             new Variable("GATEWAY_MAX_HEADER_SIZE", "262144", "Octets of header per MIME part"),
             new Variable("GATEWAY_MAX_ATTACHMENT_SIZE", "10485760", "Decoded octets per attachment"),
             new Variable("GATEWAY_MAX_DECODED_SIZE", "26214400", "Decoded octets per message, bodies and attachments"),
+            new Variable("GATEWAY_MAX_JSON_SIZE", "41943040",
+                    "Octets of encoded content per message: escaped bodies and base64 attachments"),
             new Variable("GATEWAY_UNSUPPORTED_ATTACHMENTS", "refuse",
                     "A part the API cannot carry: refuse (554 5.6.1) or omit (logged)"),
             new Variable("GATEWAY_INLINE_IMAGES", "attach", "cid: images: attach, data-uri or refuse"),
@@ -134,6 +142,9 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
                 reader.isSet("GATEWAY_DEFAULT_LIST_ID") ? (long) reader.integer("GATEWAY_DEFAULT_LIST_ID", 1) : null);
         int maxConnections = reader.integer("GATEWAY_MAX_CONNECTIONS", 1);
         int ioThreads = reader.integer("GATEWAY_IO_THREADS", 0);
+        long memoryBudget = reader.isSet("GATEWAY_MEMORY_BUDGET") ? reader.octets("GATEWAY_MEMORY_BUDGET")
+                                                                  : MemoryBudget.defaultCapacity();
+        long maxJsonSize = reader.octets("GATEWAY_MAX_JSON_SIZE");
 
         SmtpServerConfig.Builder smtp = SmtpServerConfig.builder();
         reader.apply("GATEWAY_HOSTNAME", v -> smtp.hostname(v));
@@ -146,6 +157,7 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         reader.apply("GATEWAY_IDLE_TIMEOUT", v -> smtp.idleTimeout(parseDuration(v)));
         reader.apply("GATEWAY_SESSION_TIMEOUT",
                 v -> smtp.sessionTimeout(parseDuration(v)));
+        reader.apply("GATEWAY_WRITE_TIMEOUT", v -> smtp.writeTimeout(parseDuration(v)));
         reader.apply("GATEWAY_BARE_LINE_ENDINGS", v -> smtp.bareLineEndingPolicy(bareLineEndings(v)));
         MimeLimits mime = reader.mimeLimits();
         TransformConfig.UnsupportedAttachments unsupported = reader.choice("GATEWAY_UNSUPPORTED_ATTACHMENTS",
@@ -158,8 +170,8 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         }
         reader.failOnProblems();
         return new GatewayConfig(bindAddress, smtpPort, smtpsPort, httpPort, tlsCert, tlsKey, handshakeTimeout,
-                apiUrl, sandbox, sandboxPort, maxConnections, ioThreads, smtp.build(),
-                new TransformConfig(mime, unsupported, inline, missing), api);
+                apiUrl, sandbox, sandboxPort, maxConnections, ioThreads, memoryBudget, smtp.build(),
+                new TransformConfig(mime, unsupported, inline, missing, maxJsonSize), api);
     }
 
     private static BareLineEndingPolicy bareLineEndings(String value) {
@@ -244,6 +256,20 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
             } catch (IllegalArgumentException e) {
                 problem(name + ": " + e.getMessage());
             }
+        }
+
+        long octets(String name) {
+            String value = raw(name);
+            try {
+                long parsed = Long.parseLong(value);
+                if (parsed > 0) {
+                    return parsed;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            problem(name + ": '" + value + "' (expected: a number of octets, > 0)");
+            return 1;
         }
 
         int port(String name) {

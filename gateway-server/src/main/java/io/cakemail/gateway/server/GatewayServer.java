@@ -3,8 +3,10 @@ package io.cakemail.gateway.server;
 import static java.util.Objects.requireNonNull;
 
 import io.cakemail.gateway.smtp.MessageReceiver;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
+import io.cakemail.gateway.smtp.SmtpServerConfig;
 import io.cakemail.gateway.smtp.SmtpServerHandler;
 import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
@@ -12,7 +14,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -24,12 +28,15 @@ import org.apache.logging.log4j.Logger;
 /**
  * The two SMTP listeners (submission with STARTTLS, implicit TLS) on native epoll when available, NIO otherwise.
  * {@link #close()} drains gracefully: listeners stop accepting, idle sessions get {@code 421 4.7.0}, sessions
- * waiting for a hand-over get their reply first.
+ * waiting for a hand-over get their reply first; whatever is still open when the drain ends is closed, and no step
+ * waits without a deadline.
  */
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(GatewayServer.class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the sessions left after the drain may take to close; closing does not wait for the client. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final EventLoops loops;
     private final boolean ownsLoops;
@@ -38,18 +45,19 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel smtpChannel;
     private final Channel smtpsChannel;
 
-    private GatewayServer(GatewayConfig config, EventLoops loops, boolean ownsLoops, SmtpAuthenticator authenticator,
-                          MessageReceiver receiver) throws Exception {
+    private GatewayServer(GatewayConfig config, EventLoops loops, boolean ownsLoops, MeterRegistry registry,
+                          SmtpAuthenticator authenticator, MessageReceiver receiver) throws Exception {
         this.loops = loops;
         this.ownsLoops = ownsLoops;
         limiter = new ConnectionLimiter(config.maxConnections());
         try {
             SslContext sslContext = ServerTls.context(config);
             TlsHandlerFactory tls = TlsHandlerFactory.of(sslContext, config.tlsHandshakeTimeout());
+            SmtpServerConfig smtp = config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
             smtpChannel = bind(config, config.smtpPort(),
-                    new SmtpChannelInitializer(config.smtp(), authenticator, receiver, TlsMode.STARTTLS, tls));
+                    new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.STARTTLS, tls));
             smtpsChannel = bind(config, config.smtpsPort(),
-                    new SmtpChannelInitializer(config.smtp(), authenticator, receiver, TlsMode.IMPLICIT, tls));
+                    new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.IMPLICIT, tls));
         } catch (Exception e) {
             shutdownGroups();
             throw e;
@@ -59,16 +67,17 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Binds both listeners on event loops of their own; returns once they accept connections. */
-    public static GatewayServer start(GatewayConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver)
-            throws Exception {
+    public static GatewayServer start(GatewayConfig config, MeterRegistry registry, SmtpAuthenticator authenticator,
+                                      MessageReceiver receiver) throws Exception {
         return new GatewayServer(requireNonNull(config, "config"), new EventLoops(config.ioThreads()), true,
-                requireNonNull(authenticator, "authenticator"), requireNonNull(receiver, "receiver"));
+                requireNonNull(registry, "registry"), requireNonNull(authenticator, "authenticator"),
+                requireNonNull(receiver, "receiver"));
     }
 
     /** Binds both listeners on {@code loops}, which the caller owns. */
-    static GatewayServer start(GatewayConfig config, EventLoops loops, SmtpAuthenticator authenticator,
-                               MessageReceiver receiver) throws Exception {
-        return new GatewayServer(config, loops, false, authenticator, receiver);
+    static GatewayServer start(GatewayConfig config, EventLoops loops, MeterRegistry registry,
+                               SmtpAuthenticator authenticator, MessageReceiver receiver) throws Exception {
+        return new GatewayServer(config, loops, false, registry, authenticator, receiver);
     }
 
     /** The bound submission (STARTTLS) port. */
@@ -97,7 +106,13 @@ public final class GatewayServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         sessions.add(ch);
-                        ch.pipeline().addLast("limiter", limiter).addLast("smtp", smtp);
+                        ChannelPipeline pipeline = ch.pipeline().addLast("smtp", smtp);
+                        // The SMTP initializer has run: on implicit TLS, the limiter's reply must go through "tls".
+                        if (pipeline.get("tls") != null) {
+                            pipeline.addAfter("tls", "limiter", limiter);
+                        } else {
+                            pipeline.addFirst("limiter", limiter);
+                        }
                     }
                 })
                 .bind(config.bindAddress(), port)
@@ -110,19 +125,16 @@ public final class GatewayServer implements AutoCloseable {
         log.info("Shutting down: {} SMTP sessions open", sessions.size());
         smtpChannel.close().awaitUninterruptibly();
         smtpsChannel.close().awaitUninterruptibly();
+        ChannelGroupFuture drained = sessions.newCloseFuture();
         for (Channel session : sessions) {
             session.eventLoop().execute(() -> session.pipeline().fireUserEventTriggered(SmtpServerHandler.SHUTDOWN));
         }
-        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        if (!drained.awaitUninterruptibly(DRAIN_TIMEOUT.toMillis())) {
+            log.warn("Drain timeout ({}): closing the {} SMTP sessions still open", DRAIN_TIMEOUT, sessions.size());
         }
-        sessions.close().awaitUninterruptibly();
+        if (!sessions.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis())) {
+            log.warn("{} SMTP sessions did not close within {}", sessions.size(), CLOSE_TIMEOUT);
+        }
         shutdownGroups();
     }
 

@@ -20,7 +20,7 @@ final class Replies {
     private Replies() {
     }
 
-    /** A permanent refusal of the transformer, its reason on one line. */
+    /** A refusal of the transformer or of the memory budget, its reason on one line. */
     static SmtpReply refusal(Refusal refusal) {
         return SmtpReply.of(refusal.code(), refusal.enhancedStatus(), refusal.reason());
     }
@@ -31,6 +31,9 @@ final class Replies {
                                                                                   : "is not a sender";
             return SmtpReply.of(550, "5.7.1", "Sender " + sender.address() + " " + problem
                                               + " of this Cakemail account; confirm it, or set X-Sender-Id");
+        }
+        if (delivery instanceof Delivery.NotSent notSent) {
+            return refusal(notSent.refusal());
         }
         if (delivery instanceof Delivery.Unavailable unavailable) {
             return SmtpReply.of(451, "4.3.0", unavailable.reason());

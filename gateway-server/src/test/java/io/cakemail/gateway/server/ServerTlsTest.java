@@ -29,9 +29,9 @@ class ServerTlsTest {
         Files.writeString(cert, pem(pair.certificate()));
         Files.writeString(key, pem(new JcaPKCS8Generator(pair.keyPair().getPrivate(), null)));
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, cert, key, Duration.ofSeconds(5),
-                URI.create("http://127.0.0.1:1"), false, 0, 10, 1, GatewayHarness.SMTP, TransformConfig.DEFAULT,
+                URI.create("http://127.0.0.1:1"), false, 0, 10, 1, 256L << 20, GatewayHarness.SMTP, TransformConfig.DEFAULT,
                 GatewayHarness.API);
-        try (GatewayServer server = GatewayServer.start(config, TestAuthenticator.immediate(),
+        try (GatewayServer server = GatewayServer.start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), TestAuthenticator.immediate(),
                 RecordingReceiver.accepting());
              SSLSocket socket = (SSLSocket) LineClient.trustAll().getSocketFactory()
                                                        .createSocket("127.0.0.1", server.smtpsPort())) {

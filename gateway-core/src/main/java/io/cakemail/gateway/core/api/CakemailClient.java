@@ -3,10 +3,10 @@ package io.cakemail.gateway.core.api;
 import static java.util.Objects.requireNonNull;
 
 import io.cakemail.gateway.core.submission.ParsedMessage;
+import io.cakemail.gateway.core.submission.RefusalException;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.cakemail.gateway.core.submission.SubmissionJson;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -23,19 +23,17 @@ public final class CakemailClient implements AutoCloseable {
     private final TokenService tokens;
     private final SenderDirectory senders;
     private final Submitter submitter;
-    private final ByteBufAllocator allocator;
 
-    public CakemailClient(ApiConfig config, ByteBufAllocator allocator) {
-        this(config, allocator, null);
+    public CakemailClient(ApiConfig config) {
+        this(config, null);
     }
 
     /**
      * @param loops event loops to run the HTTP client on: the SMTP server's own, so a message does not change
      *              threads on its way to the API; {@code null} for Reactor Netty's
      */
-    public CakemailClient(ApiConfig config, ByteBufAllocator allocator, EventLoopGroup loops) {
+    public CakemailClient(ApiConfig config, EventLoopGroup loops) {
         this.config = requireNonNull(config, "config");
-        this.allocator = requireNonNull(allocator, "allocator");
         this.http = new ApiHttp(config, loops);
         this.tokens = new TokenService(http, config);
         this.senders = new SenderDirectory(tokens, http, config);
@@ -103,7 +101,18 @@ public final class CakemailClient implements AutoCloseable {
                                   String senderId) {
         String type = message.emailType() != null ? message.emailType() : config.defaultEmailType();
         Long listId = message.listId() != null ? message.listId() : config.defaultListId();
-        SubmissionBody body = SubmissionJson.write(message, senderId, type, listId, allocator);
+        SubmissionBody body;
+        try {
+            body = SubmissionJson.write(message, senderId, type, listId);
+        } catch (RefusalException e) {
+            return Mono.just(new Delivery.NotSent(e.refusal()));
+        }
+        try {
+            body.reserveFanOut(recipients.size());
+        } catch (RefusalException e) {
+            body.release();
+            return Mono.just(new Delivery.NotSent(e.refusal()));
+        }
         return submitter.submit(principal, message.accountId(), body, recipients, new MessageKey(message, body))
                         .<Delivery>map(Delivery.Submitted::new)
                         .doFinally(signal -> body.release());

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.core.api;
 
+import io.cakemail.gateway.core.submission.Refusal;
 import java.util.List;
 
 /**
@@ -13,6 +14,10 @@ public sealed interface Delivery {
 
     /** The API could not be asked (sender lookup or login failing); nothing was submitted. */
     record Unavailable(String reason) implements Delivery {
+    }
+
+    /** The message could not be submitted for the reason given (no room in the memory budget, say); nothing was. */
+    record NotSent(Refusal refusal) implements Delivery {
     }
 
     /** Each recipient's outcome, in envelope order. */

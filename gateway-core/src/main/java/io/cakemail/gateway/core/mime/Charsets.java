@@ -1,7 +1,5 @@
 package io.cakemail.gateway.core.mime;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -41,20 +39,9 @@ public final class Charsets {
 
     /** Decodes {@code bytes[offset, offset + length)} declared as {@code label} (which may be null). */
     public static String decode(byte[] bytes, int offset, int length, String label) {
-        Charset declared = forLabel(label);
-        if (isGuessed(declared, label)) {
-            String utf8 = strictUtf8(bytes, offset, length);
-            return utf8 != null ? utf8 : new String(bytes, offset, length, WINDOWS_1252);
-        }
-        if (declared.equals(StandardCharsets.UTF_8)) {
-            String utf8 = strictUtf8(bytes, offset, length);
-            if (utf8 != null) {
-                return utf8;
-            }
-            String lenient = new String(bytes, offset, length, StandardCharsets.UTF_8);
-            return hasMultiByteCharacter(lenient) ? lenient : new String(bytes, offset, length, WINDOWS_1252);
-        }
-        return new String(bytes, offset, length, declared);
+        Utf8Validator utf8 = new Utf8Validator();
+        utf8.update(bytes, offset, offset + length);
+        return new String(bytes, offset, length, readAs(label, utf8));
     }
 
     /**
@@ -78,17 +65,19 @@ public final class Charsets {
     }
 
     /**
-     * Body text as UTF-8, read as {@link #decode} would, with line breaks as {@code \n}: for the text that
-     * {@link #keepsValidUtf8} cannot pass through. In an {@linkplain #isAsciiCompatible ASCII-compatible} charset
-     * the caller has already turned each CRLF into LF; in the others it happens here, after decoding.
+     * The charset that text labelled {@code label} is read in, by the rules above, once its bytes have been through
+     * {@code utf8}: a UTF-8 label on bytes that are not UTF-8 is believed if they hold at least one well-formed
+     * multi-byte sequence.
      */
-    public static byte[] toUtf8Text(ByteBuf content, String label) {
+    public static Charset readAs(String label, Utf8Validator utf8) {
         Charset declared = forLabel(label);
-        if (declared != null && !isAsciiCompatible(declared)) {
-            return content.toString(declared).replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8);
+        if (isGuessed(declared, label)) {
+            return utf8.isValid() ? StandardCharsets.UTF_8 : WINDOWS_1252;
         }
-        byte[] bytes = ByteBufUtil.getBytes(content);
-        return decode(bytes, 0, bytes.length, label).getBytes(StandardCharsets.UTF_8);
+        if (declared.equals(StandardCharsets.UTF_8)) {
+            return utf8.isValid() || utf8.hasMultiByteSequence() ? StandardCharsets.UTF_8 : WINDOWS_1252;
+        }
+        return declared;
     }
 
     private static boolean isAsciiCompatible(Charset charset) {
@@ -100,22 +89,6 @@ public final class Charsets {
     /** Text from bytes of unknown charset, such as raw 8-bit header values: UTF-8 if valid, else Windows-1252. */
     public static String decodeUnlabelled(byte[] bytes, int offset, int length) {
         return decode(bytes, offset, length, null);
-    }
-
-    private static String strictUtf8(byte[] bytes, int offset, int length) {
-        int end = offset + length;
-        int i = offset;
-        while (i < end && bytes[i] >= 0) {
-            i++;
-        }
-        if (i == end) {
-            return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);  // ASCII, the compact way
-        }
-        return Utf8Validator.isValid(bytes, i, end) ? new String(bytes, offset, length, StandardCharsets.UTF_8) : null;
-    }
-
-    private static boolean hasMultiByteCharacter(String text) {
-        return text.chars().anyMatch(c -> c >= 0x80 && c != 0xFFFD);
     }
 
     private static Charset lookup(String name, Charset fallback) {

@@ -7,6 +7,9 @@ import java.nio.ByteOrder;
 /**
  * Whether bytes fed in any number of pieces are well-formed UTF-8: no overlong forms, surrogates, values past
  * U+10FFFF or sequences cut short. A sequence may straddle two pieces. ASCII runs are skipped eight bytes at a time.
+ * It also tells whether the bytes hold at least one well-formed multi-byte sequence, malformed ones around it or not
+ * (what a lenient decoder would turn into a character that is not ASCII), resuming after a malformed sequence at the
+ * byte that broke it, as the JDK's decoder does.
  */
 public final class Utf8Validator {
 
@@ -18,6 +21,7 @@ public final class Utf8Validator {
     private int code;
     private int min;
     private boolean malformed;
+    private boolean multiByte;
 
     /** Whether {@code bytes[from, to)} is well-formed UTF-8. */
     public static boolean isValid(byte[] bytes, int from, int to) {
@@ -29,7 +33,7 @@ public final class Utf8Validator {
     /** Checks {@code bytes[from, to)}, the next piece. */
     public void update(byte[] bytes, int from, int to) {
         int i = from;
-        while (i < to && !malformed) {
+        while (i < to && !(malformed && multiByte)) {
             if (pending == 0 && to - i >= Long.BYTES && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
                 i += Long.BYTES;
             } else {
@@ -43,16 +47,29 @@ public final class Utf8Validator {
         return !malformed && pending == 0;
     }
 
+    /** Whether a well-formed sequence of two to four bytes was seen, whatever else was. */
+    public boolean hasMultiByteSequence() {
+        return multiByte;
+    }
+
     private void accept(byte value) {
         int b = value & 0xff;
         if (pending > 0) {
             if ((b & 0xc0) != 0x80) {
                 malformed = true;
+                pending = 0;
+                if (b >= 0x80) {
+                    start(b);
+                }
                 return;
             }
             code = code << 6 | b & 0x3f;
-            if (--pending == 0 && (code < min || code > 0x10ffff || code >= 0xd800 && code <= 0xdfff)) {
-                malformed = true;
+            if (--pending == 0) {
+                if (code < min || code > 0x10ffff || code >= 0xd800 && code <= 0xdfff) {
+                    malformed = true;
+                } else {
+                    multiByte = true;
+                }
             }
         } else if (b >= 0x80) {
             start(b);

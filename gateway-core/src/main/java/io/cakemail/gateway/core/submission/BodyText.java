@@ -3,21 +3,21 @@ package io.cakemail.gateway.core.submission;
 import io.cakemail.gateway.core.mime.Charsets;
 import io.cakemail.gateway.core.mime.Utf8Validator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 
 /**
  * The decoded content of one body part, on its way to becoming the content of a JSON string. As it arrives, each
  * CRLF becomes LF (in ASCII-compatible charsets) and the bytes are checked for UTF-8. Text that may pass as it is
  * (nearly all of it) is then escaped chunk by chunk, each chunk released once escaped, so the text and its JSON
- * form never both exist whole; other text is decoded from its charset first (see {@link Charsets}).
+ * form never both exist whole; other text is transcoded from its charset (see {@link Charsets#readAs}) the same way,
+ * chunk by chunk, in a {@link TextTranscoder}. Both are charged to the message's {@link MessageMemory}, escaping's
+ * growth included, and the JSON may not grow past the room the caller gives.
  */
 final class BodyText {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
-    private final ByteBufAllocator allocator;
+    private final MessageMemory memory;
     private final String charset;
     private final boolean joinLines;
     private final ChunkedBuffer decoded;
@@ -26,11 +26,11 @@ final class BodyText {
     private boolean heldCr;
 
     /** @param charset the part's {@code charset} parameter, or {@code null} */
-    BodyText(ByteBufAllocator allocator, String charset) {
-        this.allocator = allocator;
+    BodyText(MessageMemory memory, String charset) {
+        this.memory = memory;
         this.charset = charset;
         this.joinLines = Charsets.isAsciiCompatible(charset);
-        this.decoded = new ChunkedBuffer(allocator);
+        this.decoded = new ChunkedBuffer(memory);
     }
 
     /** The next decoded piece; read, not retained. */
@@ -69,28 +69,45 @@ final class BodyText {
         return kept + length - from;
     }
 
-    /** The text as the content of a JSON string (UTF-8, escaped, no quotes), owned by the caller. Call once. */
-    ByteBuf finishAsJson() {
+    /**
+     * The text as the content of a JSON string (UTF-8, escaped, no quotes), owned by the caller. Call once.
+     *
+     * @param room the most octets the JSON may have
+     * @param limit the limit on the message's encoded content that {@code room} is what is left of, for the refusal
+     * @throws RefusalException past {@code room}, or when the memory budget has no room; what was held is released
+     */
+    ByteBuf finishAsJson(long room, long limit) {
         if (heldCr) {
             decoded.write(CR);
         }
-        ChunkedBuffer json = new ChunkedBuffer(allocator);
+        ChunkedBuffer json = new ChunkedBuffer(memory);
         try {
             if (joinLines && validator.isValid() && Charsets.keepsValidUtf8(charset)) {
-                decoded.drain(chunk -> JsonEscaper.escape(chunk, json));
+                decoded.drain(chunk -> {
+                    JsonEscaper.escape(chunk, json);
+                    requireRoom(json, room, limit);
+                });
             } else {
-                ByteBuf content = decoded.finish();
-                try {
-                    JsonEscaper.escape(Unpooled.wrappedBuffer(Charsets.toUtf8Text(content, charset)), json);
-                } finally {
-                    content.release();
-                }
+                TextTranscoder transcoder = new TextTranscoder(Charsets.readAs(charset, validator), !joinLines);
+                decoded.drain(chunk -> {
+                    transcoder.write(chunk, json);
+                    requireRoom(json, room, limit);
+                });
+                transcoder.finish(json);
+                requireRoom(json, room, limit);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            decoded.release();
             json.release();
             throw e;
         }
         return json.finish();
+    }
+
+    private static void requireRoom(ChunkedBuffer json, long room, long limit) {
+        if (json.size() > room) {
+            throw new RefusalException(MessageTransformer.jsonTooLarge(limit));
+        }
     }
 
     /** Releases what was collected, when the part is abandoned. */

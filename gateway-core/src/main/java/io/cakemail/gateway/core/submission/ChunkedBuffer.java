@@ -1,7 +1,6 @@
 package io.cakemail.gateway.core.submission;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.OutputStream;
@@ -13,6 +12,12 @@ import java.util.function.Consumer;
  * Chunks double from 4 KiB up to 64 KiB, and a part that fits in the first is that one plain buffer, with no
  * composite at all. Large buffers can be {@linkplain #append appended} in between without being copied. Also an
  * {@link OutputStream}, for Jackson's generator.
+ *
+ * <p>Each chunk is charged to the message's {@link MessageMemory} before it is allocated, so a write may throw
+ * {@link InsufficientMemoryException} (or the allocator's own {@link OutOfMemoryError}); the buffer stays consistent
+ * when it does, and {@link #release()} still frees exactly what it holds. The charge is credited back when this
+ * object frees its chunks ({@link #drain}, {@link #release}); after {@link #finish} the caller owns them, and they
+ * stay charged until the message's memory is released.
  */
 final class ChunkedBuffer extends OutputStream {
 
@@ -21,14 +26,25 @@ final class ChunkedBuffer extends OutputStream {
     /** Below this, an appended buffer is copied: cheaper than a component to add, hold, release and write. */
     static final int APPEND_COPY_LIMIT = 2 * 1024;
 
-    private final ByteBufAllocator allocator;
+    private final MessageMemory memory;
     /** The settled chunks, once there is more than the tail; {@code null} until then. */
     private CompositeByteBuf chunks;
     /** The chunk being filled; its readable bytes are not yet in {@link #chunks}. */
     private ByteBuf tail;
+    /** The octets written and appended. */
+    private long size;
+    /** The capacity of the chunks allocated here, charged to {@link #memory}. */
+    private long charged;
+    /** Whether {@link #chunks} holds appended buffers, which other owners paid for. */
+    private boolean appended;
 
-    ChunkedBuffer(ByteBufAllocator allocator) {
-        this.allocator = allocator;
+    ChunkedBuffer(MessageMemory memory) {
+        this.memory = memory;
+    }
+
+    /** The octets written and appended so far. */
+    long size() {
+        return size;
     }
 
     /** Appends {@code source}'s readable bytes, leaving its reader index as it is. */
@@ -43,6 +59,7 @@ final class ChunkedBuffer extends OutputStream {
             int step = Math.min(chunk.writableBytes(), to - from);
             chunk.writeBytes(source, from, step);
             from += step;
+            size += step;
         }
     }
 
@@ -53,12 +70,14 @@ final class ChunkedBuffer extends OutputStream {
             int step = Math.min(chunk.writableBytes(), to - from);
             chunk.writeBytes(source, from, step);
             from += step;
+            size += step;
         }
     }
 
     @Override
     public void write(int value) {
         writableTail().writeByte(value);
+        size++;
     }
 
     /**
@@ -72,19 +91,26 @@ final class ChunkedBuffer extends OutputStream {
         }
         settleTail();
         chunks().addComponent(true, buf.retainedDuplicate());
+        appended = true;
+        size += buf.readableBytes();
     }
 
     /** Everything written, as one buffer the caller now owns. This object is not used again. */
     ByteBuf finish() {
+        charged = 0;  // the caller's from now on: charged to the message until its memory is released
         if (chunks == null) {
-            return tail != null ? tail : Unpooled.EMPTY_BUFFER;
+            ByteBuf only = tail != null ? tail : Unpooled.EMPTY_BUFFER;
+            tail = null;
+            return only;
         }
         settleTail();
         if (tail != null) {
             tail.release();
             tail = null;
         }
-        return chunks;
+        ByteBuf all = chunks;
+        chunks = null;
+        return all;
     }
 
     /**
@@ -92,21 +118,31 @@ final class ChunkedBuffer extends OutputStream {
      * consumer makes of them and the chunks themselves never both exist whole. This object is not used again.
      */
     void drain(Consumer<ByteBuf> consumer) {
+        boolean creditAsDrained = !appended;
+        long chunksCharge = charged;
         ByteBuf all = finish();
+        charged = chunksCharge;
         try {
             if (all instanceof CompositeByteBuf composite) {
                 while (composite.numComponents() > 0) {
-                    consumer.accept(composite.internalComponent(0));
+                    ByteBuf component = composite.internalComponent(0);
+                    int length = component.readableBytes();
+                    consumer.accept(component);
                     composite.removeComponent(0);
+                    if (creditAsDrained) {
+                        credit(length);
+                    }
                 }
             } else {
                 consumer.accept(all);
             }
         } finally {
             all.release();
+            credit(charged);
         }
     }
 
+    /** Frees what this buffer holds, when it is abandoned; after {@link #finish} or {@link #drain}, nothing. */
     void release() {
         if (tail != null) {
             tail.release();
@@ -114,12 +150,20 @@ final class ChunkedBuffer extends OutputStream {
         }
         if (chunks != null) {
             chunks.release();
+            chunks = null;
         }
+        credit(charged);
+    }
+
+    private void credit(long bytes) {
+        long credited = Math.min(bytes, charged);
+        charged -= credited;
+        memory.credit(credited);
     }
 
     private CompositeByteBuf chunks() {
         if (chunks == null) {
-            chunks = allocator.compositeBuffer(Integer.MAX_VALUE);
+            chunks = memory.allocator().compositeBuffer(Integer.MAX_VALUE);
         }
         return chunks;
     }
@@ -132,15 +176,23 @@ final class ChunkedBuffer extends OutputStream {
         }
     }
 
+    /** The tail, or a new one when it is full; the full one is settled and released only once the new one exists. */
     private ByteBuf writableTail() {
         if (tail == null || !tail.isWritable()) {
-            int size = FIRST_CHUNK;
+            int capacity = tail == null ? FIRST_CHUNK : Math.min(LARGEST_CHUNK, tail.capacity() * 2);
+            ByteBuf next = memory.buffer(capacity);
+            charged += capacity;
             if (tail != null) {
-                settleTail();
-                size = Math.min(LARGEST_CHUNK, tail.capacity() * 2);
+                try {
+                    settleTail();
+                } catch (Throwable e) {
+                    next.release();
+                    credit(capacity);
+                    throw e;
+                }
                 tail.release();
             }
-            tail = allocator.buffer(size, size);
+            tail = next;
         }
         return tail;
     }

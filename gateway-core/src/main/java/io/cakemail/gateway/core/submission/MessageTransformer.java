@@ -12,11 +12,14 @@ import io.cakemail.gateway.core.mime.MimeParser;
 import io.cakemail.gateway.core.mime.MimeViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +39,19 @@ import org.apache.logging.log4j.Logger;
  * the omission is logged. Images with a {@code Content-ID} inside {@code multipart/related} follow
  * {@link TransformConfig.InlineImages}.
  *
+ * <p>Content is charged to the message's {@link MessageMemory} as it is buffered. A message that finds no room in the
+ * memory budget, or whose encoded content grows past {@link TransformConfig#maxJsonSize}, is refused at once (its
+ * content is then only consumed); so is one whose allocation fails outright. Every buffer has one owner at every
+ * step, so a refusal from any allocation, however deep, leaves nothing behind.
+ *
  * <p>Not thread-safe; one instance per message. Either {@link #finish()} or {@link #close()} ends it.
  */
 public final class MessageTransformer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(MessageTransformer.class);
+    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
+    private static final Refusal ALLOCATION_FAILED = Refusal.insufficientStorage(
+            "Insufficient system storage for the message now, try again later");
     private static final Set<String> SIGNATURE_TYPES = Set.of("application/pkcs7-signature",
             "application/x-pkcs7-signature", "application/pgp-signature");
     private static final String NO_SUBJECT = "(no subject)";
@@ -48,7 +59,7 @@ public final class MessageTransformer implements AutoCloseable {
     private static final byte[] ESCAPED_NEWLINE = {'\\', 'n'};
 
     private final TransformConfig config;
-    private final ByteBufAllocator allocator;
+    private final MessageMemory memory;
     private final MimeParser parser;
     private final Deque<Object> open = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
@@ -56,6 +67,8 @@ public final class MessageTransformer implements AutoCloseable {
 
     private Refusal refusal;
     private long decodedSize;
+    /** The octets of the finished bodies' JSON and the attachments' base64: the bulk of the API request. */
+    private long encodedSize;
     private int unnamedParts;
     private String subject;
     private Mailbox from = new Mailbox(null, null);
@@ -69,16 +82,39 @@ public final class MessageTransformer implements AutoCloseable {
     private PartSink current;
     private boolean ended;
 
+    /** A transformer whose content is not charged to any budget. */
     public MessageTransformer(TransformConfig config, ByteBufAllocator allocator) {
+        this(config, MessageMemory.unlimited(requireNonNull(allocator, "allocator")));
+    }
+
+    /** @param memory the message's share of the memory budget, which this transformer now owns */
+    public MessageTransformer(TransformConfig config, MessageMemory memory) {
         this.config = requireNonNull(config, "config");
-        this.allocator = requireNonNull(allocator, "allocator");
-        this.parser = new MimeParser(config.limits(), new Parts(), allocator);
+        this.memory = requireNonNull(memory, "memory");
+        try {
+            this.parser = new MimeParser(config.limits(), new Parts(), memory.allocator());
+        } catch (Throwable e) {
+            memory.release();
+            throw e;
+        }
+    }
+
+    /** {@code 552 5.3.4} for encoded content past {@code limit} octets. */
+    static Refusal jsonTooLarge(long limit) {
+        return Refusal.tooLarge("the message's bodies and attachments are larger than " + limit
+                                + " octets once encoded for the Cakemail API");
     }
 
     /** The next chunk of the message (dot-unstuffed SMTP content). The chunk is read, not retained. */
     public void feed(ByteBuf chunk) {
         if (!ended && refusal == null) {
-            parser.feed(chunk);
+            try {
+                parser.feed(chunk);
+            } catch (RefusalException e) {
+                refuse(e.refusal());
+            } catch (OutOfMemoryError e) {
+                allocationFailed(e);
+            }
         }
     }
 
@@ -87,19 +123,26 @@ public final class MessageTransformer implements AutoCloseable {
         if (ended) {
             throw new IllegalStateException("finish() or close() was called already");
         }
-        parser.finish();
+        try {
+            parser.finish();
+            if (refusal == null) {
+                completeContent();
+            }
+        } catch (RefusalException e) {
+            refuse(e.refusal());
+        } catch (OutOfMemoryError e) {
+            allocationFailed(e);
+        }
         ended = true;
         parser.close();
-        if (refusal == null) {
-            completeContent();
-        }
         if (refusal != null) {
             releaseAll();
+            memory.release();
             return new TransformResult.Refused(refusal);
         }
         ParsedMessage message = new ParsedMessage(subject, text, html, List.copyOf(attachments), additionalHeaders,
                 List.copyOf(control.tags), control.tracking, control.listId, control.accountId, control.emailType,
-                control.senderId, from, messageId);
+                control.senderId, from, messageId, memory);
         text = null;
         html = null;
         attachments.clear();
@@ -113,7 +156,14 @@ public final class MessageTransformer implements AutoCloseable {
             ended = true;
             parser.close();
             releaseAll();
+            memory.release();
         }
+    }
+
+    private void allocationFailed(OutOfMemoryError e) {
+        limits.warn("Memory ran out while transforming a message ({}): 452 4.3.1; is the memory budget larger than"
+                    + " what the JVM can allocate?", e.toString());
+        refuse(ALLOCATION_FAILED);
     }
 
     private void completeContent() {
@@ -134,31 +184,62 @@ public final class MessageTransformer implements AutoCloseable {
         }
     }
 
-    /** {@code DATA_URI}: each image the HTML references by {@code cid:} moves into the HTML; the others attach. */
+    /**
+     * {@code DATA_URI}: each image the HTML references by {@code cid:} moves into the HTML; the others attach. An image
+     * leaves {@link #inlineImages} only once its buffer has a new owner, so a failure halfway leaves nothing behind.
+     */
     private void embedInlineImages() {
-        List<InlineImage> images = List.copyOf(inlineImages.values());
-        inlineImages.clear();
-        String page = images.isEmpty() || html == null ? null : html.toString(StandardCharsets.UTF_8);
-        String original = page;
-        for (int i = 0; i < images.size(); i++) {
-            InlineImage image = images.get(i);
-            String reference = escaped("cid:" + image.contentId);
-            if (page != null && page.contains(reference)) {
-                String base64 = image.attachment.base64().toString(StandardCharsets.US_ASCII);
-                page = page.replace(reference, escaped("data:" + image.mediaType + ";base64,") + base64);
+        for (Iterator<InlineImage> images = inlineImages.values().iterator(); images.hasNext(); ) {
+            InlineImage image = images.next();
+            if (html != null && embed(image)) {
+                images.remove();
                 image.attachment.base64().release();
             } else if (image.attachment.type() != null) {
+                images.remove();
                 attachments.add(image.attachment);
             } else {
-                images.subList(i, images.size()).forEach(left -> left.attachment.base64().release());
                 refuse(unsupported(image.attachment.filename(), image.mediaType));
                 return;
             }
         }
-        if (page != original) {
-            html.release();
-            html = Unpooled.wrappedBuffer(page.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Replaces each {@code cid:} reference to {@code image} in the HTML with a {@code data:} URI: the HTML becomes a
+     * composite of its own slices and views of the image's base64, nothing copied. Whether there was a reference.
+     */
+    private boolean embed(InlineImage image) {
+        ByteBuf reference = Unpooled.wrappedBuffer(escaped("cid:" + image.contentId).getBytes(StandardCharsets.UTF_8));
+        int at = indexOf(reference, html, html.readerIndex());
+        if (at < 0) {
+            return false;
         }
+        ByteBuf prefix = Unpooled.wrappedBuffer(escaped("data:" + image.mediaType + ";base64,")
+                                                        .getBytes(StandardCharsets.US_ASCII));
+        List<ByteBuf> pieces = new ArrayList<>();
+        try {
+            int from = html.readerIndex();
+            for (; at >= 0; at = indexOf(reference, html, from)) {
+                pieces.add(html.retainedSlice(from, at - from));
+                pieces.add(prefix.duplicate());
+                pieces.add(image.attachment.base64().retainedDuplicate());
+                from = at + reference.readableBytes();
+            }
+            pieces.add(html.retainedSlice(from, html.writerIndex() - from));
+        } catch (Throwable e) {
+            pieces.forEach(ReferenceCountUtil::safeRelease);
+            throw e;
+        }
+        ByteBuf spliced = memory.composite(pieces.toArray(new ByteBuf[0]));
+        html.release();
+        html = spliced;
+        return true;
+    }
+
+    /** Where {@code needle} is in {@code haystack} from {@code from} on, or -1. */
+    private static int indexOf(ByteBuf needle, ByteBuf haystack, int from) {
+        int at = ByteBufUtil.indexOf(needle, haystack.slice(from, haystack.writerIndex() - from));
+        return at < 0 ? -1 : from + at;
     }
 
     private void refuse(Refusal why) {
@@ -261,10 +342,12 @@ public final class MessageTransformer implements AutoCloseable {
             json.release();
             return;
         }
+        encodedSize += json.readableBytes();
         ByteBuf merged = json;
         if (existing != null) {
-            merged = allocator.compositeBuffer(3).addComponents(true, existing,
-                    Unpooled.wrappedBuffer(ESCAPED_NEWLINE), json);
+            existing.retain();  // if the composite cannot be made, the field still owns it
+            merged = memory.composite(existing, Unpooled.wrappedBuffer(ESCAPED_NEWLINE), json);
+            existing.release();
         }
         if (isHtml) {
             html = merged;
@@ -331,7 +414,12 @@ public final class MessageTransformer implements AutoCloseable {
             Object part = open.pop();
             if (part instanceof PartSink sink) {
                 current = null;
-                sink.end();
+                try {
+                    sink.end();
+                } catch (Throwable e) {
+                    sink.discard();
+                    throw e;
+                }
             }
         }
 
@@ -387,7 +475,7 @@ public final class MessageTransformer implements AutoCloseable {
         TextSink(boolean isHtml, String charset, boolean insideAlternative) {
             this.isHtml = isHtml;
             this.insideAlternative = insideAlternative;
-            this.body = new BodyText(allocator, charset);
+            this.body = new BodyText(memory, charset);
         }
 
         @Override
@@ -397,7 +485,8 @@ public final class MessageTransformer implements AutoCloseable {
 
         @Override
         public void end() {
-            bodyText(isHtml, body.finishAsJson(), insideAlternative);
+            bodyText(isHtml, body.finishAsJson(config.maxJsonSize() - encodedSize, config.maxJsonSize()),
+                    insideAlternative);
         }
 
         @Override
@@ -414,7 +503,7 @@ public final class MessageTransformer implements AutoCloseable {
         private final String mediaType;
         private final String contentId;
         private final Base64Encoder encoder = new Base64Encoder();
-        private final ChunkedBuffer base64 = new ChunkedBuffer(allocator);
+        private final ChunkedBuffer base64 = new ChunkedBuffer(memory);
         private long size;
 
         AttachmentSink(String name, String filename, String apiType, String mediaType, String contentId) {
@@ -434,20 +523,27 @@ public final class MessageTransformer implements AutoCloseable {
                 return;
             }
             encoder.encode(decoded, base64);
+            if (encodedSize + base64.size() > config.maxJsonSize()) {
+                refuse(jsonTooLarge(config.maxJsonSize()));
+            }
         }
 
         @Override
         public void end() {
             encoder.finish(base64);
+            encodedSize += base64.size();
             String fallback = (contentId != null || mediaType.startsWith("image/") ? "image-"
                                : apiType != null && apiType.equals("calendar") ? "invite-" : "attachment-")
                               + ++unnamedParts;
             String apiName = apiType == null ? filename : AttachmentTypes.filename(filename, apiType, fallback);
             Attachment attachment = new Attachment(apiName, apiType, base64.finish());
-            if (contentId != null) {
+            if (contentId != null && !inlineImages.containsKey(contentId)) {
                 inlineImages.put(contentId, new InlineImage(contentId, mediaType, attachment));
+            } else if (apiType != null) {
+                attachments.add(attachment);  // a second image with the same Content-ID: the HTML shows the first
             } else {
-                attachments.add(attachment);
+                attachment.base64().release();
+                refuse(unsupported(filename, mediaType));
             }
         }
 

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Everything a message contributes to its submissions, before the sender is resolved. Bodies are kept in the form
  * the JSON needs: the content of a JSON string, UTF-8 and escaped, without its quotes. Owns the bodies' and the
- * attachments' buffers: {@link #release()} when done.
+ * attachments' buffers, and a reference to the message's memory, which they are charged to: {@link #release()} when
+ * done.
  *
  * @param subject the decoded Subject
  * @param textJson the text body (line breaks as {@code \n}) as the content of a JSON string, or {@code null}
@@ -27,10 +28,12 @@ import java.util.List;
  * @param senderId {@code X-Sender-Id}, or {@code null}
  * @param from the From mailbox
  * @param messageId the Message-ID header as written, or {@code null}
+ * @param memory the message's share of the memory budget
  */
 public record ParsedMessage(String subject, ByteBuf textJson, ByteBuf htmlJson, List<Attachment> attachments,
                             List<HeaderField> additionalHeaders, List<String> tags, Tracking tracking, Long listId,
-                            Long accountId, String emailType, String senderId, Mailbox from, String messageId) {
+                            Long accountId, String emailType, String senderId, Mailbox from, String messageId,
+                            MessageMemory memory) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -56,7 +59,7 @@ public record ParsedMessage(String subject, ByteBuf textJson, ByteBuf htmlJson, 
         }
     }
 
-    /** Releases the bodies' and the attachments' buffers. */
+    /** Releases the bodies' and the attachments' buffers, and this message's reference to its memory. */
     public void release() {
         if (textJson != null) {
             textJson.release();
@@ -67,5 +70,6 @@ public record ParsedMessage(String subject, ByteBuf textJson, ByteBuf htmlJson, 
         for (Attachment attachment : attachments) {
             attachment.base64().release();
         }
+        memory.release();
     }
 }

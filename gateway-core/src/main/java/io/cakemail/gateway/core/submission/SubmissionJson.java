@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.cakemail.gateway.core.mime.HeaderField;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Writes the {@code SubmitEmail} JSON of a message once, with Jackson's streaming generator, into pooled buffers.
- * Attachment content is not copied: the base64 buffers become components of the result.
+ * Writes the {@code SubmitEmail} JSON of a message once, with Jackson's streaming generator, into pooled buffers
+ * charged to the message's memory. Bodies and attachment content are not copied: their buffers become components
+ * of the result.
  */
 public final class SubmissionJson {
 
@@ -23,10 +23,10 @@ public final class SubmissionJson {
      * @param senderId the resolved {@code sender.id}
      * @param emailType {@code content.type}: {@code marketing} or {@code transactional}
      * @param listId {@code list_id}, or {@code null} to leave it out
+     * @throws RefusalException when the memory budget has no room for it
      */
-    public static SubmissionBody write(ParsedMessage message, String senderId, String emailType, Long listId,
-                                       ByteBufAllocator allocator) {
-        ChunkedBuffer out = new ChunkedBuffer(allocator);
+    public static SubmissionBody write(ParsedMessage message, String senderId, String emailType, Long listId) {
+        ChunkedBuffer out = new ChunkedBuffer(message.memory());
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
             json.writeStartObject();
             json.writeObjectFieldStart("sender");
@@ -78,8 +78,11 @@ public final class SubmissionJson {
         } catch (IOException e) {
             out.release();
             throw new UncheckedIOException(e);
+        } catch (Throwable e) {
+            out.release();
+            throw e;
         }
-        return new SubmissionBody(out.finish(), allocator);
+        return new SubmissionBody(out.finish(), message.memory());
     }
 
     /** Writes a string field whose value, already escaped, is {@code content} (if not null), without copying it. */

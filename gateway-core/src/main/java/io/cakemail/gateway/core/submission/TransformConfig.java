@@ -12,9 +12,17 @@ import io.cakemail.gateway.core.mime.MimeLimits;
  * @param unsupportedAttachments what to do with a part whose type the API does not accept
  * @param inlineImages what to do with images referenced from HTML by {@code cid:}
  * @param missingContent what to do with a message without a Subject, or without a text or HTML body
+ * @param maxJsonSize the most octets of encoded content (the JSON strings of the bodies and attachments, which are
+ *                    nearly all of an API request) per message
  */
 public record TransformConfig(MimeLimits limits, UnsupportedAttachments unsupportedAttachments,
-                              InlineImages inlineImages, MissingContent missingContent) {
+                              InlineImages inlineImages, MissingContent missingContent, long maxJsonSize) {
+
+    /**
+     * 40 MiB. The API documents no request limit; this fits the largest attachments the default limits let through
+     * (25 MiB decoded is 33.4 MiB of base64) with room for bodies.
+     */
+    public static final long DEFAULT_MAX_JSON_SIZE = 40L * 1024 * 1024;
 
     public static final TransformConfig DEFAULT = new TransformConfig(MimeLimits.DEFAULT,
             UnsupportedAttachments.REFUSE, InlineImages.ATTACH, MissingContent.REFUSE);
@@ -24,6 +32,15 @@ public record TransformConfig(MimeLimits limits, UnsupportedAttachments unsuppor
         requireNonNull(unsupportedAttachments, "unsupportedAttachments");
         requireNonNull(inlineImages, "inlineImages");
         requireNonNull(missingContent, "missingContent");
+        if (maxJsonSize <= 0) {
+            throw new IllegalArgumentException("maxJsonSize: " + maxJsonSize + " (expected: > 0)");
+        }
+    }
+
+    /** With the {@linkplain #DEFAULT_MAX_JSON_SIZE default} limit on encoded content. */
+    public TransformConfig(MimeLimits limits, UnsupportedAttachments unsupportedAttachments, InlineImages inlineImages,
+                           MissingContent missingContent) {
+        this(limits, unsupportedAttachments, inlineImages, missingContent, DEFAULT_MAX_JSON_SIZE);
     }
 
     /** A part whose type is not one of the API's attachment types. */

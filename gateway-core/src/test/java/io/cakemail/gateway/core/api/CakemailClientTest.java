@@ -134,8 +134,7 @@ class CakemailClientTest {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
             sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-            client = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).h2c(true).build(),
-                    PooledByteBufAllocator.DEFAULT, loops);
+            client = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).h2c(true).build(), loops);
             ApiPrincipal principal = login();
             deliver(principal, List.of("first@example.net"), message("sandbox@example.com", null));
             for (EventExecutor loop : loops) {
@@ -347,15 +346,14 @@ class CakemailClientTest {
     @Test
     void speaksHttp11AndH2OverTlsToo() throws Exception {
         sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-        try (CakemailClient http11 = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).build(),
-                PooledByteBufAllocator.DEFAULT)) {
+        try (CakemailClient http11 = new CakemailClient(ApiConfig.builder(sandbox.baseUri()).build())) {
             client = http11;
             assertThat(outcomes(deliver(login(), List.of("h1@example.net"), message("sandbox@example.com", null))))
                     .first().isInstanceOf(RecipientOutcome.Queued.class);
         }
         try (CakemailSandbox tls = CakemailSandbox.startTls(SandboxConfig.defaults(), "127.0.0.1", 0);
              CakemailClient h2 = new CakemailClient(ApiConfig.builder(java.net.URI.create("https://localhost:"
-                     + tls.port())).insecureTls(true).build(), PooledByteBufAllocator.DEFAULT)) {
+                     + tls.port())).insecureTls(true).build())) {
             client = h2;
             assertThat(outcomes(deliver(login(), List.of("h2@example.net"), message("sandbox@example.com", null))))
                     .first().isInstanceOf(RecipientOutcome.Queued.class);
@@ -373,7 +371,7 @@ class CakemailClientTest {
             throws Exception {
         sandbox = CakemailSandbox.start(sandboxConfig.apply(SandboxConfig.defaults()), "127.0.0.1", 0);
         client = new CakemailClient(apiConfig.apply(ApiConfig.builder(sandbox.baseUri()).h2c(true)
-                .backoff(Duration.ofMillis(20), Duration.ofMillis(200))).build(), PooledByteBufAllocator.DEFAULT);
+                .backoff(Duration.ofMillis(20), Duration.ofMillis(200))).build());
     }
 
     private ApiPrincipal login() {

@@ -44,10 +44,10 @@ class BodyTextTest {
 
     /** The JSON string content {@link BodyText} makes of {@code bytes}, given in two pieces split at {@code split}. */
     private static String json(String charset, byte[] bytes, int split) {
-        BodyText text = new BodyText(UnpooledByteBufAllocator.DEFAULT, charset);
+        BodyText text = new BodyText(MessageMemory.unlimited(UnpooledByteBufAllocator.DEFAULT), charset);
         text.write(Unpooled.wrappedBuffer(bytes, 0, split));
         text.write(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
-        ByteBuf json = text.finishAsJson();
+        ByteBuf json = text.finishAsJson(Long.MAX_VALUE, Long.MAX_VALUE);
         try {
             return json.toString(StandardCharsets.UTF_8);
         } finally {

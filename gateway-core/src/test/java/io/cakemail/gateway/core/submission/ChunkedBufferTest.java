@@ -21,7 +21,7 @@ class ChunkedBufferTest {
 
     @Test
     void aSmallResultIsOnePlainBufferEvenWithSomethingSmallAppended() {
-        ChunkedBuffer out = new ChunkedBuffer(allocator);
+        ChunkedBuffer out = new ChunkedBuffer(MessageMemory.unlimited(allocator));
         ByteBuf small = ascii("b".repeat(ChunkedBuffer.APPEND_COPY_LIMIT - 1));
         out.write('a');
         out.append(small);
@@ -36,7 +36,7 @@ class ChunkedBufferTest {
 
     @Test
     void aLargeAppendedBufferIsAViewNotACopy() {
-        ChunkedBuffer out = new ChunkedBuffer(allocator);
+        ChunkedBuffer out = new ChunkedBuffer(MessageMemory.unlimited(allocator));
         ByteBuf large = ascii("b".repeat(ChunkedBuffer.APPEND_COPY_LIMIT));
         out.write('a');
         out.append(large);
@@ -52,7 +52,7 @@ class ChunkedBufferTest {
 
     @Test
     void growingPastTheFirstChunkKeepsTheOrderAndDrainsChunkByChunk() {
-        ChunkedBuffer out = new ChunkedBuffer(allocator);
+        ChunkedBuffer out = new ChunkedBuffer(MessageMemory.unlimited(allocator));
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < 20_000; i++) {
             String piece = i + ",";
@@ -72,7 +72,7 @@ class ChunkedBufferTest {
 
     @Test
     void nothingWrittenIsAnEmptyBuffer() {
-        ByteBuf result = new ChunkedBuffer(allocator).finish();
+        ByteBuf result = new ChunkedBuffer(MessageMemory.unlimited(allocator)).finish();
         assertThat(result.readableBytes()).isZero();
         result.release();
     }

@@ -46,7 +46,7 @@ class JsonEscaperTest {
 
     private static String escaped(String value) {
         ByteBuf in = Unpooled.wrappedBuffer(value.getBytes(StandardCharsets.UTF_8));
-        ChunkedBuffer out = new ChunkedBuffer(UnpooledByteBufAllocator.DEFAULT);
+        ChunkedBuffer out = new ChunkedBuffer(MessageMemory.unlimited(UnpooledByteBufAllocator.DEFAULT));
         JsonEscaper.escape(in, out);
         ByteBuf json = out.finish();
         try {

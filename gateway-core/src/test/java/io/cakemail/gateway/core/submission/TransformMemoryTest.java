@@ -37,7 +37,7 @@ class TransformMemoryTest {
             result = transformer.finish();
         }
         ParsedMessage parsed = ((TransformResult.Transformed) result).message();
-        SubmissionBody body = SubmissionJson.write(parsed, "1", "transactional", null, allocator);
+        SubmissionBody body = SubmissionJson.write(parsed, "1", "transactional", null);
         parsed.release();
         ByteBuf request = body.forRecipient("someone@example.com");
         int requestSize = request.readableBytes();

@@ -194,7 +194,7 @@ class TransformPoliciesTest {
             transformer.feed(chunk);
             chunk.release();
             ParsedMessage message = ((TransformResult.Transformed) transformer.finish()).message();
-            SubmissionBody body = SubmissionJson.write(message, "s-1", "marketing", 7L, PooledByteBufAllocator.DEFAULT);
+            SubmissionBody body = SubmissionJson.write(message, "s-1", "marketing", 7L);
             message.release();
             ByteBuf first = body.forRecipient("first@example.com");
             ByteBuf second = body.forRecipient("sec\"ond@example.com");

@@ -68,8 +68,7 @@ final class Transforms {
         }
         ParsedMessage message = ((TransformResult.Transformed) result).message();
         SubmissionBody body = SubmissionJson.write(message, senderId(message),
-                message.emailType() != null ? message.emailType() : "transactional", message.listId(),
-                PooledByteBufAllocator.DEFAULT);
+                message.emailType() != null ? message.emailType() : "transactional", message.listId());
         message.release();
         ByteBuf request = body.forRecipient(RECIPIENT);
         try {

@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import static java.util.Objects.requireNonNull;
 
 import io.cakemail.gateway.core.submission.ParsedMessage;
+import io.cakemail.gateway.core.submission.MemoryBudget;
 import io.cakemail.gateway.core.submission.RefusalException;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.cakemail.gateway.core.submission.SubmissionJson;
@@ -106,6 +107,8 @@ public final class CakemailClient implements AutoCloseable {
             body = SubmissionJson.write(message, senderId, type, listId);
         } catch (RefusalException e) {
             return Mono.just(new Delivery.NotSent(e.refusal()));
+        } catch (OutOfMemoryError e) {
+            return Mono.just(new Delivery.NotSent(MemoryBudget.allocationFailed(e)));
         }
         try {
             body.reserveFanOut(recipients.size());

@@ -69,8 +69,18 @@ public final class MimeParser implements AutoCloseable {
         this.limits = requireNonNull(limits, "limits");
         this.handler = requireNonNull(handler, "handler");
         headerBlock = allocator.heapBuffer(Math.min(1024, limits.maxHeaderBytes()), limits.maxHeaderBytes());
-        carry = allocator.heapBuffer(256);
-        decoded = allocator.heapBuffer(8192);
+        ByteBuf carried = null;
+        try {
+            carried = allocator.heapBuffer(256);
+            decoded = allocator.heapBuffer(8192);
+        } catch (Throwable e) {
+            headerBlock.release();
+            if (carried != null) {
+                carried.release();
+            }
+            throw e;
+        }
+        carry = carried;
     }
 
     /** Parses the next chunk of the message. The chunk is read, not retained, and left as it was. */

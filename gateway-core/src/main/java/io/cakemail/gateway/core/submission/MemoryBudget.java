@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The memory that message content in flight may hold, shared by every message of a gateway: buffered body parts,
@@ -13,6 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  * the process out of memory. Thread-safe.
  */
 public final class MemoryBudget {
+
+    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
 
     /** No limit and no accounting: for tools and tests that transform one message at a time. */
     public static final MemoryBudget UNLIMITED = new MemoryBudget(Long.MAX_VALUE);
@@ -36,6 +40,16 @@ public final class MemoryBudget {
      */
     public static long defaultCapacity() {
         return PlatformDependent.maxDirectMemory() / 2;
+    }
+
+    /**
+     * What a message gets when an allocation fails outright although the budget had room: logged (the budget is
+     * probably larger than the memory the JVM can give), then {@code 452 4.3.1}.
+     */
+    public static Refusal allocationFailed(OutOfMemoryError error) {
+        limits.warn("Memory ran out for a message ({}): 452 4.3.1; is the memory budget larger than what the JVM can"
+                    + " allocate?", error.toString());
+        return Refusal.NO_STORAGE;
     }
 
     /** A new message's share, drawing on {@code allocator}; the caller owns it (it is reference-counted). */

@@ -23,8 +23,6 @@ public final class MessageMemory extends AbstractReferenceCounted {
 
     /** Refusals a burst of mail can repeat at will: the gateway's logging configuration rate-limits this logger. */
     private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
-    private static final Refusal NO_ROOM = Refusal.insufficientStorage(
-            "Insufficient system storage for the message now, try again later");
 
     private final MemoryBudget budget;
     private final ByteBufAllocator allocator;
@@ -95,7 +93,7 @@ public final class MessageMemory extends AbstractReferenceCounted {
             held.addAndGet(-bytes);
             limits.info("Memory budget for content full ({} of {} octets held): a message gets 452 4.3.1",
                     budget.used(), budget.capacity());
-            throw new RefusalException(NO_ROOM);
+            throw new RefusalException(Refusal.NO_STORAGE);
         }
     }
 

@@ -49,9 +49,6 @@ import org.apache.logging.log4j.Logger;
 public final class MessageTransformer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(MessageTransformer.class);
-    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
-    private static final Refusal ALLOCATION_FAILED = Refusal.insufficientStorage(
-            "Insufficient system storage for the message now, try again later");
     private static final Set<String> SIGNATURE_TYPES = Set.of("application/pkcs7-signature",
             "application/x-pkcs7-signature", "application/pgp-signature");
     private static final String NO_SUBJECT = "(no subject)";
@@ -60,6 +57,7 @@ public final class MessageTransformer implements AutoCloseable {
 
     private final TransformConfig config;
     private final MessageMemory memory;
+    /** {@code null} if it could not be made: the message is then refused from the start. */
     private final MimeParser parser;
     private final Deque<Object> open = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
@@ -91,12 +89,13 @@ public final class MessageTransformer implements AutoCloseable {
     public MessageTransformer(TransformConfig config, MessageMemory memory) {
         this.config = requireNonNull(config, "config");
         this.memory = requireNonNull(memory, "memory");
+        MimeParser made = null;
         try {
-            this.parser = new MimeParser(config.limits(), new Parts(), memory.allocator());
-        } catch (Throwable e) {
-            memory.release();
-            throw e;
+            made = new MimeParser(config.limits(), new Parts(), memory.allocator());
+        } catch (OutOfMemoryError e) {
+            allocationFailed(e);
         }
+        this.parser = made;
     }
 
     /** {@code 552 5.3.4} for encoded content past {@code limit} octets. */
@@ -124,7 +123,9 @@ public final class MessageTransformer implements AutoCloseable {
             throw new IllegalStateException("finish() or close() was called already");
         }
         try {
-            parser.finish();
+            if (refusal == null) {
+                parser.finish();
+            }
             if (refusal == null) {
                 completeContent();
             }
@@ -134,7 +135,7 @@ public final class MessageTransformer implements AutoCloseable {
             allocationFailed(e);
         }
         ended = true;
-        parser.close();
+        closeParser();
         if (refusal != null) {
             releaseAll();
             memory.release();
@@ -154,16 +155,20 @@ public final class MessageTransformer implements AutoCloseable {
     public void close() {
         if (!ended) {
             ended = true;
-            parser.close();
+            closeParser();
             releaseAll();
             memory.release();
         }
     }
 
+    private void closeParser() {
+        if (parser != null) {
+            parser.close();
+        }
+    }
+
     private void allocationFailed(OutOfMemoryError e) {
-        limits.warn("Memory ran out while transforming a message ({}): 452 4.3.1; is the memory budget larger than"
-                    + " what the JVM can allocate?", e.toString());
-        refuse(ALLOCATION_FAILED);
+        refuse(MemoryBudget.allocationFailed(e));
     }
 
     private void completeContent() {
@@ -221,7 +226,7 @@ public final class MessageTransformer implements AutoCloseable {
             int from = html.readerIndex();
             for (; at >= 0; at = indexOf(reference, html, from)) {
                 pieces.add(html.retainedSlice(from, at - from));
-                pieces.add(prefix.duplicate());
+                pieces.add(prefix.retainedDuplicate());
                 pieces.add(image.attachment.base64().retainedDuplicate());
                 from = at + reference.readableBytes();
             }
@@ -229,6 +234,8 @@ public final class MessageTransformer implements AutoCloseable {
         } catch (Throwable e) {
             pieces.forEach(ReferenceCountUtil::safeRelease);
             throw e;
+        } finally {
+            prefix.release();
         }
         ByteBuf spliced = memory.composite(pieces.toArray(new ByteBuf[0]));
         html.release();
@@ -245,7 +252,9 @@ public final class MessageTransformer implements AutoCloseable {
     private void refuse(Refusal why) {
         if (refusal == null) {
             refusal = why;
-            parser.stop();
+            if (parser != null) {
+                parser.stop();
+            }
             releaseAll();
         }
     }

@@ -18,6 +18,10 @@ public record Refusal(int code, String enhancedStatus, String reason) {
         return new Refusal(552, "5.3.4", reason);
     }
 
+    /** {@code 452 4.3.1}: no room for the message now. */
+    public static final Refusal NO_STORAGE = insufficientStorage(
+            "Insufficient system storage for the message now, try again later");
+
     /** {@code 452 4.3.1}: no room for the message now; the client tries again later. */
     public static Refusal insufficientStorage(String reason) {
         return new Refusal(452, "4.3.1", reason);

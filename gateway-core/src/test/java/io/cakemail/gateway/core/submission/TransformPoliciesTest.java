@@ -51,6 +51,23 @@ class TransformPoliciesTest {
         assertThat(unreferenced.at("/refused/reason").asText()).startsWith("attachment (unnamed) (image/gif)");
     }
 
+    /** Mail clients show the first part with a Content-ID; the second keeps its content as an attachment. */
+    @Test
+    void aSecondInlineImageWithTheSameContentIdIsAttachedNotLost() {
+        TransformConfig dataUri = with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI,
+                DEFAULT.missingContent());
+        byte[] message = bytes("Subject: logos\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
+                               + "--r\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:a@x\">\r\n"
+                               + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
+                               + "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+                               + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
+                               + "Content-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--r--\r\n");
+        JsonNode outcome = Transforms.whole(message, dataUri);
+        assertThat(outcome.at("/body/content/html").asText())
+                .isEqualTo("<img src=\"data:image/png;base64,iVBORw0KGgo=\">");
+        assertThat(outcome.at("/body/attachment/0/content").asText()).isEqualTo("AAAA");
+    }
+
     private static byte[] related(String html) {
         return bytes("Subject: logos\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
                      + "--r\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n"

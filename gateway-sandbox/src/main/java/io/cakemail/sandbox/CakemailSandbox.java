@@ -2,6 +2,8 @@ package io.cakemail.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -47,7 +49,10 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class CakemailSandbox implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(CakemailSandbox.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strings as long as a request may carry: Jackson's default cap (20 million characters) is not the API's. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build());
     private static final int MAX_PER_PAGE = 100;
 
     private final SandboxConfig config;

@@ -178,6 +178,20 @@ class BadInputTest {
         }
     }
 
+    /** On the implicit TLS port the refusal comes after the handshake, encrypted, as a client there expects it. */
+    @Test
+    void connectionsOverTheLimitOnTheImplicitTlsPortAreRefusedOverTls() throws Exception {
+        gateway = new GatewayHarness(1, UnaryOperator.identity());
+        try (LineClient first = LineClient.connectTls(gateway.server.smtpsPort())) {
+            assertThat(first.reply()).startsWith("220 ");
+            try (LineClient second = LineClient.connectTls(gateway.server.smtpsPort())) {
+                second.send("EHLO client.test\r\n");
+                assertThat(second.reply()).isEqualTo("421 4.7.0 Too many connections, try again later");
+                assertThat(second.readToEnd()).as("the command sent meanwhile is not answered").isEmpty();
+            }
+        }
+    }
+
     @Test
     void httpRequestsAreRefusedUntilTheSessionCloses() throws Exception {
         gateway = new GatewayHarness();

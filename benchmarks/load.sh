@@ -16,42 +16,11 @@ for arg in "$@"; do
   if [ "$previous" = "--tls" ] && [ "$arg" != "implicit" ]; then listener=smtp; fi
   previous=$arg
 done
-if [ ! -f gateway-server/target/smtp-gateway.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
-  mvn -B -q -DskipTests package >&2
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-pids=()
-logs=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -f "${logs[@]}"
-}
-trap cleanup EXIT
+source benchmarks/lib.sh
+need_jars
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # room for --connections in the thousands
-wait_for() { for _ in $(seq 1 200); do grep -q "$2" "$1" && return 0; sleep 0.1; done; echo "timed out: $1" >&2; cat "$1" >&2; return 1; }
-wait_port() {
-  for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "the gateway did not start:" >&2; cat "$2" >&2; return 1
-}
-
-sink_log=$(mktemp); logs+=("$sink_log")
-api_port=$(free_port)
-java ${SINK_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.FastApiSink "$api_port" >"$sink_log" 2>&1 &
-pids+=($!)
-wait_for "$sink_log" "listening"
-
-gateway_log=$(mktemp); logs+=("$gateway_log")
-smtps_port=$(free_port)
-smtp_port=$(free_port)
-GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
-  GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
-  GATEWAY_LOG_LEVEL=warn \
-  "${GATEWAY_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
-gateway_pid=$!
-pids+=("$gateway_pid")
-wait_port "$smtps_port" "$gateway_log"
+start_api_sink
+GATEWAY_LOG_LEVEL=warn start_gateway
 
 port=$smtps_port
 if [ "$listener" = smtp ]; then port=$smtp_port; fi

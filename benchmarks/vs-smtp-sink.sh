@@ -15,11 +15,7 @@ fi
 PATH="$PATH:/usr/sbin"
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q -DskipTests package >&2
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source benchmarks/lib.sh
 
 # Messages per second of smtp-source sending $3 messages of $2 octets over $1 sessions to port $4.
 rate() {

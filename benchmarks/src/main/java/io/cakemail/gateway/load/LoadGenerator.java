@@ -79,8 +79,9 @@ public final class LoadGenerator {
         long errors = stats.errors().values().stream().mapToLong(Long::longValue).sum();
         double perSecond = messages / seconds;
         double cpuPer1000 = messages == 0 ? 0 : cpu * 1000 / messages;
-        out.printf(Locale.ROOT, "%nLoad: %d connections, tls %s, sizes %s, recipients %s, %s, API %s%n",
-                options.connections(), options.tls(), describe(options.sizes()), describe(options.recipients()),
+        out.printf(Locale.ROOT, "%nLoad: %d connections, tls %s, sizes %s (%s), recipients %s, %s, API %s%n",
+                options.connections(), options.tls(), describe(options.sizes()), options.content(),
+                describe(options.recipients()),
                 options.rate() > 0 ? "open model at " + options.rate() + " msg/s" : "closed model", options.apiSink());
         out.printf(Locale.ROOT, "Measured %.1f s: %d messages, %.0f msg/s, %.0f recipients/s%n", seconds,
                 messages, perSecond, stats.recipients() / seconds);
@@ -117,7 +118,8 @@ public final class LoadGenerator {
         json.append(",\"open_model_backlog\":").append(backlog);
         json.append(",\"messages\":").append(messages).append(",\"connections\":").append(options.connections())
             .append(",\"duration_s\":").append(String.format(Locale.ROOT, "%.1f", seconds))
-            .append(",\"tls\":\"").append(options.tls()).append("\",\"api_sink\":\"").append(options.apiSink())
+            .append(",\"content\":\"").append(options.content())
+            .append("\",\"tls\":\"").append(options.tls()).append("\",\"api_sink\":\"").append(options.apiSink())
             .append("\",\"model\":\"").append(options.rate() > 0 ? "open" : "closed").append("\"}");
         out.println(json);
     }

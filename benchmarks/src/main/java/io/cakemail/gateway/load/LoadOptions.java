@@ -24,11 +24,13 @@ import java.util.Map;
  * @param gatewayPid the gateway's process id, for its CPU and memory, or 0
  * @param apiSink a description of the API behind the gateway, for the report
  * @param idle connect and authenticate, then send nothing: to measure what idle sessions cost
+ * @param content what the messages hold: {@code text} (lines of text), {@code attachment} (a short text and PDFs
+ *                of random octets, base64, each at most 10 MiB decoded) or {@code mixed} (the two in turn)
  */
 record LoadOptions(String host, int port, String tls, String username, String password, int connections,
                    int messagesPerConnection, Distribution sizes, Distribution recipients, Duration duration,
                    Duration warmup, long count, double rate, String from, long gatewayPid, String apiSink,
-                   boolean idle) {
+                   boolean idle, String content) {
 
     static LoadOptions parse(String[] args) {
         Map<String, String> given = new HashMap<>();
@@ -59,6 +61,14 @@ record LoadOptions(String host, int port, String tls, String username, String pa
                 given.getOrDefault("from", "sender@example.com"),
                 Long.parseLong(given.getOrDefault("gateway-pid", "0")),
                 given.getOrDefault("api-sink", "unknown"),
-                Boolean.parseBoolean(given.getOrDefault("idle", "false")));
+                Boolean.parseBoolean(given.getOrDefault("idle", "false")),
+                content(given.getOrDefault("content", "text")));
+    }
+
+    private static String content(String content) {
+        if (!content.equals("text") && !content.equals("attachment") && !content.equals("mixed")) {
+            throw new IllegalArgumentException("content: " + content + " (expected: text, attachment or mixed)");
+        }
+        return content;
     }
 }

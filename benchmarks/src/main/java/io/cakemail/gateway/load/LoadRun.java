@@ -10,8 +10,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +32,12 @@ final class LoadRun {
     private final SslContext tls;
     private final LoadStats stats = new LoadStats();
     private final Bootstrap bootstrap;
+    /** The gateway's default limit on a decoded attachment. */
+    private static final int MAX_ATTACHMENT = 10 * 1024 * 1024;
+
     private final Map<Integer, byte[]> bodies = new ConcurrentHashMap<>();
+    private final Map<Integer, byte[]> withAttachments = new ConcurrentHashMap<>();
+    private final AtomicLong contentTurn = new AtomicLong();
     private final Map<Integer, ByteBuf> groups = new ConcurrentHashMap<>();
     private final Queue<SmtpLoadConnection> idle = new ConcurrentLinkedQueue<>();
     private final AtomicLong permits = new AtomicLong();
@@ -156,19 +163,48 @@ final class LoadRun {
         }).retainedDuplicate();
     }
 
-    /** The shared body of {@code size} octets: lines of text ending with CRLF. */
+    /**
+     * A shared body of about {@code size} octets, from the blank line after the common header fields on: lines of
+     * text, or (as {@link LoadOptions#content} says) a multipart message with PDFs.
+     */
     byte[] body(int size) {
-        return bodies.computeIfAbsent(size, s -> {
-            StringBuilder text = new StringBuilder(s + LINE.length());
-            while (text.length() + LINE.length() <= s) {
-                text.append(LINE);
-            }
-            int rest = s - text.length();
-            if (rest >= 2) {
-                text.append("x".repeat(rest - 2)).append("\r\n");
-            }
-            return text.toString().getBytes(StandardCharsets.US_ASCII);
-        });
+        boolean attachment = switch (options.content()) {
+            case "attachment" -> true;
+            case "mixed" -> (contentTurn.getAndIncrement() & 1) == 1;
+            default -> false;
+        };
+        return attachment ? withAttachments.computeIfAbsent(size, LoadRun::withAttachments)
+                          : bodies.computeIfAbsent(size, LoadRun::text);
+    }
+
+    private static byte[] text(int size) {
+        StringBuilder text = new StringBuilder(size + LINE.length()).append("\r\n");
+        while (text.length() + LINE.length() <= size) {
+            text.append(LINE);
+        }
+        int rest = size - text.length();
+        if (rest >= 2) {
+            text.append("x".repeat(rest - 2)).append("\r\n");
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A short text and as many PDFs of random octets as {@code size} takes, none over 10 MiB decoded. */
+    private static byte[] withAttachments(int size) {
+        StringBuilder mime = new StringBuilder(size + 1024)
+                .append("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"load-boundary\"\r\n\r\n")
+                .append("--load-boundary\r\nContent-Type: text/plain\r\n\r\nThe report is attached.\r\n");
+        Random random = new Random(size);
+        int decoded = Math.max(1, (size - mime.length()) / 78 * 57);  // 76 base64 characters and CRLF per 57 octets
+        for (int part = 1; decoded > 0; part++) {
+            byte[] pdf = new byte[Math.min(decoded, MAX_ATTACHMENT)];
+            random.nextBytes(pdf);
+            decoded -= pdf.length;
+            mime.append("--load-boundary\r\nContent-Type: application/pdf; name=\"report-").append(part)
+                .append(".pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                .append(Base64.getMimeEncoder().encodeToString(pdf)).append("\r\n");
+        }
+        return mime.append("--load-boundary--\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Releases the command buffers; once the run's event loops have stopped, so no write still holds them. */

@@ -143,7 +143,7 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
         step = Step.CONTENT;
         String header = "From: " + run.options().from() + "\r\nTo: rcpt0@example.net\r\nSubject: Load test\r\n"
                         + "Message-ID: <" + MESSAGE_IDS.incrementAndGet() + "." + System.nanoTime()
-                        + "@load.example>\r\n\r\n";
+                        + "@load.example>\r\n";
         byte[] body = run.body(size);
         ByteBuf content = channel.alloc().directBuffer(header.length() + body.length + END_OF_DATA.length);
         content.writeCharSequence(header, StandardCharsets.US_ASCII);

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cakemail.gateway.core.submission.MessageTransformer;
+import io.cakemail.gateway.core.submission.TransformConfig;
+import io.cakemail.gateway.core.submission.TransformResult;
 import io.cakemail.gateway.smtp.AuthResult;
+import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.MessageSink;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpReply;
@@ -13,6 +17,7 @@ import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -48,8 +53,12 @@ class LoadGeneratorTest {
 
     private static EventLoopGroup group;
     private static final AtomicLong accepted = new AtomicLong();
+    private static final AtomicLong withAttachments = new AtomicLong();
+    private static final AtomicLong textOnly = new AtomicLong();
+    private static final AtomicLong refused = new AtomicLong();
     private static int implicitPort;
     private static int startTlsPort;
+    private static int transformingPort;
 
     @BeforeAll
     static void startServers() throws Exception {
@@ -57,8 +66,11 @@ class LoadGeneratorTest {
         TlsHandlerFactory tls = TlsHandlerFactory.of(
                 SslContextBuilder.forServer(certificate.key(), certificate.cert()).build(), Duration.ofSeconds(10));
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        implicitPort = listen(TlsMode.IMPLICIT, tls);
-        startTlsPort = listen(TlsMode.STARTTLS, tls);
+        MessageReceiver counting = envelope -> new CountingSink(envelope.recipients().size());
+        implicitPort = listen(TlsMode.IMPLICIT, tls, counting);
+        startTlsPort = listen(TlsMode.STARTTLS, tls, counting);
+        transformingPort = listen(TlsMode.IMPLICIT, tls, envelope -> new TransformingSink(
+                new MessageTransformer(TransformConfig.DEFAULT, PooledByteBufAllocator.DEFAULT)));
     }
 
     @AfterAll
@@ -92,6 +104,19 @@ class LoadGeneratorTest {
         assertThat(report.get("peak_rss_mib").asDouble()).isPositive();
         assertThat(report.get("tls").asText()).isEqualTo(tls);
         assertThat(report.get("model").asText()).isEqualTo("closed");
+    }
+
+    @Test
+    void mixedContentAlternatesTextAndAttachmentsTheGatewayAccepts() throws Exception {
+        JsonNode report = run("--port", String.valueOf(transformingPort), "--auth", "load@example.com:secret",
+                "--connections", "2", "--size", "2000:50,300000:50", "--content", "mixed", "--warmup", "0",
+                "--count", "40");
+
+        assertThat(report.get("errors").asLong()).isZero();
+        assertThat(report.get("content").asText()).isEqualTo("mixed");
+        assertThat(refused).hasValue(0);
+        assertThat(withAttachments.get()).isPositive();
+        assertThat(textOnly.get()).isPositive();
     }
 
     @Test
@@ -130,16 +155,42 @@ class LoadGeneratorTest {
         return JSON.readTree(lines[lines.length - 1]);
     }
 
-    private static int listen(TlsMode mode, TlsHandlerFactory tls) throws InterruptedException {
+    private static int listen(TlsMode mode, TlsHandlerFactory tls, MessageReceiver receiver)
+            throws InterruptedException {
         SmtpServerConfig config = SmtpServerConfig.builder().hostname("localhost").build();
         Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new SmtpChannelInitializer(config,
                         (username, password) -> CompletableFuture.completedFuture(
                                 username.equals("load@example.com") && password.equals("secret")
                                         ? AuthResult.success(() -> username) : AuthResult.rejected()),
-                        envelope -> new CountingSink(envelope.recipients().size()), mode, tls))
+                        receiver, mode, tls))
                 .bind("127.0.0.1", 0).sync().channel();
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Transforms each message as the gateway does, counting those with attachments and those refused. */
+    private record TransformingSink(MessageTransformer transformer) implements MessageSink {
+        @Override
+        public void content(ByteBuf chunk) {
+            transformer.feed(chunk);
+        }
+
+        @Override
+        public CompletionStage<SmtpReply> end() {
+            TransformResult result = transformer.finish();
+            if (result instanceof TransformResult.Transformed transformed) {
+                (transformed.message().attachments().isEmpty() ? textOnly : withAttachments).incrementAndGet();
+                transformed.message().release();
+            } else {
+                refused.incrementAndGet();
+            }
+            return CompletableFuture.completedFuture(SmtpReply.of(250, "2.0.0", "Transformed"));
+        }
+
+        @Override
+        public void abort() {
+            transformer.close();
+        }
     }
 
     /** Accepts a message to one recipient, defers the others. */

@@ -61,10 +61,7 @@ class SessionBackpressureTest {
 
     @Test
     void aClientThatLeavesItsRepliesUnreadIsClosedAtTheWriteTimeout() {
-        start();
-        session.channel.freezeTime();
-        session.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
-        session.channel.runPendingTasks();
+        startNotReading();
         assertThat(session.send("NOOP\r\n")).as("decoding is paused").isEmpty();
         session.channel.advanceTimeBy(4, TimeUnit.SECONDS);
         session.channel.runScheduledPendingTasks();
@@ -77,10 +74,7 @@ class SessionBackpressureTest {
 
     @Test
     void aClientThatReadsAgainBeforeTheTimeoutIsAnsweredAndKept() {
-        start();
-        session.channel.freezeTime();
-        session.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
-        session.channel.runPendingTasks();
+        startNotReading();
         assertThat(session.send("NOOP\r\n")).isEmpty();
         session.channel.advanceTimeBy(4, TimeUnit.SECONDS);
         session.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
@@ -89,6 +83,14 @@ class SessionBackpressureTest {
         session.channel.runScheduledPendingTasks();
         assertThat(session.isOpen()).isTrue();
         assertThat(writeTimeouts).hasValue(0);
+    }
+
+    /** A session whose client reads nothing: its channel is not writable, as when the client's window is full. */
+    private void startNotReading() {
+        start();
+        session.channel.freezeTime();
+        session.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        session.channel.runPendingTasks();
     }
 
     private void start() {

@@ -43,9 +43,7 @@ class MemoryBudgetTest {
 
     @Test
     void controlCharactersThatGrowSixfoldWhenEscapedCountAgainstTheJsonLimit() {
-        TransformConfig config = new TransformConfig(TransformConfig.DEFAULT.limits(),
-                TransformConfig.UnsupportedAttachments.REFUSE, TransformConfig.InlineImages.ATTACH,
-                TransformConfig.MissingContent.REFUSE, 4 << 20);
+        TransformConfig config = withJsonLimit(4 << 20);
         MemoryBudget budget = new MemoryBudget(64 << 20);
         String message = "From: a@example.com\r\nSubject: control\r\nContent-Type: text/plain\r\n\r\n"
                          + "\u0001".repeat(1 << 20) + "\r\n";
@@ -56,9 +54,7 @@ class MemoryBudgetTest {
 
     @Test
     void attachmentsPastTheJsonLimitAreRefusedAsTheyArrive() {
-        TransformConfig config = new TransformConfig(TransformConfig.DEFAULT.limits(),
-                TransformConfig.UnsupportedAttachments.REFUSE, TransformConfig.InlineImages.ATTACH,
-                TransformConfig.MissingContent.REFUSE, 100_000);
+        TransformConfig config = withJsonLimit(100_000);
         MemoryBudget budget = new MemoryBudget(64 << 20);
         TransformResult result = transform(withAttachment(200_000), budget, config);
         assertThat(result).isEqualTo(new TransformResult.Refused(MessageTransformer.jsonTooLarge(100_000)));
@@ -93,6 +89,12 @@ class MemoryBudgetTest {
                 .extracting(e -> ((RefusalException) e).refusal().code()).isEqualTo(552);
         body.release();
         assertThat(budget.used()).isZero();
+    }
+
+    private static TransformConfig withJsonLimit(long maxJsonSize) {
+        TransformConfig defaults = TransformConfig.DEFAULT;
+        return new TransformConfig(defaults.limits(), defaults.unsupportedAttachments(), defaults.inlineImages(),
+                defaults.missingContent(), maxJsonSize);
     }
 
     private static byte[] withAttachment(int size) {

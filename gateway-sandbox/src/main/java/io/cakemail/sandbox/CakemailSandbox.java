@@ -20,12 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -59,7 +60,8 @@ public final class CakemailSandbox implements AutoCloseable {
     private final TokenStore tokens;
     private final Inbox inbox;
     private final Faults faults = new Faults();
-    private final List<JsonNode> submissions = new CopyOnWriteArrayList<>();
+    /** The latest request bodies, valid or not, as many as the inbox keeps. */
+    private final Deque<JsonNode> submissions = new ArrayDeque<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SecureRandom random;
@@ -92,6 +94,10 @@ public final class CakemailSandbox implements AutoCloseable {
                 })
                 .post("/sandbox/tokens/expire", (request, response) -> {
                     tokens.expireAll();
+                    return response.status(204).send();
+                })
+                .post("/sandbox/tokens/revoke", (request, response) -> {
+                    tokens.revokeAll();
                     return response.status(204).send();
                 }));
         if (tls) {
@@ -136,7 +142,9 @@ public final class CakemailSandbox implements AutoCloseable {
 
     /** Every {@code POST /v2/emails} body received, valid or not, in order. */
     public List<JsonNode> submissions() {
-        return submissions;
+        synchronized (submissions) {
+            return List.copyOf(submissions);
+        }
     }
 
     /** How many calls an API route received, such as {@code POST /token}. */
@@ -148,6 +156,11 @@ public final class CakemailSandbox implements AutoCloseable {
     /** Makes every access token issued so far expired, as if their lifetime had run out. */
     public void expireTokens() {
         tokens.expireAll();
+    }
+
+    /** Revokes every token issued so far, access and refresh, as the API does after a password change. */
+    public void revokeTokens() {
+        tokens.revokeAll();
     }
 
     /** Stops listening and drops every open connection, as an API going away would. */
@@ -212,8 +225,11 @@ public final class CakemailSandbox implements AutoCloseable {
                 return notAuthenticated(request, response);
             }
             Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
-            int page = Integer.parseInt(first(query, "page", "1"));
-            int perPage = Integer.parseInt(first(query, "per_page", "50"));
+            Long page = integer(query, "page", 1);
+            Long perPage = integer(query, "per_page", 50);
+            if (page == null || perPage == null) {
+                return notAnInteger(response, page == null ? "page" : "per_page");
+            }
             if (page < 1 || perPage < 1 || perPage > MAX_PER_PAGE) {
                 return json(response, 422, details(detail(List.of("query", "per_page"),
                         "ensure this value is less than or equal to " + MAX_PER_PAGE, "value_error.number.not_le")));
@@ -225,8 +241,9 @@ public final class CakemailSandbox implements AutoCloseable {
                 pagination.put("count", all.size());
             }
             ArrayNode data = answer.putArray("data");
-            for (int i = (page - 1) * perPage; i < Math.min(all.size(), page * perPage); i++) {
-                SandboxConfig.Sender sender = all.get(i);
+            int served = (int) Math.min(perPage, config.sendersPerPage());  // capped without saying so, as may a server
+            for (long i = (page - 1) * served; i < Math.min(all.size(), page * served); i++) {
+                SandboxConfig.Sender sender = all.get((int) i);
                 ObjectNode item = data.addObject().put("id", sender.id()).put("name", sender.name())
                                       .put("email", sender.email()).put("confirmed", sender.confirmed())
                                       .put("language", "en_US");
@@ -250,7 +267,12 @@ public final class CakemailSandbox implements AutoCloseable {
             if (body == null) {
                 return json(response, 422, details(detail(List.of("body"), "field required", "value_error.missing")));
             }
-            submissions.add(body);
+            synchronized (submissions) {
+                if (submissions.size() >= config.inboxCapacity()) {
+                    submissions.removeFirst();
+                }
+                submissions.addLast(body);
+            }
             Fault fault = fault(request, body.path("email").asText(null));
             if (fault != null && fault.emailStatus() != null) {
                 return accept(request, response, body, fault.emailStatus());
@@ -267,9 +289,13 @@ public final class CakemailSandbox implements AutoCloseable {
         }
         SandboxConfig.Account account = session.account();
         long accountId = account.id();
-        String accountParameter = first(new QueryStringDecoder(request.uri()).parameters(), "account_id", null);
-        if (accountParameter != null) {
-            accountId = Long.parseLong(accountParameter);
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        if (query.containsKey("account_id")) {
+            Long asked = integer(query, "account_id", 0);
+            if (asked == null) {
+                return notAnInteger(response, "account_id");
+            }
+            accountId = asked;
             if (!account.actsFor(accountId)) {
                 return json(response, 403, forbidden("Forbidden: account " + accountId));
             }
@@ -375,7 +401,8 @@ public final class CakemailSandbox implements AutoCloseable {
     private Publisher<Void> attachment(HttpServerRequest request, HttpServerResponse response) {
         Inbox.Email email = inbox.get(request.param("id"));
         List<JsonNode> attachments = email == null ? List.of() : attachments(email);
-        int index = Integer.parseInt(request.param("index"));
+        String indexParameter = request.param("index");
+        int index = indexParameter != null && indexParameter.matches("\\d{1,9}") ? Integer.parseInt(indexParameter) : -1;
         if (index < 0 || index >= attachments.size()) {
             return json(response, 404, JSON.createObjectNode().put("detail", "Attachment not found"));
         }
@@ -511,6 +538,25 @@ public final class CakemailSandbox implements AutoCloseable {
             case "xlsx" -> "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             default -> "application/octet-stream";
         };
+    }
+
+    /** The query parameter {@code name} as an integer, {@code fallback} when absent, {@code null} when not one. */
+    private static Long integer(Map<String, List<String>> query, String name, long fallback) {
+        String value = first(query, name, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** {@code 422} for a query parameter that is not an integer, as FastAPI answers it. */
+    private static Mono<Void> notAnInteger(HttpServerResponse response, String name) {
+        return json(response, 422, details(detail(List.of("query", name), "value is not a valid integer",
+                "type_error.integer")));
     }
 
     private static String first(Map<String, List<String>> parameters, String name, String fallback) {

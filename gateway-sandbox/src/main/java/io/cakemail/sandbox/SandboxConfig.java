@@ -16,8 +16,10 @@ import java.util.List;
  * @param accounts the accounts that can log in
  * @param tokenLifetime the {@code expires_in} of access tokens
  * @param inboxCapacity how many accepted emails the inbox keeps (the oldest go first)
+ * @param sendersPerPage the most senders a page of {@code GET /brands/default/senders} holds, whatever
+ *                       {@code per_page} asks: a server may cap it lower without saying so
  */
-public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int inboxCapacity) {
+public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int inboxCapacity, int sendersPerPage) {
 
     /** The login every README example uses. */
     public static final String DEFAULT_USERNAME = "sandbox@example.com";
@@ -29,6 +31,14 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
         if (inboxCapacity < 1) {
             throw new IllegalArgumentException("inboxCapacity: " + inboxCapacity + " (expected: > 0)");
         }
+        if (sendersPerPage < 1) {
+            throw new IllegalArgumentException("sendersPerPage: " + sendersPerPage + " (expected: > 0)");
+        }
+    }
+
+    /** With pages of senders as large as {@code per_page} asks, up to 100. */
+    public SandboxConfig(List<Account> accounts, Duration tokenLifetime, int inboxCapacity) {
+        this(accounts, tokenLifetime, inboxCapacity, 100);
     }
 
     /**
@@ -52,12 +62,18 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
     public static SandboxConfig read(Path json) throws IOException {
         JsonForm file = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                                       .readValue(json.toFile(), JsonForm.class);
-        return new SandboxConfig(file.accounts, Duration.ofSeconds(file.tokenLifetimeSeconds), file.inboxCapacity);
+        return new SandboxConfig(file.accounts, Duration.ofSeconds(file.tokenLifetimeSeconds), file.inboxCapacity,
+                file.sendersPerPage);
     }
 
     /** A copy whose tokens live {@code lifetime}. */
     public SandboxConfig withTokenLifetime(Duration lifetime) {
-        return new SandboxConfig(accounts, lifetime, inboxCapacity);
+        return new SandboxConfig(accounts, lifetime, inboxCapacity, sendersPerPage);
+    }
+
+    /** A copy whose pages of senders hold at most {@code senders}, whatever {@code per_page} asks. */
+    public SandboxConfig withSendersPerPage(int senders) {
+        return new SandboxConfig(accounts, tokenLifetime, inboxCapacity, senders);
     }
 
     /** The account that logs in with {@code username}, or {@code null}. */
@@ -97,5 +113,7 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
         long tokenLifetimeSeconds = Duration.ofDays(5).toSeconds();
         @JsonProperty("inbox_capacity")
         int inboxCapacity = 1000;
+        @JsonProperty("senders_per_page")
+        int sendersPerPage = 100;
     }
 }

@@ -53,6 +53,12 @@ final class TokenStore {
         access.replaceAll((token, session) -> new Session(session.account(), Instant.EPOCH));
     }
 
+    /** Forgets every token, access and refresh. */
+    void revokeAll() {
+        access.clear();
+        refresh.clear();
+    }
+
     private String newToken() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);

@@ -157,6 +157,31 @@ class SandboxTest {
     }
 
     @Test
+    void aMalformedQueryParameterIs422NotAServerError() throws Exception {
+        String token = login();
+        HttpResponse<String> page = get("/brands/default/senders?page=two", token);
+        assertThat(page.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(page.body()).at("/detail/0/loc").toString()).isEqualTo("[\"query\",\"page\"]");
+        assertThat(get("/brands/default/senders?per_page=99999999999", token).statusCode()).isEqualTo(422);
+        assertThat(post("/v2/emails?account_id=x", VALID, token).statusCode()).isEqualTo(422);
+        assertThat(get("/sandbox/messages/nope/attachments/x", token).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void storedSubmissionsAreBoundedLikeTheInbox() throws Exception {
+        sandbox.close();
+        SandboxConfig small = new SandboxConfig(sandboxConfig().accounts(), Duration.ofDays(1), 3);
+        sandbox = CakemailSandbox.start(small, "127.0.0.1", 0);
+        String token = login();
+        for (int i = 0; i < 5; i++) {
+            assertThat(submit(VALID.replace("rcpt@", "rcpt" + i + "@"), token).statusCode()).isEqualTo(201);
+        }
+        assertThat(sandbox.submissions()).extracting(body -> body.path("email").asText())
+                                         .containsExactly("rcpt2@example.net", "rcpt3@example.net", "rcpt4@example.net");
+        assertThat(sandbox.inbox().emails()).hasSize(3);
+    }
+
+    @Test
     void faultsApplyByPathRecipientAndCount() throws Exception {
         String token = login();
         sandbox.faults().add(Fault.status("/v2/emails", 503).times(1));

@@ -28,8 +28,10 @@ class ApiOutageTest {
                     .startsWith("250 2.0.0 Queued as ");
 
             sandbox.close();
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 2), "a@example.net"))
-                    .startsWith("451 4.3.0 ");
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 2), "a@example.net",
+                    "b@example.net", "c@example.net", "d@example.net"))
+                    .as("an outage fails every recipient: four of them open the breaker")
+                    .startsWith("451 4.3.0 Cakemail API un");
             long start = System.nanoTime();
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 3), "a@example.net"))
                     .isEqualTo("451 4.3.0 Cakemail API unavailable (circuit open), try again later");

@@ -4,15 +4,17 @@ import io.cakemail.gateway.core.submission.ParsedMessage;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * The identity of a message across a client's retries: its Message-ID, else a digest of its JSON. Worked out when
- * first asked, which most messages never are (only those with a recipient answered 451, and their retries), so a
- * large message without a Message-ID is not hashed for nothing. Ask while the body is still held.
+ * The identity of a message across a client's retries: a digest of its Message-ID and of its JSON, never the
+ * Message-ID alone (mailing tools reuse Message-IDs for different messages; the one sent again after a 451 must be
+ * the same message). Worked out when first asked, which most messages never are (only those with a recipient answered
+ * 451, and their retries), so a large message is not hashed for nothing. Ask while the body is still held.
  */
 final class MessageKey {
 
@@ -36,12 +38,13 @@ final class MessageKey {
     }
 
     private String compute() {
-        if (message.messageId() != null && !message.messageId().isBlank()) {
-            return "id:" + message.messageId().trim().toLowerCase(Locale.ROOT);
-        }
         ByteBuf json = body.forRecipient("");
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            if (message.messageId() != null) {
+                digest.update(message.messageId().trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            }
+            digest.update((byte) 0);
             for (ByteBuffer buffer : json.nioBuffers()) {
                 digest.update(buffer);
             }

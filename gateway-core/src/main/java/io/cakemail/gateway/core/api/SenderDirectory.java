@@ -7,11 +7,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import reactor.core.publisher.Mono;
 
 /**
  * Finds the {@code sender.id} of an address among an account's senders ({@code GET /brands/default/senders}, every
- * page, never trusting {@code count}, which the API only sends with {@code with_count}). The list is cached per
+ * page: until the {@code count} the API reports with {@code with_count=true} is reached, or an empty page. A short
+ * page is not the end: the API documents no maximum for {@code per_page} and may serve fewer). The list is cached per
  * account for a while; an address not in it makes one fresh fetch if the list is old enough, so a sender confirmed
  * a minute ago works without waiting for the cache to expire.
  */
@@ -24,6 +27,8 @@ public final class SenderDirectory {
     public record Match(Status status, String id) {
     }
 
+    /** API trouble an outage repeats for every lookup: the logging configuration rate-limits this logger. */
+    private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
     private static final int PER_PAGE = 100;
     private static final int MAX_PAGES = 100;
 
@@ -67,15 +72,22 @@ public final class SenderDirectory {
 
     private Mono<Senders> senders(AccountKey key, ApiPrincipal principal, Long accountId) {
         return Mono.fromFuture(() -> cache.get(key, (k, executor) ->
-                fetch(principal, accountId, 1, new HashMap<>()).toFuture()));
+                fetch(principal, accountId, 1, 0, new HashMap<>()).toFuture()));
     }
 
-    private Mono<Senders> fetch(ApiPrincipal principal, Long accountId, int page, Map<String, Match> found) {
-        String uri = "/brands/default/senders?page=" + page + "&per_page=" + PER_PAGE
+    /** Page {@code page} and the following ones, {@code seen} senders listed so far. */
+    private Mono<Senders> fetch(ApiPrincipal principal, Long accountId, int page, int seen, Map<String, Match> found) {
+        String uri = "/brands/default/senders?page=" + page + "&per_page=" + PER_PAGE + "&with_count=true"
                      + (accountId == null ? "" : "&account_id=" + accountId);
         return tokens.authorized(principal, token -> http.send(HttpMethod.GET, uri, token, null, null, null))
+                     .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
+                         api.warn("Cakemail API unreachable listing senders: {}", e.toString());
+                         return new ApiUnavailableException("Cakemail API unreachable, try again later");
+                     })
                      .flatMap(response -> {
                          if (response.status() != 200) {
+                             api.warn("Cakemail API answered {} listing senders: {}", response.status(),
+                                     response.reason());
                              return Mono.error(new ApiUnavailableException(
                                      "listing senders answered " + response.status() + ": " + response.reason()));
                          }
@@ -86,10 +98,12 @@ public final class SenderDirectory {
                                      confirmed ? new Match(Status.CONFIRMED, sender.path("id").asText())
                                                : new Match(Status.UNCONFIRMED, null));
                          }
-                         if (data.size() < PER_PAGE || page >= MAX_PAGES) {
+                         int listed = seen + data.size();
+                         JsonNode count = response.json().path("pagination").path("count");
+                         if (data.isEmpty() || count.isNumber() && listed >= count.asLong() || page >= MAX_PAGES) {
                              return Mono.just(new Senders(Map.copyOf(found), System.nanoTime()));
                          }
-                         return fetch(principal, accountId, page + 1, found);
+                         return fetch(principal, accountId, page + 1, listed, found);
                      });
     }
 }

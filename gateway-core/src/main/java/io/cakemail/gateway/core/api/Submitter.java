@@ -9,6 +9,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,22 +25,35 @@ import reactor.core.publisher.Mono;
 
 /**
  * Submits one message to each of its recipients ({@code POST /v2/emails}), concurrently, all sharing the JSON
- * written once. Transient failures (timeouts, resets, 5xx, 429 with its {@code Retry-After}) are retried with
- * exponential backoff and jitter within the message's deadline; a 401 renews the token once; a circuit breaker over
- * the last calls answers at once while the API is failing. When some recipient is deferred (the client will be told
- * 451 and will retry), the recipients the API queued are remembered, so the retry does not send to them twice; a
- * message that needs no retry leaves nothing to remember.
+ * written once. A recipient whose request fails on the way (a reset, a timeout) or is answered 5xx is tried at most
+ * {@link ApiConfig#maxAttempts} times, with exponential backoff and jitter; a {@code 429} or {@code 503} waits for its
+ * {@code Retry-After} (seconds or an HTTP date); nothing waits past the message's deadline. A 401 renews the token
+ * once.
+ *
+ * <p>A circuit breaker over the last calls answers at once while the API is failing broadly. It judges the API, not
+ * a recipient: a recipient's failures count towards opening it once per {@value #FAILING_RECIPIENT_MINUTES} minute,
+ * so one address the API always refuses, retried by its client, never opens it for everyone else, while an outage,
+ * which fails every recipient, opens it within a window of calls.
+ *
+ * <p>When some recipient is deferred (the client will be told 451 and will retry), the recipients the API queued are
+ * remembered, so the retry does not send to them twice; a message that needs no retry leaves nothing to remember.
  */
 final class Submitter {
 
     private static final Logger log = LogManager.getLogger(Submitter.class);
+    /** API trouble an outage repeats for every call: the logging configuration rate-limits this logger. */
+    private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
     private static final String EMAILS = "/v2/emails";
+    private static final int FAILING_RECIPIENT_MINUTES = 1;
+    private static final String UNREACHABLE = "Cakemail API unreachable, try again later";
 
     private final ApiHttp http;
     private final TokenService tokens;
     private final ApiConfig config;
     private final CircuitBreaker breaker;
     private final Cache<AcceptedKey, String> accepted;
+    /** Recipients whose failure the breaker has counted lately. */
+    private final Cache<String, Boolean> failingRecipients;
 
     Submitter(ApiHttp http, TokenService tokens, ApiConfig config) {
         this.http = http;
@@ -50,6 +67,18 @@ final class Submitter {
                 .waitDurationInOpenState(config.breakerOpenDuration())
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .build());
+        breaker.getEventPublisher().onStateTransition(event -> {
+            CircuitBreaker.StateTransition transition = event.getStateTransition();
+            if (transition.getToState() == CircuitBreaker.State.OPEN) {
+                log.warn("Circuit breaker open: the Cakemail API failed {}% of the last calls; messages get 451 for"
+                         + " {}s", Math.round(breaker.getMetrics().getFailureRate()),
+                        config.breakerOpenDuration().toSeconds());
+            } else {
+                log.info("Circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
+            }
+        });
+        this.failingRecipients = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
+                                         .maximumSize(100_000).executor(Runnable::run).build();
         this.accepted = Caffeine.newBuilder().expireAfterWrite(config.acceptedMemory())
                                 .maximumSize(config.acceptedMemorySize())
                                 .executor(Runnable::run)  // upkeep inline, not a hand-over to another thread per write
@@ -121,6 +150,8 @@ final class Submitter {
         private final SubmissionBody body;
         private final String recipient;
         private final long deadline;
+        /** Tries that failed on the way or were answered 5xx: at most {@link ApiConfig#maxAttempts}. */
+        private int failures;
         /** Why the previous try failed: a try cut short by the deadline reports it rather than the timeout. */
         private String lastFailure;
 
@@ -146,9 +177,18 @@ final class Submitter {
                                          () -> body.forRecipient(recipient), Duration.ofNanos(remaining))
                                  .flatMap(response -> outcome(response, token, number, tokenRenewed, start)))
                          .onErrorResume(error -> {
-                             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
+                             recordFailure(System.nanoTime() - start, error);
+                             if (error instanceof AuthenticationException auth
+                                 && auth.kind() != AuthenticationException.Kind.UNAVAILABLE) {
+                                 return Mono.just(new RecipientOutcome.Deferred(recipient, auth.getMessage(), true));
+                             }
                              boolean cutShort = isTimeout(error) && lastFailure != null;
-                             return retry(number, cutShort ? lastFailure : describe(error), 0);
+                             if (!cutShort) {
+                                 api.warn("Submission to the Cakemail API failed on the way (attempt {}): {}", number,
+                                         error.toString());
+                             }
+                             return failed(number, cutShort ? lastFailure : isTimeout(error)
+                                     ? "timed out waiting for the Cakemail API" : UNREACHABLE, 0);
                          });
         }
 
@@ -157,8 +197,11 @@ final class Submitter {
             int status = response.status();
             long elapsed = System.nanoTime() - start;
             if (status >= 500) {
-                breaker.onError(elapsed, TimeUnit.NANOSECONDS, new ApiUnavailableException("HTTP " + status));
-                return retry(number, "Cakemail API answered " + status + ": " + response.reason(), 0);
+                recordFailure(elapsed, new ApiUnavailableException("HTTP " + status));
+                api.warn("The Cakemail API answered {} to a submission (attempt {}): {}", status, number,
+                        response.reason());
+                return failed(number, "Cakemail API answered " + status + ": " + response.reason(),
+                        status == 503 ? retryAfter(response) : 0);
             }
             breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
             if (status == 201) {
@@ -185,6 +228,14 @@ final class Submitter {
             return deferred("unexpected answer from the Cakemail API: HTTP " + status);
         }
 
+        /** A try that failed on the way or was answered 5xx: again, unless this recipient had its tries. */
+        private Mono<RecipientOutcome> failed(int number, String reason, long retryAfterNanos) {
+            if (++failures >= config.maxAttempts()) {
+                return deferred(reason + " (" + failures + " attempts)");
+            }
+            return retry(number, reason, retryAfterNanos);
+        }
+
         /** Tries again after the backoff (or {@code Retry-After}, if longer), unless that passes the deadline. */
         private Mono<RecipientOutcome> retry(int number, String reason, long retryAfterNanos) {
             lastFailure = reason;
@@ -202,30 +253,39 @@ final class Submitter {
         private Mono<RecipientOutcome> deferred(String reason) {
             return Mono.just(new RecipientOutcome.Deferred(recipient, reason, false));
         }
+
+        /**
+         * Counts a failure against the API, once a minute per recipient: the permission of a repeated failure goes back
+         * without a verdict, so one address the API always refuses does not open the breaker for everyone.
+         */
+        private void recordFailure(long elapsedNanos, Throwable error) {
+            if (failingRecipients.asMap().putIfAbsent(recipient.toLowerCase(Locale.ROOT), Boolean.TRUE) == null) {
+                breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, error);
+            } else {
+                breaker.releasePermission();
+            }
+        }
     }
 
-    private static long retryAfter(ApiResponse response) {
+    /** {@code Retry-After} as seconds or an HTTP date (RFC 9110 10.2.3), in nanoseconds from now; 0 without one. */
+    static long retryAfter(ApiResponse response) {
         String value = response.headers().get(HttpHeaderNames.RETRY_AFTER);
-        try {
-            return value == null ? 0 : Duration.ofSeconds(Long.parseLong(value.trim())).toNanos();
-        } catch (NumberFormatException e) {
+        if (value == null || value.isBlank()) {
             return 0;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))).toNanos();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Math.max(0, Duration.between(Instant.now(), at).toNanos());
+            } catch (DateTimeParseException neither) {
+                return 0;
+            }
         }
     }
 
     private static boolean isTimeout(Throwable error) {
         return error instanceof TimeoutException || error instanceof ReadTimeoutException;
-    }
-
-    private static String describe(Throwable error) {
-        if (isTimeout(error)) {
-            return "timed out waiting for the Cakemail API";
-        }
-        if (error instanceof AuthenticationException auth) {
-            return auth.getMessage();
-        }
-        String message = error.getMessage();
-        return "Cakemail API unreachable (" + error.getClass().getSimpleName()
-               + (message == null ? "" : ": " + message.replaceAll("[\\p{Cntrl}]+", " ")) + ")";
     }
 }

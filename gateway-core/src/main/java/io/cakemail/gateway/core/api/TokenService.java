@@ -24,11 +24,15 @@ import reactor.core.publisher.Mono;
  * Cakemail access tokens for SMTP logins ({@code POST /token}, form-encoded). Tokens are cached under a keyed hash
  * of the credentials (HMAC-SHA256 with a key made at start), never under the password; concurrent logins with the
  * same credentials share one call; a token is refreshed before it runs out (refresh grant, then password grant);
- * wrong credentials are remembered briefly so a client retrying in a loop does not hammer the API.
+ * wrong credentials are remembered briefly so a client retrying in a loop does not hammer the API. Only a refused
+ * password grant means wrong credentials: a refused refresh grant (every token revoked after a password change, a
+ * refresh token expired) falls back to the password grant and is not held against the login.
  */
 public final class TokenService {
 
     private static final Logger log = LogManager.getLogger(TokenService.class);
+    /** API trouble an outage repeats for every login: the logging configuration rate-limits this logger. */
+    private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
 
     private final ApiHttp http;
     private final ApiConfig config;
@@ -65,6 +69,12 @@ public final class TokenService {
 
     /** A token's strings and its deadlines, in {@link System#nanoTime()} terms. */
     record TokenState(String accessToken, String refreshToken, long expiresAt, long refreshAt) {
+        @Override
+        public String toString() {
+            return "TokenState[accessToken=***, refreshToken=***, expiresAt=" + expiresAt + ", refreshAt="
+                   + refreshAt + "]";
+        }
+
         boolean expired() {
             return System.nanoTime() - expiresAt >= 0;
         }
@@ -155,23 +165,33 @@ public final class TokenService {
         if (previous == null || previous.refreshToken() == null) {
             return passwordGrant(principal);
         }
-        return grant("grant_type=refresh_token&refresh_token=" + encode(previous.refreshToken()), principal)
-                .onErrorResume(e -> passwordGrant(principal));
+        return grant("grant_type=refresh_token&refresh_token=" + encode(previous.refreshToken()), principal, false)
+                .onErrorResume(e -> {
+                    log.info("Refresh grant for {} failed ({}); logging in with the password", principal.getName(),
+                            e.getMessage());
+                    return passwordGrant(principal);
+                })
+                .doOnError(e -> api.warn("Renewing the access token of {} failed: {}", principal.getName(),
+                        e.getMessage()));
     }
 
     private Mono<TokenState> passwordGrant(ApiPrincipal principal) {
         return grant("grant_type=password&username=" + encode(principal.getName()) + "&password="
-                     + encode(principal.password()), principal);
+                     + encode(principal.password()), principal, true);
     }
 
-    private Mono<TokenState> grant(String form, ApiPrincipal principal) {
+    /** @param password whether this is the password grant, whose refusal means wrong credentials */
+    private Mono<TokenState> grant(String form, ApiPrincipal principal, boolean password) {
         return http.postForm("/token", form)
-                   .onErrorMap(e -> !(e instanceof AuthenticationException), e -> new AuthenticationException(
-                           AuthenticationException.Kind.UNAVAILABLE, "Cakemail API unreachable: " + e))
-                   .flatMap(response -> tokenFrom(response, principal));
+                   .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
+                       api.warn("Cakemail API unreachable for POST /token: {}", e.toString());
+                       return new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
+                               "Cakemail API unreachable, try again later");
+                   })
+                   .flatMap(response -> tokenFrom(response, principal, password));
     }
 
-    private Mono<TokenState> tokenFrom(ApiResponse response, ApiPrincipal principal) {
+    private Mono<TokenState> tokenFrom(ApiResponse response, ApiPrincipal principal, boolean password) {
         JsonNode body = response.json();
         if (body.has("challenge")) {
             return Mono.error(new AuthenticationException(AuthenticationException.Kind.MFA_REQUIRED,
@@ -187,12 +207,17 @@ public final class TokenService {
         }
         if (response.status() == 400 || response.status() == 401 || response.status() == 403
             || response.status() == 422) {
+            if (!password) {
+                return Mono.error(new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
+                        "refresh token refused (" + response.status() + ")"));
+            }
             badCredentials.put(principal.credentialKey(), Boolean.TRUE);
             return Mono.error(new AuthenticationException(AuthenticationException.Kind.BAD_CREDENTIALS,
                     "Authentication credentials invalid"));
         }
+        api.warn("Cakemail API answered {} to POST /token: {}", response.status(), response.reason());
         return Mono.error(new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
-                "Cakemail API answered " + response.status() + " to the login: " + response.reason()));
+                "Cakemail API could not log in now (HTTP " + response.status() + "), try again later"));
     }
 
     private String credentialKey(String username, String password) {

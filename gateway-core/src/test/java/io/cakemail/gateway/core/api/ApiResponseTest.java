@@ -2,12 +2,35 @@ package io.cakemail.gateway.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ApiResponseTest {
+
+    @Test
+    void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
+        assertThat(Submitter.retryAfter(withRetryAfter("7"))).isEqualTo(Duration.ofSeconds(7).toNanos());
+        String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(10));
+        assertThat(Submitter.retryAfter(withRetryAfter(inTenSeconds)))
+                .isBetween(Duration.ofSeconds(8).toNanos(), Duration.ofSeconds(10).toNanos());
+        assertThat(Submitter.retryAfter(withRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"))).as("past").isZero();
+        assertThat(Submitter.retryAfter(withRetryAfter("soon"))).isZero();
+        assertThat(Submitter.retryAfter(new ApiResponse(503, EmptyHttpHeaders.INSTANCE, new byte[0]))).isZero();
+    }
+
+    private static ApiResponse withRetryAfter(String value) {
+        return new ApiResponse(503, new DefaultHttpHeaders().set(HttpHeaderNames.RETRY_AFTER, value), new byte[0]);
+    }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

@@ -194,7 +194,7 @@ class CakemailClientTest {
     }
 
     @Test
-    void sendersArePagedWithoutRelyingOnTheCount() throws Exception {
+    void sendersArePagedUntilTheCountIsReached() throws Exception {
         List<SandboxConfig.Sender> many = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             many.add(new SandboxConfig.Sender("snd-" + i, "S" + i, "s" + i + "@example.com", true));
@@ -203,8 +203,22 @@ class CakemailClientTest {
                 List.of(1L), List.of())), config.tokenLifetime(), 100));
         assertThat(outcomes(deliver(login(), List.of("a@example.net"), message("S249@EXAMPLE.com", null))))
                 .first().isInstanceOf(RecipientOutcome.Queued.class);
-        assertThat(sandbox.calls("GET /brands/default/senders")).isEqualTo(3);
+        assertThat(sandbox.calls("GET /brands/default/senders")).as("the count reached on the third").isEqualTo(3);
         assertThat(sandbox.inbox().emails().get(0).request().at("/sender/id").asText()).isEqualTo("snd-249");
+    }
+
+    /** The API documents no maximum for {@code per_page}; a server that serves fewer does not hide a sender. */
+    @Test
+    void aConfirmedSenderOnThePageAfterAShortOneIsFound() throws Exception {
+        List<SandboxConfig.Sender> senders = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            senders.add(new SandboxConfig.Sender("snd-" + i, "S" + i, "s" + i + "@example.com", i == 5));
+        }
+        start(config -> new SandboxConfig(List.of(new SandboxConfig.Account(1001, USER, PASSWORD, false, senders,
+                List.of(1L), List.of())), config.tokenLifetime(), 100).withSendersPerPage(2));
+        assertThat(outcomes(deliver(login(), List.of("a@example.net"), message("s5@example.com", null))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(sandbox.inbox().emails().get(0).request().at("/sender/id").asText()).isEqualTo("snd-5");
     }
 
     @Test
@@ -227,14 +241,15 @@ class CakemailClientTest {
     @Test
     void transientFailuresAreRetriedAndRetryAfterHonoured() throws Exception {
         start(UnaryOperator.identity());
-        sandbox.faults().add(Fault.status("/v2/emails", 503).times(2));
+        sandbox.faults().add(Fault.status("/v2/emails", 503).times(1));
         sandbox.faults().add(Fault.reset("/v2/emails").times(1));
         sandbox.faults().add(Fault.tooManyRequests("/v2/emails", 1).times(1));
         long start = System.nanoTime();
         List<RecipientOutcome> outcomes = outcomes(deliver(login(), List.of("a@example.net"),
                 message("sandbox@example.com", null)));
-        assertThat(outcomes.get(0)).isInstanceOf(RecipientOutcome.Queued.class);
-        assertThat(sandbox.calls("POST /v2/emails")).isEqualTo(5);
+        assertThat(outcomes.get(0)).as("two failures of three allowed, and a 429").isInstanceOf(
+                RecipientOutcome.Queued.class);
+        assertThat(sandbox.calls("POST /v2/emails")).isEqualTo(4);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
 
@@ -252,13 +267,28 @@ class CakemailClientTest {
                 d -> assertThat(d.tokenRejected()).isTrue());
     }
 
+    /** After a password change or a key rotation the API revokes every token: the refresh is refused, the login is not. */
+    @Test
+    void aRefusedRefreshFallsBackToThePasswordAndIsNotHeldAgainstTheLogin() throws Exception {
+        start(UnaryOperator.identity());
+        ApiPrincipal principal = login();
+        assertThat(outcomes(deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+        sandbox.revokeTokens();
+        assertThat(outcomes(deliver(principal, List.of("b@example.net"), message("sandbox@example.com", null))))
+                .first().isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(client.login(USER, PASSWORD).block(Duration.ofSeconds(10))).isNotNull();
+        assertThat(sandbox.calls("POST /token")).as("password, refresh refused, password").isEqualTo(3);
+    }
+
     @Test
     void theCircuitOpensWhileTheApiFailsAndClosesWhenItRecovers() throws Exception {
         start(UnaryOperator.identity(), builder -> builder.circuitBreaker(4, 4, 50, Duration.ofMillis(500))
                                                            .messageDeadline(Duration.ofSeconds(1)));
         ApiPrincipal principal = login();
         sandbox.faults().add(Fault.status("/v2/emails", 503));
-        deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null));
+        deliver(principal, List.of("a1@example.net", "a2@example.net", "a3@example.net", "a4@example.net"),
+                message("sandbox@example.com", null));
         assertThat(client.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
         long start = System.nanoTime();
         RecipientOutcome fast = outcomes(deliver(principal, List.of("b@example.net"),
@@ -267,7 +297,33 @@ class CakemailClientTest {
         assertThat(((RecipientOutcome.Deferred) fast).reason()).contains("circuit open");
         sandbox.faults().clear();
         Thread.sleep(600);
-        assertThat(outcomes(deliver(principal, List.of("c@example.net"), message("sandbox@example.com", null))))
+        assertThat(outcomes(deliver(principal, List.of("c1@example.net", "c2@example.net", "c3@example.net"),
+                message("sandbox@example.com", null)))).allSatisfy(
+                        outcome -> assertThat(outcome).isInstanceOf(RecipientOutcome.Queued.class));
+        assertThat(client.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    /**
+     * A recipient the API always answers 500 has three tries a message, and however often its client retries, its
+     * failures do not open the breaker: everyone else's mail still goes.
+     */
+    @Test
+    void aPoisonRecipientHasItsTriesAndNeverOpensTheCircuitForOthers() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.circuitBreaker(4, 4, 50, Duration.ofSeconds(30))
+                                                           .messageDeadline(Duration.ofSeconds(10)));
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.status("/v2/emails", 500).forRecipients("^poison@"));
+        for (int retry = 0; retry < 4; retry++) {
+            int callsBefore = sandbox.calls("POST /v2/emails");
+            List<RecipientOutcome> outcomes = outcomes(deliver(principal,
+                    List.of("poison@example.net", "ok" + retry + "@example.net"), message("sandbox@example.com", null)));
+            assertThat(outcomes.get(0)).isInstanceOfSatisfying(RecipientOutcome.Deferred.class,
+                    deferred -> assertThat(deferred.reason()).endsWith("(3 attempts)"));
+            assertThat(outcomes.get(1)).isInstanceOf(RecipientOutcome.Queued.class);
+            assertThat(sandbox.calls("POST /v2/emails") - callsBefore).as("three tries and one").isEqualTo(4);
+        }
+        assertThat(client.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(outcomes(deliver(principal, List.of("other@example.net"), message("sandbox@example.com", null))))
                 .first().isInstanceOf(RecipientOutcome.Queued.class);
     }
 
@@ -297,6 +353,23 @@ class CakemailClientTest {
                                 .isInstanceOf(RecipientOutcome.Queued.class)
                                 .isNotEqualTo(second.get(0));
         assertThat(sandbox.inbox().emails()).hasSize(3);
+    }
+
+    /** Mailing tools reuse Message-IDs: another message under the same one is a new message, sent to everyone. */
+    @Test
+    void aDifferentMessageUnderAReusedMessageIdIsSentToRecipientsTheFirstReached() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.messageDeadline(Duration.ofSeconds(1)));
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^b@"));
+        List<RecipientOutcome> first = outcomes(deliver(principal, List.of("a@example.net", "b@example.net"),
+                message("sandbox@example.com", "<reused@test>")));
+        assertThat(first.get(1)).isInstanceOf(RecipientOutcome.Deferred.class);
+        sandbox.faults().clear();
+        ParsedMessage other = parse("From: Sender <sandbox@example.com>\r\nSubject: Another\r\n"
+                                    + "Message-ID: <reused@test>\r\n\r\nA different message\r\n");
+        assertThat(outcomes(deliver(principal, List.of("a@example.net"), other)).get(0))
+                .isInstanceOfSatisfying(RecipientOutcome.Queued.class, q -> assertThat(q.remembered()).isFalse());
+        assertThat(sandbox.inbox().emails()).extracting(e -> e.subject()).containsExactlyInAnyOrder("Test", "Another");
     }
 
     @Test

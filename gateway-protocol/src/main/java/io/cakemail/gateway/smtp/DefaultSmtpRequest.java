@@ -34,8 +34,16 @@ public final class DefaultSmtpRequest extends DecodedMessage implements SmtpRequ
     }
 
 
+    /** The command line, but for the credentials of an {@code AUTH} with an initial response. */
     @Override
     public String toString() {
-        return argument.isEmpty() ? command.name() : command.name() + ' ' + argument;
+        if (argument.isEmpty()) {
+            return command.name();
+        }
+        if (command == SmtpCommand.AUTH) {
+            int space = argument.indexOf(' ');
+            return space < 0 ? "AUTH " + argument : "AUTH " + argument.substring(0, space) + " ***";
+        }
+        return command.name() + ' ' + argument;
     }
 }

@@ -26,4 +26,10 @@ public final class SaslResponse extends DecodedMessage {
         return line;
     }
 
+    /** Never the line: it carries credentials. */
+    @Override
+    public String toString() {
+        return "SaslResponse[***]";
+    }
+
 }

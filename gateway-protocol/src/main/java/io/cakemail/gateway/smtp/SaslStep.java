@@ -11,6 +11,10 @@ sealed interface SaslStep {
 
     /** The exchange is complete: check these credentials. */
     record Credentials(String username, String password) implements SaslStep {
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + ", password=***]";
+        }
     }
 
     /** The response breaks the mechanism's rules: end the exchange with this reply. */

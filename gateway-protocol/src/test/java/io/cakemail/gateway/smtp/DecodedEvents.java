@@ -77,7 +77,8 @@ final class DecodedEvents extends ChannelInboundHandlerAdapter {
                 events.add(request.command() + " failed: " + request.decoderResult().cause().getMessage());
                 return;
             }
-            events.add(request.toString());
+            events.add(request.argument().isEmpty() ? request.command().name()  // not toString(): it hides AUTH's
+                                                    : request.command().name() + ' ' + request.argument());
             if (request.command() == SmtpCommand.DATA) {
                 decoder.startData();
             } else if (request.command() == SmtpCommand.AUTH && !request.argument().contains(" ")) {

@@ -178,8 +178,13 @@ final class Http2ApiClient implements AutoCloseable {
         return headers;
     }
 
-    private record RequestHeaders(HttpMethod method, String pathAndQuery, String bearer, String contentType,
-                                  Http2Headers headers) {
+    /** A request's headers and what they were made of; its text leaves the token out. */
+    record RequestHeaders(HttpMethod method, String pathAndQuery, String bearer, String contentType,
+                          Http2Headers headers) {
+        @Override
+        public String toString() {
+            return "RequestHeaders[" + method + ' ' + pathAndQuery + ", bearer=***, contentType=" + contentType + ']';
+        }
     }
 
     private void dispatch(Http2Exchange exchange) {

@@ -48,13 +48,16 @@ public final class Gateway implements AutoCloseable {
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         try {
+            String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0") || config.sandboxBindAddress()
+                    .equals("::") ? "127.0.0.1" : config.sandboxBindAddress();
             if (config.sandbox()) {
-                sandbox = CakemailSandbox.start(SandboxConfig.defaults(), config.bindAddress(), config.sandboxPort());
-                log.info("Sandbox API and inbox on http://localhost:{}/ (login {} / {})", sandbox.port(),
+                sandbox = startSandbox(config);
+                log.info("Sandbox API and inbox on http://{}:{}/ (login {} / {})", sandboxHost, sandbox.port(),
                         SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD);
             }
-            URI apiUrl = config.effectiveApiUrl(sandbox == null ? null : URI.create("http://127.0.0.1:"
-                                                                                   + sandbox.port()));
+            URI apiUrl = config.effectiveApiUrl(sandbox == null ? null
+                    : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost) + ":"
+                                 + sandbox.port()));
             client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), loops.workers());
             log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
                     : config.api().h2c() ? "h2c" : "HTTP/1.1");
@@ -76,9 +79,19 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    private static CakemailSandbox startSandbox(GatewayConfig config) throws StartupException {
+        try {
+            return CakemailSandbox.start(SandboxConfig.defaults(), config.sandboxBindAddress(), config.sandboxPort());
+        } catch (Exception e) {
+            throw new StartupException("GATEWAY_SANDBOX_PORT: " + config.sandboxPort() + " cannot be bound on "
+                                       + config.sandboxBindAddress() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** The budget, as the meters {@code gateway.content.memory.limit}, {@code .used} and {@code .refusals}. */
     private static MemoryBudget memoryBudget(GatewayConfig config, MeterRegistry registry) {
-        MemoryBudget budget = new MemoryBudget(config.memoryBudget());
+        MemoryBudget budget = new MemoryBudget(config.memoryBudget() > 0 ? config.memoryBudget()
+                                                                         : MemoryBudget.defaultCapacity());
         Gauge.builder("gateway.content.memory.limit", budget, MemoryBudget::capacity).baseUnit(BaseUnits.BYTES)
              .description("Octets of message content all messages in flight may hold").register(registry);
         Gauge.builder("gateway.content.memory.used", budget, MemoryBudget::used).baseUnit(BaseUnits.BYTES)

@@ -32,17 +32,24 @@ import java.util.regex.Pattern;
  * @param apiUrl the Cakemail API base URL as configured, or {@code null} when not set (see {@link #effectiveApiUrl})
  * @param sandbox whether to start the local sandbox API
  * @param sandboxPort the port of the local sandbox API
+ * @param sandboxBindAddress the address the local sandbox API binds: loopback unless told otherwise, as its fault
+ *                           and delete endpoints have no authentication
  * @param maxConnections the most concurrent SMTP connections over both listeners
  * @param ioThreads the number of event loop threads, 0 for one per core
- * @param memoryBudget the octets of message content all messages in flight together may hold
+ * @param memoryBudget the octets of message content all messages in flight together may hold, or 0 for half the
+ *                     JVM's direct memory ({@link MemoryBudget#defaultCapacity}, worked out when the gateway starts:
+ *                     reading the configuration loads neither Netty nor the logging it would set up)
+ * @param drainTimeout how long a shutdown waits for sessions to finish before closing them: at least the API
+ *                     deadline, so no reply the API's answer decides is lost
  * @param smtp the SMTP session limits
  * @param transform the MIME limits and the transformer's policies
  * @param api how to talk to the API, except its URL
  */
 public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int httpPort, Path tlsCert,
                             Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox, int sandboxPort,
-                            int maxConnections, int ioThreads, long memoryBudget, SmtpServerConfig smtp,
-                            TransformConfig transform, ApiSettings api) {
+                            String sandboxBindAddress, int maxConnections, int ioThreads, long memoryBudget,
+                            Duration drainTimeout, SmtpServerConfig smtp, TransformConfig transform,
+                            ApiSettings api) {
 
     /** The production API. */
     public static final URI CAKEMAIL_API = URI.create("https://api.cakemail.dev");
@@ -82,9 +89,14 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
                     "Cakemail API base URL (the sandbox's when GATEWAY_SANDBOX=true and this is unset)"),
             new Variable("GATEWAY_SANDBOX", "false", "Start the local sandbox API and its inbox page (true/false)"),
             new Variable("GATEWAY_SANDBOX_PORT", "8025", "Port of the local sandbox API and inbox"),
+            new Variable("GATEWAY_SANDBOX_BIND_ADDRESS", "127.0.0.1",
+                    "Address the sandbox binds (its fault and delete endpoints have no authentication)"),
             new Variable("GATEWAY_API_H2C", "false", "HTTP/2 without TLS (h2c) to an http:// API; on for the sandbox"),
             new Variable("GATEWAY_API_MAX_CONNECTIONS", "8", "Connections to the API (HTTP/2 multiplexes on each)"),
             new Variable("GATEWAY_API_DEADLINE", "45s", "Longest time a message's submissions may take, retries included"),
+            new Variable("GATEWAY_DRAIN_TIMEOUT", "60s",
+                    "On SIGTERM, longest wait for sessions to finish; at least GATEWAY_API_DEADLINE"),
+            new Variable("GATEWAY_LOG_LEVEL", "info", "Log level: trace, debug, info, warn or error"),
             new Variable("GATEWAY_DEFAULT_EMAIL_TYPE", "transactional",
                     "content.type without X-Email-Api-Type: transactional or marketing"),
             new Variable("GATEWAY_DEFAULT_LIST_ID", "(none)", "list_id without X-List-Id"),
@@ -135,6 +147,8 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         URI apiUrl = reader.isSet("GATEWAY_API_URL") ? reader.httpUrl("GATEWAY_API_URL") : null;
         boolean sandbox = reader.bool("GATEWAY_SANDBOX");
         int sandboxPort = reader.port("GATEWAY_SANDBOX_PORT");
+        String sandboxBindAddress = reader.raw("GATEWAY_SANDBOX_BIND_ADDRESS");
+        reader.choice("GATEWAY_LOG_LEVEL", LogLevel.class);
         ApiSettings api = new ApiSettings(reader.isSet("GATEWAY_API_H2C") ? reader.bool("GATEWAY_API_H2C")
                                                                            : sandbox && apiUrl == null,
                 reader.integer("GATEWAY_API_MAX_CONNECTIONS", 1), reader.duration("GATEWAY_API_DEADLINE"),
@@ -142,9 +156,14 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
                 reader.isSet("GATEWAY_DEFAULT_LIST_ID") ? (long) reader.integer("GATEWAY_DEFAULT_LIST_ID", 1) : null);
         int maxConnections = reader.integer("GATEWAY_MAX_CONNECTIONS", 1);
         int ioThreads = reader.integer("GATEWAY_IO_THREADS", 0);
-        long memoryBudget = reader.isSet("GATEWAY_MEMORY_BUDGET") ? reader.octets("GATEWAY_MEMORY_BUDGET")
-                                                                  : MemoryBudget.defaultCapacity();
+        long memoryBudget = reader.isSet("GATEWAY_MEMORY_BUDGET") ? reader.octets("GATEWAY_MEMORY_BUDGET") : 0;
         long maxJsonSize = reader.octets("GATEWAY_MAX_JSON_SIZE");
+        Duration drainTimeout = reader.duration("GATEWAY_DRAIN_TIMEOUT");
+        if (drainTimeout.compareTo(api.deadline()) < 0) {
+            reader.problem("GATEWAY_DRAIN_TIMEOUT: " + reader.raw("GATEWAY_DRAIN_TIMEOUT") + " (expected: at least"
+                           + " GATEWAY_API_DEADLINE, " + reader.raw("GATEWAY_API_DEADLINE") + ", so a shutdown never"
+                           + " closes a session whose message the API may still accept)");
+        }
 
         SmtpServerConfig.Builder smtp = SmtpServerConfig.builder();
         reader.apply("GATEWAY_HOSTNAME", v -> smtp.hostname(v));
@@ -170,7 +189,8 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         }
         reader.failOnProblems();
         return new GatewayConfig(bindAddress, smtpPort, smtpsPort, httpPort, tlsCert, tlsKey, handshakeTimeout,
-                apiUrl, sandbox, sandboxPort, maxConnections, ioThreads, memoryBudget, smtp.build(),
+                apiUrl, sandbox, sandboxPort, sandboxBindAddress, maxConnections, ioThreads, memoryBudget, drainTimeout,
+                smtp.build(),
                 new TransformConfig(mime, unsupported, inline, missing, maxJsonSize), api);
     }
 
@@ -216,12 +236,16 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
     /** The values of {@code GATEWAY_DEFAULT_EMAIL_TYPE}. */
     private enum EmailType { TRANSACTIONAL, MARKETING }
 
+    /** The values of {@code GATEWAY_LOG_LEVEL}, which the logging configuration reads itself. */
+    private enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
+
     /** A configuration that cannot start the gateway; the message lists every problem. */
     public static final class ConfigurationException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         ConfigurationException(List<String> problems) {
-            super("Invalid configuration:\n  " + String.join("\n  ", problems));
+            super(problems.size() == 1 ? problems.get(0)
+                                       : "invalid configuration:\n  " + String.join("\n  ", problems));
         }
     }
 

@@ -12,6 +12,7 @@ import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -34,12 +35,12 @@ import org.apache.logging.log4j.Logger;
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(GatewayServer.class);
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** How long the sessions left after the drain may take to close; closing does not wait for the client. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final EventLoops loops;
     private final boolean ownsLoops;
+    private final Duration drainTimeout;
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private final ConnectionLimiter limiter;
     private final Channel smtpChannel;
@@ -49,19 +50,30 @@ public final class GatewayServer implements AutoCloseable {
                           SmtpAuthenticator authenticator, MessageReceiver receiver) throws Exception {
         this.loops = loops;
         this.ownsLoops = ownsLoops;
+        this.drainTimeout = config.drainTimeout();
         limiter = new ConnectionLimiter(config.maxConnections());
+        Channel submission = null;
         try {
-            SslContext sslContext = ServerTls.context(config);
+            SslContext sslContext;
+            try {
+                sslContext = ServerTls.context(config);
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
             TlsHandlerFactory tls = TlsHandlerFactory.of(sslContext, config.tlsHandshakeTimeout());
             SmtpServerConfig smtp = config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
-            smtpChannel = bind(config, config.smtpPort(),
+            submission = bind(config, "GATEWAY_SMTP_PORT", config.smtpPort(),
                     new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.STARTTLS, tls));
-            smtpsChannel = bind(config, config.smtpsPort(),
+            smtpsChannel = bind(config, "GATEWAY_SMTPS_PORT", config.smtpsPort(),
                     new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.IMPLICIT, tls));
         } catch (Exception e) {
+            if (submission != null) {
+                submission.close().awaitUninterruptibly();
+            }
             shutdownGroups();
             throw e;
         }
+        smtpChannel = submission;
         log.info("SMTP listening on {} (STARTTLS) and {} (implicit TLS), transport {}",
                 smtpChannel.localAddress(), smtpsChannel.localAddress(), loops.transport());
     }
@@ -95,8 +107,10 @@ public final class GatewayServer implements AutoCloseable {
         return limiter.connections();
     }
 
-    private Channel bind(GatewayConfig config, int port, SmtpChannelInitializer smtp) throws InterruptedException {
-        return new ServerBootstrap()
+    /** @param variable the setting {@code port} comes from, for the message when it cannot be bound */
+    private Channel bind(GatewayConfig config, String variable, int port, SmtpChannelInitializer smtp)
+            throws InterruptedException {
+        ChannelFuture bound = new ServerBootstrap()
                 .group(loops.boss(), loops.workers())
                 .channel(loops.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -116,8 +130,12 @@ public final class GatewayServer implements AutoCloseable {
                     }
                 })
                 .bind(config.bindAddress(), port)
-                .sync()
-                .channel();
+                .await();
+        if (!bound.isSuccess()) {
+            throw new StartupException(variable + ": " + port + " cannot be bound on " + config.bindAddress() + " ("
+                                       + bound.cause().getMessage() + ")", bound.cause());
+        }
+        return bound.channel();
     }
 
     @Override
@@ -129,8 +147,8 @@ public final class GatewayServer implements AutoCloseable {
         for (Channel session : sessions) {
             session.eventLoop().execute(() -> session.pipeline().fireUserEventTriggered(SmtpServerHandler.SHUTDOWN));
         }
-        if (!drained.awaitUninterruptibly(DRAIN_TIMEOUT.toMillis())) {
-            log.warn("Drain timeout ({}): closing the {} SMTP sessions still open", DRAIN_TIMEOUT, sessions.size());
+        if (!drained.awaitUninterruptibly(drainTimeout.toMillis())) {
+            log.warn("Drain timeout ({}): closing the {} SMTP sessions still open", drainTimeout, sessions.size());
         }
         if (!sessions.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis())) {
             log.warn("{} SMTP sessions did not close within {}", sessions.size(), CLOSE_TIMEOUT);

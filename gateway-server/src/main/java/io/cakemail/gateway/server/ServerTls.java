@@ -14,6 +14,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -68,8 +69,10 @@ public final class ServerTls {
     public static SslContext context(GatewayConfig config) throws SSLException {
         SslContextBuilder builder;
         if (config.tlsCert() != null) {
-            builder = SslContextBuilder.forServer(readPrivateKey(config.tlsKey()),
-                    readCertificates(config.tlsCert()).toArray(X509Certificate[]::new));
+            PrivateKey key = readPrivateKey(config.tlsKey());
+            List<X509Certificate> chain = readCertificates(config.tlsCert());
+            requireMatch(key, chain.get(0), config);
+            builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new));
             log.info("TLS certificate from {}", config.tlsCert());
         } else {
             SelfSigned selfSigned = selfSigned(config.smtp().hostname());
@@ -91,17 +94,49 @@ public final class ServerTls {
         return context;
     }
 
+    /**
+     * Fails unless {@code key} is the private key of {@code certificate}'s public key: a signature made with one must
+     * verify with the other. A pair that does not match would otherwise start and fail every handshake.
+     */
+    static void requireMatch(PrivateKey key, X509Certificate certificate, GatewayConfig config) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm();  // Ed25519, Ed448
+        };
+        byte[] probe = new byte[32];
+        new SecureRandom().nextBytes(probe);
+        boolean matches;
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            matches = verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            matches = false;
+        }
+        if (!matches) {
+            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + config.tlsKey() + "' is not the key of the"
+                                               + " certificate in GATEWAY_TLS_CERT '" + config.tlsCert() + "'");
+        }
+    }
+
     /** The certificates of a PEM file, leaf first. */
     static List<X509Certificate> readCertificates(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {
             List<X509Certificate> chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
                                                             .map(X509Certificate.class::cast).toList();
             if (chain.isEmpty()) {
-                throw new IllegalArgumentException("GATEWAY_TLS_CERT: no certificate in " + pem);
+                throw new IllegalArgumentException("GATEWAY_TLS_CERT: '" + pem + "' holds no certificate");
             }
             return chain;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("GATEWAY_TLS_CERT: cannot read certificates from " + pem, e);
+            throw new IllegalArgumentException("GATEWAY_TLS_CERT: '" + pem + "' cannot be read as PEM certificates ("
+                                               + e.getMessage() + ")", e);
         }
     }
 
@@ -117,9 +152,11 @@ public final class ServerTls {
                     return converter.getPrivateKey(info);
                 }
             }
-            throw new IllegalArgumentException("GATEWAY_TLS_KEY: no unencrypted private key in " + pem);
+            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + pem + "' holds no unencrypted private key"
+                                               + " (expected: PEM, PKCS#8 or PKCS#1)");
         } catch (IOException e) {
-            throw new IllegalArgumentException("GATEWAY_TLS_KEY: cannot read a private key from " + pem, e);
+            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + pem + "' cannot be read as a private key ("
+                                               + e.getMessage() + ")", e);
         }
     }
 

@@ -43,8 +43,8 @@ final class EndToEndHarness implements AutoCloseable {
     }
 
     private static GatewayConfig config(boolean sandbox, URI apiUrl) {
-        return new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10), apiUrl, sandbox, 0, 100, 2,
-                256L << 20,
+        return new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10), apiUrl, sandbox, 0,
+                "127.0.0.1", 100, 2, 256L << 20, Duration.ofSeconds(30),
                 GatewayHarness.SMTP, TransformConfig.DEFAULT,
                 new GatewayConfig.ApiSettings(true, 2, Duration.ofSeconds(10), "transactional", null));
     }

@@ -69,7 +69,8 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_DEFAULT_EMAIL_TYPE", "marketing"),
                 Map.entry("GATEWAY_DEFAULT_LIST_ID", "12")));
         assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1", 587, 465, 9090, cert, key, Duration.ofMillis(500),
-                java.net.URI.create("http://127.0.0.1:8025"), true, 9025, 50, 3, config.memoryBudget(), config.smtp(), config.transform(),
+                java.net.URI.create("http://127.0.0.1:8025"), true, 9025, "127.0.0.1", 50, 3, config.memoryBudget(),
+                config.drainTimeout(), config.smtp(), config.transform(),
                 new GatewayConfig.ApiSettings(true, 4, Duration.ofSeconds(20), "marketing", 12L)));
         assertThat(config.smtp().hostname()).isEqualTo("smtp.example.com");
         assertThat(config.smtp().maxMessageSize()).isEqualTo(1_000_000);

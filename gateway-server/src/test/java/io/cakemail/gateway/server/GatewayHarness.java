@@ -37,8 +37,8 @@ final class GatewayHarness implements AutoCloseable {
             throws Exception {
         receiver = new RecordingReceiver(answers, replies == null ? RecordingReceiver::queued : replies);
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10),
-                URI.create("http://127.0.0.1:1"), false, 0, maxConnections, 2, 256L << 20,
-                smtp.apply(SMTP.toBuilder()).build(),
+                URI.create("http://127.0.0.1:1"), false, 0, "127.0.0.1", maxConnections, 2, 256L << 20,
+                Duration.ofSeconds(30), smtp.apply(SMTP.toBuilder()).build(),
                 TransformConfig.DEFAULT, API);
         server = GatewayServer.start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), new TestAuthenticator(answers), receiver);
     }

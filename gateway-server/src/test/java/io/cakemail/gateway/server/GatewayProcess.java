@@ -38,25 +38,52 @@ final class GatewayProcess implements AutoCloseable {
     /** Starts the gateway and returns once its submission port greets. */
     static GatewayProcess start(URI apiUrl, List<String> jvmOptions, Map<String, String> environment)
             throws IOException, InterruptedException {
+        return start(List.of(), apiUrl, jvmOptions, environment);
+    }
+
+    /** The same, its command run by {@code launcher} (such as {@code prlimit --nofile=512 --}). */
+    static GatewayProcess start(List<String> launcher, URI apiUrl, List<String> jvmOptions,
+                                Map<String, String> environment) throws IOException, InterruptedException {
         int smtpPort = freePort();
         int smtpsPort = freePort();
-        List<String> command = new ArrayList<>();
+        Path output = Files.createTempFile("gateway-process", ".log");
+        ProcessBuilder builder = builder(launcher, jvmOptions, List.of(), environment, apiUrl, smtpPort, smtpsPort)
+                .redirectOutput(output.toFile());
+        GatewayProcess gateway = new GatewayProcess(builder.start(), output, smtpPort, smtpsPort);
+        gateway.awaitGreeting(Duration.ofSeconds(30));
+        return gateway;
+    }
+
+    /** Runs the gateway with {@code args} until it exits by itself (within a minute): its exit code and output. */
+    static ExternalClient.Result runToEnd(List<String> args, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(List.of(), List.of(), args, environment, URI.create("http://127.0.0.1:1"),
+                freePort(), freePort());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the gateway did not exit: " + output);
+        }
+        return new ExternalClient.Result(process.exitValue(), output);
+    }
+
+    private static ProcessBuilder builder(List<String> launcher, List<String> jvmOptions, List<String> args,
+                                          Map<String, String> environment, URI apiUrl, int smtpPort, int smtpsPort) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Dlog4j2.configurationFile=log4j2.xml", "-cp", System.getProperty("java.class.path"),
                 GatewayMain.class.getName()));
-        Path output = Files.createTempFile("gateway-process", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                                                            .redirectOutput(output.toFile());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("GATEWAY_"));
         env.putAll(Map.of("GATEWAY_BIND_ADDRESS", "127.0.0.1", "GATEWAY_SMTP_PORT", String.valueOf(smtpPort),
                 "GATEWAY_SMTPS_PORT", String.valueOf(smtpsPort), "GATEWAY_API_URL", apiUrl.toString(),
                 "GATEWAY_API_H2C", "true", "GATEWAY_HOSTNAME", "gateway.test"));
         env.putAll(environment);
-        GatewayProcess gateway = new GatewayProcess(builder.start(), output, smtpPort, smtpsPort);
-        gateway.awaitGreeting(Duration.ofSeconds(30));
-        return gateway;
+        return builder;
     }
 
     /** Environment variables as given, plus more. */

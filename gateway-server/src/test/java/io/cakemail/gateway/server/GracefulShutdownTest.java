@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.sandbox.Fault;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,30 @@ class GracefulShutdownTest {
             assertThat(client.reply()).isEqualTo("421 4.7.0 Service shutting down, try again later");
             assertThat(client.readToEnd()).isEmpty();
         }
+    }
+
+    /** The drain lasts at least the API deadline: a message the API accepts late still gets its 250, and only once. */
+    @Test
+    void aMessageTheApiAcceptsDuringTheDrainGetsItsReplyAndIsSentOnce() throws Exception {
+        EndToEndHarness harness = new EndToEndHarness(UnaryOperator.identity());
+        harness.sandbox.faults().add(Fault.latency("/v2/emails", 1500));
+        try (LineClient client = harness.authenticatedClient()) {
+            client.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<late@example.net>\r\nDATA\r\n");
+            client.reply();
+            client.reply();
+            client.reply();
+            client.send("From: sandbox@example.com\r\nSubject: Late\r\n\r\nAccepted during the drain\r\n.\r\n");
+            while (harness.sandbox.calls("POST /v2/emails") == 0) {
+                Thread.sleep(10);
+            }
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(harness::close);
+            assertThat(client.reply()).startsWith("250 2.0.0 Queued as ");
+            assertThat(client.reply()).isEqualTo("421 4.7.0 Service shutting down, try again later");
+            assertThat(client.readToEnd()).isEmpty();
+            closing.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(harness.sandbox.inbox().emails()).extracting(email -> email.recipient())
+                                                    .containsExactly("late@example.net");
     }
 
     @Test

@@ -29,7 +29,8 @@ class ServerTlsTest {
         Files.writeString(cert, pem(pair.certificate()));
         Files.writeString(key, pem(new JcaPKCS8Generator(pair.keyPair().getPrivate(), null)));
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, cert, key, Duration.ofSeconds(5),
-                URI.create("http://127.0.0.1:1"), false, 0, 10, 1, 256L << 20, GatewayHarness.SMTP, TransformConfig.DEFAULT,
+                URI.create("http://127.0.0.1:1"), false, 0, "127.0.0.1", 10, 1, 256L << 20,
+                Duration.ofSeconds(30), GatewayHarness.SMTP, TransformConfig.DEFAULT,
                 GatewayHarness.API);
         try (GatewayServer server = GatewayServer.start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), TestAuthenticator.immediate(),
                 RecordingReceiver.accepting());
@@ -74,7 +75,7 @@ class ServerTlsTest {
         }
     }
 
-    private static String pem(Object object) throws Exception {
+    static String pem(Object object) throws Exception {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(object);

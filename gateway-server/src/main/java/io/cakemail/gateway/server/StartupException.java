@@ -1,0 +1,14 @@
+package io.cakemail.gateway.server;
+
+/**
+ * The gateway cannot start as configured: the message is one line naming the variable and its value (a port in use,
+ * a key that does not match its certificate), which {@link GatewayMain} prints instead of a stack trace.
+ */
+final class StartupException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    StartupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -14,6 +14,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -55,6 +57,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(SmtpServerHandler.class);
     /** Events a hostile client can repeat at will: the gateway's logging configuration rate-limits this logger. */
     private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
+    /** Failed logins: one line each, with the client's address, for tools such as fail2ban. */
+    private static final Logger authentication = LogManager.getLogger("io.cakemail.gateway.auth");
     /** Room for the replies to a pipelined MAIL, RCPT and DATA group; more grows the buffer. */
     private static final int PENDING_REPLIES_CAPACITY = 256;
     /** Gathered replies beyond this are written at once, so the channel's writability sees them within a burst. */
@@ -376,7 +380,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
                 reply(SmtpReplies.AUTH_TEMPORARY_FAILURE);
                 return;
             }
-            await(result, this::authenticated);
+            await(result, (answer, error) -> authenticated(credentials.username(), answer, error));
         }
     }
 
@@ -385,12 +389,15 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         decoder.expectSaslResponse();
     }
 
-    private void authenticated(AuthResult result, Throwable error) {
+    private void authenticated(String username, AuthResult result, Throwable error) {
         if (result instanceof AuthResult.Success success) {
             principal = success.principal();
             log.debug("[{}] authenticated as {}", id(), principal.getName());
             reply(SmtpReplies.AUTH_SUCCEEDED);
         } else if (result instanceof AuthResult.Rejected rejected) {
+            // One line per failure, the same shape always, for fail2ban and its kind: "client=<address> user=..."
+            authentication.warn("Authentication failed: client={} user=\"{}\" session={}", clientAddress(),
+                    printable(username), id());
             if (++authFailures >= config.maxAuthFailures()) {
                 closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
             } else {
@@ -730,6 +737,23 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     private String id() {
         return ctx.channel().id().asShortText();
+    }
+
+    /** The client's IP address, as a log line shows it. */
+    private String clientAddress() {
+        SocketAddress address = ctx.channel().remoteAddress();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+               ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    }
+
+    /** {@code text} the client chose, fit for one log line: control characters and quotes replaced. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 256));
+        for (int i = 0; i < text.length() && i < 256; i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x20 || c == 0x7f || c == '"' ? '?' : c);
+        }
+        return out.toString();
     }
 
     /** Whether the answer to an {@link #await} came before it returned. */

@@ -1,0 +1,127 @@
+package io.cakemail.gateway.server;
+
+import static io.cakemail.gateway.server.GatewayProcess.env;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.Fault;
+import io.cakemail.sandbox.SandboxConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.apache.logging.log4j.core.appender.AsyncAppender;
+import org.apache.logging.log4j.core.config.ConfigurationSource;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.xml.XmlConfiguration;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the operator's log says when things fail, with the production logging configuration, from a gateway in its
+ * own process: failed logins with the client's address (one line each, the shape fail2ban matches), the API failing
+ * and the circuit breaker opening and closing, an outage's repeated failures rate-limited.
+ */
+class OperatorLogTest {
+
+    private static final long API_LINES_ALLOWED = 40;  // the burst (20) and two a second for the rest of the test
+
+    private CakemailSandbox sandbox;
+    private GatewayProcess gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+        gateway = GatewayProcess.start(sandbox.baseUri(), List.of(), env("GATEWAY_API_DEADLINE", "10s",
+                "GATEWAY_DRAIN_TIMEOUT", "10s"));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        gateway.close();
+        sandbox.close();
+    }
+
+    @Test
+    void aFailedLoginIsOneLineWithTheClientAddress() throws Exception {
+        try (LineClient client = LineClient.connectTls(gateway.smtpsPort)) {
+            client.reply();
+            client.command("EHLO client.test");
+            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("sandbox@example.com", "wrong\"\r\nx")))
+                    .startsWith("535 5.7.8");
+        }
+        awaitOutput("Authentication failed: ");  // written by the asynchronous appender
+        assertThat(gateway.output()).containsPattern(
+                "WARN .* Authentication failed: client=127\\.0\\.0\\.1 user=\"sandbox@example\\.com\" session=\\w+")
+                .doesNotContain("wrong");
+    }
+
+    @Test
+    void theApiFailingIsLoggedRateLimitedAndTheBreakerSaysWhenItOpensAndCloses() throws Exception {
+        sandbox.faults().add(Fault.status("/v2/emails", 500).forRecipients("^down"));
+        String[] recipients = new String[100];
+        for (int i = 0; i < recipients.length; i++) {
+            recipients[i] = "down" + i + "@example.net";
+        }
+        try (LineClient client = authenticated()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Outage\r\n\r\nHello",
+                    recipients)).startsWith("451 4.3.0");
+        }
+        awaitOutput("Circuit breaker open");
+        sandbox.faults().clear();
+        Thread.sleep(Duration.ofSeconds(11).toMillis());  // the breaker's open duration
+        try (LineClient client = authenticated()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Back\r\n\r\nHello",
+                    "a@example.net", "b@example.net", "c@example.net")).startsWith("250 2.0.0");
+        }
+        awaitOutput("Circuit breaker HALF_OPEN -> CLOSED");
+        String output = gateway.output();
+        long apiLines = output.lines().filter(line -> line.contains("The Cakemail API answered 500")).count();
+        assertThat(apiLines).as("300 tries answered 500, logged rate-limited").isPositive()
+                            .isLessThanOrEqualTo(API_LINES_ALLOWED);
+    }
+
+    @Test
+    void anUnreachableApiIsLogged() throws Exception {
+        try (LineClient client = authenticated()) {
+            sandbox.close();
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Away\r\n\r\nHello",
+                    "a@example.net")).isEqualTo("451 4.3.0 Cakemail API unreachable, try again later");
+        }
+        awaitOutput("Cakemail API unreachable listing senders: ");
+        sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+    }
+
+    /** Dead letters go to an appender of their own that writes at once, instead of dropping, when its queue is full. */
+    @Test
+    void deadLettersAreNeverDropped() throws Exception {
+        try (var in = OperatorLogTest.class.getResourceAsStream("/log4j2.xml")) {
+            LoggerContext context = new LoggerContext("production");
+            XmlConfiguration configuration = new XmlConfiguration(context, new ConfigurationSource(in));
+            configuration.initialize();
+            LoggerConfig deadLetters = configuration.getLoggerConfig("io.cakemail.gateway.dead-letter");
+            assertThat(deadLetters.getName()).isEqualTo("io.cakemail.gateway.dead-letter");
+            assertThat(deadLetters.isAdditive()).isFalse();
+            assertThat(deadLetters.getAppenders().values()).singleElement().isInstanceOfSatisfying(AsyncAppender.class,
+                    async -> assertThat(async.getErrorRef()).isEqualTo("console"));
+        }
+    }
+
+    private LineClient authenticated() throws IOException {
+        LineClient client = LineClient.connectTls(gateway.smtpsPort);
+        client.reply();
+        client.command("EHLO client.test");
+        assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("sandbox@example.com", "sandbox")))
+                .startsWith("235");
+        return client;
+    }
+
+    private void awaitOutput(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!gateway.output().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(gateway.output()).contains(text);
+    }
+}

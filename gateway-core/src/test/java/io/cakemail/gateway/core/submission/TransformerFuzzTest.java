@@ -29,6 +29,8 @@ class TransformerFuzzTest {
         bytes("=C3"), bytes("Content-Type: multipart/mixed; boundary=x\r\n"), bytes("\r\n--x\r\n"),
         bytes("Content-Transfer-Encoding: base64\r\n"), bytes("Content-Transfer-Encoding: quoted-printable\r\n"),
         bytes("filename*0*=utf-8''%E2%82"), bytes("\0"), bytes("\r"), bytes("\n"), new byte[] {(byte) 0xff, (byte) 0xc3},
+        bytes("Content-Type: multipart/related; boundary=x\r\n"), bytes("Content-ID: <same@x>\r\n"),
+        bytes("\r\n--x\r\nContent-Type: image/png\r\nContent-ID: <same@x>\r\n\r\niVBORw0KGgo=\r\n"),
     };
 
     @Test

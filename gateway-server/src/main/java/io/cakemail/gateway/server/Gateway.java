@@ -58,7 +58,7 @@ public final class Gateway implements AutoCloseable {
             URI apiUrl = config.effectiveApiUrl(sandbox == null ? null
                     : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost) + ":"
                                  + sandbox.port()));
-            client = new CakemailClient(api.apply(apiConfig(config, apiUrl)).build(), loops.workers());
+            client = new CakemailClient(api.apply(config.api().toBuilder(apiUrl)).build(), loops.workers());
             log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
                     : config.api().h2c() ? "h2c" : "HTTP/1.1");
             MemoryBudget budget = memoryBudget(config, registry);
@@ -103,14 +103,6 @@ public final class Gateway implements AutoCloseable {
         return budget;
     }
 
-    private static ApiConfig.Builder apiConfig(GatewayConfig config, URI apiUrl) {
-        return ApiConfig.builder(apiUrl)
-                        .h2c(config.api().h2c())
-                        .maxConnections(config.api().maxConnections())
-                        .messageDeadline(config.api().deadline())
-                        .defaultEmailType(config.api().defaultEmailType())
-                        .defaultListId(config.api().defaultListId());
-    }
 
     public GatewayServer server() {
         return server;

@@ -41,7 +41,8 @@ public final class GatewayMain {
         }
         Logger log = LogManager.getLogger(GatewayMain.class);
         warnIfFewFiles(config, openFilesLimit());
-        log.info("Starting the Cakemail SMTP gateway: {}", config.smtp());
+        log.info("Starting the Cakemail SMTP gateway: {}",
+                String.join(", ", GatewayConfig.effectiveSettings(System.getenv())));
         Gateway gateway;
         try {
             gateway = Gateway.start(config, new SimpleMeterRegistry());
@@ -65,8 +66,8 @@ public final class GatewayMain {
             out.println("Unknown arguments: " + refused + " (the gateway takes none; it reads environment variables)");
         }
         out.println("Usage: java -jar smtp-gateway.jar, configured by environment variables:");
-        for (GatewayConfig.Variable variable : GatewayConfig.VARIABLES) {
-            out.printf("  %-32s %-26s %s%n", variable.name(), variable.defaultValue(), variable.description());
+        for (Setting<?> setting : Settings.ALL) {
+            out.printf("  %-32s %-26s %s%n", setting.name(), setting.defaultText(), setting.description());
         }
         out.println("Without GATEWAY_SANDBOX=true or GATEWAY_API_URL it sends to the production Cakemail API.");
     }

@@ -32,21 +32,16 @@ final class EndToEndHarness implements AutoCloseable {
 
     /** The gateway with its in-process sandbox. */
     EndToEndHarness(UnaryOperator<ApiConfig.Builder> api) throws Exception {
-        gateway = Gateway.start(config(true, null), registry, api);
+        gateway = Gateway.start(GatewayHarness.config("GATEWAY_SANDBOX", "true", "GATEWAY_API_URL", null,
+                "GATEWAY_MAX_CONNECTIONS", "100"), registry, api);
         sandbox = gateway.sandbox();
     }
 
     /** The gateway with {@code external} as its API. */
     EndToEndHarness(CakemailSandbox external, UnaryOperator<ApiConfig.Builder> api) throws Exception {
-        gateway = Gateway.start(config(false, external.baseUri()), registry, builder -> api.apply(builder.h2c(true)));
+        gateway = Gateway.start(GatewayHarness.config("GATEWAY_API_URL", external.baseUri().toString(),
+                "GATEWAY_MAX_CONNECTIONS", "100"), registry, api);
         sandbox = external;
-    }
-
-    private static GatewayConfig config(boolean sandbox, URI apiUrl) {
-        return new GatewayConfig("127.0.0.1", 0, 0, 0, null, null, Duration.ofSeconds(10), apiUrl, sandbox, 0,
-                "127.0.0.1", 100, 2, 256L << 20, Duration.ofSeconds(30),
-                GatewayHarness.SMTP, TransformConfig.DEFAULT,
-                new GatewayConfig.ApiSettings(true, 2, Duration.ofSeconds(10), "transactional", null));
     }
 
     int port(TlsMode mode) {

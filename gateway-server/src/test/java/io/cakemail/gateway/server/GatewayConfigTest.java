@@ -23,8 +23,15 @@ class GatewayConfigTest {
         assertThat(config.apiUrl()).isNull();
         assertThat(config.effectiveApiUrl(null)).hasToString("https://api.cakemail.dev");
         assertThat(config.sandboxPort()).isEqualTo(8025);
-        assertThat(config.api()).isEqualTo(new GatewayConfig.ApiSettings(false, 8, Duration.ofSeconds(45),
-                "transactional", null));
+        assertThat(config.api().h2c()).isFalse();
+        assertThat(config.api().maxConnections()).isEqualTo(8);
+        assertThat(config.api().messageDeadline()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.api().maxAttempts()).isEqualTo(3);
+        assertThat(config.api().defaultEmailType()).isEqualTo("transactional");
+        assertThat(config.api().defaultListId()).isNull();
+        assertThat(config.memoryBudget()).as("worked out at start").isZero();
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.transform().maxJsonSize()).isEqualTo(40L << 20);
         assertThat(config.sandbox()).isFalse();
         assertThat(config.maxConnections()).isEqualTo(10_000);
         assertThat(config.smtp().maxMessageSize()).isEqualTo(36_700_160);
@@ -49,6 +56,14 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_HOSTNAME", "smtp.example.com"),
                 Map.entry("GATEWAY_MAX_CONNECTIONS", "50"),
                 Map.entry("GATEWAY_MAX_MESSAGE_SIZE", "1000000"),
+                Map.entry("GATEWAY_MAX_JSON_SIZE", "2MiB"),
+                Map.entry("GATEWAY_MEMORY_BUDGET", "512KiB"),
+                Map.entry("GATEWAY_API_MAX_ATTEMPTS", "5"),
+                Map.entry("GATEWAY_API_BACKOFF", "50ms"),
+                Map.entry("GATEWAY_BREAKER_WINDOW", "10"),
+                Map.entry("GATEWAY_BREAKER_OPEN_DURATION", "1m"),
+                Map.entry("GATEWAY_NO_RESEND_MAX", "500"),
+                Map.entry("GATEWAY_DRAIN_TIMEOUT", "2m"),
                 Map.entry("GATEWAY_MAX_RECIPIENTS", "5"),
                 Map.entry("GATEWAY_MAX_LINE_LENGTH", "1000"),
                 Map.entry("GATEWAY_MAX_ERRORS", "4"),
@@ -58,7 +73,7 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_BARE_LINE_ENDINGS", "reject"),
                 Map.entry("GATEWAY_IO_THREADS", "3"),
                 Map.entry("GATEWAY_MAX_MIME_DEPTH", "4"),
-                Map.entry("GATEWAY_MAX_ATTACHMENT_SIZE", "2048"),
+                Map.entry("GATEWAY_MAX_ATTACHMENT_SIZE", "2KiB"),
                 Map.entry("GATEWAY_UNSUPPORTED_ATTACHMENTS", "omit"),
                 Map.entry("GATEWAY_INLINE_IMAGES", "data-uri"),
                 Map.entry("GATEWAY_MISSING_CONTENT", "Placeholder"),
@@ -69,9 +84,20 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_DEFAULT_EMAIL_TYPE", "marketing"),
                 Map.entry("GATEWAY_DEFAULT_LIST_ID", "12")));
         assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1", 587, 465, 9090, cert, key, Duration.ofMillis(500),
-                java.net.URI.create("http://127.0.0.1:8025"), true, 9025, "127.0.0.1", 50, 3, config.memoryBudget(),
-                config.drainTimeout(), config.smtp(), config.transform(),
-                new GatewayConfig.ApiSettings(true, 4, Duration.ofSeconds(20), "marketing", 12L)));
+                java.net.URI.create("http://127.0.0.1:8025"), true, 9025, "127.0.0.1", 50, 3, 512 * 1024,
+                Duration.ofMinutes(2), config.smtp(), config.transform(), config.api()));
+        assertThat(config.api().baseUri()).hasToString("http://127.0.0.1:8025");
+        assertThat(config.api().h2c()).isTrue();
+        assertThat(config.api().maxConnections()).isEqualTo(4);
+        assertThat(config.api().messageDeadline()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.api().maxAttempts()).isEqualTo(5);
+        assertThat(config.api().backoffBase()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.api().breakerWindow()).isEqualTo(10);
+        assertThat(config.api().breakerOpenDuration()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.api().acceptedMemorySize()).isEqualTo(500);
+        assertThat(config.api().defaultEmailType()).isEqualTo("marketing");
+        assertThat(config.api().defaultListId()).isEqualTo(12L);
+        assertThat(config.transform().maxJsonSize()).isEqualTo(2L << 20);
         assertThat(config.smtp().hostname()).isEqualTo("smtp.example.com");
         assertThat(config.smtp().maxMessageSize()).isEqualTo(1_000_000);
         assertThat(config.smtp().maxRecipients()).isEqualTo(5);
@@ -105,11 +131,11 @@ class GatewayConfigTest {
                 .hasMessageContaining("GATEWAY_SMTP_PORT: '70000' (expected: an integer from 0 to 65535)")
                 .hasMessageContaining("GATEWAY_API_URL: 'ftp://example.com' (expected: an http:// or https:// URL)")
                 .hasMessageContaining("GATEWAY_SANDBOX: 'yes' (expected: true or false)")
-                .hasMessageContaining("GATEWAY_IDLE_TIMEOUT: '5 minutes' (expected: a number and ms, s, m or h")
-                .hasMessageContaining("GATEWAY_MAX_RECIPIENTS: maxRecipients: 0 (expected: > 0)")
+                .hasMessageContaining("GATEWAY_IDLE_TIMEOUT: '5 minutes' (expected: a number above 0 and ms, s, m or h")
+                .hasMessageContaining("GATEWAY_MAX_RECIPIENTS: '0' (expected: an integer from 1 to 2147483647)")
                 .hasMessageContaining("GATEWAY_TLS_CERT: '/nonexistent/cert.pem' (expected: a readable PEM file)")
                 .hasMessageContaining("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set")
-                .hasMessageContaining("GATEWAY_BARE_LINE_ENDINGS: 'ignore' (expected: normalize or reject)")
+                .hasMessageContaining("GATEWAY_BARE_LINE_ENDINGS: 'ignore' (expected: one of normalize, reject)")
                 .hasMessageContaining("GATEWAY_HOSTNAME: hostname: 'bad host' (expected: a domain name)")
                 .hasMessageContaining("GATEWAY_INLINE_IMAGES: 'inline' (expected: one of attach, data-uri, refuse)")
                 .hasMessageContaining("GATEWAY_DEFAULT_EMAIL_TYPE: 'promotional' (expected: one of transactional,"
@@ -129,12 +155,41 @@ class GatewayConfigTest {
     }
 
     @Test
-    void theReadmeDocumentsEveryVariableWithItsDefault() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        for (GatewayConfig.Variable variable : GatewayConfig.VARIABLES) {
-            String defaultValue = variable.defaultValue().startsWith("(") ? variable.defaultValue()
-                                                                          : '`' + variable.defaultValue() + '`';
-            assertThat(readme).contains("| `" + variable.name() + "` | " + defaultValue + " | ");
+    void sizesAndDurationsTakeUnitsAndShowTheirDefaultsInThem() {
+        assertThat(Setting.parseSize("35MiB")).isEqualTo(36_700_160);
+        assertThat(Setting.parseSize("36700160")).isEqualTo(36_700_160);
+        assertThat(Setting.parseSize("256KiB")).isEqualTo(262_144);
+        assertThat(Setting.parseSize("1GiB")).isEqualTo(1L << 30);
+        assertThatThrownBy(() -> Setting.parseSize("35MB")).hasMessage("'35MB' (expected: octets, such as 36700160"
+                                                                      + " or 35MiB)");
+        assertThatThrownBy(() -> Setting.parseSize("0")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Setting.formatSize(36_700_160)).isEqualTo("35MiB");
+        assertThat(Setting.formatSize(1000)).isEqualTo("1000");
+        assertThatThrownBy(() -> Setting.parseDuration("0s")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Setting.formatDuration(Duration.ofSeconds(45))).isEqualTo("45s");
+        assertThat(Setting.formatDuration(Duration.ofSeconds(60))).isEqualTo("1m");
+        assertThat(Setting.formatDuration(Duration.ofHours(24))).isEqualTo("24h");
+        assertThat(Setting.formatDuration(Duration.ofMillis(200))).isEqualTo("200ms");
+    }
+
+    /** The README's configuration table is the settings table, row for row; a failure prints the table to paste. */
+    @Test
+    void theReadmeConfigurationTableIsTheSettingsTable() throws Exception {
+        StringBuilder table = new StringBuilder("| Variable | Default | Meaning |\n| --- | --- | --- |\n");
+        for (Setting<?> setting : Settings.ALL) {
+            String defaultText = setting.defaultText().startsWith("(") ? setting.defaultText()
+                                                                       : '`' + setting.defaultText() + '`';
+            table.append("| `").append(setting.name()).append("` | ").append(defaultText).append(" | ")
+                 .append(setting.description()).append(" |\n");
         }
+        assertThat(Files.readString(Path.of("..", "README.md"))).as("the README's configuration table")
+                                                                 .contains(table);
+    }
+
+    @Test
+    void theEffectiveSettingsListEveryVariableWithItsValue() {
+        assertThat(GatewayConfig.effectiveSettings(Map.of("GATEWAY_SMTP_PORT", "587")))
+                .hasSize(Settings.ALL.size())
+                .contains("GATEWAY_SMTP_PORT=587", "GATEWAY_MAX_MESSAGE_SIZE=35MiB", "GATEWAY_TLS_CERT=(none)");
     }
 }

@@ -28,10 +28,8 @@ class ServerTlsTest {
         Path key = dir.resolve("key.pem");
         Files.writeString(cert, pem(pair.certificate()));
         Files.writeString(key, pem(new JcaPKCS8Generator(pair.keyPair().getPrivate(), null)));
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, 0, cert, key, Duration.ofSeconds(5),
-                URI.create("http://127.0.0.1:1"), false, 0, "127.0.0.1", 10, 1, 256L << 20,
-                Duration.ofSeconds(30), GatewayHarness.SMTP, TransformConfig.DEFAULT,
-                GatewayHarness.API);
+        GatewayConfig config = GatewayHarness.config("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY",
+                key.toString(), "GATEWAY_MAX_CONNECTIONS", "10", "GATEWAY_IO_THREADS", "1");
         try (GatewayServer server = GatewayServer.start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), TestAuthenticator.immediate(),
                 RecordingReceiver.accepting());
              SSLSocket socket = (SSLSocket) LineClient.trustAll().getSocketFactory()

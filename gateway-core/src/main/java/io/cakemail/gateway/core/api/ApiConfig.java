@@ -11,6 +11,12 @@ import java.time.Duration;
  */
 public final class ApiConfig {
 
+    /** The production API. */
+    public static final URI CAKEMAIL_API = URI.create("https://api.cakemail.dev");
+
+    /** Every default, for the production API. */
+    public static final ApiConfig DEFAULTS = builder(CAKEMAIL_API).build();
+
     private final URI baseUri;
     private final boolean h2c;
     private final boolean insecureTls;
@@ -65,6 +71,35 @@ public final class ApiConfig {
 
     public static Builder builder(URI baseUri) {
         return new Builder(baseUri);
+    }
+
+    /** A builder holding this config's values, for the API at {@code baseUri}. */
+    public Builder toBuilder(URI baseUri) {
+        Builder b = new Builder(baseUri);
+        b.h2c = h2c;
+        b.insecureTls = insecureTls;
+        b.maxConnections = maxConnections;
+        b.maxConcurrentStreams = maxConcurrentStreams;
+        b.connectTimeout = connectTimeout;
+        b.responseTimeout = responseTimeout;
+        b.pingAfterQuiet = pingAfterQuiet;
+        b.messageDeadline = messageDeadline;
+        b.backoffBase = backoffBase;
+        b.backoffMax = backoffMax;
+        b.maxAttempts = maxAttempts;
+        b.breakerWindow = breakerWindow;
+        b.breakerMinimumCalls = breakerMinimumCalls;
+        b.breakerFailureRate = breakerFailureRate;
+        b.breakerOpenDuration = breakerOpenDuration;
+        b.acceptedMemory = acceptedMemory;
+        b.acceptedMemorySize = acceptedMemorySize;
+        b.tokenRefreshMargin = tokenRefreshMargin;
+        b.badCredentialsMemory = badCredentialsMemory;
+        b.senderCacheTtl = senderCacheTtl;
+        b.senderMissRefresh = senderMissRefresh;
+        b.defaultEmailType = defaultEmailType;
+        b.defaultListId = defaultListId;
+        return b;
     }
 
     /** The API's base URL: {@code https://} negotiates h2 by ALPN (HTTP/1.1 otherwise). */

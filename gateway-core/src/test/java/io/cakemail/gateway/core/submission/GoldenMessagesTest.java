@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every {@code .eml} under {@code src/test/resources/messages} against the {@code .json} next to it. A missing
- * expected file is written as a candidate (and the test fails until someone reviews and keeps it).
+ * expected file is written as a candidate under {@code target/golden-candidates} (the test never writes into
+ * {@code src/}) and the test fails until someone reviews it and moves it next to its message.
  */
 class GoldenMessagesTest {
 
@@ -34,9 +35,11 @@ class GoldenMessagesTest {
         JsonNode actual = Transforms.whole(Files.readAllBytes(eml), TransformConfig.DEFAULT);
         Path expected = Path.of(eml.toString().replaceAll("\\.eml$", ".json"));
         if (!Files.exists(expected)) {
-            Files.writeString(expected, Transforms.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual)
-                                        + "\n");
-            fail("wrote candidate " + expected + ": review it and commit it");
+            Path candidate = Path.of("target", "golden-candidates").resolve(expected.getFileName());
+            Files.createDirectories(candidate.getParent());
+            Files.writeString(candidate, Transforms.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual)
+                                         + "\n");
+            fail("no " + expected + "; wrote a candidate to " + candidate + ": review it and move it there");
         }
         assertThat(actual).isEqualTo(Transforms.JSON.readTree(expected.toFile()));
     }

@@ -1,0 +1,30 @@
+package io.cakemail.gateway.smtp;
+
+import java.security.Principal;
+
+/**
+ * What a session knows of its client for as long as the connection lasts: its greeting, TLS, its login, and the bad
+ * commands and failed logins it has spent. STARTTLS forgets the greeting and the login (RFC 3207); the counts stay.
+ */
+final class ClientState {
+
+    /** The EHLO or HELO domain, or {@code null} before either. */
+    String heloName;
+    boolean extended;
+    TlsInfo tls;
+    Principal principal;
+    int errors;
+    int authFailures;
+
+    void greeted(String domain, boolean ehlo) {
+        heloName = domain;
+        extended = ehlo;
+    }
+
+    /** After STARTTLS: the client must greet and log in again. */
+    void forgetGreetingAndLogin() {
+        heloName = null;
+        extended = false;
+        principal = null;
+    }
+}

@@ -1,0 +1,196 @@
+package io.cakemail.gateway.smtp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.CompletionStage;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * MAIL, RCPT, DATA and BDAT for one session, and the message's content: the {@link MailTransaction} they build,
+ * from MAIL to the end of the content, handed to the {@link MessageReceiver}. The session dispatches the commands and
+ * the content here and does the replying and the waiting for the sink's answer.
+ */
+final class MailCommands {
+
+    private static final Logger log = LogManager.getLogger(MailCommands.class);
+    private static final SmtpReply RCPT_AFTER_BDAT = SmtpReply.of(503, "5.5.1", "RCPT cannot follow BDAT");
+
+    private final SmtpServerHandler session;
+    private final SmtpServerConfig config;
+    private final MessageReceiver receiver;
+    private final ClientState client;
+    private final SmtpRequestDecoder decoder;
+    /** The transaction from MAIL on, or {@code null}. */
+    private MailTransaction transaction;
+
+    MailCommands(SmtpServerHandler session, SmtpServerConfig config, MessageReceiver receiver, ClientState client,
+                 SmtpRequestDecoder decoder) {
+        this.session = session;
+        this.config = config;
+        this.receiver = receiver;
+        this.client = client;
+        this.decoder = decoder;
+    }
+
+    /** Whether a transaction is open (MAIL was accepted and its message not ended). */
+    boolean inTransaction() {
+        return transaction != null;
+    }
+
+    void mail(String argument) {
+        if (client.heloName == null) {
+            throw new SmtpReplyException(SmtpReplies.SEND_HELLO_FIRST);
+        }
+        if (config.authRequired() && client.principal == null) {
+            throw new SmtpReplyException(SmtpReplies.AUTH_REQUIRED);
+        }
+        if (transaction != null) {
+            throw new SmtpReplyException(SmtpReplies.NESTED_MAIL);
+        }
+        PathArgument path = PathArgument.parse(argument, "FROM:", SmtpReplies.MAIL_SYNTAX, SmtpReplies.BAD_SENDER);
+        MailParameters parameters = MailParametersParser.parse(path.parameters(), client.extended,
+                config.maxMessageSize());
+        if (path.nonAscii() && !parameters.smtpUtf8()) {
+            throw new SmtpReplyException(SmtpReplies.NON_ASCII_ADDRESS);
+        }
+        transaction = new MailTransaction(path.mailbox(), parameters);
+        session.reply(SmtpReplies.SENDER_OK);
+    }
+
+    void rcpt(String argument) {
+        if (transaction == null) {
+            throw new SmtpReplyException(SmtpReplies.NEED_MAIL);
+        }
+        if (transaction.receiving()) {
+            throw new SmtpReplyException(RCPT_AFTER_BDAT);
+        }
+        PathArgument path = PathArgument.parse(argument, "TO:", SmtpReplies.RCPT_SYNTAX, SmtpReplies.BAD_RECIPIENT);
+        if (path.mailbox() == null) {
+            throw new SmtpReplyException(SmtpReplies.BAD_RECIPIENT);
+        }
+        if (!path.parameters().isEmpty()) {
+            throw new SmtpReplyException(SmtpReplies.UNSUPPORTED_PARAMETER);
+        }
+        if (path.nonAscii() && !transaction.parameters().smtpUtf8()) {
+            throw new SmtpReplyException(SmtpReplies.NON_ASCII_ADDRESS);
+        }
+        if (transaction.recipients().size() >= config.maxRecipients()) {
+            throw new SmtpReplyException(SmtpReplies.TOO_MANY_RECIPIENTS);
+        }
+        transaction.recipients().add(path.mailbox());
+        session.reply(SmtpReplies.RECIPIENT_OK);
+    }
+
+    void data(String argument) {
+        SmtpServerHandler.requireNoArgument(argument);
+        requireRecipients();
+        if (transaction.receiving()) {
+            throw new SmtpReplyException(SmtpReplies.DATA_AFTER_BDAT);
+        }
+        openSink();
+        decoder.startData();
+        session.reply(SmtpReplies.START_MAIL_INPUT);
+    }
+
+    /** The decoder consumes the chunk whatever is decided here; a refused chunk's content is dropped. */
+    void bdat(BdatRequest bdat) {
+        if (!client.extended) {
+            throw new SmtpReplyException(SmtpReplies.SEND_EHLO_FIRST);
+        }
+        requireRecipients();
+        if (!transaction.receiving()) {
+            openSink();
+        }
+        if (!bdat.last()) {
+            transaction.chunk(bdat.size());
+            if (transaction.chunkReceived(0)) {
+                chunkReceived();
+            }
+        }
+    }
+
+    private void requireRecipients() {
+        if (transaction == null) {
+            throw new SmtpReplyException(SmtpReplies.NEED_MAIL);
+        }
+        if (transaction.recipients().isEmpty()) {
+            throw new SmtpReplyException(SmtpReplies.NO_VALID_RECIPIENTS);
+        }
+    }
+
+    private void openSink() {
+        Envelope envelope = new Envelope(transaction.sender(), transaction.recipients(), transaction.parameters(),
+                client.principal, session.remoteAddress(), client.heloName, client.tls);
+        try {
+            transaction.receive(requireNonNull(receiver.open(envelope), "sink"));
+        } catch (RuntimeException e) {
+            log.error("[{}] receiver refused to open a message", session.id(), e);
+            reset();
+            throw new SmtpReplyException(SmtpReplies.DELIVERY_FAILED_TEMPORARILY);
+        }
+    }
+
+    /** Content of the message being received; released here. */
+    void content(SmtpContent content) {
+        try {
+            MailTransaction current = transaction;
+            if (current == null || !current.receiving()) {
+                return;  // the content of a BDAT refused before its chunk, consumed to stay in sync
+            }
+            int length = content.content().readableBytes();
+            current.content(content.content(), config.maxMessageSize());
+            if (current.chunkReplyDue() && current.chunkReceived(length)) {
+                chunkReceived();
+            }
+            if (content instanceof LastSmtpContent last && transaction == current) {
+                endOfMessage(last);
+            }
+        } finally {
+            content.release();
+        }
+    }
+
+    private void chunkReceived() {
+        if (!transaction.withinSize()) {
+            reset();
+            session.reply(SmtpReplies.MESSAGE_TOO_BIG);
+        } else {
+            session.reply(SmtpReplies.chunkReceived(transaction.chunkSize()));
+        }
+    }
+
+    private void endOfMessage(LastSmtpContent last) {
+        MessageSink message = transaction.takeSink();
+        reset();
+        if (message == null) {
+            session.reply(SmtpReplies.MESSAGE_TOO_BIG);
+        } else if (last.decoderResult().isFailure()) {
+            message.abort();
+            session.reply(SmtpReplies.BARE_LINE_ENDING);
+        } else {
+            CompletionStage<SmtpReply> outcome;
+            try {
+                outcome = message.end();
+            } catch (RuntimeException e) {
+                log.error("[{}] message sink failed", session.id(), e);
+                session.reply(SmtpReplies.DELIVERY_FAILED_TEMPORARILY);
+                return;
+            }
+            session.await(outcome, (reply, error) -> {
+                if (reply == null) {
+                    log.warn("[{}] message hand-over failed", session.id(), error);
+                }
+                session.reply(reply == null ? SmtpReplies.DELIVERY_FAILED_TEMPORARILY : reply);
+            });
+        }
+    }
+
+    /** Drops the transaction, and the message if it was being received. */
+    void reset() {
+        if (transaction != null) {
+            transaction.abort();
+            transaction = null;
+        }
+    }
+}

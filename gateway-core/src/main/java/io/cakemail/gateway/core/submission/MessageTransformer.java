@@ -59,7 +59,8 @@ public final class MessageTransformer implements AutoCloseable {
     private final MessageMemory memory;
     /** {@code null} if it could not be made: the message is then refused from the start. */
     private final MimeParser parser;
-    private final Deque<Object> open = new ArrayDeque<>();
+    /** The parts opened and not yet ended, innermost first. */
+    private final Deque<OpenPart> open = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
     private final Map<String, InlineImage> inlineImages = new LinkedHashMap<>();
 
@@ -264,10 +265,14 @@ public final class MessageTransformer implements AutoCloseable {
         return new String(JsonStringEncoder.getInstance().quoteAsString(value));
     }
 
+    /**
+     * The one release path of a message that ends without a {@link ParsedMessage}: everything the transformer owns
+     * at that moment (the bodies, the open parts' buffers, the attachments, the inline images waiting) is released.
+     */
     private void releaseAll() {
         current = null;
         releaseBodies();
-        for (Object part : open) {
+        for (OpenPart part : open) {
             if (part instanceof PartSink sink) {
                 sink.discard();
             }
@@ -301,7 +306,7 @@ public final class MessageTransformer implements AutoCloseable {
         if (parent != null && parent.signed && SIGNATURE_TYPES.contains(mediaType)) {
             log.info("Leaving out the {} part of a multipart/signed message: the API composes a new message",
                     mediaType);
-            return PartSink.DISCARD;
+            return DiscardedPart.INSTANCE;
         }
         if (!markedAttachment && filename == null && (type.is("text", "plain") || type.is("text", "html"))) {
             return new TextSink(type.is("text", "html"), type.parameter("charset"),
@@ -317,15 +322,15 @@ public final class MessageTransformer implements AutoCloseable {
         if (inline && config.inlineImages() == TransformConfig.InlineImages.REFUSE) {
             refuse(Refusal.unsupportedMedia("inline image " + describe(filename, mediaType)
                                             + " cannot be sent: this gateway is configured to refuse inline images"));
-            return PartSink.DISCARD;
+            return DiscardedPart.INSTANCE;
         }
         if (apiType == null) {
             if (config.unsupportedAttachments() == TransformConfig.UnsupportedAttachments.OMIT) {
                 log.warn("Omitting attachment {}: the Cakemail API does not accept it", describe(filename, mediaType));
-                return PartSink.DISCARD;
+                return DiscardedPart.INSTANCE;
             }
             refuse(unsupported(filename, mediaType));
-            return PartSink.DISCARD;
+            return DiscardedPart.INSTANCE;
         }
         return new AttachmentSink(displayName(filename, mediaType), filename, apiType, mediaType, null);
     }
@@ -390,7 +395,7 @@ public final class MessageTransformer implements AutoCloseable {
                     return;
                 }
             }
-            Container parent = open.isEmpty() ? null : (Container) open.peek();
+            Container parent = open.peek() instanceof Container container ? container : null;
             ContentType type = headers.contentType();
             if (type.isMultipart()) {
                 open.push(new Container(type.subtype(), parent));
@@ -420,7 +425,7 @@ public final class MessageTransformer implements AutoCloseable {
             if (refusal != null || open.isEmpty()) {
                 return;
             }
-            Object part = open.pop();
+            OpenPart part = open.pop();
             if (part instanceof PartSink sink) {
                 current = null;
                 try {
@@ -439,8 +444,12 @@ public final class MessageTransformer implements AutoCloseable {
         }
     }
 
+    /** A part the parser has opened and not ended: a multipart, or a leaf whose content has somewhere to go. */
+    private sealed interface OpenPart permits Container, PartSink {
+    }
+
     /** An open multipart and what it means for the parts inside. */
-    private static final class Container {
+    private static final class Container implements OpenPart {
         final boolean insideAlternative;
         final boolean related;
         final boolean signed;
@@ -452,27 +461,32 @@ public final class MessageTransformer implements AutoCloseable {
         }
     }
 
-    /** Where the decoded content of one leaf goes. */
-    private interface PartSink {
-        PartSink DISCARD = new PartSink() {
-            @Override
-            public void write(ByteBuf decoded) {
-            }
-
-            @Override
-            public void end() {
-            }
-
-            @Override
-            public void discard() {
-            }
-        };
-
+    /** Where the decoded content of one leaf goes; it owns what it has buffered until {@link #end}. */
+    private sealed interface PartSink extends OpenPart permits TextSink, AttachmentSink, DiscardedPart {
         void write(ByteBuf decoded);
 
+        /** The part is complete: what it buffered goes to the message, or is released if this throws. */
         void end();
 
+        /** Releases what was buffered, when the message is abandoned. */
         void discard();
+    }
+
+    /** A leaf whose content is dropped: a signature, an omitted attachment, or one refused already. */
+    private static final class DiscardedPart implements PartSink {
+        static final DiscardedPart INSTANCE = new DiscardedPart();
+
+        @Override
+        public void write(ByteBuf decoded) {
+        }
+
+        @Override
+        public void end() {
+        }
+
+        @Override
+        public void discard() {
+        }
     }
 
     /** A body part: collected, then turned into the content of a JSON string. */

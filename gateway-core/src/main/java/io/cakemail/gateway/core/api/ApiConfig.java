@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.net.URI;
 import java.time.Duration;
 
@@ -41,6 +42,7 @@ public final class ApiConfig {
     private final Duration senderMissRefresh;
     private final String defaultEmailType;
     private final Long defaultListId;
+    private final Ticker ticker;
 
     private ApiConfig(Builder b) {
         baseUri = b.baseUri;
@@ -67,6 +69,7 @@ public final class ApiConfig {
         senderMissRefresh = b.senderMissRefresh;
         defaultEmailType = b.defaultEmailType;
         defaultListId = b.defaultListId;
+        ticker = b.ticker;
     }
 
     public static Builder builder(URI baseUri) {
@@ -99,6 +102,7 @@ public final class ApiConfig {
         b.senderMissRefresh = senderMissRefresh;
         b.defaultEmailType = defaultEmailType;
         b.defaultListId = defaultListId;
+        b.ticker = ticker;
         return b;
     }
 
@@ -211,6 +215,14 @@ public final class ApiConfig {
         return defaultEmailType;
     }
 
+    /**
+     * Where token lifetimes, the circuit breaker and the caches read the time: the system's, but for tests that move
+     * it themselves instead of sleeping. (A message's deadline and the waits between its tries are real time.)
+     */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /** {@code list_id} when the message has no {@code X-List-Id}, or {@code null}. */
     public Long defaultListId() {
         return defaultListId;
@@ -243,6 +255,7 @@ public final class ApiConfig {
         private Duration senderMissRefresh = Duration.ofSeconds(30);
         private String defaultEmailType = "transactional";
         private Long defaultListId;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder(URI baseUri) {
             requireNonNull(baseUri, "baseUri");
@@ -348,6 +361,11 @@ public final class ApiConfig {
                 throw new IllegalArgumentException("defaultListId: " + defaultListId + " (expected: >= 1)");
             }
             this.defaultListId = defaultListId;
+            return this;
+        }
+
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
             return this;
         }
 

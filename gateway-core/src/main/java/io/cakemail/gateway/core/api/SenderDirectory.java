@@ -41,18 +41,16 @@ public final class SenderDirectory {
         this.tokens = tokens;
         this.http = http;
         this.config = config;
-        this.cache = Caffeine.newBuilder().expireAfterWrite(config.senderCacheTtl()).maximumSize(10_000).buildAsync();
+        this.cache = Caffeine.newBuilder().ticker(config.ticker()).expireAfterWrite(config.senderCacheTtl())
+                             .maximumSize(10_000).buildAsync();
     }
 
     /** Whose senders: a login, acting for one of its accounts or its own. */
     private record AccountKey(String credential, Long accountId) {
     }
 
-    /** The account's senders, by lower-cased address, and when they were fetched. */
+    /** The account's senders, by lower-cased address, and when they were fetched ({@link ApiConfig#ticker}). */
     private record Senders(Map<String, Match> byAddress, long fetchedAt) {
-        long age() {
-            return System.nanoTime() - fetchedAt;
-        }
     }
 
     /** The sender {@code address} is for {@code principal} (acting for {@code accountId}, may be null). */
@@ -61,7 +59,8 @@ public final class SenderDirectory {
         String wanted = address.toLowerCase(Locale.ROOT);
         return senders(key, principal, accountId).flatMap(senders -> {
             Match match = senders.byAddress().get(wanted);
-            if (match != null || senders.age() < config.senderMissRefresh().toNanos()) {
+            long age = config.ticker().read() - senders.fetchedAt();
+            if (match != null || age < config.senderMissRefresh().toNanos()) {
                 return Mono.just(match != null ? match : new Match(Status.UNKNOWN, null));
             }
             cache.asMap().remove(key);
@@ -101,7 +100,7 @@ public final class SenderDirectory {
                          int listed = seen + data.size();
                          JsonNode count = response.json().path("pagination").path("count");
                          if (data.isEmpty() || count.isNumber() && listed >= count.asLong() || page >= MAX_PAGES) {
-                             return Mono.just(new Senders(Map.copyOf(found), System.nanoTime()));
+                             return Mono.just(new Senders(Map.copyOf(found), config.ticker().read()));
                          }
                          return fetch(principal, accountId, page + 1, listed, found);
                      });

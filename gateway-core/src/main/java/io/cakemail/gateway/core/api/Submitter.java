@@ -66,6 +66,7 @@ final class Submitter {
                 .failureRateThreshold(config.breakerFailureRate())
                 .waitDurationInOpenState(config.breakerOpenDuration())
                 .permittedNumberOfCallsInHalfOpenState(3)
+                .clock(new TickerClock(config.ticker()))
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.StateTransition transition = event.getStateTransition();
@@ -77,9 +78,10 @@ final class Submitter {
                 log.info("Circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
             }
         });
-        this.failingRecipients = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
+        this.failingRecipients = Caffeine.newBuilder().ticker(config.ticker())
+                                         .expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
                                          .maximumSize(100_000).executor(Runnable::run).build();
-        this.accepted = Caffeine.newBuilder().expireAfterWrite(config.acceptedMemory())
+        this.accepted = Caffeine.newBuilder().ticker(config.ticker()).expireAfterWrite(config.acceptedMemory())
                                 .maximumSize(config.acceptedMemorySize())
                                 .executor(Runnable::run)  // upkeep inline, not a hand-over to another thread per write
                                 .build();

@@ -47,7 +47,7 @@ public final class TokenService {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.hashKey = new SecretKeySpec(key, "HmacSHA256");
-        this.tokens = Caffeine.newBuilder().expireAfter(new Expiry<String, TokenState>() {
+        this.tokens = Caffeine.newBuilder().ticker(config.ticker()).expireAfter(new Expiry<String, TokenState>() {
             @Override
             public long expireAfterCreate(String k, TokenState state, long now) {
                 return Math.max(0, state.expiresAt() - now);
@@ -63,11 +63,12 @@ public final class TokenService {
                 return current;
             }
         }).build();
-        this.badCredentials = Caffeine.newBuilder().expireAfterWrite(config.badCredentialsMemory())
+        this.badCredentials = Caffeine.newBuilder().ticker(config.ticker())
+                                      .expireAfterWrite(config.badCredentialsMemory())
                                       .maximumSize(100_000).build();
     }
 
-    /** A token's strings and its deadlines, in {@link System#nanoTime()} terms. */
+    /** A token's strings and its deadlines, in the terms of {@link ApiConfig#ticker}. */
     record TokenState(String accessToken, String refreshToken, long expiresAt, long refreshAt) {
         @Override
         public String toString() {
@@ -75,12 +76,12 @@ public final class TokenService {
                    + refreshAt + "]";
         }
 
-        boolean expired() {
-            return System.nanoTime() - expiresAt >= 0;
+        boolean expired(long now) {
+            return now - expiresAt >= 0;
         }
 
-        boolean due() {
-            return System.nanoTime() - refreshAt >= 0;
+        boolean due(long now) {
+            return now - refreshAt >= 0;
         }
     }
 
@@ -95,7 +96,7 @@ public final class TokenService {
                     "Authentication credentials invalid"));
         }
         TokenState cached = tokens.getIfPresent(key);
-        if (cached != null && !cached.expired()) {
+        if (cached != null && !cached.expired(config.ticker().read())) {
             return Mono.just(principal);
         }
         return Mono.fromFuture(() -> obtain(key, () -> passwordGrant(principal))).thenReturn(principal);
@@ -112,15 +113,16 @@ public final class TokenService {
 
     /** A valid access token, refreshing it first if it ran out, or in the background if it soon will. */
     Mono<String> accessToken(ApiPrincipal principal) {
+        long now = config.ticker().read();
         TokenState mine = principal.token();
-        if (mine != null && !mine.due()) {
+        if (mine != null && !mine.due(now)) {
             return Mono.just(mine.accessToken());
         }
         String key = principal.credentialKey();
         TokenState state = tokens.getIfPresent(key);
-        if (state != null && !state.expired()) {
+        if (state != null && !state.expired(now)) {
             principal.token(state);
-            if (state.due()) {
+            if (state.due(now)) {
                 obtain(key, () -> refreshOrLogin(principal, state)).thenAccept(principal::token);
             }
             return Mono.just(state.accessToken());
@@ -133,7 +135,7 @@ public final class TokenService {
     Mono<String> renew(ApiPrincipal principal, String rejected) {
         String key = principal.credentialKey();
         TokenState state = tokens.getIfPresent(key);
-        if (state != null && !state.accessToken().equals(rejected) && !state.expired()) {
+        if (state != null && !state.accessToken().equals(rejected) && !state.expired(config.ticker().read())) {
             principal.token(state);
             return Mono.just(state.accessToken());
         }
@@ -200,7 +202,7 @@ public final class TokenService {
         }
         if (response.status() == 200 && body.hasNonNull("access_token")) {
             long lifetime = Math.max(1, body.path("expires_in").asLong(3600)) * 1_000_000_000L;
-            long now = System.nanoTime();
+            long now = config.ticker().read();
             long margin = Math.min(config.tokenRefreshMargin().toNanos(), lifetime / 2);
             return Mono.just(new TokenState(body.get("access_token").asText(),
                     body.path("refresh_token").asText(null), now + lifetime, now + lifetime - margin));

@@ -1,6 +1,5 @@
 package io.cakemail.gateway.server;
 
-import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
@@ -12,7 +11,6 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.netty.util.internal.PlatformDependent;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.URI;
-import java.util.function.UnaryOperator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -38,12 +36,6 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts everything {@code config} describes. */
     public static Gateway start(GatewayConfig config, MeterRegistry registry) throws Exception {
-        return start(config, registry, UnaryOperator.identity());
-    }
-
-    /** Starts everything {@code config} describes, with API settings beyond the environment's (for tests). */
-    static Gateway start(GatewayConfig config, MeterRegistry registry, UnaryOperator<ApiConfig.Builder> api)
-            throws Exception {
         EventLoops loops = new EventLoops(config.ioThreads());
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
@@ -58,7 +50,7 @@ public final class Gateway implements AutoCloseable {
             URI apiUrl = config.effectiveApiUrl(sandbox == null ? null
                     : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost) + ":"
                                  + sandbox.port()));
-            client = new CakemailClient(api.apply(config.api().toBuilder(apiUrl)).build(), loops.workers());
+            client = new CakemailClient(config.api().toBuilder(apiUrl).build(), loops.workers());
             log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
                     : config.api().h2c() ? "h2c" : "HTTP/1.1");
             MemoryBudget budget = memoryBudget(config, registry);

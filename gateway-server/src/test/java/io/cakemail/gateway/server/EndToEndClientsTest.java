@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +38,7 @@ class EndToEndClientsTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new EndToEndHarness(UnaryOperator.identity());
+        harness = new EndToEndHarness();
     }
 
     @AfterEach

@@ -3,7 +3,6 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.cakemail.gateway.testing.SubmitEmailSchema;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.function.UnaryOperator;
 
 /**
  * The whole gateway on ephemeral loopback ports, talking to a sandbox over h2c: the in-process one, or one the test
@@ -30,18 +28,26 @@ final class EndToEndHarness implements AutoCloseable {
     final CakemailSandbox sandbox;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    /** The gateway with its in-process sandbox. */
-    EndToEndHarness(UnaryOperator<ApiConfig.Builder> api) throws Exception {
-        gateway = Gateway.start(GatewayHarness.config("GATEWAY_SANDBOX", "true", "GATEWAY_API_URL", null,
-                "GATEWAY_MAX_CONNECTIONS", "100"), registry, api);
+    /** The gateway with its in-process sandbox, and {@code settings} ({@code GATEWAY_* name, value} pairs). */
+    EndToEndHarness(String... settings) throws Exception {
+        gateway = Gateway.start(GatewayHarness.config(with(settings, "GATEWAY_SANDBOX", "true",
+                "GATEWAY_API_URL", null)), registry);
         sandbox = gateway.sandbox();
     }
 
-    /** The gateway with {@code external} as its API. */
-    EndToEndHarness(CakemailSandbox external, UnaryOperator<ApiConfig.Builder> api) throws Exception {
-        gateway = Gateway.start(GatewayHarness.config("GATEWAY_API_URL", external.baseUri().toString(),
-                "GATEWAY_MAX_CONNECTIONS", "100"), registry, api);
+    /** The gateway with {@code external} as its API, and {@code settings}. */
+    EndToEndHarness(CakemailSandbox external, String... settings) throws Exception {
+        gateway = Gateway.start(GatewayHarness.config(with(settings, "GATEWAY_API_URL",
+                external.baseUri().toString())), registry);
         sandbox = external;
+    }
+
+    private static String[] with(String[] settings, String... more) {
+        String[] all = java.util.Arrays.copyOf(more, more.length + 2 + settings.length);
+        all[more.length] = "GATEWAY_MAX_CONNECTIONS";
+        all[more.length + 1] = "100";
+        System.arraycopy(settings, 0, all, more.length + 2, settings.length);
+        return all;
     }
 
     int port(TlsMode mode) {

@@ -30,7 +30,7 @@ class GracefulShutdownTest {
     /** The drain lasts at least the API deadline: a message the API accepts late still gets its 250, and only once. */
     @Test
     void aMessageTheApiAcceptsDuringTheDrainGetsItsReplyAndIsSentOnce() throws Exception {
-        EndToEndHarness harness = new EndToEndHarness(UnaryOperator.identity());
+        EndToEndHarness harness = new EndToEndHarness();
         harness.sandbox.faults().add(Fault.latency("/v2/emails", 1500));
         try (LineClient client = harness.authenticatedClient()) {
             client.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<late@example.net>\r\nDATA\r\n");

@@ -52,8 +52,11 @@ public final class CakemailSandbox implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(CakemailSandbox.class);
     /** Strings as long as a request may carry: Jackson's default cap (20 million characters) is not the API's. */
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .build())
             .build());
+
     private static final int MAX_PER_PAGE = 100;
 
     private final SandboxConfig config;
@@ -62,6 +65,7 @@ public final class CakemailSandbox implements AutoCloseable {
     private final Faults faults = new Faults();
     /** The latest request bodies, valid or not, as many as the inbox keeps. */
     private final Deque<JsonNode> submissions = new ArrayDeque<>();
+
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SecureRandom random;
@@ -74,37 +78,40 @@ public final class CakemailSandbox implements AutoCloseable {
         this.tokens = new TokenStore(Clock.systemUTC(), random);
         this.inbox = new Inbox(config.inboxCapacity());
         this.tls = tls;
-        HttpServer http = HttpServer.create().host(host).port(port).channelGroup(connections).route(routes -> routes
-                .post("/token", counted("POST /token", this::token))
-                .get("/brands/default/senders", counted("GET /brands/default/senders", this::senders))
-                .post("/v2/emails", counted("POST /v2/emails", this::submit))
-                .get("/v2/emails/{id}", counted("GET /v2/emails/{id}", this::email))
-                .get("/", this::page)
-                .get("/sandbox/messages", this::messages)
-                .get("/sandbox/messages/{id}", this::message)
-                .get("/sandbox/messages/{id}/attachments/{index}", this::attachment)
-                .delete("/sandbox/messages", (request, response) -> {
-                    inbox.clear();
-                    return response.status(204).send();
-                })
-                .post("/sandbox/faults", this::addFault)
-                .delete("/sandbox/faults", (request, response) -> {
-                    faults.clear();
-                    return response.status(204).send();
-                })
-                .post("/sandbox/tokens/expire", (request, response) -> {
-                    tokens.expireAll();
-                    return response.status(204).send();
-                })
-                .post("/sandbox/tokens/revoke", (request, response) -> {
-                    tokens.revokeAll();
-                    return response.status(204).send();
-                }));
+        HttpServer http = HttpServer.create()
+                .host(host)
+                .port(port)
+                .channelGroup(connections)
+                .route(routes -> routes.post("/token", counted("POST /token", this::token))
+                        .get("/brands/default/senders", counted("GET /brands/default/senders", this::senders))
+                        .post("/v2/emails", counted("POST /v2/emails", this::submit))
+                        .get("/v2/emails/{id}", counted("GET /v2/emails/{id}", this::email))
+                        .get("/", this::page)
+                        .get("/sandbox/messages", this::messages)
+                        .get("/sandbox/messages/{id}", this::message)
+                        .get("/sandbox/messages/{id}/attachments/{index}", this::attachment)
+                        .delete("/sandbox/messages", (request, response) -> {
+                            inbox.clear();
+                            return response.status(204).send();
+                        })
+                        .post("/sandbox/faults", this::addFault)
+                        .delete("/sandbox/faults", (request, response) -> {
+                            faults.clear();
+                            return response.status(204).send();
+                        })
+                        .post("/sandbox/tokens/expire", (request, response) -> {
+                            tokens.expireAll();
+                            return response.status(204).send();
+                        })
+                        .post("/sandbox/tokens/revoke", (request, response) -> {
+                            tokens.revokeAll();
+                            return response.status(204).send();
+                        }));
         if (tls) {
             SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
             http = http.protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
-                       .secure(spec -> spec.sslContext(
-                               Http2SslContextSpec.forServer(certificate.key(), certificate.cert())));
+                    .secure(spec ->
+                            spec.sslContext(Http2SslContextSpec.forServer(certificate.key(), certificate.cert())));
         } else {
             http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
         }
@@ -180,42 +187,51 @@ public final class CakemailSandbox implements AutoCloseable {
     }
 
     private Publisher<Void> token(HttpServerRequest request, HttpServerResponse response) {
-        return body(request).flatMap(bytes -> withFault(request, response, fault(request, null), () -> {
-            String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE, "");
-            if (!contentType.startsWith("application/x-www-form-urlencoded")) {
-                return json(response, 422, details(detail(List.of("body", "username"), "field required",
-                        "value_error.missing")));
-            }
-            Map<String, List<String>> form = new QueryStringDecoder(new String(bytes, StandardCharsets.UTF_8), false)
-                    .parameters();
-            String grant = first(form, "grant_type", "password");
-            SandboxConfig.Account account;
-            if (grant.equals("password")) {
-                account = config.account(first(form, "username", ""));
-                if (account == null || !account.password().equals(first(form, "password", null))) {
-                    return json(response, 401, unauthorized("Incorrect username or password"));
-                }
-                if (account.mfa()) {
-                    return json(response, 200, JSON.createObjectNode().put("challenge", newId()));
-                }
-            } else if (grant.equals("refresh_token")) {
-                account = tokens.redeem(first(form, "refresh_token", null));
-                if (account == null) {
-                    return json(response, 401, unauthorized("Invalid refresh token"));
-                }
-            } else {
-                return json(response, 422, details(detail(List.of("body", "grant_type"),
-                        "value is not a valid enumeration member; permitted: 'password', 'refresh_token'",
-                        "type_error.enum")));
-            }
-            String[] issued = tokens.issue(account, config.tokenLifetime());
-            ObjectNode answer = JSON.createObjectNode().put("access_token", issued[0]).put("token_type", "bearer")
-                                    .put("expires_in", config.tokenLifetime().toSeconds())
-                                    .put("refresh_token", issued[1]);
-            ArrayNode accounts = answer.putArray("accounts").add(account.id());
-            account.subAccounts().forEach(accounts::add);
-            return json(response, 200, answer);
-        }));
+        return body(request)
+                .flatMap(bytes -> withFault(request, response, fault(request, null), () -> {
+                    String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE, "");
+                    if (!contentType.startsWith("application/x-www-form-urlencoded")) {
+                        return json(
+                                response,
+                                422,
+                                details(detail(List.of("body", "username"), "field required", "value_error.missing")));
+                    }
+                    Map<String, List<String>> form =
+                            new QueryStringDecoder(new String(bytes, StandardCharsets.UTF_8), false).parameters();
+                    String grant = first(form, "grant_type", "password");
+                    SandboxConfig.Account account;
+                    if (grant.equals("password")) {
+                        account = config.account(first(form, "username", ""));
+                        if (account == null || !account.password().equals(first(form, "password", null))) {
+                            return json(response, 401, unauthorized("Incorrect username or password"));
+                        }
+                        if (account.mfa()) {
+                            return json(response, 200, JSON.createObjectNode().put("challenge", newId()));
+                        }
+                    } else if (grant.equals("refresh_token")) {
+                        account = tokens.redeem(first(form, "refresh_token", null));
+                        if (account == null) {
+                            return json(response, 401, unauthorized("Invalid refresh token"));
+                        }
+                    } else {
+                        return json(
+                                response,
+                                422,
+                                details(detail(
+                                        List.of("body", "grant_type"),
+                                        "value is not a valid enumeration member; permitted: 'password', 'refresh_token'",
+                                        "type_error.enum")));
+                    }
+                    String[] issued = tokens.issue(account, config.tokenLifetime());
+                    ObjectNode answer = JSON.createObjectNode()
+                            .put("access_token", issued[0])
+                            .put("token_type", "bearer")
+                            .put("expires_in", config.tokenLifetime().toSeconds())
+                            .put("refresh_token", issued[1]);
+                    ArrayNode accounts = answer.putArray("accounts").add(account.id());
+                    account.subAccounts().forEach(accounts::add);
+                    return json(response, 200, answer);
+                }));
     }
 
     private Publisher<Void> senders(HttpServerRequest request, HttpServerResponse response) {
@@ -231,22 +247,31 @@ public final class CakemailSandbox implements AutoCloseable {
                 return notAnInteger(response, page == null ? "page" : "per_page");
             }
             if (page < 1 || perPage < 1 || perPage > MAX_PER_PAGE) {
-                return json(response, 422, details(detail(List.of("query", "per_page"),
-                        "ensure this value is less than or equal to " + MAX_PER_PAGE, "value_error.number.not_le")));
+                return json(
+                        response,
+                        422,
+                        details(detail(
+                                List.of("query", "per_page"),
+                                "ensure this value is less than or equal to " + MAX_PER_PAGE,
+                                "value_error.number.not_le")));
             }
             List<SandboxConfig.Sender> all = session.account().senders();
             ObjectNode answer = JSON.createObjectNode();
-            ObjectNode pagination = answer.putObject("pagination").put("page", page).put("per_page", perPage);
+            ObjectNode pagination =
+                    answer.putObject("pagination").put("page", page).put("per_page", perPage);
             if (Boolean.parseBoolean(first(query, "with_count", "false"))) {
                 pagination.put("count", all.size());
             }
             ArrayNode data = answer.putArray("data");
-            int served = (int) Math.min(perPage, config.sendersPerPage());  // capped without saying so, as may a server
+            int served = (int) Math.min(perPage, config.sendersPerPage()); // capped without saying so, as may a server
             for (long i = (page - 1) * served; i < Math.min(all.size(), page * served); i++) {
                 SandboxConfig.Sender sender = all.get((int) i);
-                ObjectNode item = data.addObject().put("id", sender.id()).put("name", sender.name())
-                                      .put("email", sender.email()).put("confirmed", sender.confirmed())
-                                      .put("language", "en_US");
+                ObjectNode item = data.addObject()
+                        .put("id", sender.id())
+                        .put("name", sender.name())
+                        .put("email", sender.email())
+                        .put("confirmed", sender.confirmed())
+                        .put("language", "en_US");
                 if (sender.confirmed()) {
                     item.put("confirmed_on", 1_700_000_000L);
                 }
@@ -261,8 +286,8 @@ public final class CakemailSandbox implements AutoCloseable {
             try {
                 body = JSON.readTree(bytes);
             } catch (java.io.IOException e) {
-                return json(response, 422, details(detail(List.of("body"), "JSON decode error",
-                        "value_error.jsondecode")));
+                return json(
+                        response, 422, details(detail(List.of("body"), "JSON decode error", "value_error.jsondecode")));
             }
             if (body == null) {
                 return json(response, 422, details(detail(List.of("body"), "field required", "value_error.missing")));
@@ -307,8 +332,10 @@ public final class CakemailSandbox implements AutoCloseable {
             return json(response, 422, JSON.createObjectNode().set("detail", detail));
         }
         String senderId = body.path("sender").path("id").asText();
-        SandboxConfig.Sender sender = account.senders().stream().filter(s -> s.id().equals(senderId)).findFirst()
-                                             .orElse(null);
+        SandboxConfig.Sender sender = account.senders().stream()
+                .filter(s -> s.id().equals(senderId))
+                .findFirst()
+                .orElse(null);
         if (sender == null) {
             return json(response, 400, badRequest("Sender not found: " + senderId));
         }
@@ -316,7 +343,10 @@ public final class CakemailSandbox implements AutoCloseable {
             return json(response, 400, badRequest("Sender is not confirmed: " + sender.email()));
         }
         if (body.has("list_id") && !account.lists().contains(body.get("list_id").asLong())) {
-            return json(response, 400, badRequest("List not found: " + body.get("list_id").asLong()));
+            return json(
+                    response,
+                    400,
+                    badRequest("List not found: " + body.get("list_id").asLong()));
         }
         if (!body.has("email") && !body.has("contact_id")) {
             return json(response, 400, badRequest("email or contact_id is required"));
@@ -328,8 +358,10 @@ public final class CakemailSandbox implements AutoCloseable {
         String id = newUuid();
         inbox.add(new Inbox.Email(id, accountId, body, java.time.Instant.now(), status));
         log.info("Sandbox accepted email {} for {} ({})", id, body.path("email").asText(), status);
-        ObjectNode answer = JSON.createObjectNode().put("email", body.path("email").asText())
-                                .put("object", "email").put("submitted", true);
+        ObjectNode answer = JSON.createObjectNode()
+                .put("email", body.path("email").asText())
+                .put("object", "email")
+                .put("submitted", true);
         answer.putObject("data").put("id", id).put("status", status);
         return json(response, 201, answer);
     }
@@ -345,12 +377,15 @@ public final class CakemailSandbox implements AutoCloseable {
                 return json(response, 404, JSON.createObjectNode().put("detail", "Email not found"));
             }
             JsonNode body = email.request();
-            ObjectNode answer = JSON.createObjectNode().put("email_id", email.id()).put("status", email.status())
-                                    .put("email", email.recipient())
-                                    .put("submitted_time", email.received().getEpochSecond());
+            ObjectNode answer = JSON.createObjectNode()
+                    .put("email_id", email.id())
+                    .put("status", email.status())
+                    .put("email", email.recipient())
+                    .put("submitted_time", email.received().getEpochSecond());
             answer.set("sender", body.get("sender"));
-            answer.putObject("content").put("subject", email.subject())
-                  .put("type", body.path("content").path("type").asText());
+            answer.putObject("content")
+                    .put("subject", email.subject())
+                    .put("type", body.path("content").path("type").asText());
             ObjectNode tracking = answer.putObject("tracking");
             for (String field : List.of("opens", "clicks_html", "clicks_text")) {
                 tracking.put(field, body.path("tracking").path(field).asBoolean(true));
@@ -367,22 +402,29 @@ public final class CakemailSandbox implements AutoCloseable {
 
     private Publisher<Void> page(HttpServerRequest request, HttpServerResponse response) {
         return response.header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
-                       .sendString(Mono.just(InboxPage.render(inbox.emails(), config)), StandardCharsets.UTF_8)
-                       .then();
+                .sendString(Mono.just(InboxPage.render(inbox.emails(), config)), StandardCharsets.UTF_8)
+                .then();
     }
 
     private Publisher<Void> messages(HttpServerRequest request, HttpServerResponse response) {
         ArrayNode list = JSON.createArrayNode();
         for (Inbox.Email email : inbox.emails()) {
-            ObjectNode item = list.addObject().put("id", email.id()).put("account_id", email.accountId())
-                                  .put("received", email.received().toString()).put("status", email.status())
-                                  .put("to", email.recipient()).put("subject", email.subject());
+            ObjectNode item = list.addObject()
+                    .put("id", email.id())
+                    .put("account_id", email.accountId())
+                    .put("received", email.received().toString())
+                    .put("status", email.status())
+                    .put("to", email.recipient())
+                    .put("subject", email.subject());
             item.set("sender", email.request().get("sender"));
             item.set("tags", email.request().has("tags") ? email.request().get("tags") : JSON.createArrayNode());
             item.put("type", email.request().path("content").path("type").asText());
             ArrayNode attachments = item.putArray("attachments");
-            attachments(email).forEach(a -> attachments.addObject().put("filename", a.path("filename").asText())
-                                                       .put("type", a.path("type").asText()));
+            attachments(email)
+                    .forEach(a -> attachments
+                            .addObject()
+                            .put("filename", a.path("filename").asText())
+                            .put("type", a.path("type").asText()));
         }
         return json(response, 200, list);
     }
@@ -392,8 +434,10 @@ public final class CakemailSandbox implements AutoCloseable {
         if (email == null) {
             return json(response, 404, JSON.createObjectNode().put("detail", "Email not found"));
         }
-        ObjectNode answer = JSON.createObjectNode().put("id", email.id()).put("status", email.status())
-                                .put("received", email.received().toString());
+        ObjectNode answer = JSON.createObjectNode()
+                .put("id", email.id())
+                .put("status", email.status())
+                .put("received", email.received().toString());
         answer.set("request", email.request());
         return json(response, 200, answer);
     }
@@ -402,16 +446,21 @@ public final class CakemailSandbox implements AutoCloseable {
         Inbox.Email email = inbox.get(request.param("id"));
         List<JsonNode> attachments = email == null ? List.of() : attachments(email);
         String indexParameter = request.param("index");
-        int index = indexParameter != null && indexParameter.matches("\\d{1,9}") ? Integer.parseInt(indexParameter) : -1;
+        int index =
+                indexParameter != null && indexParameter.matches("\\d{1,9}") ? Integer.parseInt(indexParameter) : -1;
         if (index < 0 || index >= attachments.size()) {
             return json(response, 404, JSON.createObjectNode().put("detail", "Attachment not found"));
         }
         JsonNode attachment = attachments.get(index);
         byte[] content = Base64.getDecoder().decode(attachment.path("content").asText());
-        return response.header(HttpHeaderNames.CONTENT_TYPE, mediaType(attachment.path("type").asText()))
-                       .header(HttpHeaderNames.CONTENT_DISPOSITION,
-                               "attachment; filename=\"" + attachment.path("filename").asText() + "\"")
-                       .sendByteArray(Mono.just(content)).then();
+        return response.header(
+                        HttpHeaderNames.CONTENT_TYPE,
+                        mediaType(attachment.path("type").asText()))
+                .header(
+                        HttpHeaderNames.CONTENT_DISPOSITION,
+                        "attachment; filename=\"" + attachment.path("filename").asText() + "\"")
+                .sendByteArray(Mono.just(content))
+                .then();
     }
 
     private Publisher<Void> addFault(HttpServerRequest request, HttpServerResponse response) {
@@ -431,32 +480,40 @@ public final class CakemailSandbox implements AutoCloseable {
     }
 
     /** Answers as {@code fault} says, or normally when it is {@code null} (after its delay, if any). */
-    private Mono<Void> withFault(HttpServerRequest request, HttpServerResponse response, Fault fault,
-                                 Supplier<Mono<Void>> normal) {
+    private Mono<Void> withFault(
+            HttpServerRequest request, HttpServerResponse response, Fault fault, Supplier<Mono<Void>> normal) {
         if (fault == null) {
             return Mono.defer(normal);
         }
         Mono<Void> answer;
         if (fault.reset()) {
-            answer = Mono.fromRunnable(() -> request.withConnection(connection -> connection.channel().close()));
+            answer = Mono.fromRunnable(() ->
+                    request.withConnection(connection -> connection.channel().close()));
         } else if (fault.status() > 0) {
             if (fault.retryAfter() != null) {
                 response.header(HttpHeaderNames.RETRY_AFTER, String.valueOf(fault.retryAfter()));
             }
             answer = Mono.defer(() -> {
                 try {
-                    JsonNode body = fault.body() != null ? JSON.readTree(fault.body())
-                            : JSON.createObjectNode().put("detail", HttpResponseStatus.valueOf(fault.status())
-                                                                                       .reasonPhrase());
+                    JsonNode body = fault.body() != null
+                            ? JSON.readTree(fault.body())
+                            : JSON.createObjectNode()
+                                    .put(
+                                            "detail",
+                                            HttpResponseStatus.valueOf(fault.status())
+                                                    .reasonPhrase());
                     return json(response, fault.status(), body);
                 } catch (java.io.IOException e) {
-                    return json(response, fault.status(), JSON.createObjectNode().put("detail", fault.body()));
+                    return json(
+                            response, fault.status(), JSON.createObjectNode().put("detail", fault.body()));
                 }
             });
         } else {
             answer = Mono.defer(normal);
         }
-        return fault.delayMillis() > 0 ? Mono.delay(Duration.ofMillis(fault.delayMillis())).then(answer) : answer;
+        return fault.delayMillis() > 0
+                ? Mono.delay(Duration.ofMillis(fault.delayMillis())).then(answer)
+                : answer;
     }
 
     private TokenStore.Session session(HttpServerRequest request) {
@@ -470,8 +527,11 @@ public final class CakemailSandbox implements AutoCloseable {
     private Mono<Void> notAuthenticated(HttpServerRequest request, HttpServerResponse response) {
         boolean presented = request.requestHeaders().contains(HttpHeaderNames.AUTHORIZATION);
         response.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-        return json(response, 401, JSON.createObjectNode().put("detail",
-                presented ? "Could not validate credentials" : "Not authenticated"));
+        return json(
+                response,
+                401,
+                JSON.createObjectNode()
+                        .put("detail", presented ? "Could not validate credentials" : "Not authenticated"));
     }
 
     private static Mono<byte[]> body(HttpServerRequest request) {
@@ -485,8 +545,10 @@ public final class CakemailSandbox implements AutoCloseable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return Mono.error(e);
         }
-        return response.status(status).header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                       .sendByteArray(Mono.just(bytes)).then();
+        return response.status(status)
+                .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .sendByteArray(Mono.just(bytes))
+                .then();
     }
 
     private static ObjectNode details(ObjectNode detail) {
@@ -508,11 +570,13 @@ public final class CakemailSandbox implements AutoCloseable {
     }
 
     private static ObjectNode unauthorized(String message) {
-        return details(JSON.createObjectNode().put("code", 401).put("msg", message).put("type", "unauthorized"));
+        return details(
+                JSON.createObjectNode().put("code", 401).put("msg", message).put("type", "unauthorized"));
     }
 
     private static ObjectNode forbidden(String message) {
-        return details(JSON.createObjectNode().put("code", 403).put("msg", message).put("type", "forbidden"));
+        return details(
+                JSON.createObjectNode().put("code", 403).put("msg", message).put("type", "forbidden"));
     }
 
     private static List<JsonNode> attachments(Inbox.Email email) {
@@ -555,8 +619,10 @@ public final class CakemailSandbox implements AutoCloseable {
 
     /** {@code 422} for a query parameter that is not an integer, as FastAPI answers it. */
     private static Mono<Void> notAnInteger(HttpServerResponse response, String name) {
-        return json(response, 422, details(detail(List.of("query", name), "value is not a valid integer",
-                "type_error.integer")));
+        return json(
+                response,
+                422,
+                details(detail(List.of("query", name), "value is not a valid integer", "type_error.integer")));
     }
 
     private static String first(Map<String, List<String>> parameters, String name, String fallback) {

@@ -18,9 +18,16 @@ import java.util.regex.Pattern;
  * @param emailStatus for submissions: answer 201 with this {@code data.status} ({@code rejected}, {@code error})
  * @param times how many calls it applies to, {@code -1} for all
  */
-public record Fault(String path, String recipient, @JsonProperty("delay_ms") long delayMillis, int status,
-                    String body, @JsonProperty("retry_after") Integer retryAfter, boolean reset,
-                    @JsonProperty("email_status") String emailStatus, Integer times) {
+public record Fault(
+        String path,
+        String recipient,
+        @JsonProperty("delay_ms") long delayMillis,
+        int status,
+        String body,
+        @JsonProperty("retry_after") Integer retryAfter,
+        boolean reset,
+        @JsonProperty("email_status") String emailStatus,
+        Integer times) {
 
     public Fault {
         if (recipient != null) {
@@ -71,6 +78,9 @@ public record Fault(String path, String recipient, @JsonProperty("delay_ms") lon
 
     boolean matches(String requestPath, String email) {
         boolean pathMatches = path == null || path.equals("*") || requestPath.startsWith(path);
-        return pathMatches && (recipient == null || email != null && Pattern.compile(recipient).matcher(email).find());
+        return pathMatches
+                && (recipient == null
+                        || email != null
+                                && Pattern.compile(recipient).matcher(email).find());
     }
 }

@@ -11,11 +11,10 @@ import java.util.List;
  */
 final class InboxPage {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-                                                                   .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-    private InboxPage() {
-    }
+    private InboxPage() {}
 
     static String render(List<Inbox.Email> emails, SandboxConfig config) {
         StringBuilder page = new StringBuilder(4096 + emails.size() * 1024);
@@ -39,7 +38,7 @@ final class InboxPage {
             page.append("<p class=\"empty\">No messages yet.</p>");
         } else {
             page.append("<table><thead><tr><th>Received</th><th>From</th><th>To</th><th>Subject</th><th>Tags</th>"
-                        + "<th>Type</th><th>Status</th></tr></thead><tbody>");
+                    + "<th>Type</th><th>Status</th></tr></thead><tbody>");
             boolean newest = true;
             for (Inbox.Email email : emails) {
                 row(page, email, config, newest);
@@ -54,30 +53,49 @@ final class InboxPage {
     private static void row(StringBuilder page, Inbox.Email email, SandboxConfig config, boolean open) {
         JsonNode request = email.request();
         JsonNode content = request.path("content");
-        page.append("<tr id=\"").append(escape(email.id())).append("\"><td>").append(TIME.format(email.received()))
-            .append("</td><td>").append(escape(from(request, config))).append("</td><td>")
-            .append(escape(email.recipient())).append("</td><td>").append(escape(email.subject())).append("</td><td>");
+        page.append("<tr id=\"")
+                .append(escape(email.id()))
+                .append("\"><td>")
+                .append(TIME.format(email.received()))
+                .append("</td><td>")
+                .append(escape(from(request, config)))
+                .append("</td><td>")
+                .append(escape(email.recipient()))
+                .append("</td><td>")
+                .append(escape(email.subject()))
+                .append("</td><td>");
         for (JsonNode tag : request.path("tags")) {
             page.append("<span class=\"tag\">").append(escape(tag.asText())).append("</span>");
         }
-        page.append("</td><td>").append(escape(content.path("type").asText(""))).append("</td><td class=\"status\">")
-            .append(escape(email.status())).append("</td></tr><tr><td></td><td colspan=\"6\"><details")
-            .append(open ? " open" : "").append("><summary>")
-            .append("Show message</summary>");
+        page.append("</td><td>")
+                .append(escape(content.path("type").asText("")))
+                .append("</td><td class=\"status\">")
+                .append(escape(email.status()))
+                .append("</td></tr><tr><td></td><td colspan=\"6\"><details")
+                .append(open ? " open" : "")
+                .append("><summary>")
+                .append("Show message</summary>");
         if (content.has("html")) {
-            page.append("<iframe sandbox=\"\" title=\"HTML body\" srcdoc=\"").append(escape(content.get("html").asText()))
-                .append("\"></iframe>");
+            page.append("<iframe sandbox=\"\" title=\"HTML body\" srcdoc=\"")
+                    .append(escape(content.get("html").asText()))
+                    .append("\"></iframe>");
         }
         if (content.has("text")) {
             page.append("<pre>").append(escape(content.get("text").asText())).append("</pre>");
         }
         JsonNode attachments = request.path("attachment");
-        List<JsonNode> list = attachments.isArray() ? toList(attachments) : attachments.isObject()
-                ? List.of(attachments) : List.of();
+        List<JsonNode> list =
+                attachments.isArray() ? toList(attachments) : attachments.isObject() ? List.of(attachments) : List.of();
         for (int i = 0; i < list.size(); i++) {
-            page.append("<a href=\"/sandbox/messages/").append(escape(email.id())).append("/attachments/").append(i)
-                .append("\" download=\"").append(escape(list.get(i).path("filename").asText())).append("\">")
-                .append(escape(list.get(i).path("filename").asText())).append("</a> ");
+            page.append("<a href=\"/sandbox/messages/")
+                    .append(escape(email.id()))
+                    .append("/attachments/")
+                    .append(i)
+                    .append("\" download=\"")
+                    .append(escape(list.get(i).path("filename").asText()))
+                    .append("\">")
+                    .append(escape(list.get(i).path("filename").asText()))
+                    .append("</a> ");
         }
         page.append("</details></td></tr>");
     }
@@ -85,9 +103,12 @@ final class InboxPage {
     private static String from(JsonNode request, SandboxConfig config) {
         String senderId = request.path("sender").path("id").asText("");
         String name = request.path("sender").path("name").asText(null);
-        String address = config.accounts().stream().flatMap(a -> a.senders().stream())
-                               .filter(s -> s.id().equals(senderId)).map(SandboxConfig.Sender::email)
-                               .findFirst().orElse(senderId);
+        String address = config.accounts().stream()
+                .flatMap(a -> a.senders().stream())
+                .filter(s -> s.id().equals(senderId))
+                .map(SandboxConfig.Sender::email)
+                .findFirst()
+                .orElse(senderId);
         return name == null ? address : name + " <" + address + ">";
     }
 

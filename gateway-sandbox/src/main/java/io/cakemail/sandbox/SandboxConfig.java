@@ -23,6 +23,7 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
 
     /** The login every README example uses. */
     public static final String DEFAULT_USERNAME = "sandbox@example.com";
+
     public static final String DEFAULT_PASSWORD = "sandbox";
 
     public SandboxConfig {
@@ -48,22 +49,31 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
      * multi-factor authentication, which the token endpoint answers with a challenge.
      */
     public static SandboxConfig defaults() {
-        return new SandboxConfig(List.of(
-                new Account(1001, DEFAULT_USERNAME, DEFAULT_PASSWORD, false, List.of(
-                        new Sender("snd-sandbox", "Sandbox", "sandbox@example.com", true),
-                        new Sender("snd-noreply", "No Reply", "noreply@example.com", true),
-                        new Sender("snd-pending", "Pending", "pending@example.com", false)),
-                        List.of(1L, 2L), List.of(1003L)),
-                new Account(1002, "mfa@example.com", DEFAULT_PASSWORD, true, List.of(), List.of(), List.of())),
-                Duration.ofDays(5), 1000);
+        return new SandboxConfig(
+                List.of(
+                        new Account(
+                                1001,
+                                DEFAULT_USERNAME,
+                                DEFAULT_PASSWORD,
+                                false,
+                                List.of(
+                                        new Sender("snd-sandbox", "Sandbox", "sandbox@example.com", true),
+                                        new Sender("snd-noreply", "No Reply", "noreply@example.com", true),
+                                        new Sender("snd-pending", "Pending", "pending@example.com", false)),
+                                List.of(1L, 2L),
+                                List.of(1003L)),
+                        new Account(1002, "mfa@example.com", DEFAULT_PASSWORD, true, List.of(), List.of(), List.of())),
+                Duration.ofDays(5),
+                1000);
     }
 
     /** Reads a configuration written as JSON in the shape of this record ({@code token_lifetime_seconds}). */
     public static SandboxConfig read(Path json) throws IOException {
-        JsonForm file = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                                      .readValue(json.toFile(), JsonForm.class);
-        return new SandboxConfig(file.accounts, Duration.ofSeconds(file.tokenLifetimeSeconds), file.inboxCapacity,
-                file.sendersPerPage);
+        JsonForm file = new ObjectMapper()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(json.toFile(), JsonForm.class);
+        return new SandboxConfig(
+                file.accounts, Duration.ofSeconds(file.tokenLifetimeSeconds), file.inboxCapacity, file.sendersPerPage);
     }
 
     /** A copy whose tokens live {@code lifetime}. */
@@ -78,7 +88,10 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
 
     /** The account that logs in with {@code username}, or {@code null}. */
     Account account(String username) {
-        return accounts.stream().filter(a -> a.username().equalsIgnoreCase(username)).findFirst().orElse(null);
+        return accounts.stream()
+                .filter(a -> a.username().equalsIgnoreCase(username))
+                .findFirst()
+                .orElse(null);
     }
 
     /**
@@ -88,8 +101,14 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
      * @param mfa whether logging in needs a second factor
      * @param subAccounts the other account ids it may act for with {@code account_id}
      */
-    public record Account(long id, String username, String password, boolean mfa, List<Sender> senders,
-                          List<Long> lists, @JsonProperty("sub_accounts") List<Long> subAccounts) {
+    public record Account(
+            long id,
+            String username,
+            String password,
+            boolean mfa,
+            List<Sender> senders,
+            List<Long> lists,
+            @JsonProperty("sub_accounts") List<Long> subAccounts) {
         public Account {
             senders = senders == null ? List.of() : List.copyOf(senders);
             lists = lists == null ? List.of() : List.copyOf(lists);
@@ -102,17 +121,19 @@ public record SandboxConfig(List<Account> accounts, Duration tokenLifetime, int 
     }
 
     /** A sender of an account; only a confirmed one can send. */
-    public record Sender(String id, String name, String email, boolean confirmed) {
-    }
+    public record Sender(String id, String name, String email, boolean confirmed) {}
 
     /** The JSON form. */
     private static final class JsonForm {
         @JsonProperty
         List<Account> accounts = List.of();
+
         @JsonProperty("token_lifetime_seconds")
         long tokenLifetimeSeconds = Duration.ofDays(5).toSeconds();
+
         @JsonProperty("inbox_capacity")
         int inboxCapacity = 1000;
+
         @JsonProperty("senders_per_page")
         int sendersPerPage = 100;
     }

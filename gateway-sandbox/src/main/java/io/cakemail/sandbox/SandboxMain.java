@@ -10,18 +10,20 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SandboxMain {
 
-    private SandboxMain() {
-    }
+    private SandboxMain() {}
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8025;
         SandboxConfig config = args.length > 1 ? SandboxConfig.read(Path.of(args[1])) : SandboxConfig.defaults();
         CakemailSandbox sandbox = CakemailSandbox.start(config, "127.0.0.1", port);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sandbox.close();
-            stopped.countDown();
-        }, "sandbox-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            sandbox.close();
+                            stopped.countDown();
+                        },
+                        "sandbox-shutdown"));
         System.out.println("sandbox listening on " + sandbox.baseUri());
         stopped.await();
     }

@@ -17,23 +17,56 @@ import java.util.regex.Pattern;
 final class SubmitEmailValidator {
 
     private static final Pattern TAG = Pattern.compile("^[a-zA-Z0-9-_]+$");
-    private static final Pattern FILENAME = Pattern.compile("^[a-zA-Z0-9-_]+\\.(csv|doc|docx|ics|jpeg|pdf|png|xls|xlsx)$");
+    private static final Pattern FILENAME =
+            Pattern.compile("^[a-zA-Z0-9-_]+\\.(csv|doc|docx|ics|jpeg|pdf|png|xls|xlsx)$");
     private static final Pattern BASE64 =
             Pattern.compile("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     private static final Set<String> TYPES = Set.of("marketing", "transactional");
     private static final Set<String> ATTACHMENT_TYPES =
             Set.of("csv", "doc", "docx", "calendar", "jpeg", "pdf", "png", "xls", "xlsx");
-    private static final Set<String> ENCODINGS = Set.of("utf-8", "armscii-8", "ascii", "big-5", "cp51932", "cp866",
-            "cp936", "euc-cn", "euc-jp", "eucjp-win", "euc-kr", "euc-tw", "hz", "iso-2022-jp", "iso-2022-jp-ms",
-            "iso-2022-kr", "iso-8859-1", "iso-8859-10", "iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16",
-            "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5", "iso-8859-6", "iso-8859-7", "iso-8859-8",
-            "iso-8859-9", "jis", "koi8-r", "sjis", "sjis-win", "uhc", "windows-1251", "windows-1252");
+    private static final Set<String> ENCODINGS = Set.of(
+            "utf-8",
+            "armscii-8",
+            "ascii",
+            "big-5",
+            "cp51932",
+            "cp866",
+            "cp936",
+            "euc-cn",
+            "euc-jp",
+            "eucjp-win",
+            "euc-kr",
+            "euc-tw",
+            "hz",
+            "iso-2022-jp",
+            "iso-2022-jp-ms",
+            "iso-2022-kr",
+            "iso-8859-1",
+            "iso-8859-10",
+            "iso-8859-13",
+            "iso-8859-14",
+            "iso-8859-15",
+            "iso-8859-16",
+            "iso-8859-2",
+            "iso-8859-3",
+            "iso-8859-4",
+            "iso-8859-5",
+            "iso-8859-6",
+            "iso-8859-7",
+            "iso-8859-8",
+            "iso-8859-9",
+            "jis",
+            "koi8-r",
+            "sjis",
+            "sjis-win",
+            "uhc",
+            "windows-1251",
+            "windows-1252");
 
     private final List<JsonNode> details = new ArrayList<>();
 
-    private SubmitEmailValidator() {
-    }
+    private SubmitEmailValidator() {}
 
     /** The validation errors of {@code body}; empty when it is valid. */
     static List<JsonNode> validate(JsonNode body) {
@@ -65,12 +98,18 @@ final class SubmitEmailValidator {
                 oneOf(content.get("encoding"), ENCODINGS, "body", "content", "encoding");
             }
             if (content.has("template") && object(content.get("template"), "body", "content", "template")) {
-                integer(required(content.get("template"), "id", "body", "content", "template"), Long.MIN_VALUE,
-                        "body", "content", "template", "id");
+                integer(
+                        required(content.get("template"), "id", "body", "content", "template"),
+                        Long.MIN_VALUE,
+                        "body",
+                        "content",
+                        "template",
+                        "id");
             }
         }
-        if (body.has("email") && string(body.get("email"), 0, null, "body", "email")
-            && !EMAIL.matcher(body.get("email").asText()).matches()) {
+        if (body.has("email")
+                && string(body.get("email"), 0, null, "body", "email")
+                && !EMAIL.matcher(body.get("email").asText()).matches()) {
             error("value is not a valid email address", "value_error.email", "body", "email");
         }
         if (body.has("list_id")) {
@@ -83,8 +122,12 @@ final class SubmitEmailValidator {
             for (int i = 0; i < body.get("tags").size(); i++) {
                 JsonNode tag = body.get("tags").get(i);
                 if (string(tag, 1, TAG, "body", "tags", i) && tag.asText().length() > 255) {
-                    error("ensure this value has at most 255 characters", "value_error.any_str.max_length",
-                            "body", "tags", i);
+                    error(
+                            "ensure this value has at most 255 characters",
+                            "value_error.any_str.max_length",
+                            "body",
+                            "tags",
+                            i);
                 }
             }
         }
@@ -100,10 +143,22 @@ final class SubmitEmailValidator {
             for (int i = 0; i < body.get("additional_headers").size(); i++) {
                 JsonNode header = body.get("additional_headers").get(i);
                 if (object(header, "body", "additional_headers", i)) {
-                    string(required(header, "name", "body", "additional_headers", i), 0, null,
-                            "body", "additional_headers", i, "name");
-                    string(required(header, "value", "body", "additional_headers", i), 0, null,
-                            "body", "additional_headers", i, "value");
+                    string(
+                            required(header, "name", "body", "additional_headers", i),
+                            0,
+                            null,
+                            "body",
+                            "additional_headers",
+                            i,
+                            "name");
+                    string(
+                            required(header, "value", "body", "additional_headers", i),
+                            0,
+                            null,
+                            "body",
+                            "additional_headers",
+                            i,
+                            "value");
                 }
             }
         }
@@ -194,8 +249,16 @@ final class SubmitEmailValidator {
 
     private void oneOf(JsonNode node, Set<String> allowed, Object... loc) {
         if (!node.isTextual() || !allowed.contains(node.asText())) {
-            error("value is not a valid enumeration member; permitted: " + String.join(", ", allowed.stream()
-                    .sorted().map(v -> "'" + v + "'").toList()), "type_error.enum", loc);
+            error(
+                    "value is not a valid enumeration member; permitted: "
+                            + String.join(
+                                    ", ",
+                                    allowed.stream()
+                                            .sorted()
+                                            .map(v -> "'" + v + "'")
+                                            .toList()),
+                    "type_error.enum",
+                    loc);
         }
     }
 

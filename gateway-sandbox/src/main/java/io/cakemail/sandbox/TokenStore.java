@@ -25,8 +25,7 @@ final class TokenStore {
     }
 
     /** A session: the account and when its access token stops working. */
-    record Session(SandboxConfig.Account account, Instant expires) {
-    }
+    record Session(SandboxConfig.Account account, Instant expires) {}
 
     /** A new token pair for {@code account}. */
     String[] issue(SandboxConfig.Account account, Duration lifetime) {

@@ -43,14 +43,25 @@ class SandboxTest {
 
     static SandboxConfig sandboxConfig() {
         SandboxConfig defaults = SandboxConfig.defaults();
-        List<SandboxConfig.Sender> senders = new ArrayList<>(defaults.accounts().get(0).senders());
+        List<SandboxConfig.Sender> senders =
+                new ArrayList<>(defaults.accounts().get(0).senders());
         for (int i = 0; i < 5; i++) {
             senders.add(new SandboxConfig.Sender("snd-extra-" + i, "Extra " + i, "extra" + i + "@example.com", true));
         }
         SandboxConfig.Account account = defaults.accounts().get(0);
-        return new SandboxConfig(List.of(new SandboxConfig.Account(account.id(), account.username(),
-                account.password(), false, senders, account.lists(), account.subAccounts()),
-                defaults.accounts().get(1)), defaults.tokenLifetime(), 100);
+        return new SandboxConfig(
+                List.of(
+                        new SandboxConfig.Account(
+                                account.id(),
+                                account.username(),
+                                account.password(),
+                                false,
+                                senders,
+                                account.lists(),
+                                account.subAccounts()),
+                        defaults.accounts().get(1)),
+                defaults.tokenLifetime(),
+                100);
     }
 
     @Test
@@ -63,10 +74,13 @@ class SandboxTest {
         assertThat(body.get("access_token").asText()).isNotBlank();
         assertThat(body.get("accounts")).hasSize(2);
         HttpResponse<String> refreshed = token("grant_type=refresh_token&refresh_token="
-                                               + body.get("refresh_token").asText());
+                + body.get("refresh_token").asText());
         assertThat(refreshed.statusCode()).isEqualTo(200);
-        assertThat(token("grant_type=refresh_token&refresh_token=" + body.get("refresh_token").asText()).statusCode())
-                .as("a refresh token works once").isEqualTo(401);
+        assertThat(token("grant_type=refresh_token&refresh_token="
+                                + body.get("refresh_token").asText())
+                        .statusCode())
+                .as("a refresh token works once")
+                .isEqualTo(401);
     }
 
     @Test
@@ -74,9 +88,11 @@ class SandboxTest {
         HttpResponse<String> wrong = token("username=sandbox%40example.com&password=nope");
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(wrong.body()).at("/detail/0/type").asText()).isEqualTo("unauthorized");
-        HttpResponse<String> json = http.send(HttpRequest.newBuilder(uri("/token"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"x\"}")).build(),
+        HttpResponse<String> json = http.send(
+                HttpRequest.newBuilder(uri("/token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"x\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(json.statusCode()).isEqualTo(422);
         HttpResponse<String> mfa = token("username=mfa%40example.com&password=sandbox");
@@ -87,14 +103,17 @@ class SandboxTest {
     @Test
     void sendersArePaginatedAndCountedOnlyOnRequest() throws Exception {
         String token = login();
-        JsonNode first = JSON.readTree(get("/brands/default/senders?page=1&per_page=3", token).body());
-        JsonNode third = JSON.readTree(get("/brands/default/senders?page=3&per_page=3&with_count=true", token).body());
+        JsonNode first = JSON.readTree(
+                get("/brands/default/senders?page=1&per_page=3", token).body());
+        JsonNode third = JSON.readTree(get("/brands/default/senders?page=3&per_page=3&with_count=true", token)
+                .body());
         assertThat(first.get("data")).hasSize(3);
         assertThat(first.at("/pagination/count").isMissingNode()).isTrue();
         assertThat(third.get("data")).hasSize(2);
         assertThat(third.at("/pagination/count").asInt()).isEqualTo(8);
         assertThat(first.at("/data/2/confirmed").asBoolean()).isFalse();
-        assertThat(get("/brands/default/senders?per_page=101", token).statusCode()).isEqualTo(422);
+        assertThat(get("/brands/default/senders?per_page=101", token).statusCode())
+                .isEqualTo(422);
     }
 
     @Test
@@ -111,7 +130,8 @@ class SandboxTest {
         assertThat(stored.at("/content/subject").asText()).isEqualTo("Hi");
         assertThat(stored.at("/tracking/opens").asBoolean()).isFalse();
         assertThat(stored.at("/tracking/clicks_html").asBoolean()).isTrue();
-        assertThat(get("/v2/emails/00000000-0000-0000-0000-000000000000", token).statusCode()).isEqualTo(404);
+        assertThat(get("/v2/emails/00000000-0000-0000-0000-000000000000", token).statusCode())
+                .isEqualTo(404);
         assertThat(sandbox.inbox().emails()).hasSize(1);
     }
 
@@ -123,17 +143,28 @@ class SandboxTest {
                  "tags":["bad tag"],"attachment":{"filename":"a.zip","type":"zip","content":"###"}}""", token);
         assertThat(invalid.statusCode()).isEqualTo(422);
         List<String> locations = new ArrayList<>();
-        JSON.readTree(invalid.body()).get("detail").forEach(d -> locations.add(d.get("loc").toString()));
-        assertThat(locations).contains("[\"body\",\"sender\",\"id\"]", "[\"body\",\"content\",\"subject\"]",
-                "[\"body\",\"content\",\"type\"]", "[\"body\",\"email\"]", "[\"body\",\"tags\",0]",
-                "[\"body\",\"attachment\",\"filename\"]", "[\"body\",\"attachment\",\"type\"]",
-                "[\"body\",\"attachment\",\"content\"]");
-        assertThat(submit(VALID.replace("snd-sandbox", "snd-unknown"), token).body()).contains("Sender not found");
+        JSON.readTree(invalid.body())
+                .get("detail")
+                .forEach(d -> locations.add(d.get("loc").toString()));
+        assertThat(locations)
+                .contains(
+                        "[\"body\",\"sender\",\"id\"]",
+                        "[\"body\",\"content\",\"subject\"]",
+                        "[\"body\",\"content\",\"type\"]",
+                        "[\"body\",\"email\"]",
+                        "[\"body\",\"tags\",0]",
+                        "[\"body\",\"attachment\",\"filename\"]",
+                        "[\"body\",\"attachment\",\"type\"]",
+                        "[\"body\",\"attachment\",\"content\"]");
+        assertThat(submit(VALID.replace("snd-sandbox", "snd-unknown"), token).body())
+                .contains("Sender not found");
         HttpResponse<String> pending = submit(VALID.replace("snd-sandbox", "snd-pending"), token);
         assertThat(pending.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(pending.body()).at("/detail/0/msg").asText())
                 .isEqualTo("Sender is not confirmed: pending@example.com");
-        assertThat(submit(VALID.replace("\"list_id\":1", "\"list_id\":9"), token).statusCode()).isEqualTo(400);
+        assertThat(submit(VALID.replace("\"list_id\":1", "\"list_id\":9"), token)
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(submit("{not json", token).statusCode()).isEqualTo(422);
     }
 
@@ -151,8 +182,10 @@ class SandboxTest {
     @Test
     void subAccountsAreChosenWithAccountId() throws Exception {
         String token = login();
-        assertThat(post("/v2/emails?account_id=1003", VALID, token).statusCode()).isEqualTo(201);
-        assertThat(post("/v2/emails?account_id=4242", VALID, token).statusCode()).isEqualTo(403);
+        assertThat(post("/v2/emails?account_id=1003", VALID, token).statusCode())
+                .isEqualTo(201);
+        assertThat(post("/v2/emails?account_id=4242", VALID, token).statusCode())
+                .isEqualTo(403);
         assertThat(sandbox.inbox().emails().get(0).accountId()).isEqualTo(1003);
     }
 
@@ -162,9 +195,11 @@ class SandboxTest {
         HttpResponse<String> page = get("/brands/default/senders?page=two", token);
         assertThat(page.statusCode()).isEqualTo(422);
         assertThat(JSON.readTree(page.body()).at("/detail/0/loc").toString()).isEqualTo("[\"query\",\"page\"]");
-        assertThat(get("/brands/default/senders?per_page=99999999999", token).statusCode()).isEqualTo(422);
+        assertThat(get("/brands/default/senders?per_page=99999999999", token).statusCode())
+                .isEqualTo(422);
         assertThat(post("/v2/emails?account_id=x", VALID, token).statusCode()).isEqualTo(422);
-        assertThat(get("/sandbox/messages/nope/attachments/x", token).statusCode()).isEqualTo(404);
+        assertThat(get("/sandbox/messages/nope/attachments/x", token).statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -174,10 +209,12 @@ class SandboxTest {
         sandbox = CakemailSandbox.start(small, "127.0.0.1", 0);
         String token = login();
         for (int i = 0; i < 5; i++) {
-            assertThat(submit(VALID.replace("rcpt@", "rcpt" + i + "@"), token).statusCode()).isEqualTo(201);
+            assertThat(submit(VALID.replace("rcpt@", "rcpt" + i + "@"), token).statusCode())
+                    .isEqualTo(201);
         }
-        assertThat(sandbox.submissions()).extracting(body -> body.path("email").asText())
-                                         .containsExactly("rcpt2@example.net", "rcpt3@example.net", "rcpt4@example.net");
+        assertThat(sandbox.submissions())
+                .extracting(body -> body.path("email").asText())
+                .containsExactly("rcpt2@example.net", "rcpt3@example.net", "rcpt4@example.net");
         assertThat(sandbox.inbox().emails()).hasSize(3);
     }
 
@@ -186,7 +223,8 @@ class SandboxTest {
         String token = login();
         sandbox.faults().add(Fault.status("/v2/emails", 503).times(1));
         sandbox.faults().add(Fault.tooManyRequests("/v2/emails", 7).forRecipients("^slow@"));
-        sandbox.faults().add(Fault.emailStatus("rejected").forRecipients("^bounce@").times(1));
+        sandbox.faults()
+                .add(Fault.emailStatus("rejected").forRecipients("^bounce@").times(1));
         assertThat(submit(VALID, token).statusCode()).isEqualTo(503);
         assertThat(submit(VALID, token).statusCode()).isEqualTo(201);
         HttpResponse<String> limited = submit(VALID.replace("rcpt@example.net", "slow@example.net"), token);
@@ -206,41 +244,57 @@ class SandboxTest {
 
     @Test
     void faultsCanBeAddedOverHttp() throws Exception {
-        HttpResponse<String> added = post("/sandbox/faults",
-                "{\"path\":\"/token\",\"status\":500,\"times\":1}", null);
+        HttpResponse<String> added = post("/sandbox/faults", "{\"path\":\"/token\",\"status\":500,\"times\":1}", null);
         assertThat(added.statusCode()).isEqualTo(204);
-        assertThat(token("username=sandbox%40example.com&password=sandbox").statusCode()).isEqualTo(500);
-        assertThat(token("username=sandbox%40example.com&password=sandbox").statusCode()).isEqualTo(200);
+        assertThat(token("username=sandbox%40example.com&password=sandbox").statusCode())
+                .isEqualTo(500);
+        assertThat(token("username=sandbox%40example.com&password=sandbox").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void theInboxIsAPageAJsonListAndDownloads() throws Exception {
         String token = login();
         String id = JSON.readTree(submit(VALID.replace("<p>Hello</p>", "<p>Hello <script>x</script></p>"), token)
-                                          .body()).at("/data/id").asText();
+                        .body())
+                .at("/data/id")
+                .asText();
         String page = get("/", null).body();
-        assertThat(page).contains("Cakemail sandbox inbox", "rcpt@example.net", "Sandbox &lt;sandbox@example.com&gt;",
-                "<iframe sandbox=\"\"", "&lt;script&gt;", "/sandbox/messages/" + id + "/attachments/0");
+        assertThat(page)
+                .contains(
+                        "Cakemail sandbox inbox",
+                        "rcpt@example.net",
+                        "Sandbox &lt;sandbox@example.com&gt;",
+                        "<iframe sandbox=\"\"",
+                        "&lt;script&gt;",
+                        "/sandbox/messages/" + id + "/attachments/0");
         JsonNode list = JSON.readTree(get("/sandbox/messages", null).body());
         assertThat(list.at("/0/subject").asText()).isEqualTo("Hi");
         assertThat(list.at("/0/attachments/0/filename").asText()).isEqualTo("a.pdf");
-        HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(uri("/sandbox/messages/" + id
-                                                                             + "/attachments/0")).build(),
+        HttpResponse<byte[]> download = http.send(
+                HttpRequest.newBuilder(uri("/sandbox/messages/" + id + "/attachments/0"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(download.headers().firstValue("Content-Type")).hasValue("application/pdf");
-        assertThat(new String(download.body(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+        assertThat(new String(download.body(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("%PDF-");
     }
 
     @Test
     void speaksH2cAndH2OverTls() throws Exception {
-        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-        HttpResponse<String> cleartext = h2.send(HttpRequest.newBuilder(uri("/sandbox/messages")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpClient h2 =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> cleartext =
+                h2.send(HttpRequest.newBuilder(uri("/sandbox/messages")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cleartext.version()).isEqualTo(HttpClient.Version.HTTP_2);
         try (CakemailSandbox secure = CakemailSandbox.startTls(SandboxConfig.defaults(), "127.0.0.1", 0)) {
-            HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TrustAll.sslContext()).build();
-            HttpResponse<String> answer = tls.send(HttpRequest.newBuilder(
-                    URI.create("https://localhost:" + secure.port() + "/sandbox/messages")).build(),
+            HttpClient tls = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_2)
+                    .sslContext(TrustAll.sslContext())
+                    .build();
+            HttpResponse<String> answer = tls.send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + secure.port() + "/sandbox/messages"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
             assertThat(answer.statusCode()).isEqualTo(200);
@@ -248,13 +302,18 @@ class SandboxTest {
     }
 
     String login() throws Exception {
-        return JSON.readTree(token("username=sandbox%40example.com&password=sandbox").body()).get("access_token")
-                   .asText();
+        return JSON.readTree(
+                        token("username=sandbox%40example.com&password=sandbox").body())
+                .get("access_token")
+                .asText();
     }
 
     private HttpResponse<String> token(String form) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri("/token")).header("Content-Type", "application/x-www-form-urlencoded")
-                                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri("/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -263,8 +322,9 @@ class SandboxTest {
     }
 
     private HttpResponse<String> post(String path, String body, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                                                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

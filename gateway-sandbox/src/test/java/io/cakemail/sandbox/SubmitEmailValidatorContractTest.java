@@ -15,25 +15,26 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SubmitEmailValidatorContractTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        SandboxTest.VALID,
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"}}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"attachment\":"
-        + "{\"filename\":\"a.ics\",\"type\":\"calendar\",\"content\":\"\"}}",
-        "{\"sender\":{\"id\":\"\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"}}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\"}}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\",\"html\":\"\"}}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\",\"encoding\":\"latin1\"}}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"list_id\":0}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"tags\":[\"a b\"]}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"attachment\":"
-        + "[{\"filename\":\"a.jpg\",\"type\":\"jpeg\",\"content\":\"AAAA\"}]}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"attachment\":"
-        + "[{\"filename\":\"a.png\",\"type\":\"png\",\"content\":\"AAA\"}]}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},"
-        + "\"additional_headers\":[{\"name\":\"X\"}]}",
-        "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"tracking\":{\"opens\":1}}",
-    })
+    @ValueSource(
+            strings = {
+                SandboxTest.VALID,
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"}}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"attachment\":"
+                        + "{\"filename\":\"a.ics\",\"type\":\"calendar\",\"content\":\"\"}}",
+                "{\"sender\":{\"id\":\"\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"}}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\"}}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\",\"html\":\"\"}}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\",\"encoding\":\"latin1\"}}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"list_id\":0}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"tags\":[\"a b\"]}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"attachment\":"
+                        + "[{\"filename\":\"a.jpg\",\"type\":\"jpeg\",\"content\":\"AAAA\"}]}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"attachment\":"
+                        + "[{\"filename\":\"a.png\",\"type\":\"png\",\"content\":\"AAA\"}]}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},"
+                        + "\"additional_headers\":[{\"name\":\"X\"}]}",
+                "{\"sender\":{\"id\":\"s\"},\"content\":{\"subject\":\"x\",\"type\":\"marketing\"},\"tracking\":{\"opens\":1}}",
+            })
     void agreesWithTheOfficialSchema(String body) throws Exception {
         assumeTrue(SubmitEmailSchema.available(), "the OpenAPI document is not at " + SubmitEmailSchema.location());
         JsonNode json = SandboxTest.JSON.readTree(body);

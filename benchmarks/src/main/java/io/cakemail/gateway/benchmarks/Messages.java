@@ -7,11 +7,12 @@ import java.nio.charset.StandardCharsets;
  */
 final class Messages {
 
-    private static final String LINE = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tem\r\n";
-    private static final String DOT_LINE = ".A line that starts with a dot is stuffed by the client, like this one..\r\n";
+    private static final String LINE =
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tem\r\n";
+    private static final String DOT_LINE =
+            ".A line that starts with a dot is stuffed by the client, like this one..\r\n";
 
-    private Messages() {
-    }
+    private Messages() {}
 
     /**
      * {@code DATA}, a body of about {@code bodySize} octets in 78-octet lines, {@code dotLinePercent} of them
@@ -33,13 +34,14 @@ final class Messages {
     /** A typical pipelined submission: EHLO, AUTH, MAIL, two RCPT, DATA with a 1 KiB body, QUIT. */
     static byte[] pipelinedTransaction() {
         return ("EHLO client.example.com\r\n"
-                + "AUTH PLAIN AHVzZXJAZXhhbXBsZS5jb20Ac2VjcmV0\r\n"
-                + "MAIL FROM:<sender@example.com> SIZE=1100 BODY=8BITMIME\r\n"
-                + "RCPT TO:<one@example.com>\r\n"
-                + "RCPT TO:<two@example.com>\r\n"
-                + "DATA\r\n"
-                + body(1024, 0)
-                + ".\r\n"
-                + "QUIT\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "AUTH PLAIN AHVzZXJAZXhhbXBsZS5jb20Ac2VjcmV0\r\n"
+                        + "MAIL FROM:<sender@example.com> SIZE=1100 BODY=8BITMIME\r\n"
+                        + "RCPT TO:<one@example.com>\r\n"
+                        + "RCPT TO:<two@example.com>\r\n"
+                        + "DATA\r\n"
+                        + body(1024, 0)
+                        + ".\r\n"
+                        + "QUIT\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -18,25 +18,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.parser.AbstractContentHandler;
 import org.apache.james.mime4j.parser.MimeStreamParser;
 import org.apache.james.mime4j.stream.BodyDescriptor;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The MIME path, one message per operation, three ways in the same run:
@@ -52,12 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The {@code bytes} counter is message octets per second (divide by 1e6 for MB/s).
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
-public class MimeTransformBenchmark {
+public class MimeTransformBenchmark extends GatewayBenchmark {
 
     private static final int CHUNK = 16 * 1024;
     private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
@@ -162,8 +150,7 @@ public class MimeTransformBenchmark {
         long decoded;
 
         @Override
-        public void startPart(MimeHeaders headers, int depth) {
-        }
+        public void startPart(MimeHeaders headers, int depth) {}
 
         @Override
         public void content(ByteBuf content) {
@@ -171,8 +158,7 @@ public class MimeTransformBenchmark {
         }
 
         @Override
-        public void endPart() {
-        }
+        public void endPart() {}
 
         @Override
         public void violation(MimeViolation violation) {

@@ -16,15 +16,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A typical pipelined submission (EHLO, AUTH PLAIN, MAIL, two RCPT, DATA with 1 KiB, QUIT) in one read:
@@ -34,12 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
-public class PipelinedTransactionBenchmark {
+public class PipelinedTransactionBenchmark extends GatewayBenchmark {
 
-    private static final SmtpServerConfig CONFIG = SmtpServerConfig.builder().tlsRequiredForAuth(false).build();
+    private static final SmtpServerConfig CONFIG =
+            SmtpServerConfig.builder().tlsRequiredForAuth(false).build();
     private static final CompletableFuture<SmtpReply> QUEUED =
             CompletableFuture.completedFuture(SmtpReply.of(250, "2.0.0", "Queued"));
     private static final CompletableFuture<AuthResult> AUTHENTICATED =
@@ -64,8 +59,8 @@ public class PipelinedTransactionBenchmark {
 
     @Benchmark
     public long session() {
-        EmbeddedChannel channel = new EmbeddedChannel(new SmtpChannelInitializer(CONFIG,
-                (username, password) -> AUTHENTICATED, envelope -> NoopSink.INSTANCE, TlsMode.NONE, null));
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpChannelInitializer(
+                CONFIG, (username, password) -> AUTHENTICATED, envelope -> NoopSink.INSTANCE, TlsMode.NONE, null));
         channel.writeInbound(read());
         long written = 0;
         for (Object reply; (reply = channel.readOutbound()) != null; ) {
@@ -85,8 +80,7 @@ public class PipelinedTransactionBenchmark {
         INSTANCE;
 
         @Override
-        public void content(ByteBuf chunk) {
-        }
+        public void content(ByteBuf chunk) {}
 
         @Override
         public CompletionStage<SmtpReply> end() {
@@ -94,7 +88,6 @@ public class PipelinedTransactionBenchmark {
         }
 
         @Override
-        public void abort() {
-        }
+        public void abort() {}
     }
 }

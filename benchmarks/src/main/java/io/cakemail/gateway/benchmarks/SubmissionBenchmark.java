@@ -23,12 +23,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -43,12 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code gc.alloc.rate.norm} by the recipients for the allocation per recipient.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
-public class SubmissionBenchmark {
+public class SubmissionBenchmark extends GatewayBenchmark {
 
     private static final int WARMUP_MESSAGES = 300;
 
@@ -74,18 +67,25 @@ public class SubmissionBenchmark {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        sandbox = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), SandboxMain.class.getName(), String.valueOf(port))
-                .redirectErrorStream(true).start();
-        BufferedReader output = new BufferedReader(new InputStreamReader(sandbox.getInputStream(),
-                StandardCharsets.UTF_8));
+        sandbox = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SandboxMain.class.getName(),
+                        String.valueOf(port))
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader output =
+                new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = output.readLine()) != null && !line.startsWith("sandbox listening"); ) {
             // wait until it accepts connections
         }
-        client = new CakemailClient(ApiConfig.builder(URI.create("http://127.0.0.1:" + port)).h2c(true)
-                                             .acceptedMemory(Duration.ofNanos(1), 1).build());
+        client = new CakemailClient(ApiConfig.builder(URI.create("http://127.0.0.1:" + port))
+                .h2c(true)
+                .acceptedMemory(Duration.ofNanos(1), 1)
+                .build());
         principal = client.login(SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD)
-                          .block(Duration.ofSeconds(10));
+                .block(Duration.ofSeconds(10));
         message = transform(MimeMessages.plain());
         addresses = new ArrayList<>();
         for (int i = 0; i < recipients; i++) {
@@ -95,7 +95,7 @@ public class SubmissionBenchmark {
         for (int i = 0; i < 100; i++) {
             hundred.add("warmup" + i + "@example.net");
         }
-        for (int i = 0; i < WARMUP_MESSAGES; i++) {  // the sandbox is a fresh JVM: let its JIT finish first
+        for (int i = 0; i < WARMUP_MESSAGES; i++) { // the sandbox is a fresh JVM: let its JIT finish first
             client.deliver(principal, null, hundred, sendable()).block(Duration.ofSeconds(60));
         }
     }
@@ -110,7 +110,8 @@ public class SubmissionBenchmark {
 
     @Benchmark
     public Delivery submit(Requests counter) {
-        Delivery delivery = client.deliver(principal, null, addresses, sendable()).block(Duration.ofSeconds(60));
+        Delivery delivery =
+                client.deliver(principal, null, addresses, sendable()).block(Duration.ofSeconds(60));
         if (!(delivery instanceof Delivery.Submitted)) {
             throw new IllegalStateException(String.valueOf(delivery));
         }
@@ -120,10 +121,21 @@ public class SubmissionBenchmark {
 
     /** The message once more: its bodies retained, since {@code deliver} releases what it is given. */
     private ParsedMessage sendable() {
-        return new ParsedMessage(message.subject(), retained(message.textJson()), retained(message.htmlJson()),
-                message.attachments(), message.additionalHeaders(), message.tags(), message.tracking(),
-                message.listId(), message.accountId(), message.emailType(), message.senderId(), message.from(),
-                message.messageId(), message.memory().retain());
+        return new ParsedMessage(
+                message.subject(),
+                retained(message.textJson()),
+                retained(message.htmlJson()),
+                message.attachments(),
+                message.additionalHeaders(),
+                message.tags(),
+                message.tracking(),
+                message.listId(),
+                message.accountId(),
+                message.emailType(),
+                message.senderId(),
+                message.from(),
+                message.messageId(),
+                message.memory().retain());
     }
 
     private static ByteBuf retained(ByteBuf body) {
@@ -132,8 +144,8 @@ public class SubmissionBenchmark {
 
     /** A message without attachments, so {@link #sendable()} need not retain any. */
     private static ParsedMessage transform(byte[] bytes) {
-        try (MessageTransformer transformer = new MessageTransformer(TransformConfig.DEFAULT,
-                PooledByteBufAllocator.DEFAULT)) {
+        try (MessageTransformer transformer =
+                new MessageTransformer(TransformConfig.DEFAULT, PooledByteBufAllocator.DEFAULT)) {
             ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes);
             transformer.feed(chunk);
             chunk.release();

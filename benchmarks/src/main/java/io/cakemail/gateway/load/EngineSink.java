@@ -33,25 +33,33 @@ public final class EngineSink {
     private static final CompletableFuture<SmtpReply> ACCEPTED =
             CompletableFuture.completedFuture(SmtpReply.of(250, "2.0.0", "Discarded"));
 
-    private EngineSink() {
-    }
+    private EngineSink() {}
 
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 2526;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 0;
-        SmtpServerConfig config = SmtpServerConfig.builder().authRequired(false).tlsRequiredForAuth(false)
-                                                  .maxRecipients(1000).build();
+        SmtpServerConfig config = SmtpServerConfig.builder()
+                .authRequired(false)
+                .tlsRequiredForAuth(false)
+                .maxRecipients(1000)
+                .build();
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Channel server = new ServerBootstrap().group(group)
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Channel server = new ServerBootstrap()
+                .group(group)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new SmtpChannelInitializer(config,
+                .childHandler(new SmtpChannelInitializer(
+                        config,
                         (username, password) -> CompletableFuture.completedFuture(AuthResult.rejected()),
-                        envelope -> Discard.INSTANCE, TlsMode.NONE, null))
-                .bind("127.0.0.1", port).sync().channel();
+                        envelope -> Discard.INSTANCE,
+                        TlsMode.NONE,
+                        null))
+                .bind("127.0.0.1", port)
+                .sync()
+                .channel();
         System.out.println("engine sink listening on 127.0.0.1:" + port);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -67,8 +75,7 @@ public final class EngineSink {
         INSTANCE;
 
         @Override
-        public void content(ByteBuf chunk) {
-        }
+        public void content(ByteBuf chunk) {}
 
         @Override
         public CompletionStage<SmtpReply> end() {
@@ -76,7 +83,6 @@ public final class EngineSink {
         }
 
         @Override
-        public void abort() {
-        }
+        public void abort() {}
     }
 }

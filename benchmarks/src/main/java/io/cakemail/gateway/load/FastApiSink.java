@@ -39,34 +39,39 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FastApiSink {
 
     private static final byte[] TOKEN = ("{\"access_token\":\"sink-token\",\"token_type\":\"bearer\","
-                                         + "\"expires_in\":432000,\"refresh_token\":\"sink-refresh\",\"accounts\":[1]}")
+                    + "\"expires_in\":432000,\"refresh_token\":\"sink-refresh\",\"accounts\":[1]}")
             .getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENDERS = ("{\"pagination\":{\"page\":1,\"per_page\":100},\"data\":[{\"id\":"
-                                           + "\"snd-load\",\"name\":\"Load\",\"email\":\"sender@example.com\","
-                                           + "\"confirmed\":true}]}").getBytes(StandardCharsets.US_ASCII);
+                    + "\"snd-load\",\"name\":\"Load\",\"email\":\"sender@example.com\","
+                    + "\"confirmed\":true}]}")
+            .getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOT_FOUND = "{\"detail\":\"not found\"}".getBytes(StandardCharsets.US_ASCII);
     private static final AsciiString JSON = AsciiString.cached("application/json");
 
-    private FastApiSink() {
-    }
+    private FastApiSink() {}
 
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8026;
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup loop =
+                new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         AtomicLong ids = new AtomicLong();
-        Channel server = new ServerBootstrap().group(loop)
+        Channel server = new ServerBootstrap()
+                .group(loop)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        Responder responder = Http2Handlers.build(true, Http2Settings.defaultSettings(),
+                        Responder responder = Http2Handlers.build(
+                                true,
+                                Http2Settings.defaultSettings(),
                                 (decoder, encoder, settings) -> new Responder(decoder, encoder, settings, ids));
                         channel.pipeline().addLast(responder);
                     }
                 })
-                .bind("127.0.0.1", port).sync().channel();
+                .bind("127.0.0.1", port)
+                .sync()
+                .channel();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close().syncUninterruptibly();
             loop.shutdownGracefully();
@@ -80,8 +85,11 @@ public final class FastApiSink {
         private final AtomicLong ids;
         private final IntObjectMap<Answer> pending = new IntObjectHashMap<>();
 
-        private Responder(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
-                          AtomicLong ids) {
+        private Responder(
+                Http2ConnectionDecoder decoder,
+                Http2ConnectionEncoder encoder,
+                Http2Settings settings,
+                AtomicLong ids) {
             super(decoder, encoder, settings);
             this.ids = ids;
         }
@@ -108,9 +116,11 @@ public final class FastApiSink {
             String target = path == null ? "" : path.toString();
             boolean post = AsciiString.contentEquals("POST", method);
             if (post && target.startsWith("/v2/emails")) {
-                return new Answer("201", ("{\"email\":\"\",\"object\":\"email\",\"submitted\":true,\"data\":{\"id\":"
-                                          + "\"load-" + ids.incrementAndGet() + "\",\"status\":\"queued\"}}")
-                        .getBytes(StandardCharsets.US_ASCII));
+                return new Answer(
+                        "201",
+                        ("{\"email\":\"\",\"object\":\"email\",\"submitted\":true,\"data\":{\"id\":" + "\"load-"
+                                        + ids.incrementAndGet() + "\",\"status\":\"queued\"}}")
+                                .getBytes(StandardCharsets.US_ASCII));
             }
             if (post && target.startsWith("/token")) {
                 return new Answer("200", TOKEN);
@@ -122,14 +132,13 @@ public final class FastApiSink {
         }
 
         private void send(ChannelHandlerContext ctx, int streamId, Answer answer) {
-            Http2Headers headers = new DefaultHttp2Headers().status(answer.status)
-                    .set(HttpHeaderNames.CONTENT_TYPE, JSON);
+            Http2Headers headers =
+                    new DefaultHttp2Headers().status(answer.status).set(HttpHeaderNames.CONTENT_TYPE, JSON);
             encoder().writeHeaders(ctx, streamId, headers, 0, false, ctx.voidPromise());
             ByteBuf body = Unpooled.wrappedBuffer(answer.body);
             encoder().writeData(ctx, streamId, body, 0, true, ctx.voidPromise());
         }
 
-        private record Answer(String status, byte[] body) {
-        }
+        private record Answer(String status, byte[] body) {}
     }
 }

@@ -30,8 +30,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
 
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     public static void main(String[] args) throws Exception {
         run(LoadOptions.parse(args), System.out);
@@ -40,12 +39,17 @@ public final class LoadGenerator {
     /** Runs the load {@code options} describe and prints its report to {@code out}. */
     static void run(LoadOptions options, PrintStream out) throws Exception {
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends Channel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        LoadRun run = new LoadRun(options, group, channelType, SslContextBuilder.forClient()
-                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-                .trustManager(InsecureTrustManagerFactory.INSTANCE).build());
+        LoadRun run = new LoadRun(
+                options,
+                group,
+                channelType,
+                SslContextBuilder.forClient()
+                        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                        .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                        .build());
         ProcessStats gateway = new ProcessStats(options.gatewayPid());
         try {
             run.start();
@@ -58,7 +62,7 @@ public final class LoadGenerator {
                 Thread.sleep(50);
             }
             if (!options.idle() && run.stats().messages() == 0) {
-                run.stats().failed("no message completed");  // a run that measured nothing must not look clean
+                run.stats().failed("no message completed"); // a run that measured nothing must not look clean
             }
             run.stats().stopMeasuring();
             long backlog = run.backlog();
@@ -72,30 +76,59 @@ public final class LoadGenerator {
         }
     }
 
-    private static void report(PrintStream out, LoadOptions options, LoadStats stats, double seconds, double cpu,
-                               double rssMib, long backlog) {
+    private static void report(
+            PrintStream out,
+            LoadOptions options,
+            LoadStats stats,
+            double seconds,
+            double cpu,
+            double rssMib,
+            long backlog) {
         Histogram latency = stats.latencyMicros();
         long messages = stats.messages();
-        long errors = stats.errors().values().stream().mapToLong(Long::longValue).sum();
+        long errors =
+                stats.errors().values().stream().mapToLong(Long::longValue).sum();
         double perSecond = messages / seconds;
         double cpuPer1000 = messages == 0 ? 0 : cpu * 1000 / messages;
-        out.printf(Locale.ROOT, "%nLoad: %d connections, tls %s, sizes %s (%s), recipients %s, %s, API %s%n",
-                options.connections(), options.tls(), describe(options.sizes()), options.content(),
+        out.printf(
+                Locale.ROOT,
+                "%nLoad: %d connections, tls %s, sizes %s (%s), recipients %s, %s, API %s%n",
+                options.connections(),
+                options.tls(),
+                describe(options.sizes()),
+                options.content(),
                 describe(options.recipients()),
-                options.rate() > 0 ? "open model at " + options.rate() + " msg/s" : "closed model", options.apiSink());
-        out.printf(Locale.ROOT, "Measured %.1f s: %d messages, %.0f msg/s, %.0f recipients/s%n", seconds,
-                messages, perSecond, stats.recipients() / seconds);
-        out.printf(Locale.ROOT, "Latency end-of-data to reply (ms): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f"
-                                       + "  max %.2f%n", ms(latency, 50), ms(latency, 90), ms(latency, 99),
-                ms(latency, 99.9), latency.getMaxValue() / 1000.0);
-        out.printf(Locale.ROOT, "Errors: %d %s; sessions authenticated: %d%n", errors, stats.errors(),
+                options.rate() > 0 ? "open model at " + options.rate() + " msg/s" : "closed model",
+                options.apiSink());
+        out.printf(
+                Locale.ROOT,
+                "Measured %.1f s: %d messages, %.0f msg/s, %.0f recipients/s%n",
+                seconds,
+                messages,
+                perSecond,
+                stats.recipients() / seconds);
+        out.printf(
+                Locale.ROOT,
+                "Latency end-of-data to reply (ms): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f" + "  max %.2f%n",
+                ms(latency, 50),
+                ms(latency, 90),
+                ms(latency, 99),
+                ms(latency, 99.9),
+                latency.getMaxValue() / 1000.0);
+        out.printf(
+                Locale.ROOT,
+                "Errors: %d %s; sessions authenticated: %d%n",
+                errors,
+                stats.errors(),
                 stats.authenticatedSessions());
         if (options.rate() > 0) {
-            out.printf(Locale.ROOT, "Open model: %d offered messages not sent when measuring ended%s%n",
-                    backlog, backlog > options.rate() / 10 ? " (the gateway did not keep up with the rate)" : "");
+            out.printf(
+                    Locale.ROOT,
+                    "Open model: %d offered messages not sent when measuring ended%s%n",
+                    backlog,
+                    backlog > options.rate() / 10 ? " (the gateway did not keep up with the rate)" : "");
         }
-        out.printf(Locale.ROOT, "Gateway: %.3f CPU s per 1,000 messages, peak RSS %.0f MiB%n", cpuPer1000,
-                rssMib);
+        out.printf(Locale.ROOT, "Gateway: %.3f CPU s per 1,000 messages, peak RSS %.0f MiB%n", cpuPer1000, rssMib);
         StringBuilder json = new StringBuilder("{");
         field(json, "messages_per_second", perSecond);
         field(json, "recipients_per_second", stats.recipients() / seconds);
@@ -107,8 +140,11 @@ public final class LoadGenerator {
         json.append("\"errors\":").append(errors).append(",\"errors_by_code\":{");
         boolean first = true;
         for (Map.Entry<String, Long> error : stats.errors().entrySet()) {
-            json.append(first ? "" : ",").append('"').append(error.getKey().replace("\"", "'")).append("\":")
-                .append(error.getValue());
+            json.append(first ? "" : ",")
+                    .append('"')
+                    .append(error.getKey().replace("\"", "'"))
+                    .append("\":")
+                    .append(error.getValue());
             first = false;
         }
         json.append("},");
@@ -116,11 +152,21 @@ public final class LoadGenerator {
         field(json, "peak_rss_mib", rssMib);
         json.append("\"authenticated_sessions\":").append(stats.authenticatedSessions());
         json.append(",\"open_model_backlog\":").append(backlog);
-        json.append(",\"messages\":").append(messages).append(",\"connections\":").append(options.connections())
-            .append(",\"duration_s\":").append(String.format(Locale.ROOT, "%.1f", seconds))
-            .append(",\"content\":\"").append(options.content())
-            .append("\",\"tls\":\"").append(options.tls()).append("\",\"api_sink\":\"").append(options.apiSink())
-            .append("\",\"model\":\"").append(options.rate() > 0 ? "open" : "closed").append("\"}");
+        json.append(",\"messages\":")
+                .append(messages)
+                .append(",\"connections\":")
+                .append(options.connections())
+                .append(",\"duration_s\":")
+                .append(String.format(Locale.ROOT, "%.1f", seconds))
+                .append(",\"content\":\"")
+                .append(options.content())
+                .append("\",\"tls\":\"")
+                .append(options.tls())
+                .append("\",\"api_sink\":\"")
+                .append(options.apiSink())
+                .append("\",\"model\":\"")
+                .append(options.rate() > 0 ? "open" : "closed")
+                .append("\"}");
         out.println(json);
     }
 
@@ -129,7 +175,11 @@ public final class LoadGenerator {
     }
 
     private static void field(StringBuilder json, String name, double value) {
-        json.append('"').append(name).append("\":").append(String.format(Locale.ROOT, "%.3f", value)).append(',');
+        json.append('"')
+                .append(name)
+                .append("\":")
+                .append(String.format(Locale.ROOT, "%.3f", value))
+                .append(',');
     }
 
     private static String describe(Distribution distribution) {

@@ -27,10 +27,25 @@ import java.util.Map;
  * @param content what the messages hold: {@code text} (lines of text), {@code attachment} (a short text and PDFs
  *                of random octets, base64, each at most 10 MiB decoded) or {@code mixed} (the two in turn)
  */
-record LoadOptions(String host, int port, String tls, String username, String password, int connections,
-                   int messagesPerConnection, Distribution sizes, Distribution recipients, Duration duration,
-                   Duration warmup, long count, double rate, String from, long gatewayPid, String apiSink,
-                   boolean idle, String content) {
+record LoadOptions(
+        String host,
+        int port,
+        String tls,
+        String username,
+        String password,
+        int connections,
+        int messagesPerConnection,
+        Distribution sizes,
+        Distribution recipients,
+        Duration duration,
+        Duration warmup,
+        long count,
+        double rate,
+        String from,
+        long gatewayPid,
+        String apiSink,
+        boolean idle,
+        String content) {
 
     static LoadOptions parse(String[] args) {
         Map<String, String> given = new HashMap<>();
@@ -45,7 +60,8 @@ record LoadOptions(String host, int port, String tls, String username, String pa
             throw new IllegalArgumentException("host: " + host + " (expected: loopback only)");
         }
         String auth = given.get("auth");
-        return new LoadOptions(host,
+        return new LoadOptions(
+                host,
                 Integer.parseInt(given.getOrDefault("port", "2465")),
                 given.getOrDefault("tls", "implicit"),
                 auth == null ? null : auth.substring(0, auth.indexOf(':')),

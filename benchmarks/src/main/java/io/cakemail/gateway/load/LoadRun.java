@@ -48,7 +48,9 @@ final class LoadRun {
         this.group = group;
         this.tls = tls;
         boolean implicit = options.tls().equals("implicit");
-        this.bootstrap = new Bootstrap().group(group).channel(channelType)
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(channelType)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -85,13 +87,18 @@ final class LoadRun {
         if (options.rate() > 0) {
             double perTick = options.rate() / 1000.0;
             double[] carry = {0};
-            group.next().scheduleAtFixedRate(() -> {
-                carry[0] += perTick;
-                long whole = (long) carry[0];
-                carry[0] -= whole;
-                permits.addAndGet(whole);
-                dispatch();
-            }, 1, 1, TimeUnit.MILLISECONDS);
+            group.next()
+                    .scheduleAtFixedRate(
+                            () -> {
+                                carry[0] += perTick;
+                                long whole = (long) carry[0];
+                                carry[0] -= whole;
+                                permits.addAndGet(whole);
+                                dispatch();
+                            },
+                            1,
+                            1,
+                            TimeUnit.MILLISECONDS);
         }
     }
 
@@ -154,13 +161,16 @@ final class LoadRun {
      */
     ByteBuf group(int recipients) {
         return groups.computeIfAbsent(recipients, n -> {
-            StringBuilder commands = new StringBuilder("MAIL FROM:<").append(options.from()).append(">\r\n");
-            for (int i = 0; i < n; i++) {
-                commands.append("RCPT TO:<rcpt").append(i).append("@example.net>\r\n");
-            }
-            byte[] bytes = commands.append("DATA\r\n").toString().getBytes(StandardCharsets.US_ASCII);
-            return Unpooled.directBuffer(bytes.length).writeBytes(bytes);
-        }).retainedDuplicate();
+                    StringBuilder commands = new StringBuilder("MAIL FROM:<")
+                            .append(options.from())
+                            .append(">\r\n");
+                    for (int i = 0; i < n; i++) {
+                        commands.append("RCPT TO:<rcpt").append(i).append("@example.net>\r\n");
+                    }
+                    byte[] bytes = commands.append("DATA\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+                    return Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+                })
+                .retainedDuplicate();
     }
 
     /**
@@ -173,8 +183,9 @@ final class LoadRun {
             case "mixed" -> (contentTurn.getAndIncrement() & 1) == 1;
             default -> false;
         };
-        return attachment ? withAttachments.computeIfAbsent(size, LoadRun::withAttachments)
-                          : bodies.computeIfAbsent(size, LoadRun::text);
+        return attachment
+                ? withAttachments.computeIfAbsent(size, LoadRun::withAttachments)
+                : bodies.computeIfAbsent(size, LoadRun::text);
     }
 
     private static byte[] text(int size) {
@@ -195,14 +206,16 @@ final class LoadRun {
                 .append("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"load-boundary\"\r\n\r\n")
                 .append("--load-boundary\r\nContent-Type: text/plain\r\n\r\nThe report is attached.\r\n");
         Random random = new Random(size);
-        int decoded = Math.max(1, (size - mime.length()) / 78 * 57);  // 76 base64 characters and CRLF per 57 octets
+        int decoded = Math.max(1, (size - mime.length()) / 78 * 57); // 76 base64 characters and CRLF per 57 octets
         for (int part = 1; decoded > 0; part++) {
             byte[] pdf = new byte[Math.min(decoded, MAX_ATTACHMENT)];
             random.nextBytes(pdf);
             decoded -= pdf.length;
-            mime.append("--load-boundary\r\nContent-Type: application/pdf; name=\"report-").append(part)
-                .append(".pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-                .append(Base64.getMimeEncoder().encodeToString(pdf)).append("\r\n");
+            mime.append("--load-boundary\r\nContent-Type: application/pdf; name=\"report-")
+                    .append(part)
+                    .append(".pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                    .append(Base64.getMimeEncoder().encodeToString(pdf))
+                    .append("\r\n");
         }
         return mime.append("--load-boundary--\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
@@ -216,7 +229,7 @@ final class LoadRun {
     private void connect() {
         bootstrap.connect(options.host(), options.port()).addListener(future -> {
             if (!future.isSuccess()) {
-                Throwable cause = future.cause();  // Netty's AnnotatedConnectException counts as a ConnectException
+                Throwable cause = future.cause(); // Netty's AnnotatedConnectException counts as a ConnectException
                 Class<?> kind = cause instanceof ConnectException ? ConnectException.class : cause.getClass();
                 stats.failed("connect: " + kind.getSimpleName());
                 if (!stopped) {

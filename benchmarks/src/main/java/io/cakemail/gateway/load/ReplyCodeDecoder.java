@@ -28,7 +28,8 @@ final class ReplyCodeDecoder extends ByteToMessageDecoder {
         }
         int code = lf - start >= 3 ? code(in, start) : -1;
         if (code < 0) {
-            throw new DecoderException("not an SMTP reply: " + in.toString(start, lf - start, StandardCharsets.US_ASCII));
+            throw new DecoderException(
+                    "not an SMTP reply: " + in.toString(start, lf - start, StandardCharsets.US_ASCII));
         }
         boolean continued = lf - start > 3 && in.getByte(start + 3) == '-';
         in.readerIndex(lf + 1);

@@ -21,7 +21,16 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
     private static final AtomicLong MESSAGE_IDS = new AtomicLong();
     private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
 
-    private enum Step { GREETING, EHLO, STARTTLS, AUTH, IDLE, GROUP, CONTENT, QUIT }
+    private enum Step {
+        GREETING,
+        EHLO,
+        STARTTLS,
+        AUTH,
+        IDLE,
+        GROUP,
+        CONTENT,
+        QUIT
+    }
 
     private final LoadRun run;
     private Channel channel;
@@ -57,10 +66,11 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
             case GREETING -> expect(code, 220, () -> send(Step.EHLO, "EHLO load.example"));
             case EHLO -> expect(code, 250, this::afterEhlo);
             case STARTTLS -> expect(code, 220, this::upgrade);
-            case AUTH -> expect(code, 235, () -> {
-                run.stats().authenticated();
-                ready();
-            });
+            case AUTH ->
+                expect(code, 235, () -> {
+                    run.stats().authenticated();
+                    ready();
+                });
             case GROUP -> group(code);
             case CONTENT -> finished(code);
             default -> {
@@ -79,8 +89,10 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
         if (run.options().tls().equals("starttls") && !tlsActive) {
             send(Step.STARTTLS, "STARTTLS");
         } else if (run.options().username() != null) {
-            String plain = Base64.getEncoder().encodeToString(("\0" + run.options().username() + "\0"
-                                                               + run.options().password()).getBytes(StandardCharsets.UTF_8));
+            String plain = Base64.getEncoder()
+                    .encodeToString(("\0" + run.options().username() + "\0"
+                                    + run.options().password())
+                            .getBytes(StandardCharsets.UTF_8));
             send(Step.AUTH, "AUTH PLAIN " + plain);
         } else {
             ready();
@@ -142,8 +154,8 @@ final class SmtpLoadConnection extends SimpleChannelInboundHandler<Integer> {
         }
         step = Step.CONTENT;
         String header = "From: " + run.options().from() + "\r\nTo: rcpt0@example.net\r\nSubject: Load test\r\n"
-                        + "Message-ID: <" + MESSAGE_IDS.incrementAndGet() + "." + System.nanoTime()
-                        + "@load.example>\r\n";
+                + "Message-ID: <" + MESSAGE_IDS.incrementAndGet() + "." + System.nanoTime()
+                + "@load.example>\r\n";
         byte[] body = run.body(size);
         ByteBuf content = channel.alloc().directBuffer(header.length() + body.length + END_OF_DATA.length);
         content.writeCharSequence(header, StandardCharsets.US_ASCII);

@@ -64,13 +64,19 @@ class LoadGeneratorTest {
     static void startServers() throws Exception {
         SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
         TlsHandlerFactory tls = TlsHandlerFactory.of(
-                SslContextBuilder.forServer(certificate.key(), certificate.cert()).build(), Duration.ofSeconds(10));
+                SslContextBuilder.forServer(certificate.key(), certificate.cert())
+                        .build(),
+                Duration.ofSeconds(10));
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        MessageReceiver counting = envelope -> new CountingSink(envelope.recipients().size());
+        MessageReceiver counting =
+                envelope -> new CountingSink(envelope.recipients().size());
         implicitPort = listen(TlsMode.IMPLICIT, tls, counting);
         startTlsPort = listen(TlsMode.STARTTLS, tls, counting);
-        transformingPort = listen(TlsMode.IMPLICIT, tls, envelope -> new TransformingSink(
-                new MessageTransformer(TransformConfig.DEFAULT, PooledByteBufAllocator.DEFAULT)));
+        transformingPort = listen(
+                TlsMode.IMPLICIT,
+                tls,
+                envelope -> new TransformingSink(
+                        new MessageTransformer(TransformConfig.DEFAULT, PooledByteBufAllocator.DEFAULT)));
     }
 
     @AfterAll
@@ -84,10 +90,27 @@ class LoadGeneratorTest {
         int port = tls.equals("implicit") ? implicitPort : startTlsPort;
         long acceptedBefore = accepted.get();
 
-        JsonNode report = run("--port", String.valueOf(port), "--tls", tls, "--auth", "load@example.com:secret",
-                "--connections", "4", "--messages-per-connection", "25", "--recipients", "1:50,2:50",
-                "--size", "512:50,4096:50", "--warmup", "0", "--count", "200",
-                "--gateway-pid", String.valueOf(ProcessHandle.current().pid()));
+        JsonNode report = run(
+                "--port",
+                String.valueOf(port),
+                "--tls",
+                tls,
+                "--auth",
+                "load@example.com:secret",
+                "--connections",
+                "4",
+                "--messages-per-connection",
+                "25",
+                "--recipients",
+                "1:50,2:50",
+                "--size",
+                "512:50,4096:50",
+                "--warmup",
+                "0",
+                "--count",
+                "200",
+                "--gateway-pid",
+                String.valueOf(ProcessHandle.current().pid()));
 
         long messages = report.get("messages").asLong();
         assertThat(messages).isGreaterThanOrEqualTo(200);
@@ -100,7 +123,8 @@ class LoadGeneratorTest {
         // 25 messages per connection: connections are replaced, each authenticating again
         assertThat(report.get("authenticated_sessions").asLong()).isGreaterThanOrEqualTo(messages / 25);
         assertThat(report.get("p50_ms").asDouble()).isPositive();
-        assertThat(report.get("p99_ms").asDouble()).isGreaterThanOrEqualTo(report.get("p50_ms").asDouble());
+        assertThat(report.get("p99_ms").asDouble())
+                .isGreaterThanOrEqualTo(report.get("p50_ms").asDouble());
         assertThat(report.get("peak_rss_mib").asDouble()).isPositive();
         assertThat(report.get("tls").asText()).isEqualTo(tls);
         assertThat(report.get("model").asText()).isEqualTo("closed");
@@ -108,9 +132,21 @@ class LoadGeneratorTest {
 
     @Test
     void mixedContentAlternatesTextAndAttachmentsTheGatewayAccepts() throws Exception {
-        JsonNode report = run("--port", String.valueOf(transformingPort), "--auth", "load@example.com:secret",
-                "--connections", "2", "--size", "2000:50,300000:50", "--content", "mixed", "--warmup", "0",
-                "--count", "40");
+        JsonNode report = run(
+                "--port",
+                String.valueOf(transformingPort),
+                "--auth",
+                "load@example.com:secret",
+                "--connections",
+                "2",
+                "--size",
+                "2000:50,300000:50",
+                "--content",
+                "mixed",
+                "--warmup",
+                "0",
+                "--count",
+                "40");
 
         assertThat(report.get("errors").asLong()).isZero();
         assertThat(report.get("content").asText()).isEqualTo("mixed");
@@ -121,14 +157,26 @@ class LoadGeneratorTest {
 
     @Test
     void theOpenModelOffersTheRateAskedFor() throws Exception {
-        JsonNode report = run("--port", String.valueOf(implicitPort), "--auth", "load@example.com:secret",
-                "--connections", "4", "--warmup", "1", "--duration", "3", "--rate", "200");
+        JsonNode report = run(
+                "--port",
+                String.valueOf(implicitPort),
+                "--auth",
+                "load@example.com:secret",
+                "--connections",
+                "4",
+                "--warmup",
+                "1",
+                "--duration",
+                "3",
+                "--rate",
+                "200");
 
         assertThat(report.get("model").asText()).isEqualTo("open");
         assertThat(report.get("errors").asLong()).isZero();
         // offered = sent (completed or in flight) + not yet sent, however fast the server answers
-        double offered = (report.get("messages").asLong() + report.get("open_model_backlog").asLong())
-                         / report.get("duration_s").asDouble();
+        double offered = (report.get("messages").asLong()
+                        + report.get("open_model_backlog").asLong())
+                / report.get("duration_s").asDouble();
         assertThat(offered).isBetween(150.0, 250.0);
         assertThat(report.get("messages_per_second").asDouble()).isPositive().isLessThan(250.0);
     }
@@ -140,12 +188,13 @@ class LoadGeneratorTest {
             closed = socket.getLocalPort();
         }
 
-        JsonNode report = run("--port", String.valueOf(closed), "--connections", "2", "--warmup", "0",
-                "--duration", "1");
+        JsonNode report =
+                run("--port", String.valueOf(closed), "--connections", "2", "--warmup", "0", "--duration", "1");
 
         assertThat(report.get("messages").asLong()).isZero();
         assertThat(report.get("errors_by_code").has("no message completed")).isTrue();
-        assertThat(report.get("errors_by_code").has("connect: ConnectException")).isTrue();
+        assertThat(report.get("errors_by_code").has("connect: ConnectException"))
+                .isTrue();
     }
 
     private static JsonNode run(String... args) throws Exception {
@@ -157,14 +206,23 @@ class LoadGeneratorTest {
 
     private static int listen(TlsMode mode, TlsHandlerFactory tls, MessageReceiver receiver)
             throws InterruptedException {
-        SmtpServerConfig config = SmtpServerConfig.builder().hostname("localhost").build();
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new SmtpChannelInitializer(config,
+        SmtpServerConfig config =
+                SmtpServerConfig.builder().hostname("localhost").build();
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new SmtpChannelInitializer(
+                        config,
                         (username, password) -> CompletableFuture.completedFuture(
                                 username.equals("load@example.com") && password.equals("secret")
-                                        ? AuthResult.success(() -> username) : AuthResult.rejected()),
-                        receiver, mode, tls))
-                .bind("127.0.0.1", 0).sync().channel();
+                                        ? AuthResult.success(() -> username)
+                                        : AuthResult.rejected()),
+                        receiver,
+                        mode,
+                        tls))
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
@@ -196,8 +254,7 @@ class LoadGeneratorTest {
     /** Accepts a message to one recipient, defers the others. */
     private record CountingSink(int recipients) implements MessageSink {
         @Override
-        public void content(ByteBuf chunk) {
-        }
+        public void content(ByteBuf chunk) {}
 
         @Override
         public CompletionStage<SmtpReply> end() {
@@ -209,7 +266,6 @@ class LoadGeneratorTest {
         }
 
         @Override
-        public void abort() {
-        }
+        public void abort() {}
     }
 }

@@ -26,8 +26,12 @@ final class AuthCommand {
     /** The exchange waiting for the client's next response, or {@code null}. */
     private SaslExchange exchange;
 
-    AuthCommand(SmtpServerHandler session, SmtpServerConfig config, SmtpAuthenticator authenticator,
-                ClientState client, SmtpRequestDecoder decoder) {
+    AuthCommand(
+            SmtpServerHandler session,
+            SmtpServerConfig config,
+            SmtpAuthenticator authenticator,
+            ClientState client,
+            SmtpRequestDecoder decoder) {
         this.session = session;
         this.config = config;
         this.authenticator = authenticator;
@@ -136,13 +140,18 @@ final class AuthCommand {
             session.reply(SmtpReplies.AUTH_SUCCEEDED);
         } else if (result instanceof AuthResult.Rejected rejected) {
             // One line per failure, the same shape always, for fail2ban and its kind: "client=<address> user=..."
-            authentication.warn("Authentication failed: client={} user=\"{}\" session={}",
-                    addressOf(session.remoteAddress()), printable(username), session.id());
+            authentication.warn(
+                    "Authentication failed: client={} user=\"{}\" session={}",
+                    addressOf(session.remoteAddress()),
+                    printable(username),
+                    session.id());
             if (++client.authFailures >= config.maxAuthFailures()) {
                 session.closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
             } else {
-                session.reply(rejected.reason() == null ? SmtpReplies.AUTH_FAILED
-                                                        : SmtpReply.of(535, "5.7.8", rejected.reason()));
+                session.reply(
+                        rejected.reason() == null
+                                ? SmtpReplies.AUTH_FAILED
+                                : SmtpReply.of(535, "5.7.8", rejected.reason()));
             }
         } else if (result instanceof AuthResult.TemporaryFailure failure) {
             session.reply(SmtpReply.of(454, "4.7.0", failure.reason()));
@@ -155,7 +164,8 @@ final class AuthCommand {
     /** The client's IP address, as a log line shows it. */
     private static String addressOf(SocketAddress address) {
         return address instanceof InetSocketAddress inet && inet.getAddress() != null
-               ? inet.getAddress().getHostAddress() : String.valueOf(address);
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(address);
     }
 
     /** {@code text} the client chose, fit for one log line: control characters and quotes replaced. */

@@ -17,8 +17,7 @@ public sealed interface AuthResult {
     }
 
     /** The credentials are refused ({@code 535 5.7.8}); {@code reason} is shown, or a default when null. */
-    record Rejected(String reason) implements AuthResult {
-    }
+    record Rejected(String reason) implements AuthResult {}
 
     /** The credentials could not be checked now ({@code 454 4.7.0}); {@code reason} is shown to the client. */
     record TemporaryFailure(String reason) implements AuthResult {

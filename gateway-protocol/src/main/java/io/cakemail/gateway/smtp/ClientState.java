@@ -10,6 +10,7 @@ final class ClientState {
 
     /** The EHLO or HELO domain, or {@code null} before either. */
     String heloName;
+
     boolean extended;
     TlsInfo tls;
     Principal principal;

@@ -33,7 +33,6 @@ public final class DefaultSmtpRequest extends DecodedMessage implements SmtpRequ
         return argument;
     }
 
-
     /** The command line, but for the credentials of an {@code AUTH} with an initial response. */
     @Override
     public String toString() {

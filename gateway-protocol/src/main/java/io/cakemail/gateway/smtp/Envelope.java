@@ -17,8 +17,14 @@ import java.util.List;
  * @param heloName the name the client gave in EHLO or HELO
  * @param tls the session's TLS parameters, or {@code null} in plaintext
  */
-public record Envelope(String sender, List<String> recipients, MailParameters parameters, Principal principal,
-                       SocketAddress clientAddress, String heloName, TlsInfo tls) {
+public record Envelope(
+        String sender,
+        List<String> recipients,
+        MailParameters parameters,
+        Principal principal,
+        SocketAddress clientAddress,
+        String heloName,
+        TlsInfo tls) {
     public Envelope {
         recipients = List.copyOf(recipients);
         requireNonNull(parameters, "parameters");

@@ -24,8 +24,12 @@ final class MailCommands {
     /** The transaction from MAIL on, or {@code null}. */
     private MailTransaction transaction;
 
-    MailCommands(SmtpServerHandler session, SmtpServerConfig config, MessageReceiver receiver, ClientState client,
-                 SmtpRequestDecoder decoder) {
+    MailCommands(
+            SmtpServerHandler session,
+            SmtpServerConfig config,
+            MessageReceiver receiver,
+            ClientState client,
+            SmtpRequestDecoder decoder) {
         this.session = session;
         this.config = config;
         this.receiver = receiver;
@@ -49,8 +53,8 @@ final class MailCommands {
             throw new SmtpReplyException(SmtpReplies.NESTED_MAIL);
         }
         PathArgument path = PathArgument.parse(argument, "FROM:", SmtpReplies.MAIL_SYNTAX, SmtpReplies.BAD_SENDER);
-        MailParameters parameters = MailParametersParser.parse(path.parameters(), client.extended,
-                config.maxMessageSize());
+        MailParameters parameters =
+                MailParametersParser.parse(path.parameters(), client.extended, config.maxMessageSize());
         if (path.nonAscii() && !parameters.smtpUtf8()) {
             throw new SmtpReplyException(SmtpReplies.NON_ASCII_ADDRESS);
         }
@@ -120,8 +124,14 @@ final class MailCommands {
     }
 
     private void openSink() {
-        Envelope envelope = new Envelope(transaction.sender(), transaction.recipients(), transaction.parameters(),
-                client.principal, session.remoteAddress(), client.heloName, client.tls);
+        Envelope envelope = new Envelope(
+                transaction.sender(),
+                transaction.recipients(),
+                transaction.parameters(),
+                client.principal,
+                session.remoteAddress(),
+                client.heloName,
+                client.tls);
         try {
             transaction.receive(requireNonNull(receiver.open(envelope), "sink"));
         } catch (RuntimeException e) {
@@ -136,7 +146,7 @@ final class MailCommands {
         try {
             MailTransaction current = transaction;
             if (current == null || !current.receiving()) {
-                return;  // the content of a BDAT refused before its chunk, consumed to stay in sync
+                return; // the content of a BDAT refused before its chunk, consumed to stay in sync
             }
             int length = content.content().readableBytes();
             current.content(content.content(), config.maxMessageSize());

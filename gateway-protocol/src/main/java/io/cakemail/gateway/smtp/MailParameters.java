@@ -14,5 +14,8 @@ public record MailParameters(long declaredSize, BodyType body, boolean smtpUtf8,
     public static final MailParameters NONE = new MailParameters(-1, BodyType.SEVEN_BIT, false, null);
 
     /** The values of {@code BODY=} (RFC 6152). */
-    public enum BodyType { SEVEN_BIT, EIGHT_BIT_MIME }
+    public enum BodyType {
+        SEVEN_BIT,
+        EIGHT_BIT_MIME
+    }
 }

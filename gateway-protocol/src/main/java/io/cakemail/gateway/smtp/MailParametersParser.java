@@ -11,8 +11,7 @@ final class MailParametersParser {
 
     private static final int MAX_SIZE_DIGITS = 18;
 
-    private MailParametersParser() {
-    }
+    private MailParametersParser() {}
 
     /**
      * @throws SmtpReplyException with the reply for the first unacceptable parameter
@@ -56,8 +55,10 @@ final class MailParametersParser {
     }
 
     private static long size(String value) {
-        if (value == null || value.isEmpty() || value.length() > MAX_SIZE_DIGITS
-            || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (value == null
+                || value.isEmpty()
+                || value.length() > MAX_SIZE_DIGITS
+                || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new SmtpReplyException(SmtpReplies.MAIL_SYNTAX);
         }
         return Long.parseLong(value);

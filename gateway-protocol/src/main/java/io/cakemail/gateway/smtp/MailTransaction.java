@@ -18,6 +18,7 @@ final class MailTransaction {
     private boolean receiving;
     /** Where the content goes; {@code null} once it was dropped for being too large. */
     private MessageSink sink;
+
     private long messageSize;
     private long chunkSize;
     private long chunkRemaining;

@@ -21,8 +21,7 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
     private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
 
     /** One ESMTP parameter; {@code value} is {@code null} when there is no {@code =}. */
-    record Parameter(String keyword, String value) {
-    }
+    record Parameter(String keyword, String value) {}
 
     /**
      * Parses {@code argument}, which must start with {@code prefix} ({@code FROM:} or {@code TO:}, any case).
@@ -33,7 +32,7 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
         }
         int open = prefix.length();
         if (open < argument.length() && argument.charAt(open) == ' ') {
-            open++;  // "MAIL FROM: <a@b>" is common enough to accept
+            open++; // "MAIL FROM: <a@b>" is common enough to accept
         }
         if (open >= argument.length() || argument.charAt(open) != '<') {
             throw new SmtpReplyException(syntaxError);
@@ -108,9 +107,10 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
         }
         String local = mailbox.substring(0, at);
         String domain = mailbox.substring(at + 1);
-        return local.length() <= MAX_LOCAL_PART_LENGTH && domain.length() <= MAX_DOMAIN_LENGTH
-               && (isDotString(local) || isQuotedString(local))
-               && (isDomain(domain) || isAddressLiteral(domain));
+        return local.length() <= MAX_LOCAL_PART_LENGTH
+                && domain.length() <= MAX_DOMAIN_LENGTH
+                && (isDotString(local) || isQuotedString(local))
+                && (isDomain(domain) || isAddressLiteral(domain));
     }
 
     private static boolean isDotString(String s) {
@@ -121,8 +121,11 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
     }
 
     private static boolean isAtext(int c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-               || ATEXT_SPECIALS.indexOf(c) >= 0 || c >= 0x80;
+        return c >= 'a' && c <= 'z'
+                || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9'
+                || ATEXT_SPECIALS.indexOf(c) >= 0
+                || c >= 0x80;
     }
 
     private static boolean isQuotedString(String s) {
@@ -145,8 +148,11 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
 
     private static boolean isDomain(String domain) {
         for (String label : domain.split("\\.", -1)) {
-            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")
-                || !every(label, c -> c == '-' || Character.isLetterOrDigit(c))) {
+            if (label.isEmpty()
+                    || label.length() > 63
+                    || label.startsWith("-")
+                    || label.endsWith("-")
+                    || !every(label, c -> c == '-' || Character.isLetterOrDigit(c))) {
                 return false;
             }
         }
@@ -154,9 +160,12 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
     }
 
     private static boolean isAddressLiteral(String domain) {
-        return domain.length() > 2 && domain.startsWith("[") && domain.endsWith("]")
-               && every(domain.substring(1, domain.length() - 1), c -> c > ' ' && c < 0x7f && c != '[' && c != ']'
-                                                                         && c != '\\');
+        return domain.length() > 2
+                && domain.startsWith("[")
+                && domain.endsWith("]")
+                && every(
+                        domain.substring(1, domain.length() - 1),
+                        c -> c > ' ' && c < 0x7f && c != '[' && c != ']' && c != '\\');
     }
 
     /** Whether every character of {@code text} matches; a loop, since a stream costs more than the check here. */

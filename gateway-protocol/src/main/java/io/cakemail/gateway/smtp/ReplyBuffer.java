@@ -12,6 +12,7 @@ final class ReplyBuffer {
 
     /** Room for the replies to a pipelined MAIL, RCPT and DATA group; more grows the buffer. */
     private static final int CAPACITY = 256;
+
     private static final int WRITE_AT = 4096;
 
     private final ChannelHandlerContext ctx;

@@ -31,5 +31,4 @@ public final class SaslResponse extends DecodedMessage {
     public String toString() {
         return "SaslResponse[***]";
     }
-
 }

@@ -6,8 +6,7 @@ package io.cakemail.gateway.smtp;
 sealed interface SaslStep {
 
     /** Send {@code 334 <challenge>} and wait for another response. */
-    record Challenge(String base64) implements SaslStep {
-    }
+    record Challenge(String base64) implements SaslStep {}
 
     /** The exchange is complete: check these credentials. */
     record Credentials(String username, String password) implements SaslStep {
@@ -18,6 +17,5 @@ sealed interface SaslStep {
     }
 
     /** The response breaks the mechanism's rules: end the exchange with this reply. */
-    record Failed(SmtpReply reply) implements SaslStep {
-    }
+    record Failed(SmtpReply reply) implements SaslStep {}
 }

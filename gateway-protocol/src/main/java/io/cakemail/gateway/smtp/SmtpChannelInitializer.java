@@ -29,8 +29,12 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
     /**
      * @param tls makes the TLS handlers; may be {@code null} only with {@link TlsMode#NONE}
      */
-    public SmtpChannelInitializer(SmtpServerConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver,
-                                  TlsMode tlsMode, TlsHandlerFactory tls) {
+    public SmtpChannelInitializer(
+            SmtpServerConfig config,
+            SmtpAuthenticator authenticator,
+            MessageReceiver receiver,
+            TlsMode tlsMode,
+            TlsHandlerFactory tls) {
         this.config = requireNonNull(config, "config");
         this.authenticator = requireNonNull(authenticator, "authenticator");
         this.receiver = requireNonNull(receiver, "receiver");
@@ -51,7 +55,9 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
         SmtpRequestDecoder decoder = new SmtpRequestDecoder(config);
         pipeline.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addLast("smtp-decoder", decoder);
-        pipeline.addLast("smtp-session", new SmtpServerHandler(config, authenticator, receiver, decoder,
-                tlsMode == TlsMode.STARTTLS ? tls : null));
+        pipeline.addLast(
+                "smtp-session",
+                new SmtpServerHandler(
+                        config, authenticator, receiver, decoder, tlsMode == TlsMode.STARTTLS ? tls : null));
     }
 }

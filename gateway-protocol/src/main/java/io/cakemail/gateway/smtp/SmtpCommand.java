@@ -6,7 +6,19 @@ import io.netty.buffer.ByteBuf;
  * The SMTP commands the server understands. Anything else decodes as {@link #UNKNOWN}.
  */
 public enum SmtpCommand {
-    EHLO, HELO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, RSET, NOOP, VRFY, HELP, QUIT,
+    EHLO,
+    HELO,
+    STARTTLS,
+    AUTH,
+    MAIL,
+    RCPT,
+    DATA,
+    BDAT,
+    RSET,
+    NOOP,
+    VRFY,
+    HELP,
+    QUIT,
     /** A verb the server does not implement. */
     UNKNOWN;
 

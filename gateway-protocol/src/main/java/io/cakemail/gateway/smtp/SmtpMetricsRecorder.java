@@ -8,13 +8,11 @@ package io.cakemail.gateway.smtp;
 public interface SmtpMetricsRecorder {
 
     /** Records nothing. */
-    SmtpMetricsRecorder NONE = new SmtpMetricsRecorder() {
-    };
+    SmtpMetricsRecorder NONE = new SmtpMetricsRecorder() {};
 
     /**
      * A session was closed because its client left replies unread for the {@linkplain SmtpServerConfig#writeTimeout
      * write timeout}, or because a closing session's last reply could not leave within it.
      */
-    default void writeTimedOut() {
-    }
+    default void writeTimedOut() {}
 }

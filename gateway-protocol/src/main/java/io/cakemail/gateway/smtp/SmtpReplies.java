@@ -9,11 +9,14 @@ public final class SmtpReplies {
     public static final SmtpReply RESET = SmtpReply.of(250, "2.0.0", "Reset state");
     public static final SmtpReply SENDER_OK = SmtpReply.of(250, "2.1.0", "Sender OK");
     public static final SmtpReply RECIPIENT_OK = SmtpReply.of(250, "2.1.5", "Recipient OK");
-    public static final SmtpReply VRFY = SmtpReply.of(252, "2.5.0",
-            "Cannot VRFY user, but will accept message and attempt delivery");
-    public static final SmtpReply HELP = SmtpReply.multiline(214, "2.0.0", java.util.List.of(
-            "Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
-            "This gateway relays authenticated mail to the Cakemail Email API"));
+    public static final SmtpReply VRFY =
+            SmtpReply.of(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
+    public static final SmtpReply HELP = SmtpReply.multiline(
+            214,
+            "2.0.0",
+            java.util.List.of(
+                    "Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
+                    "This gateway relays authenticated mail to the Cakemail Email API"));
     public static final SmtpReply START_MAIL_INPUT =
             SmtpReply.withoutStatus(354, "Start mail input; end with <CRLF>.<CRLF>");
     public static final SmtpReply READY_FOR_TLS = SmtpReply.of(220, "2.0.0", "Ready to start TLS");
@@ -33,8 +36,7 @@ public final class SmtpReplies {
             SmtpReply.of(421, "4.7.0", "Too many authentication failures, closing connection");
     public static final SmtpReply TOO_MANY_CONNECTIONS =
             SmtpReply.of(421, "4.7.0", "Too many connections, try again later");
-    public static final SmtpReply SHUTTING_DOWN =
-            SmtpReply.of(421, "4.7.0", "Service shutting down, try again later");
+    public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.7.0", "Service shutting down, try again later");
 
     public static final SmtpReply COMMAND_UNRECOGNIZED = SmtpReply.of(500, "5.5.2", "Command unrecognized");
     public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");
@@ -59,8 +61,7 @@ public final class SmtpReplies {
     public static final SmtpReply NON_ASCII_ADDRESS =
             SmtpReply.of(553, "5.6.7", "Non-ASCII address requires the SMTPUTF8 parameter");
     public static final SmtpReply UNSUPPORTED_PARAMETER = SmtpReply.of(555, "5.5.4", "Unsupported parameter");
-    public static final SmtpReply PARAMETER_WITHOUT_EHLO =
-            SmtpReply.of(555, "5.5.4", "Parameters need EHLO, not HELO");
+    public static final SmtpReply PARAMETER_WITHOUT_EHLO = SmtpReply.of(555, "5.5.4", "Parameters need EHLO, not HELO");
     public static final SmtpReply MESSAGE_TOO_BIG =
             SmtpReply.of(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static final SmtpReply BARE_LINE_ENDING =
@@ -77,8 +78,7 @@ public final class SmtpReplies {
     public static final SmtpReply ENCRYPTION_REQUIRED =
             SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
 
-    private SmtpReplies() {
-    }
+    private SmtpReplies() {}
 
     /** {@code 500 5.5.2} with the decoder's reason (line too long, bare CR or LF, NUL). */
     static SmtpReply badLine(String reason) {

@@ -23,8 +23,8 @@ public final class SmtpReply {
         }
         if (enhancedStatus != null) {
             if (!isEnhancedStatus(enhancedStatus) || enhancedStatus.charAt(0) != '0' + code / 100) {
-                throw new IllegalArgumentException(
-                        "enhancedStatus: " + enhancedStatus + " (expected: " + code / 100 + ".x.y for code " + code + ')');
+                throw new IllegalArgumentException("enhancedStatus: " + enhancedStatus + " (expected: " + code / 100
+                        + ".x.y for code " + code + ')');
             }
         }
         if (lines.isEmpty()) {

@@ -36,14 +36,19 @@ import java.util.List;
  */
 public final class SmtpRequestDecoder extends ByteToMessageDecoder {
 
-    private enum State { COMMAND, DISCARD_LINE, DATA, BDAT_CHUNK }
+    private enum State {
+        COMMAND,
+        DISCARD_LINE,
+        DATA,
+        BDAT_CHUNK
+    }
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte DOT = '.';
     private static final int MAX_BDAT_SIZE_DIGITS = 18;
-    private static final ByteBuf CRLF =
-            Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {CR, LF}).asReadOnly());
+    private static final ByteBuf CRLF = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(new byte[] {CR, LF}).asReadOnly());
 
     private final int maxLineLength;
     private final BareLineEndingPolicy bareLineEndingPolicy;
@@ -53,6 +58,7 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
     private boolean paused;
     /** Reads were turned off because octets arrived while paused; {@link #resume()} turns them back on. */
     private boolean readsStopped;
+
     private boolean saslResponseExpected;
     private boolean atLineStart;
     private boolean bareLineEndingSeen;
@@ -170,16 +176,19 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
         int end = bareLf ? lf : lf - 1;
         if (saslResponseExpected) {
             saslResponseExpected = false;
-            out.add(bareLf ? SaslResponse.failed(new SmtpCodecException("Line must end with CRLF"))
-                           : new SaslResponse(in.toString(start, end - start, StandardCharsets.US_ASCII)));
+            out.add(
+                    bareLf
+                            ? SaslResponse.failed(new SmtpCodecException("Line must end with CRLF"))
+                            : new SaslResponse(in.toString(start, end - start, StandardCharsets.US_ASCII)));
             return;
         }
         int space = in.indexOf(start, end, (byte) ' ');
         SmtpCommand command = SmtpCommand.lookup(in, start, (space < 0 ? end : space) - start);
-        String problem = bareLf ? "Line must end with CRLF"
-                : in.indexOf(start, end, CR) >= 0 ? "Bare CR in command line"
-                : in.indexOf(start, end, (byte) 0) >= 0 ? "NUL character in command line"
-                : null;
+        String problem = bareLf
+                ? "Line must end with CRLF"
+                : in.indexOf(start, end, CR) >= 0
+                        ? "Bare CR in command line"
+                        : in.indexOf(start, end, (byte) 0) >= 0 ? "NUL character in command line" : null;
         if (problem != null) {
             out.add(DefaultSmtpRequest.failed(command, new SmtpCodecException(problem)));
             return;
@@ -214,8 +223,10 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
         String size = space < 0 ? argument : argument.substring(0, space);
         String rest = space < 0 ? "" : argument.substring(space + 1);
         boolean last = rest.equalsIgnoreCase("LAST");
-        if (size.isEmpty() || size.length() > MAX_BDAT_SIZE_DIGITS || !size.chars().allMatch(Character::isDigit)
-            || !(rest.isEmpty() || last)) {
+        if (size.isEmpty()
+                || size.length() > MAX_BDAT_SIZE_DIGITS
+                || !size.chars().allMatch(Character::isDigit)
+                || !(rest.isEmpty() || last)) {
             BdatRequest request = new BdatRequest(-1, false, argument);
             request.setDecoderResult(DecoderResult.failure(new SmtpCodecException("Syntax: BDAT size [LAST]")));
             out.add(request);
@@ -283,7 +294,7 @@ public final class SmtpRequestDecoder extends ByteToMessageDecoder {
             int bare = end - 1 > i ? in.indexOf(i, end - 1, CR) : -1;
             if (bare < 0) {
                 if (lf < 0) {
-                    i = i < limit && in.getByte(limit - 1) == CR ? limit - 1 : limit;  // a final CR waits for its LF
+                    i = i < limit && in.getByte(limit - 1) == CR ? limit - 1 : limit; // a final CR waits for its LF
                     break;
                 }
                 if (lf > i && in.getByte(lf - 1) == CR) {

@@ -141,13 +141,14 @@ public final class SmtpServerConfig {
 
     @Override
     public String toString() {
-        return "SmtpServerConfig{hostname=" + hostname + ", maxCommandLineLength=" + maxCommandLineLength +
-               ", maxMessageSize=" + maxMessageSize + ", maxRecipients=" + maxRecipients +
-               ", maxErrors=" + maxErrors + ", maxAuthFailures=" + maxAuthFailures +
-               ", idleTimeout=" + idleTimeout + ", sessionTimeout=" + sessionTimeout +
-               ", writeTimeout=" + writeTimeout +
-               ", authRequired=" + authRequired + ", tlsRequiredForAuth=" + tlsRequiredForAuth +
-               ", bareLineEndingPolicy=" + bareLineEndingPolicy + '}';
+        return "SmtpServerConfig{hostname=" + hostname + ", maxCommandLineLength=" + maxCommandLineLength
+                + ", maxMessageSize="
+                + maxMessageSize + ", maxRecipients=" + maxRecipients + ", maxErrors="
+                + maxErrors + ", maxAuthFailures=" + maxAuthFailures + ", idleTimeout="
+                + idleTimeout + ", sessionTimeout=" + sessionTimeout + ", writeTimeout="
+                + writeTimeout + ", authRequired="
+                + authRequired + ", tlsRequiredForAuth=" + tlsRequiredForAuth + ", bareLineEndingPolicy="
+                + bareLineEndingPolicy + '}';
     }
 
     /** Builds a {@link SmtpServerConfig}; each setter validates its argument. */
@@ -166,8 +167,7 @@ public final class SmtpServerConfig {
         private BareLineEndingPolicy bareLineEndingPolicy = BareLineEndingPolicy.NORMALIZE;
         private SmtpMetricsRecorder metrics = SmtpMetricsRecorder.NONE;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder hostname(String hostname) {
             requireNonNull(hostname, "hostname");

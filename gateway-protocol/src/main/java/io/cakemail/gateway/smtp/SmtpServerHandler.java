@@ -82,14 +82,19 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private int pauses;
     /** Closes the connection if replies stay unread, or a closing session's last reply cannot leave, this long. */
     private ScheduledFuture<?> writeDeadline;
+
     private boolean closing;
     private boolean shutdownRequested;
 
     /**
      * @param startTls makes the handler for STARTTLS, or {@code null} when STARTTLS is not offered
      */
-    public SmtpServerHandler(SmtpServerConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver,
-                             SmtpRequestDecoder decoder, TlsHandlerFactory startTls) {
+    public SmtpServerHandler(
+            SmtpServerConfig config,
+            SmtpAuthenticator authenticator,
+            MessageReceiver receiver,
+            SmtpRequestDecoder decoder,
+            TlsHandlerFactory startTls) {
         this.config = requireNonNull(config, "config");
         this.authenticator = requireNonNull(authenticator, "authenticator");
         this.receiver = requireNonNull(receiver, "receiver");
@@ -108,8 +113,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         log.debug("[{}] connected from {}", id(), ctx.channel().remoteAddress());
-        sessionDeadline = ctx.executor().schedule(() -> closeWith(SmtpReplies.SESSION_TIMEOUT),
-                config.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        sessionDeadline = ctx.executor()
+                .schedule(
+                        () -> closeWith(SmtpReplies.SESSION_TIMEOUT),
+                        config.sessionTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
         // Not through the pooled reply buffer: on implicit TLS the greeting waits in the SslHandler for the
         // handshake, and a pooled buffer the handler drops on a failed handshake is lost to the pool (leak
         // detection caught one in CI); a wrapper of the reply's own bytes is only garbage then.
@@ -199,7 +207,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+        if (cause instanceof IOException
+                || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
             log.debug("[{}] connection error: {}", id(), cause.toString());
             ctx.close();
         } else {
@@ -211,7 +220,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private void onRequest(SmtpRequest request) {
         if (request.decoderResult().isFailure()) {
             if (request instanceof BdatRequest) {
-                reply(SmtpReplies.BDAT_SYNTAX);  // the chunk size is unknown: the session cannot stay in sync
+                reply(SmtpReplies.BDAT_SYNTAX); // the chunk size is unknown: the session cannot stay in sync
                 closeAfterFlush();
             } else {
                 reply(SmtpReplies.badLine(request.decoderResult().cause().getMessage()));
@@ -277,7 +286,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         requireNoArgument(argument);
         // RFC 3207 and the SslHandler javadoc: the handler goes in before the reply, which leaves in plaintext;
         // whatever the client pipelined after STARTTLS was sent in the clear and is dropped.
-        replies.write();  // the replies to commands before STARTTLS leave in plaintext too, before the handler
+        replies.write(); // the replies to commands before STARTTLS leave in plaintext too, before the handler
         ctx.pipeline().addFirst("tls", startTls.newHandler(ctx.channel(), true));
         decoder.discardBufferedInput();
         client.forgetGreetingAndLogin();
@@ -375,8 +384,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     private void armWriteDeadline() {
         if (writeDeadline == null) {
-            writeDeadline = ctx.executor().schedule(this::writeTimedOut, config.writeTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            writeDeadline = ctx.executor()
+                    .schedule(this::writeTimedOut, config.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -390,8 +399,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private void writeTimedOut() {
         writeDeadline = null;
         if (ctx.channel().isActive()) {
-            limits.info("[{}] Closing the connection from {}: its replies stayed unread for {}", id(),
-                    ctx.channel().remoteAddress(), config.writeTimeout());
+            limits.info(
+                    "[{}] Closing the connection from {}: its replies stayed unread for {}",
+                    id(),
+                    ctx.channel().remoteAddress(),
+                    config.writeTimeout());
             config.metrics().writeTimedOut();
             ctx.close();
         }

@@ -30,7 +30,8 @@ final class DecodedEvents extends ChannelInboundHandlerAdapter {
         EmbeddedChannel channel = new EmbeddedChannel(decoder, recorder);
         int from = 0;
         for (int split : splits) {
-            channel.writeInbound(Unpooled.copiedBuffer(input, from, split - from));  // the decoder may write into its input
+            channel.writeInbound(
+                    Unpooled.copiedBuffer(input, from, split - from)); // the decoder may write into its input
             from = split;
         }
         channel.writeInbound(Unpooled.copiedBuffer(input, from, input.length - from));
@@ -60,8 +61,11 @@ final class DecodedEvents extends ChannelInboundHandlerAdapter {
                 content.append(buf.toString(StandardCharsets.ISO_8859_1));
                 if (chunk instanceof LastSmtpContent last) {
                     flushContent();
-                    events.add(last.decoderResult().isSuccess() ? "LAST" : "LAST failed: "
-                                                                            + last.decoderResult().cause().getMessage());
+                    events.add(
+                            last.decoderResult().isSuccess()
+                                    ? "LAST"
+                                    : "LAST failed: "
+                                            + last.decoderResult().cause().getMessage());
                 }
             } finally {
                 chunk.release();
@@ -70,18 +74,24 @@ final class DecodedEvents extends ChannelInboundHandlerAdapter {
         }
         flushContent();
         if (msg instanceof SaslResponse response) {
-            events.add(response.decoderResult().isSuccess() ? "SASL " + response.line()
-                                                           : "SASL failed: " + response.decoderResult().cause().getMessage());
+            events.add(
+                    response.decoderResult().isSuccess()
+                            ? "SASL " + response.line()
+                            : "SASL failed: " + response.decoderResult().cause().getMessage());
         } else if (msg instanceof SmtpRequest request) {
             if (request.decoderResult().isFailure()) {
-                events.add(request.command() + " failed: " + request.decoderResult().cause().getMessage());
+                events.add(request.command() + " failed: "
+                        + request.decoderResult().cause().getMessage());
                 return;
             }
-            events.add(request.argument().isEmpty() ? request.command().name()  // not toString(): it hides AUTH's
-                                                    : request.command().name() + ' ' + request.argument());
+            events.add(
+                    request.argument().isEmpty()
+                            ? request.command().name() // not toString(): it hides AUTH's
+                            : request.command().name() + ' ' + request.argument());
             if (request.command() == SmtpCommand.DATA) {
                 decoder.startData();
-            } else if (request.command() == SmtpCommand.AUTH && !request.argument().contains(" ")) {
+            } else if (request.command() == SmtpCommand.AUTH
+                    && !request.argument().contains(" ")) {
                 decoder.expectSaslResponse();
             }
         }

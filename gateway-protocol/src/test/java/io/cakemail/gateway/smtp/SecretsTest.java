@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 /** What carries credentials never shows them in its text, which is what a log line would print. */
 class SecretsTest {
 
-    private static final String PLAIN = "AHNhbmRib3hAZXhhbXBsZS5jb20Ac2FuZGJveA==";  // \0sandbox@example.com\0sandbox
+    private static final String PLAIN = "AHNhbmRib3hAZXhhbXBsZS5jb20Ac2FuZGJveA=="; // \0sandbox@example.com\0sandbox
 
     @Test
     void anAuthLineWithAnInitialResponseHidesIt() {
@@ -21,6 +21,7 @@ class SecretsTest {
     void saslResponsesAndCredentialsHideThePassword() {
         assertThat(new SaslResponse(PLAIN).toString()).doesNotContain(PLAIN);
         assertThat(new SaslStep.Credentials("sandbox@example.com", "s3cret").toString())
-                .contains("sandbox@example.com").doesNotContain("s3cret");
+                .contains("sandbox@example.com")
+                .doesNotContain("s3cret");
     }
 }

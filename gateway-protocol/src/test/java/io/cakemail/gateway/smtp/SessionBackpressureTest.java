@@ -49,13 +49,15 @@ class SessionBackpressureTest {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
                 ctx.write(msg, promise);
-                mostPending.accumulateAndGet(ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes(),
-                        Math::max);
+                mostPending.accumulateAndGet(
+                        ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes(), Math::max);
             }
         });
         assertThat(count(session.send("NOOP\r\n".repeat(NOOPS)))).isEqualTo(NOOPS);
-        assertThat(mostPending.get()).isBetween((long) SmtpChannelInitializer.HIGH_WATER_MARK,
-                SmtpChannelInitializer.HIGH_WATER_MARK + 8 * 1024L);
+        assertThat(mostPending.get())
+                .isBetween(
+                        (long) SmtpChannelInitializer.HIGH_WATER_MARK,
+                        SmtpChannelInitializer.HIGH_WATER_MARK + 8 * 1024L);
         assertThat(session.send("QUIT\r\n")).startsWith("221 ");
     }
 

@@ -12,8 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SmtpRequestDecoderTest {
 
-    private static final String PIPELINED_TRANSACTION =
-            "EHLO client.example\r\n"
+    private static final String PIPELINED_TRANSACTION = "EHLO client.example\r\n"
             + "AUTH PLAIN AHVzZXIAc2VjcmV0\r\n"
             + "MAIL FROM:<sender@example.com> SIZE=100 BODY=8BITMIME\r\n"
             + "RCPT TO:<one@example.com>\r\n"
@@ -36,8 +35,7 @@ class SmtpRequestDecoderTest {
             "LAST",
             "QUIT");
 
-    private static final String BDAT_TRANSACTION =
-            "MAIL FROM:<>\r\n"
+    private static final String BDAT_TRANSACTION = "MAIL FROM:<>\r\n"
             + "RCPT TO:<rcpt@example.com>\r\n"
             + "BDAT 12\r\n"
             + "Subject: x\r\n"
@@ -62,8 +60,9 @@ class SmtpRequestDecoderTest {
 
     @Test
     void decodesAPipelinedTransactionFedOneByteAtATime() {
-        assertThat(DecodedEvents.decodeByteByByte(new SmtpRequestDecoder(SmtpServerConfig.DEFAULT),
-                bytes(PIPELINED_TRANSACTION))).isEqualTo(PIPELINED_EVENTS);
+        assertThat(DecodedEvents.decodeByteByByte(
+                        new SmtpRequestDecoder(SmtpServerConfig.DEFAULT), bytes(PIPELINED_TRANSACTION)))
+                .isEqualTo(PIPELINED_EVENTS);
     }
 
     @Test
@@ -77,8 +76,9 @@ class SmtpRequestDecoderTest {
         int bodyStart = PIPELINED_TRANSACTION.indexOf("DATA\r\n");
         for (int first = bodyStart; first < input.length; first++) {
             for (int second = first; second < input.length; second++) {
-                assertThat(DecodedEvents.decode(input, first, second)).as("split at %d and %d", first, second)
-                                                                      .isEqualTo(PIPELINED_EVENTS);
+                assertThat(DecodedEvents.decode(input, first, second))
+                        .as("split at %d and %d", first, second)
+                        .isEqualTo(PIPELINED_EVENTS);
             }
         }
     }
@@ -86,8 +86,9 @@ class SmtpRequestDecoderTest {
     @Test
     void decodesBdatChunksSplitAtEveryPoint() {
         assertEverySplitDecodesTo(BDAT_TRANSACTION, BDAT_EVENTS);
-        assertThat(DecodedEvents.decodeByteByByte(new SmtpRequestDecoder(SmtpServerConfig.DEFAULT),
-                bytes(BDAT_TRANSACTION))).isEqualTo(BDAT_EVENTS);
+        assertThat(DecodedEvents.decodeByteByByte(
+                        new SmtpRequestDecoder(SmtpServerConfig.DEFAULT), bytes(BDAT_TRANSACTION)))
+                .isEqualTo(BDAT_EVENTS);
     }
 
     @Test
@@ -104,8 +105,7 @@ class SmtpRequestDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"BDAT", "BDAT x", "BDAT -1", "BDAT 10 LASTLY", "BDAT 1234567890123456789", "BDAT 5 LAST x"})
     void malformedBdatIsAFailedRequest(String line) {
-        assertThat(DecodedEvents.decode(bytes(line + "\r\n")))
-                .containsExactly("BDAT failed: Syntax: BDAT size [LAST]");
+        assertThat(DecodedEvents.decode(bytes(line + "\r\n"))).containsExactly("BDAT failed: Syntax: BDAT size [LAST]");
     }
 
     @Test
@@ -166,8 +166,11 @@ class SmtpRequestDecoderTest {
     void bareLineEndingsFailTheMessageUnderTheRejectPolicy() {
         SmtpRequestDecoder decoder = new SmtpRequestDecoder(2048, BareLineEndingPolicy.REJECT);
         assertThat(DecodedEvents.decode(decoder, bytes("DATA\r\na\nb\r\n.\r\nNOOP\r\n"), 9))
-                .containsExactly("DATA", "CONTENT a\nb\r\n",
-                        "LAST failed: Message contains a bare CR or LF; lines must end with CRLF", "NOOP");
+                .containsExactly(
+                        "DATA",
+                        "CONTENT a\nb\r\n",
+                        "LAST failed: Message contains a bare CR or LF; lines must end with CRLF",
+                        "NOOP");
     }
 
     @Test
@@ -186,8 +189,8 @@ class SmtpRequestDecoderTest {
     @Test
     void commandLinesMustNotHoldNulOrBareCr() {
         assertThat(DecodedEvents.decode(bytes("NOOP a\0b\r\nNOOP a\rb\r\nNOOP\r\n")))
-                .containsExactly("NOOP failed: NUL character in command line", "NOOP failed: Bare CR in command line",
-                        "NOOP");
+                .containsExactly(
+                        "NOOP failed: NUL character in command line", "NOOP failed: Bare CR in command line", "NOOP");
     }
 
     @Test
@@ -228,8 +231,8 @@ class SmtpRequestDecoderTest {
                 ctx.fireChannelRead(msg);
             }
         });
-        channel.writeInbound(Unpooled.copiedBuffer("STARTTLS\r\nMAIL FROM:<injected@example.com>\r\n",
-                StandardCharsets.US_ASCII));
+        channel.writeInbound(
+                Unpooled.copiedBuffer("STARTTLS\r\nMAIL FROM:<injected@example.com>\r\n", StandardCharsets.US_ASCII));
         channel.writeInbound(Unpooled.copiedBuffer("EHLO after\r\n", StandardCharsets.US_ASCII));
         assertThat(channel.<SmtpRequest>readInbound().command()).isEqualTo(SmtpCommand.STARTTLS);
         assertThat(channel.<SmtpRequest>readInbound().toString()).isEqualTo("EHLO after");
@@ -242,10 +245,14 @@ class SmtpRequestDecoderTest {
         SmtpRequestDecoder decoder = new SmtpRequestDecoder(SmtpServerConfig.DEFAULT);
         EmbeddedChannel channel = new EmbeddedChannel(decoder);
         decoder.pause();
-        assertThat(channel.config().isAutoRead()).as("a pause alone leaves reads on").isTrue();
+        assertThat(channel.config().isAutoRead())
+                .as("a pause alone leaves reads on")
+                .isTrue();
         channel.writeInbound(Unpooled.copiedBuffer("NOOP\r\nRSET\r\n", StandardCharsets.US_ASCII));
         assertThat(channel.<Object>readInbound()).isNull();
-        assertThat(channel.config().isAutoRead()).as("octets while paused stop reads").isFalse();
+        assertThat(channel.config().isAutoRead())
+                .as("octets while paused stop reads")
+                .isFalse();
         decoder.resume();
         assertThat(channel.config().isAutoRead()).isTrue();
         assertThat(channel.<SmtpRequest>readInbound().command()).isEqualTo(SmtpCommand.NOOP);
@@ -259,7 +266,9 @@ class SmtpRequestDecoderTest {
     private static void assertEverySplitDecodesTo(String conversation, List<String> expected) {
         byte[] input = bytes(conversation);
         for (int split = 1; split < input.length; split++) {
-            assertThat(DecodedEvents.decode(input, split)).as("split at %d", split).isEqualTo(expected);
+            assertThat(DecodedEvents.decode(input, split))
+                    .as("split at %d", split)
+                    .isEqualTo(expected);
         }
     }
 

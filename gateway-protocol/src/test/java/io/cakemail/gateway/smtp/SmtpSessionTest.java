@@ -20,8 +20,8 @@ class SmtpSessionTest {
             .hostname("mx.test")
             .tlsRequiredForAuth(false)
             .build();
-    private static final String AUTH_PLAIN = "AUTH PLAIN " + base64("\0" + TestAuthenticator.USERNAME + "\0"
-                                                                    + TestAuthenticator.PASSWORD) + "\r\n";
+    private static final String AUTH_PLAIN =
+            "AUTH PLAIN " + base64("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD) + "\r\n";
     private static final String READY = "EHLO client.test\r\n" + AUTH_PLAIN;
 
     private final Queue<Runnable> deferred = new ArrayDeque<>();
@@ -43,15 +43,15 @@ class SmtpSessionTest {
     @Test
     void ehloAdvertisesTheExtensions() {
         start(PLAINTEXT_AUTH).replies();
-        assertThat(session.send("EHLO client.test\r\n")).isEqualTo(
-                "250-mx.test Hello client.test\r\n"
-                + "250-PIPELINING\r\n"
-                + "250-SIZE 36700160\r\n"
-                + "250-8BITMIME\r\n"
-                + "250-SMTPUTF8\r\n"
-                + "250-ENHANCEDSTATUSCODES\r\n"
-                + "250-CHUNKING\r\n"
-                + "250 AUTH PLAIN LOGIN\r\n");
+        assertThat(session.send("EHLO client.test\r\n"))
+                .isEqualTo("250-mx.test Hello client.test\r\n"
+                        + "250-PIPELINING\r\n"
+                        + "250-SIZE 36700160\r\n"
+                        + "250-8BITMIME\r\n"
+                        + "250-SMTPUTF8\r\n"
+                        + "250-ENHANCEDSTATUSCODES\r\n"
+                        + "250-CHUNKING\r\n"
+                        + "250 AUTH PLAIN LOGIN\r\n");
     }
 
     @Test
@@ -62,19 +62,21 @@ class SmtpSessionTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "MAIL FROM:<a@example.com>   | 503 5.5.1 Send EHLO or HELO first",
-        "RCPT TO:<a@example.com>     | 503 5.5.1 Send MAIL first",
-        "DATA                        | 503 5.5.1 Send MAIL first",
-        "BDAT 0 LAST                 | 503 5.5.1 Send EHLO first",
-        "AUTH PLAIN                  | 503 5.5.1 Send EHLO first",
-        "STARTTLS                    | 502 5.5.1 Command not implemented",
-        "XYZZY                       | 500 5.5.2 Command unrecognized",
-        "EHLO                        | 501 5.5.4 Syntax: EHLO hostname",
-        "RSET now                    | 501 5.5.4 No parameters allowed",
-        "NOOP anything               | 250 2.0.0 OK",
-        "VRFY someone                | 252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "MAIL FROM:<a@example.com>   | 503 5.5.1 Send EHLO or HELO first",
+                "RCPT TO:<a@example.com>     | 503 5.5.1 Send MAIL first",
+                "DATA                        | 503 5.5.1 Send MAIL first",
+                "BDAT 0 LAST                 | 503 5.5.1 Send EHLO first",
+                "AUTH PLAIN                  | 503 5.5.1 Send EHLO first",
+                "STARTTLS                    | 502 5.5.1 Command not implemented",
+                "XYZZY                       | 500 5.5.2 Command unrecognized",
+                "EHLO                        | 501 5.5.4 Syntax: EHLO hostname",
+                "RSET now                    | 501 5.5.4 No parameters allowed",
+                "NOOP anything               | 250 2.0.0 OK",
+                "VRFY someone                | 252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery",
+            })
     void answersEveryCommandOutOfOrder(String command, String reply) {
         start(PLAINTEXT_AUTH).replies();
         assertThat(session.send(command + "\r\n")).isEqualTo(reply + "\r\n");
@@ -154,8 +156,8 @@ class SmtpSessionTest {
         session.send("EHLO client.test\r\n");
         assertThat(session.send("AUTH PLAIN " + base64("no-nul-at-all") + "\r\n"))
                 .isEqualTo("501 5.5.2 Malformed authentication response\r\n");
-        assertThat(session.send("AUTH PLAIN " + base64("admin\0" + TestAuthenticator.USERNAME + "\0"
-                                                       + TestAuthenticator.PASSWORD) + "\r\n"))
+        assertThat(session.send("AUTH PLAIN "
+                        + base64("admin\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD) + "\r\n"))
                 .startsWith("535 5.7.8 Authorization identity");
     }
 
@@ -173,8 +175,7 @@ class SmtpSessionTest {
         String wrong = "AUTH PLAIN " + base64("\0" + TestAuthenticator.USERNAME + "\0wrong") + "\r\n";
         assertThat(session.send(wrong)).isEqualTo("535 5.7.8 Authentication credentials invalid\r\n");
         assertThat(session.send(wrong)).isEqualTo("535 5.7.8 Authentication credentials invalid\r\n");
-        assertThat(session.send(wrong))
-                .isEqualTo("421 4.7.0 Too many authentication failures, closing connection\r\n");
+        assertThat(session.send(wrong)).isEqualTo("421 4.7.0 Too many authentication failures, closing connection\r\n");
         assertThat(session.isOpen()).isFalse();
     }
 
@@ -190,27 +191,28 @@ class SmtpSessionTest {
     void theRepliesToAPipelinedGroupLeaveInOneWrite() {
         start(PLAINTEXT_AUTH).replies();
         session.send(READY);
-        session.channel.writeInbound(Unpooled.copiedBuffer("MAIL FROM:<sender@example.com>\r\n"
-                                                           + "RCPT TO:<one@example.com>\r\nDATA\r\n",
+        session.channel.writeInbound(Unpooled.copiedBuffer(
+                "MAIL FROM:<sender@example.com>\r\n" + "RCPT TO:<one@example.com>\r\nDATA\r\n",
                 StandardCharsets.US_ASCII));
-        assertThat(session.writes()).containsExactly("250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n"
-                                                     + "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+        assertThat(session.writes())
+                .containsExactly("250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n"
+                        + "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
     }
 
     @Test
     void aPipelinedTransactionIsAnsweredInOneFlushAndDelivered() {
         start(PLAINTEXT_AUTH).replies();
         String replies = session.send(READY
-                                      + "MAIL FROM:<sender@example.com> BODY=8BITMIME SIZE=40\r\n"
-                                      + "RCPT TO:<one@example.com>\r\n"
-                                      + "RCPT TO:<two@example.com>\r\n"
-                                      + "DATA\r\n");
-        assertThat(replies).endsWith(
-                "235 2.7.0 Authentication succeeded\r\n"
-                + "250 2.1.0 Sender OK\r\n"
-                + "250 2.1.5 Recipient OK\r\n"
-                + "250 2.1.5 Recipient OK\r\n"
-                + "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+                + "MAIL FROM:<sender@example.com> BODY=8BITMIME SIZE=40\r\n"
+                + "RCPT TO:<one@example.com>\r\n"
+                + "RCPT TO:<two@example.com>\r\n"
+                + "DATA\r\n");
+        assertThat(replies)
+                .endsWith("235 2.7.0 Authentication succeeded\r\n"
+                        + "250 2.1.0 Sender OK\r\n"
+                        + "250 2.1.5 Recipient OK\r\n"
+                        + "250 2.1.5 Recipient OK\r\n"
+                        + "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
         assertThat(session.send("Subject: hi\r\n\r\n..dot\r\n.\r\n")).isEqualTo("250 2.0.0 Queued as test-21\r\n");
 
         RecordingReceiver.Message message = receiver.messages().get(0);
@@ -245,43 +247,47 @@ class SmtpSessionTest {
         ready();
         assertThat(session.send("MAIL FROM:<a@example.com>\r\nMAIL FROM:<b@example.com>\r\nDATA\r\n"))
                 .isEqualTo("250 2.1.0 Sender OK\r\n503 5.5.1 Sender already specified\r\n"
-                           + "554 5.5.1 No valid recipients\r\n");
+                        + "554 5.5.1 No valid recipients\r\n");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "MAIL FROM:<a@example.com> SIZE=36700161 | 552 5.3.4 Message size exceeds fixed maximum message size",
-        "MAIL FROM:<a@example.com> SIZE=12x      | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
-        "MAIL FROM:<a@example.com> BODY=BINARYMIME | 555 5.5.4 Unsupported parameter",
-        "MAIL FROM:<a@example.com> RET=FULL      | 555 5.5.4 Unsupported parameter",
-        "MAIL FROM:<a@example.com> SMTPUTF8=yes  | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
-        "MAIL FROM:<a@example.com> SIZE=1 SIZE=2 | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
-        "MAIL FROM:a@example.com                 | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
-        "MAIL TO:<a@example.com>                 | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
-        "MAIL FROM:<not an address>              | 501 5.1.7 Bad sender address syntax",
-        "MAIL FROM:<a@b..c>                      | 501 5.1.7 Bad sender address syntax",
-        "MAIL FROM:<a@example.com                | 501 5.1.7 Bad sender address syntax",
-        "MAIL FROM:<jösé@example.com>            | 553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter",
-        "MAIL FROM:<jösé@exämple.com> SMTPUTF8   | 250 2.1.0 Sender OK",
-        "MAIL FROM: <a@example.com>              | 250 2.1.0 Sender OK",
-        "mail from:<@relay.example:a@example.com> | 250 2.1.0 Sender OK",
-        "MAIL FROM:<\"john doe\"@example.com>     | 250 2.1.0 Sender OK",
-        "MAIL FROM:<a@[192.0.2.1]>               | 250 2.1.0 Sender OK",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "MAIL FROM:<a@example.com> SIZE=36700161 | 552 5.3.4 Message size exceeds fixed maximum message size",
+                "MAIL FROM:<a@example.com> SIZE=12x      | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
+                "MAIL FROM:<a@example.com> BODY=BINARYMIME | 555 5.5.4 Unsupported parameter",
+                "MAIL FROM:<a@example.com> RET=FULL      | 555 5.5.4 Unsupported parameter",
+                "MAIL FROM:<a@example.com> SMTPUTF8=yes  | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
+                "MAIL FROM:<a@example.com> SIZE=1 SIZE=2 | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
+                "MAIL FROM:a@example.com                 | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
+                "MAIL TO:<a@example.com>                 | 501 5.5.4 Syntax: MAIL FROM:<address> [parameters]",
+                "MAIL FROM:<not an address>              | 501 5.1.7 Bad sender address syntax",
+                "MAIL FROM:<a@b..c>                      | 501 5.1.7 Bad sender address syntax",
+                "MAIL FROM:<a@example.com                | 501 5.1.7 Bad sender address syntax",
+                "MAIL FROM:<jösé@example.com>            | 553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter",
+                "MAIL FROM:<jösé@exämple.com> SMTPUTF8   | 250 2.1.0 Sender OK",
+                "MAIL FROM: <a@example.com>              | 250 2.1.0 Sender OK",
+                "mail from:<@relay.example:a@example.com> | 250 2.1.0 Sender OK",
+                "MAIL FROM:<\"john doe\"@example.com>     | 250 2.1.0 Sender OK",
+                "MAIL FROM:<a@[192.0.2.1]>               | 250 2.1.0 Sender OK",
+            })
     void validatesMailFrom(String command, String reply) {
         ready();
         assertThat(session.send(command + "\r\n")).isEqualTo(reply + "\r\n");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "RCPT TO:<>                          | 501 5.1.3 Bad recipient address syntax",
-        "RCPT TO:<postmaster>                | 501 5.1.3 Bad recipient address syntax",
-        "RCPT TO:<b@example.com> NOTIFY=NEVER | 555 5.5.4 Unsupported parameter",
-        "RCPT FROM:<b@example.com>           | 501 5.5.4 Syntax: RCPT TO:<address> [parameters]",
-        "RCPT TO:<bö@example.com>            | 553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter",
-        "rcpt to:<B@Example.COM>             | 250 2.1.5 Recipient OK",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "RCPT TO:<>                          | 501 5.1.3 Bad recipient address syntax",
+                "RCPT TO:<postmaster>                | 501 5.1.3 Bad recipient address syntax",
+                "RCPT TO:<b@example.com> NOTIFY=NEVER | 555 5.5.4 Unsupported parameter",
+                "RCPT FROM:<b@example.com>           | 501 5.5.4 Syntax: RCPT TO:<address> [parameters]",
+                "RCPT TO:<bö@example.com>            | 553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter",
+                "rcpt to:<B@Example.COM>             | 250 2.1.5 Recipient OK",
+            })
     void validatesRcptTo(String command, String reply) {
         ready();
         session.send("MAIL FROM:<a@example.com>\r\n");
@@ -299,9 +305,10 @@ class SmtpSessionTest {
     @Test
     void authParameterIsDecodedFromXtext() {
         ready();
-        session.send("MAIL FROM:<a@example.com> AUTH=a+2Bb@example.com\r\nRCPT TO:<b@example.com>\r\n"
-                     + "DATA\r\n.\r\n");
-        assertThat(receiver.messages().get(0).envelope().parameters().authorizedSender()).isEqualTo("a+b@example.com");
+        session.send(
+                "MAIL FROM:<a@example.com> AUTH=a+2Bb@example.com\r\nRCPT TO:<b@example.com>\r\n" + "DATA\r\n.\r\n");
+        assertThat(receiver.messages().get(0).envelope().parameters().authorizedSender())
+                .isEqualTo("a+b@example.com");
     }
 
     @Test
@@ -327,9 +334,9 @@ class SmtpSessionTest {
     void bdatChunksAreAcknowledgedAndDelivered() {
         ready();
         assertThat(session.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n"
-                                + "BDAT 14\r\nSubject: x\r\n\r\nBDAT 6 LAST\r\nbody\r\n"))
+                        + "BDAT 14\r\nSubject: x\r\n\r\nBDAT 6 LAST\r\nbody\r\n"))
                 .isEqualTo("250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n250 2.0.0 14 octets received\r\n"
-                           + "250 2.0.0 Queued as test-20\r\n");
+                        + "250 2.0.0 Queued as test-20\r\n");
         assertThat(receiver.messages().get(0).text()).isEqualTo("Subject: x\r\n\r\nbody\r\n");
     }
 
@@ -346,9 +353,9 @@ class SmtpSessionTest {
         session.send(READY + "MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n");
         assertThat(session.send("BDAT 8\r\n12345678BDAT 8\r\n12345678BDAT 2 LAST\r\n12NOOP\r\n"))
                 .isEqualTo("250 2.0.0 8 octets received\r\n"
-                           + "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
-                           + "503 5.5.1 Send MAIL first\r\n"
-                           + "250 2.0.0 OK\r\n");
+                        + "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+                        + "503 5.5.1 Send MAIL first\r\n"
+                        + "250 2.0.0 OK\r\n");
         assertThat(receiver.aborted()).isEqualTo(1);
     }
 
@@ -368,7 +375,10 @@ class SmtpSessionTest {
 
     @Test
     void bareLineEndingsAreRefusedUnderTheRejectPolicy() {
-        start(PLAINTEXT_AUTH.toBuilder().bareLineEndingPolicy(BareLineEndingPolicy.REJECT).build()).replies();
+        start(PLAINTEXT_AUTH.toBuilder()
+                        .bareLineEndingPolicy(BareLineEndingPolicy.REJECT)
+                        .build())
+                .replies();
         session.send(READY + "MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
         assertThat(session.send("a\nb\r\n.\r\n")).startsWith("550 5.6.0 ");
         assertThat(receiver.aborted()).isEqualTo(1);
@@ -382,7 +392,9 @@ class SmtpSessionTest {
         assertThat(replies).endsWith("354 Start mail input; end with <CRLF>.<CRLF>\r\n");
         assertThat(session.send("hello\r\n.\r\nNOOP\r\nQUIT\r\n")).isEmpty();
         assertThat(session.runPendingTasks()).isEmpty();
-        assertThat(session.channel.config().isAutoRead()).as("reads stop while pipelined commands wait").isFalse();
+        assertThat(session.channel.config().isAutoRead())
+                .as("reads stop while pipelined commands wait")
+                .isFalse();
         deferred.remove().run();
         assertThat(session.runPendingTasks())
                 .isEqualTo("250 2.0.0 Queued as test-7\r\n250 2.0.0 OK\r\n221 2.0.0 Bye\r\n");
@@ -405,7 +417,8 @@ class SmtpSessionTest {
     @Test
     void anAsynchronousAuthenticationPausesTheSession() {
         start(PLAINTEXT_AUTH, new TestAuthenticator(deferred::add)).replies();
-        assertThat(session.send(READY + "MAIL FROM:<a@example.com>\r\n")).endsWith("250-CHUNKING\r\n250 AUTH PLAIN LOGIN\r\n");
+        assertThat(session.send(READY + "MAIL FROM:<a@example.com>\r\n"))
+                .endsWith("250-CHUNKING\r\n250 AUTH PLAIN LOGIN\r\n");
         deferred.remove().run();
         assertThat(session.runPendingTasks())
                 .isEqualTo("235 2.7.0 Authentication succeeded\r\n250 2.1.0 Sender OK\r\n");
@@ -424,9 +437,9 @@ class SmtpSessionTest {
     @Test
     void tooManyBadCommandsCloseTheSession() {
         start(PLAINTEXT_AUTH.toBuilder().maxErrors(3).build()).replies();
-        assertThat(session.send("FOO\r\nBAR\r\nBAZ\r\nNOOP\r\n")).isEqualTo(
-                "500 5.5.2 Command unrecognized\r\n500 5.5.2 Command unrecognized\r\n"
-                + "500 5.5.2 Command unrecognized\r\n421 4.7.0 Too many errors, closing connection\r\n");
+        assertThat(session.send("FOO\r\nBAR\r\nBAZ\r\nNOOP\r\n"))
+                .isEqualTo("500 5.5.2 Command unrecognized\r\n500 5.5.2 Command unrecognized\r\n"
+                        + "500 5.5.2 Command unrecognized\r\n421 4.7.0 Too many errors, closing connection\r\n");
         assertThat(session.isOpen()).isFalse();
     }
 
@@ -440,10 +453,10 @@ class SmtpSessionTest {
     @Test
     void badLinesGetAPreciseReply() {
         start(PLAINTEXT_AUTH).replies();
-        assertThat(session.send("NOOP " + "x".repeat(3000) + "\r\nNOOP\0\r\nNOOP\n")).isEqualTo(
-                "500 5.5.2 Line too long (maximum 2048 octets)\r\n"
-                + "500 5.5.2 NUL character in command line\r\n"
-                + "500 5.5.2 Line must end with CRLF\r\n");
+        assertThat(session.send("NOOP " + "x".repeat(3000) + "\r\nNOOP\0\r\nNOOP\n"))
+                .isEqualTo("500 5.5.2 Line too long (maximum 2048 octets)\r\n"
+                        + "500 5.5.2 NUL character in command line\r\n"
+                        + "500 5.5.2 Line must end with CRLF\r\n");
     }
 
     @Test
@@ -471,8 +484,8 @@ class SmtpSessionTest {
         session.channel.pipeline().fireUserEventTriggered(SmtpServerHandler.SHUTDOWN);
         assertThat(session.replies()).isEmpty();
         deferred.remove().run();
-        assertThat(session.runPendingTasks()).isEqualTo(
-                "250 2.0.0 Queued as test-7\r\n421 4.7.0 Service shutting down, try again later\r\n");
+        assertThat(session.runPendingTasks())
+                .isEqualTo("250 2.0.0 Queued as test-7\r\n421 4.7.0 Service shutting down, try again later\r\n");
         assertThat(session.isOpen()).isFalse();
     }
 

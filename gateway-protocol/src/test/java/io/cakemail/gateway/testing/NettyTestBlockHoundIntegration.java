@@ -17,8 +17,8 @@ public final class NettyTestBlockHoundIntegration implements BlockHoundIntegrati
     @Override
     public void applyTo(BlockHound.Builder builder) {
         builder.allowBlockingCallsInside("org.apache.logging.log4j.core.appender.AsyncAppender", "append");
-        builder.allowBlockingCallsInside("org.apache.logging.log4j.core.util.internal.InternalLoggerRegistry",
-                "computeIfAbsent");
+        builder.allowBlockingCallsInside(
+                "org.apache.logging.log4j.core.util.internal.InternalLoggerRegistry", "computeIfAbsent");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
         builder.allowBlockingCallsInside("io.cakemail.gateway.testing.TestAuthenticator", "authenticate");
         builder.allowBlockingCallsInside("io.cakemail.gateway.testing.RecordingReceiver$1", "end");

@@ -34,19 +34,19 @@ class NettyTestBlockHoundIntegrationTest {
         free.setAccessible(true);
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            long stamp = allocationLock.writeLock();  // as an allocation on another event loop would
+            long stamp = allocationLock.writeLock(); // as an allocation on another event loop would
             Future<?> freed = loop.submit(() -> {
                 try {
                     free.invoke(magazine);
                 } catch (InvocationTargetException e) {
-                    if (e.getCause() instanceof Error blockHoundError) {  // when the rule does not match
+                    if (e.getCause() instanceof Error blockHoundError) { // when the rule does not match
                         throw blockHoundError;
                     }
                     throw e;
                 }
                 return null;
             });
-            Thread.sleep(100);  // lets the event loop reach the lock and wait for it
+            Thread.sleep(100); // lets the event loop reach the lock and wait for it
             allocationLock.unlockWrite(stamp);
 
             assertThat(freed.await(10, TimeUnit.SECONDS)).isTrue();

@@ -24,8 +24,7 @@ public final class SubmitEmailSchema {
     private static final Path DEFAULT_LOCATION = Path.of("..", "..", "shared", "cakemail", "openapi.json");
     private static JsonSchema schema;
 
-    private SubmitEmailSchema() {
-    }
+    private SubmitEmailSchema() {}
 
     public static Path location() {
         String configured = System.getProperty("cakemail.openapi");
@@ -44,7 +43,8 @@ public final class SubmitEmailSchema {
             root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
             root.put("$ref", "#/components/schemas/SubmitEmail");
             root.set("components", openapi.get("components"));
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root);
+            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(root);
         }
         return schema.validate(body).stream().map(ValidationMessage::getMessage).collect(Collectors.toSet());
     }

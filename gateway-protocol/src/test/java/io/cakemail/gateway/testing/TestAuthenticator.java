@@ -17,6 +17,7 @@ public final class TestAuthenticator implements SmtpAuthenticator {
     public static final String PASSWORD = "s3cret pässword";
     /** For clients that cannot send UTF-8 credentials (Python's smtplib). */
     public static final String ASCII_USERNAME = "ascii@example.com";
+
     public static final String ASCII_PASSWORD = "ascii-secret";
     public static final String UNAVAILABLE_USER = "unavailable@example.com";
 
@@ -33,15 +34,17 @@ public final class TestAuthenticator implements SmtpAuthenticator {
 
     @Override
     public CompletionStage<AuthResult> authenticate(String username, String password) {
-        return CompletableFuture.supplyAsync(() -> {
-            if (USERNAME.equals(username) && PASSWORD.equals(password)
-                || ASCII_USERNAME.equals(username) && ASCII_PASSWORD.equals(password)) {
-                return AuthResult.success(() -> username);
-            }
-            if (UNAVAILABLE_USER.equals(username)) {
-                return AuthResult.temporaryFailure("Authentication service unavailable, try again later");
-            }
-            return AuthResult.rejected();
-        }, executor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    if (USERNAME.equals(username) && PASSWORD.equals(password)
+                            || ASCII_USERNAME.equals(username) && ASCII_PASSWORD.equals(password)) {
+                        return AuthResult.success(() -> username);
+                    }
+                    if (UNAVAILABLE_USER.equals(username)) {
+                        return AuthResult.temporaryFailure("Authentication service unavailable, try again later");
+                    }
+                    return AuthResult.rejected();
+                },
+                executor);
     }
 }

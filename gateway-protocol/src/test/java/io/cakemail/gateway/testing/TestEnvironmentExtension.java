@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
-import io.netty.util.concurrent.Future;
 import io.netty.util.ResourceLeakDetector;
+import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -48,8 +48,8 @@ public final class TestEnvironmentExtension implements BeforeAllCallback, AfterA
             });
             sleep.await(10, TimeUnit.SECONDS);
             if (!(sleep.cause() instanceof BlockingOperationError)) {
-                throw new IllegalStateException("BlockHound is not installed: a sleep on an event loop did not fail",
-                        sleep.cause());
+                throw new IllegalStateException(
+                        "BlockHound is not installed: a sleep on an event loop did not fail", sleep.cause());
             }
         } finally {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
@@ -72,8 +72,8 @@ public final class TestEnvironmentExtension implements BeforeAllCallback, AfterA
         }
         List<String> leaks = RecordingLeakDetector.drain();
         if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " leak(s) after " + context.getDisplayName() + ":\n"
-                                     + String.join("\n\n", leaks));
+            throw new AssertionError(
+                    leaks.size() + " leak(s) after " + context.getDisplayName() + ":\n" + String.join("\n\n", leaks));
         }
     }
 

@@ -22,13 +22,17 @@ final class CakemailAuthenticator implements SmtpAuthenticator {
     @Override
     public CompletionStage<AuthResult> authenticate(String username, String password) {
         return client.login(username, password)
-                     .map(AuthResult::success)
-                     .onErrorResume(AuthenticationException.class, e -> Mono.just(switch (e.kind()) {
-                         case BAD_CREDENTIALS -> AuthResult.rejected();
-                         case MFA_REQUIRED -> AuthResult.rejected(e.getMessage());
-                         case UNAVAILABLE -> AuthResult.temporaryFailure(
-                                 "Cakemail API unavailable for authentication, try again later");
-                     }))
-                     .toFuture();
+                .map(AuthResult::success)
+                .onErrorResume(
+                        AuthenticationException.class,
+                        e -> Mono.just(
+                                switch (e.kind()) {
+                                    case BAD_CREDENTIALS -> AuthResult.rejected();
+                                    case MFA_REQUIRED -> AuthResult.rejected(e.getMessage());
+                                    case UNAVAILABLE ->
+                                        AuthResult.temporaryFailure(
+                                                "Cakemail API unavailable for authentication, try again later");
+                                }))
+                .toFuture();
     }
 }

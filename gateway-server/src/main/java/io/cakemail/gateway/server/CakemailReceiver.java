@@ -28,8 +28,12 @@ final class CakemailReceiver implements MessageReceiver {
     private final MemoryBudget budget;
     private final DeliveryLog deliveryLog;
 
-    CakemailReceiver(CakemailClient client, TransformConfig transformConfig, ByteBufAllocator allocator,
-                     MemoryBudget budget, DeliveryLog deliveryLog) {
+    CakemailReceiver(
+            CakemailClient client,
+            TransformConfig transformConfig,
+            ByteBufAllocator allocator,
+            MemoryBudget budget,
+            DeliveryLog deliveryLog) {
         this.client = client;
         this.transformConfig = transformConfig;
         this.allocator = allocator;
@@ -58,11 +62,11 @@ final class CakemailReceiver implements MessageReceiver {
                     return CompletableFuture.completedFuture(SmtpReplies.AUTH_REQUIRED);
                 }
                 return client.deliver(principal, envelope.sender(), envelope.recipients(), transformed.message())
-                             .map(delivery -> {
-                                 deliveryLog.record(envelope, delivery);
-                                 return Replies.delivery(delivery);
-                             })
-                             .toFuture();
+                        .map(delivery -> {
+                            deliveryLog.record(envelope, delivery);
+                            return Replies.delivery(delivery);
+                        })
+                        .toFuture();
             }
 
             @Override

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Sharable
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
-    private static final byte[] TOO_MANY_CONNECTIONS =
-            ("421 4.7.0 " + SmtpReplies.TOO_MANY_CONNECTIONS.lines().get(0) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TOO_MANY_CONNECTIONS = ("421 4.7.0 "
+                    + SmtpReplies.TOO_MANY_CONNECTIONS.lines().get(0) + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(ConnectionLimiter.class, "refused");
 

@@ -29,13 +29,15 @@ final class DeliveryLog {
         refused = outcome(registry, "refused");
         deferred = outcome(registry, "deferred");
         deadLettered = Counter.builder("gateway.dead.letters")
-                              .description("Recipients refused by the API in a message accepted for others")
-                              .register(registry);
+                .description("Recipients refused by the API in a message accepted for others")
+                .register(registry);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
-        return Counter.builder("gateway.recipients").tag("outcome", outcome)
-                      .description("Recipients by outcome of their submission").register(registry);
+        return Counter.builder("gateway.recipients")
+                .tag("outcome", outcome)
+                .description("Recipients by outcome of their submission")
+                .register(registry);
     }
 
     void record(Envelope envelope, Delivery delivery) {
@@ -72,7 +74,9 @@ final class DeliveryLog {
                 .with("event", "dead-letter")
                 .with("recipient", refusal.recipient())
                 .with("sender", String.valueOf(envelope.sender()))
-                .with("account", envelope.principal() == null ? "" : envelope.principal().getName())
+                .with(
+                        "account",
+                        envelope.principal() == null ? "" : envelope.principal().getName())
                 .with("status", refusal.status())
                 .with("reason", refusal.reason()));
     }

@@ -1,15 +1,15 @@
 package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.CakemailClient;
+import io.cakemail.gateway.core.submission.MemoryBudget;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
-import io.cakemail.gateway.core.submission.MemoryBudget;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
-import io.netty.util.internal.PlatformDependent;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
 import java.net.URI;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -40,24 +40,36 @@ public final class Gateway implements AutoCloseable {
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         try {
-            String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0") || config.sandboxBindAddress()
-                    .equals("::") ? "127.0.0.1" : config.sandboxBindAddress();
+            String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0")
+                            || config.sandboxBindAddress().equals("::")
+                    ? "127.0.0.1"
+                    : config.sandboxBindAddress();
             if (config.sandbox()) {
                 sandbox = startSandbox(config);
-                log.info("Sandbox API and inbox on http://{}:{}/ (login {} / {})", sandboxHost, sandbox.port(),
-                        SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD);
+                log.info(
+                        "Sandbox API and inbox on http://{}:{}/ (login {} / {})",
+                        sandboxHost,
+                        sandbox.port(),
+                        SandboxConfig.DEFAULT_USERNAME,
+                        SandboxConfig.DEFAULT_PASSWORD);
             }
-            URI apiUrl = config.effectiveApiUrl(sandbox == null ? null
-                    : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost) + ":"
-                                 + sandbox.port()));
+            URI apiUrl = config.effectiveApiUrl(
+                    sandbox == null
+                            ? null
+                            : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost)
+                                    + ":" + sandbox.port()));
             client = new CakemailClient(config.api().toBuilder(apiUrl).build(), loops.workers());
-            log.info("Cakemail API: {} ({})", apiUrl, apiUrl.getScheme().equals("https") ? "h2 or HTTP/1.1 by ALPN"
-                    : config.api().h2c() ? "h2c" : "HTTP/1.1");
+            log.info(
+                    "Cakemail API: {} ({})",
+                    apiUrl,
+                    apiUrl.getScheme().equals("https")
+                            ? "h2 or HTTP/1.1 by ALPN"
+                            : config.api().h2c() ? "h2c" : "HTTP/1.1");
             MemoryBudget budget = memoryBudget(config, registry);
-            CakemailReceiver receiver = new CakemailReceiver(client, config.transform(),
-                    PooledByteBufAllocator.DEFAULT, budget, new DeliveryLog(registry));
-            GatewayServer server = GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client),
-                    receiver);
+            CakemailReceiver receiver = new CakemailReceiver(
+                    client, config.transform(), PooledByteBufAllocator.DEFAULT, budget, new DeliveryLog(registry));
+            GatewayServer server =
+                    GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver);
             return new Gateway(loops, sandbox, client, server);
         } catch (Exception | Error e) {
             if (client != null) {
@@ -75,26 +87,34 @@ public final class Gateway implements AutoCloseable {
         try {
             return CakemailSandbox.start(SandboxConfig.defaults(), config.sandboxBindAddress(), config.sandboxPort());
         } catch (Exception e) {
-            throw new StartupException("GATEWAY_SANDBOX_PORT: " + config.sandboxPort() + " cannot be bound on "
-                                       + config.sandboxBindAddress() + " (" + e.getMessage() + ")", e);
+            throw new StartupException(
+                    "GATEWAY_SANDBOX_PORT: " + config.sandboxPort() + " cannot be bound on "
+                            + config.sandboxBindAddress() + " (" + e.getMessage() + ")",
+                    e);
         }
     }
 
     /** The budget, as the meters {@code gateway.content.memory.limit}, {@code .used} and {@code .refusals}. */
     private static MemoryBudget memoryBudget(GatewayConfig config, MeterRegistry registry) {
-        MemoryBudget budget = new MemoryBudget(config.memoryBudget() > 0 ? config.memoryBudget()
-                                                                         : MemoryBudget.defaultCapacity());
-        Gauge.builder("gateway.content.memory.limit", budget, MemoryBudget::capacity).baseUnit(BaseUnits.BYTES)
-             .description("Octets of message content all messages in flight may hold").register(registry);
-        Gauge.builder("gateway.content.memory.used", budget, MemoryBudget::used).baseUnit(BaseUnits.BYTES)
-             .description("Octets of message content held now").register(registry);
+        MemoryBudget budget =
+                new MemoryBudget(config.memoryBudget() > 0 ? config.memoryBudget() : MemoryBudget.defaultCapacity());
+        Gauge.builder("gateway.content.memory.limit", budget, MemoryBudget::capacity)
+                .baseUnit(BaseUnits.BYTES)
+                .description("Octets of message content all messages in flight may hold")
+                .register(registry);
+        Gauge.builder("gateway.content.memory.used", budget, MemoryBudget::used)
+                .baseUnit(BaseUnits.BYTES)
+                .description("Octets of message content held now")
+                .register(registry);
         FunctionCounter.builder("gateway.content.memory.refusals", budget, MemoryBudget::refusals)
-                       .description("Messages that found no room in the memory budget").register(registry);
-        log.info("Memory budget for message content: {} MiB (the JVM allows {} MiB of direct memory)",
-                budget.capacity() >> 20, PlatformDependent.maxDirectMemory() >> 20);
+                .description("Messages that found no room in the memory budget")
+                .register(registry);
+        log.info(
+                "Memory budget for message content: {} MiB (the JVM allows {} MiB of direct memory)",
+                budget.capacity() >> 20,
+                PlatformDependent.maxDirectMemory() >> 20);
         return budget;
     }
-
 
     public GatewayServer server() {
         return server;

@@ -40,10 +40,25 @@ import java.util.Map;
  * @param transform the MIME limits and the transformer's policies
  * @param api how to talk to the API; its base URI is {@link #effectiveApiUrl}'s only once the gateway starts
  */
-public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int httpPort, Path tlsCert,
-                            Path tlsKey, Duration tlsHandshakeTimeout, URI apiUrl, boolean sandbox, int sandboxPort,
-                            String sandboxBindAddress, int maxConnections, int ioThreads, long memoryBudget,
-                            Duration drainTimeout, SmtpServerConfig smtp, TransformConfig transform, ApiConfig api) {
+public record GatewayConfig(
+        String bindAddress,
+        int smtpPort,
+        int smtpsPort,
+        int httpPort,
+        Path tlsCert,
+        Path tlsKey,
+        Duration tlsHandshakeTimeout,
+        URI apiUrl,
+        boolean sandbox,
+        int sandboxPort,
+        String sandboxBindAddress,
+        int maxConnections,
+        int ioThreads,
+        long memoryBudget,
+        Duration drainTimeout,
+        SmtpServerConfig smtp,
+        TransformConfig transform,
+        ApiConfig api) {
 
     /** {@code GATEWAY_API_URL} if set, else the sandbox's URL when the sandbox runs, else the production API. */
     public URI effectiveApiUrl(URI sandboxUrl) {
@@ -52,9 +67,25 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
 
     /** This configuration with other SMTP session settings. */
     GatewayConfig withSmtp(SmtpServerConfig other) {
-        return new GatewayConfig(bindAddress, smtpPort, smtpsPort, httpPort, tlsCert, tlsKey, tlsHandshakeTimeout,
-                apiUrl, sandbox, sandboxPort, sandboxBindAddress, maxConnections, ioThreads, memoryBudget,
-                drainTimeout, other, transform, api);
+        return new GatewayConfig(
+                bindAddress,
+                smtpPort,
+                smtpsPort,
+                httpPort,
+                tlsCert,
+                tlsKey,
+                tlsHandshakeTimeout,
+                apiUrl,
+                sandbox,
+                sandboxPort,
+                sandboxBindAddress,
+                maxConnections,
+                ioThreads,
+                memoryBudget,
+                drainTimeout,
+                other,
+                transform,
+                api);
     }
 
     /** Reads and validates the configuration from {@code variables} (normally {@code System.getenv()}). */
@@ -72,20 +103,34 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         }
         URI apiUrl = env.isSet(Settings.API_URL) ? env.get(Settings.API_URL) : null;
         boolean sandbox = env.get(Settings.SANDBOX);
-        env.get(Settings.LOG_LEVEL);  // read by the logging configuration; checked here, before logging starts
+        env.get(Settings.LOG_LEVEL); // read by the logging configuration; checked here, before logging starts
         Long budget = env.get(Settings.MEMORY_BUDGET);
         Duration drainTimeout = env.get(Settings.DRAIN_TIMEOUT);
         ApiConfig api = api(env, apiUrl, sandbox);
         if (drainTimeout.compareTo(api.messageDeadline()) < 0) {
             env.problem("GATEWAY_DRAIN_TIMEOUT: " + env.text(Settings.DRAIN_TIMEOUT) + " (expected: at least"
-                        + " GATEWAY_API_DEADLINE, " + env.text(Settings.API_DEADLINE) + ", so a shutdown never closes"
-                        + " a session whose message the API may still accept)");
+                    + " GATEWAY_API_DEADLINE, " + env.text(Settings.API_DEADLINE) + ", so a shutdown never closes"
+                    + " a session whose message the API may still accept)");
         }
-        GatewayConfig config = new GatewayConfig(env.get(Settings.BIND_ADDRESS), smtpPort, smtpsPort,
-                env.get(Settings.HTTP_PORT), tlsCert, tlsKey, env.get(Settings.TLS_HANDSHAKE_TIMEOUT), apiUrl, sandbox,
-                env.get(Settings.SANDBOX_PORT), env.get(Settings.SANDBOX_BIND_ADDRESS),
-                env.get(Settings.MAX_CONNECTIONS), env.get(Settings.IO_THREADS), budget == null ? 0 : budget,
-                drainTimeout, smtp(env), transform(env), api);
+        GatewayConfig config = new GatewayConfig(
+                env.get(Settings.BIND_ADDRESS),
+                smtpPort,
+                smtpsPort,
+                env.get(Settings.HTTP_PORT),
+                tlsCert,
+                tlsKey,
+                env.get(Settings.TLS_HANDSHAKE_TIMEOUT),
+                apiUrl,
+                sandbox,
+                env.get(Settings.SANDBOX_PORT),
+                env.get(Settings.SANDBOX_BIND_ADDRESS),
+                env.get(Settings.MAX_CONNECTIONS),
+                env.get(Settings.IO_THREADS),
+                budget == null ? 0 : budget,
+                drainTimeout,
+                smtp(env),
+                transform(env),
+                api);
         env.failOnProblems();
         return config;
     }
@@ -117,11 +162,19 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         if (headerSize > Integer.MAX_VALUE) {
             env.problem("GATEWAY_MAX_HEADER_SIZE: " + env.text(Settings.MAX_HEADER_SIZE) + " (expected: under 2GiB)");
         }
-        MimeLimits limits = new MimeLimits(env.get(Settings.MAX_MIME_DEPTH), env.get(Settings.MAX_MIME_PARTS),
-                env.get(Settings.MAX_HEADER_COUNT), (int) Math.min(headerSize, Integer.MAX_VALUE),
-                env.get(Settings.MAX_ATTACHMENT_SIZE), env.get(Settings.MAX_DECODED_SIZE));
-        return new TransformConfig(limits, env.get(Settings.UNSUPPORTED_ATTACHMENTS), env.get(Settings.INLINE_IMAGES),
-                env.get(Settings.MISSING_CONTENT), env.get(Settings.MAX_JSON_SIZE));
+        MimeLimits limits = new MimeLimits(
+                env.get(Settings.MAX_MIME_DEPTH),
+                env.get(Settings.MAX_MIME_PARTS),
+                env.get(Settings.MAX_HEADER_COUNT),
+                (int) Math.min(headerSize, Integer.MAX_VALUE),
+                env.get(Settings.MAX_ATTACHMENT_SIZE),
+                env.get(Settings.MAX_DECODED_SIZE));
+        return new TransformConfig(
+                limits,
+                env.get(Settings.UNSUPPORTED_ATTACHMENTS),
+                env.get(Settings.INLINE_IMAGES),
+                env.get(Settings.MISSING_CONTENT),
+                env.get(Settings.MAX_JSON_SIZE));
     }
 
     private static ApiConfig api(Settings.Environment env, URI apiUrl, boolean sandbox) {
@@ -136,13 +189,18 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
         env.apply(Settings.API_DEADLINE, api::messageDeadline);
         env.apply(Settings.API_MAX_ATTEMPTS, api::maxAttempts);
         api.backoff(env.get(Settings.API_BACKOFF), env.get(Settings.API_BACKOFF_MAX));
-        api.circuitBreaker(env.get(Settings.BREAKER_WINDOW), env.get(Settings.BREAKER_MINIMUM_CALLS),
-                env.get(Settings.BREAKER_FAILURE_RATE), env.get(Settings.BREAKER_OPEN_DURATION));
+        api.circuitBreaker(
+                env.get(Settings.BREAKER_WINDOW),
+                env.get(Settings.BREAKER_MINIMUM_CALLS),
+                env.get(Settings.BREAKER_FAILURE_RATE),
+                env.get(Settings.BREAKER_OPEN_DURATION));
         api.acceptedMemory(env.get(Settings.NO_RESEND_MEMORY), env.get(Settings.NO_RESEND_MAX));
         env.apply(Settings.TOKEN_REFRESH_MARGIN, api::tokenRefreshMargin);
         env.apply(Settings.BAD_CREDENTIALS_MEMORY, api::badCredentialsMemory);
         api.senderCache(env.get(Settings.SENDER_CACHE), ApiConfig.DEFAULTS.senderMissRefresh());
-        env.apply(Settings.DEFAULT_EMAIL_TYPE, type -> api.defaultEmailType(type.name().toLowerCase(Locale.ROOT)));
+        env.apply(
+                Settings.DEFAULT_EMAIL_TYPE,
+                type -> api.defaultEmailType(type.name().toLowerCase(Locale.ROOT)));
         if (env.isSet(Settings.DEFAULT_LIST_ID)) {
             env.apply(Settings.DEFAULT_LIST_ID, id -> api.defaultListId((long) id));
         }
@@ -150,18 +208,29 @@ public record GatewayConfig(String bindAddress, int smtpPort, int smtpsPort, int
     }
 
     /** The values of {@code GATEWAY_DEFAULT_EMAIL_TYPE}. */
-    enum EmailType { TRANSACTIONAL, MARKETING }
+    enum EmailType {
+        TRANSACTIONAL,
+        MARKETING
+    }
 
     /** The values of {@code GATEWAY_LOG_LEVEL}, which the logging configuration reads itself. */
-    enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
+    enum LogLevel {
+        TRACE,
+        DEBUG,
+        INFO,
+        WARN,
+        ERROR
+    }
 
     /** A configuration that cannot start the gateway; the message lists every problem. */
     public static final class ConfigurationException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         ConfigurationException(List<String> problems) {
-            super(problems.size() == 1 ? problems.get(0)
-                                       : "invalid configuration:\n  " + String.join("\n  ", problems));
+            super(
+                    problems.size() == 1
+                            ? problems.get(0)
+                            : "invalid configuration:\n  " + String.join("\n  ", problems));
         }
     }
 }

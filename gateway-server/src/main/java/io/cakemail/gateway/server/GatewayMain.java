@@ -20,8 +20,7 @@ public final class GatewayMain {
     /** File descriptors beyond the SMTP connections: the API's connections, the listeners, the JVM's own files. */
     static final int FILE_HEADROOM = 256;
 
-    private GatewayMain() {
-    }
+    private GatewayMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0) {
@@ -33,7 +32,7 @@ public final class GatewayMain {
         NettyDefaults.apply();
         GatewayConfig config;
         try {
-            config = GatewayConfig.fromEnvironment(System.getenv());  // before logging starts, which reads some of it
+            config = GatewayConfig.fromEnvironment(System.getenv()); // before logging starts, which reads some of it
         } catch (GatewayConfig.ConfigurationException e) {
             System.err.println("Cannot start the gateway: " + e.getMessage());
             System.exit(2);
@@ -41,7 +40,8 @@ public final class GatewayMain {
         }
         Logger log = LogManager.getLogger(GatewayMain.class);
         warnIfFewFiles(config, openFilesLimit());
-        log.info("Starting the Cakemail SMTP gateway: {}",
+        log.info(
+                "Starting the Cakemail SMTP gateway: {}",
                 String.join(", ", GatewayConfig.effectiveSettings(System.getenv())));
         Gateway gateway;
         try {
@@ -53,11 +53,14 @@ public final class GatewayMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.close();
-            LogManager.shutdown();
-            stopped.countDown();
-        }, "gateway-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            gateway.close();
+                            LogManager.shutdown();
+                            stopped.countDown();
+                        },
+                        "gateway-shutdown"));
         stopped.await();
     }
 
@@ -82,10 +85,15 @@ public final class GatewayMain {
     static void warnIfFewFiles(GatewayConfig config, long limit) {
         long needed = (long) config.maxConnections() + FILE_HEADROOM;
         if (limit >= 0 && limit < needed) {
-            LogManager.getLogger(GatewayMain.class).warn("The open-files limit is {}, below GATEWAY_MAX_CONNECTIONS ({}) plus {} for the API connections,"
-                     + " the listeners and the JVM: connections past it will fail. Raise it (ulimit -n {}, or"
-                     + " LimitNOFILE in a systemd unit) or lower GATEWAY_MAX_CONNECTIONS.", limit,
-                    config.maxConnections(), FILE_HEADROOM, needed);
+            LogManager.getLogger(GatewayMain.class)
+                    .warn(
+                            "The open-files limit is {}, below GATEWAY_MAX_CONNECTIONS ({}) plus {} for the API connections,"
+                                    + " the listeners and the JVM: connections past it will fail. Raise it (ulimit -n {}, or"
+                                    + " LimitNOFILE in a systemd unit) or lower GATEWAY_MAX_CONNECTIONS.",
+                            limit,
+                            config.maxConnections(),
+                            FILE_HEADROOM,
+                            needed);
         }
     }
 }

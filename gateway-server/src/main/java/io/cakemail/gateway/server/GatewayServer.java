@@ -3,13 +3,13 @@ package io.cakemail.gateway.server;
 import static java.util.Objects.requireNonNull;
 
 import io.cakemail.gateway.smtp.MessageReceiver;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import io.cakemail.gateway.smtp.SmtpServerHandler;
 import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -46,8 +46,14 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel smtpChannel;
     private final Channel smtpsChannel;
 
-    private GatewayServer(GatewayConfig config, EventLoops loops, boolean ownsLoops, MeterRegistry registry,
-                          SmtpAuthenticator authenticator, MessageReceiver receiver) throws Exception {
+    private GatewayServer(
+            GatewayConfig config,
+            EventLoops loops,
+            boolean ownsLoops,
+            MeterRegistry registry,
+            SmtpAuthenticator authenticator,
+            MessageReceiver receiver)
+            throws Exception {
         this.loops = loops;
         this.ownsLoops = ownsLoops;
         this.drainTimeout = config.drainTimeout();
@@ -61,10 +67,17 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
             TlsHandlerFactory tls = TlsHandlerFactory.of(sslContext, config.tlsHandshakeTimeout());
-            SmtpServerConfig smtp = config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
-            submission = bind(config, "GATEWAY_SMTP_PORT", config.smtpPort(),
+            SmtpServerConfig smtp =
+                    config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
+            submission = bind(
+                    config,
+                    "GATEWAY_SMTP_PORT",
+                    config.smtpPort(),
                     new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.STARTTLS, tls));
-            smtpsChannel = bind(config, "GATEWAY_SMTPS_PORT", config.smtpsPort(),
+            smtpsChannel = bind(
+                    config,
+                    "GATEWAY_SMTPS_PORT",
+                    config.smtpsPort(),
                     new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.IMPLICIT, tls));
         } catch (Exception e) {
             if (submission != null) {
@@ -74,21 +87,34 @@ public final class GatewayServer implements AutoCloseable {
             throw e;
         }
         smtpChannel = submission;
-        log.info("SMTP listening on {} (STARTTLS) and {} (implicit TLS), transport {}",
-                smtpChannel.localAddress(), smtpsChannel.localAddress(), loops.transport());
+        log.info(
+                "SMTP listening on {} (STARTTLS) and {} (implicit TLS), transport {}",
+                smtpChannel.localAddress(),
+                smtpsChannel.localAddress(),
+                loops.transport());
     }
 
     /** Binds both listeners on event loops of their own; returns once they accept connections. */
-    public static GatewayServer start(GatewayConfig config, MeterRegistry registry, SmtpAuthenticator authenticator,
-                                      MessageReceiver receiver) throws Exception {
-        return new GatewayServer(requireNonNull(config, "config"), new EventLoops(config.ioThreads()), true,
-                requireNonNull(registry, "registry"), requireNonNull(authenticator, "authenticator"),
+    public static GatewayServer start(
+            GatewayConfig config, MeterRegistry registry, SmtpAuthenticator authenticator, MessageReceiver receiver)
+            throws Exception {
+        return new GatewayServer(
+                requireNonNull(config, "config"),
+                new EventLoops(config.ioThreads()),
+                true,
+                requireNonNull(registry, "registry"),
+                requireNonNull(authenticator, "authenticator"),
                 requireNonNull(receiver, "receiver"));
     }
 
     /** Binds both listeners on {@code loops}, which the caller owns. */
-    static GatewayServer start(GatewayConfig config, EventLoops loops, MeterRegistry registry,
-                               SmtpAuthenticator authenticator, MessageReceiver receiver) throws Exception {
+    static GatewayServer start(
+            GatewayConfig config,
+            EventLoops loops,
+            MeterRegistry registry,
+            SmtpAuthenticator authenticator,
+            MessageReceiver receiver)
+            throws Exception {
         return new GatewayServer(config, loops, false, registry, authenticator, receiver);
     }
 
@@ -132,8 +158,10 @@ public final class GatewayServer implements AutoCloseable {
                 .bind(config.bindAddress(), port)
                 .await();
         if (!bound.isSuccess()) {
-            throw new StartupException(variable + ": " + port + " cannot be bound on " + config.bindAddress() + " ("
-                                       + bound.cause().getMessage() + ")", bound.cause());
+            throw new StartupException(
+                    variable + ": " + port + " cannot be bound on " + config.bindAddress() + " ("
+                            + bound.cause().getMessage() + ")",
+                    bound.cause());
         }
         return bound.channel();
     }

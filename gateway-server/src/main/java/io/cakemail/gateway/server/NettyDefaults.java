@@ -16,8 +16,7 @@ final class NettyDefaults {
      */
     static final int LEAK_SAMPLING = 1024;
 
-    private NettyDefaults() {
-    }
+    private NettyDefaults() {}
 
     static void apply() {
         if (System.getProperty(LEAK_SAMPLING_INTERVAL) == null) {

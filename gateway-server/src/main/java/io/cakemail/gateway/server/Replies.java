@@ -17,8 +17,7 @@ final class Replies {
 
     private static final int MAX_LISTED = 5;
 
-    private Replies() {
-    }
+    private Replies() {}
 
     /** A refusal of the transformer or of the memory budget, its reason on one line. */
     static SmtpReply refusal(Refusal refusal) {
@@ -27,10 +26,13 @@ final class Replies {
 
     static SmtpReply delivery(Delivery delivery) {
         if (delivery instanceof Delivery.SenderNotConfirmed sender) {
-            String problem = sender.status() == SenderDirectory.Status.UNCONFIRMED ? "is not confirmed yet"
-                                                                                  : "is not a sender";
-            return SmtpReply.of(550, "5.7.1", "Sender " + sender.address() + " " + problem
-                                              + " of this Cakemail account; confirm it, or set X-Sender-Id");
+            String problem =
+                    sender.status() == SenderDirectory.Status.UNCONFIRMED ? "is not confirmed yet" : "is not a sender";
+            return SmtpReply.of(
+                    550,
+                    "5.7.1",
+                    "Sender " + sender.address() + " " + problem
+                            + " of this Cakemail account; confirm it, or set X-Sender-Id");
         }
         if (delivery instanceof Delivery.NotSent notSent) {
             return refusal(notSent.refusal());
@@ -55,23 +57,31 @@ final class Replies {
             }
         }
         if (firstDeferred != null) {
-            String kept = queuedIds.isEmpty() ? "" : "; " + queuedIds.size() + " recipient(s) already accepted will"
-                                                     + " not be sent again on retry";
+            String kept = queuedIds.isEmpty()
+                    ? ""
+                    : "; " + queuedIds.size() + " recipient(s) already accepted will" + " not be sent again on retry";
             return SmtpReply.of(451, firstDeferred.tokenRejected() ? "4.7.0" : "4.3.0", firstDeferred.reason() + kept);
         }
         if (queuedIds.isEmpty()) {
             RecipientOutcome.Refused first = refused.get(0);
             boolean policy = first.status() == 403 || first.status() == 201;
-            return SmtpReply.of(policy ? 550 : 554, policy ? "5.7.1" : "5.6.0",
+            return SmtpReply.of(
+                    policy ? 550 : 554,
+                    policy ? "5.7.1" : "5.6.0",
                     "Refused by the Cakemail API: " + first.recipient() + ": " + first.reason());
         }
         String ids = list(queuedIds);
         if (refused.isEmpty()) {
             return SmtpReply.of(250, "2.0.0", "Queued as " + ids);
         }
-        String refusedList = list(refused.stream().map(r -> r.recipient() + " (" + r.reason() + ")").toList());
-        return SmtpReply.of(250, "2.0.0", "Queued for " + queuedIds.size() + " of " + outcomes.size()
-                                          + " recipients as " + ids + "; refused: " + refusedList);
+        String refusedList = list(refused.stream()
+                .map(r -> r.recipient() + " (" + r.reason() + ")")
+                .toList());
+        return SmtpReply.of(
+                250,
+                "2.0.0",
+                "Queued for " + queuedIds.size() + " of " + outcomes.size() + " recipients as " + ids + "; refused: "
+                        + refusedList);
     }
 
     private static String list(List<String> items) {

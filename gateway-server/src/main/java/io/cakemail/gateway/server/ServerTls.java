@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -18,8 +20,6 @@ import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -62,8 +62,7 @@ public final class ServerTls {
 
     private static final Logger log = LogManager.getLogger(ServerTls.class);
 
-    private ServerTls() {
-    }
+    private ServerTls() {}
 
     /** Builds the context from the configured PEM files, or from a fresh self-signed certificate. */
     public static SslContext context(GatewayConfig config) throws SSLException {
@@ -77,15 +76,16 @@ public final class ServerTls {
         } else {
             SelfSigned selfSigned = selfSigned(config.smtp().hostname());
             builder = SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate());
-            log.warn("No GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: using a self-signed certificate for '{}' generated at start."
-                     + " Clients must be told to trust it; configure a real certificate in production.",
+            log.warn(
+                    "No GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: using a self-signed certificate for '{}' generated at start."
+                            + " Clients must be told to trust it; configure a real certificate in production.",
                     config.smtp().hostname());
         }
         SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         SslContext context = builder.sslProvider(provider)
-                                    .protocols("TLSv1.3", "TLSv1.2")
-                                    .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                                    .build();
+                .protocols("TLSv1.3", "TLSv1.2")
+                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .build();
         if (provider == SslProvider.OPENSSL) {
             log.info("TLS provider: OpenSSL ({}), TLS 1.3 and 1.2", OpenSsl.versionString());
         } else {
@@ -102,7 +102,7 @@ public final class ServerTls {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
-            default -> key.getAlgorithm();  // Ed25519, Ed448
+            default -> key.getAlgorithm(); // Ed25519, Ed448
         };
         byte[] probe = new byte[32];
         new SecureRandom().nextBytes(probe);
@@ -121,7 +121,7 @@ public final class ServerTls {
         }
         if (!matches) {
             throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + config.tlsKey() + "' is not the key of the"
-                                               + " certificate in GATEWAY_TLS_CERT '" + config.tlsCert() + "'");
+                    + " certificate in GATEWAY_TLS_CERT '" + config.tlsCert() + "'");
         }
     }
 
@@ -129,14 +129,15 @@ public final class ServerTls {
     static List<X509Certificate> readCertificates(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {
             List<X509Certificate> chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                                                            .map(X509Certificate.class::cast).toList();
+                    .map(X509Certificate.class::cast)
+                    .toList();
             if (chain.isEmpty()) {
                 throw new IllegalArgumentException("GATEWAY_TLS_CERT: '" + pem + "' holds no certificate");
             }
             return chain;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("GATEWAY_TLS_CERT: '" + pem + "' cannot be read as PEM certificates ("
-                                               + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    "GATEWAY_TLS_CERT: '" + pem + "' cannot be read as PEM certificates (" + e.getMessage() + ")", e);
         }
     }
 
@@ -153,16 +154,15 @@ public final class ServerTls {
                 }
             }
             throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + pem + "' holds no unencrypted private key"
-                                               + " (expected: PEM, PKCS#8 or PKCS#1)");
+                    + " (expected: PEM, PKCS#8 or PKCS#1)");
         } catch (IOException e) {
-            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + pem + "' cannot be read as a private key ("
-                                               + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    "GATEWAY_TLS_KEY: '" + pem + "' cannot be read as a private key (" + e.getMessage() + ")", e);
         }
     }
 
     /** A key pair and its self-signed certificate. */
-    record SelfSigned(KeyPair keyPair, X509Certificate certificate) {
-    }
+    record SelfSigned(KeyPair keyPair, X509Certificate certificate) {}
 
     /** An EC P-256 certificate for {@code hostname}, {@code localhost} and the loopback addresses, valid a year. */
     static SelfSigned selfSigned(String hostname) {
@@ -172,16 +172,22 @@ public final class ServerTls {
             KeyPair keyPair = generator.generateKeyPair();
             X500Name subject = new X500Name("CN=" + hostname);
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                    new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(Duration.ofDays(365))), subject, keyPair.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    new BigInteger(64, new SecureRandom()),
+                    Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(365))),
+                    subject,
+                    keyPair.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                 new GeneralName(GeneralName.dNSName, hostname),
                 new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+                new GeneralName(
+                        GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
             }));
-            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
+            X509Certificate certificate = new JcaX509CertificateConverter()
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
             return new SelfSigned(keyPair, certificate);
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate a self-signed certificate", e);

@@ -59,17 +59,22 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     static Setting<Integer> integer(String name, int defaultValue, int min, int max, String description) {
-        return new Setting<>(name, defaultValue, String.valueOf(defaultValue), text -> {
-            try {
-                int value = Integer.parseInt(text);
-                if (value >= min && value <= max) {
-                    return value;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw expected(text, "an integer from " + min + " to " + max);
-        }, description);
+        return new Setting<>(
+                name,
+                defaultValue,
+                String.valueOf(defaultValue),
+                text -> {
+                    try {
+                        int value = Integer.parseInt(text);
+                        if (value >= min && value <= max) {
+                            return value;
+                        }
+                    } catch (NumberFormatException e) {
+                        // said below
+                    }
+                    throw expected(text, "an integer from " + min + " to " + max);
+                },
+                description);
     }
 
     /** Octets: a number, or one with {@code B}, {@code KiB}, {@code MiB} or {@code GiB}; at least 1. */
@@ -82,20 +87,29 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     static Setting<Boolean> flag(String name, boolean defaultValue, String description) {
-        return new Setting<>(name, defaultValue, String.valueOf(defaultValue), text -> switch (text.toLowerCase(
-                Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw expected(text, "true or false");
-        }, description);
+        return new Setting<>(
+                name,
+                defaultValue,
+                String.valueOf(defaultValue),
+                text -> switch (text.toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw expected(text, "true or false");
+                },
+                description);
     }
 
     /** An enum constant by its name in lower case with dashes: {@code data-uri} for {@code DATA_URI}. */
     static <E extends Enum<E>> Setting<E> choice(String name, E defaultValue, Class<E> type, String description) {
         Function<String, E> parser = text -> Arrays.stream(type.getEnumConstants())
-                .filter(constant -> label(constant).equalsIgnoreCase(text)).findFirst()
-                .orElseThrow(() -> expected(text, "one of " + Arrays.stream(type.getEnumConstants())
-                        .map(Setting::label).collect(Collectors.joining(", "))));
+                .filter(constant -> label(constant).equalsIgnoreCase(text))
+                .findFirst()
+                .orElseThrow(() -> expected(
+                        text,
+                        "one of "
+                                + Arrays.stream(type.getEnumConstants())
+                                        .map(Setting::label)
+                                        .collect(Collectors.joining(", "))));
         return new Setting<>(name, defaultValue, label(defaultValue), parser, description);
     }
 
@@ -104,27 +118,38 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     static Setting<URI> httpUrl(String name, URI defaultValue, String description) {
-        return new Setting<>(name, defaultValue, defaultValue.toString(), text -> {
-            try {
-                URI uri = new URI(text);
-                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                    return uri;
-                }
-            } catch (URISyntaxException e) {
-                // said below
-            }
-            throw expected(text, "an http:// or https:// URL");
-        }, description);
+        return new Setting<>(
+                name,
+                defaultValue,
+                defaultValue.toString(),
+                text -> {
+                    try {
+                        URI uri = new URI(text);
+                        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                                && uri.getHost() != null) {
+                            return uri;
+                        }
+                    } catch (URISyntaxException e) {
+                        // said below
+                    }
+                    throw expected(text, "an http:// or https:// URL");
+                },
+                description);
     }
 
     static Setting<Path> readableFile(String name, String description) {
-        return new Setting<Path>(name, null, "(none)", text -> {
-            Path path = Path.of(text);
-            if (!Files.isReadable(path) || !Files.isRegularFile(path)) {
-                throw expected(text, "a readable PEM file");
-            }
-            return path;
-        }, description);
+        return new Setting<Path>(
+                name,
+                null,
+                "(none)",
+                text -> {
+                    Path path = Path.of(text);
+                    if (!Files.isReadable(path) || !Files.isRegularFile(path)) {
+                        throw expected(text, "a readable PEM file");
+                    }
+                    return path;
+                },
+                description);
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}; more than zero. */
@@ -146,11 +171,13 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
         Matcher m = SIZE.matcher(text);
         long value = 0;
         if (m.matches()) {
-            int shift = m.group(2) == null || m.group(2).equals("B") ? 0 : switch (m.group(2)) {
-                case "KiB" -> 10;
-                case "MiB" -> 20;
-                default -> 30;
-            };
+            int shift = m.group(2) == null || m.group(2).equals("B")
+                    ? 0
+                    : switch (m.group(2)) {
+                        case "KiB" -> 10;
+                        case "MiB" -> 20;
+                        default -> 30;
+                    };
             value = Long.parseLong(m.group(1)) << shift;
         }
         if (value < 1) {

@@ -11,8 +11,8 @@ final class SmtpMeters implements SmtpMetricsRecorder {
 
     SmtpMeters(MeterRegistry registry) {
         writeTimeouts = Counter.builder("smtp.write.timeouts")
-                               .description("Sessions closed because the client left its replies unread")
-                               .register(registry);
+                .description("Sessions closed because the client left its replies unread")
+                .register(registry);
     }
 
     @Override

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class AbstractSmtpClientsTest {
 
-    private static final String PYTHON_CLIENT = String.join("\n",
+    private static final String PYTHON_CLIENT = String.join(
+            "\n",
             "import smtplib, ssl, sys",
             "from email.message import EmailMessage",
             "mode, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]",
@@ -100,13 +101,14 @@ abstract class AbstractSmtpClientsTest {
         RecordingReceiver.Message received = onlyMessage();
         Envelope envelope = received.envelope();
         assertThat(envelope.sender()).isEqualTo("sender@example.com");
-        assertThat(envelope.recipients()).containsExactlyInAnyOrder("to@example.com", "cc@example.com",
-                "bcc@example.com");
+        assertThat(envelope.recipients())
+                .containsExactlyInAnyOrder("to@example.com", "cc@example.com", "bcc@example.com");
         assertThat(envelope.principal().getName()).isEqualTo(TestAuthenticator.USERNAME);
         assertThat(envelope.tls()).isNotNull();
         assertThat(envelope.tls().protocol()).isIn("TLSv1.3", "TLSv1.2");
-        assertThat(received.text()).contains("Subject: Invoice 42", "filename=invoice.pdf", "\r\n.\r\n<p>Thanks</p>")
-                                   .doesNotContain("Bcc:");
+        assertThat(received.text())
+                .contains("Subject: Invoice 42", "filename=invoice.pdf", "\r\n.\r\n<p>Thanks</p>")
+                .doesNotContain("Bcc:");
         assertThat(received.text().replace("\r\n", "")).doesNotContain("\n");
     }
 
@@ -136,19 +138,21 @@ abstract class AbstractSmtpClientsTest {
     void jakartaMailSeesWrongCredentialsRefused() {
         MimeMessage message = new MimeMessage(session(props -> props));
         assertThatThrownBy(() -> {
-            message.setFrom("sender@example.com");
-            message.setRecipients(Message.RecipientType.TO, "to@example.com");
-            message.setText("x");
-            Transport.send(message, TestAuthenticator.USERNAME, "wrong");
-        }).isInstanceOf(AuthenticationFailedException.class).hasMessageContaining("535 5.7.8");
+                    message.setFrom("sender@example.com");
+                    message.setRecipients(Message.RecipientType.TO, "to@example.com");
+                    message.setText("x");
+                    Transport.send(message, TestAuthenticator.USERNAME, "wrong");
+                })
+                .isInstanceOf(AuthenticationFailedException.class)
+                .hasMessageContaining("535 5.7.8");
         assertThat(gateway.receiver.messages()).isEmpty();
     }
 
     @Test
     void jakartaMailSeesATemporaryFailureAsTemporary() throws Exception {
         gateway.close();
-        gateway = new GatewayHarness(10_000, UnaryOperator.identity(),
-                message -> SmtpReply.of(451, "4.3.0", "API unavailable"));
+        gateway = new GatewayHarness(
+                10_000, UnaryOperator.identity(), message -> SmtpReply.of(451, "4.3.0", "API unavailable"));
         MimeMessage message = new MimeMessage(session(props -> props));
         message.setFrom("sender@example.com");
         message.setRecipients(Message.RecipientType.TO, "to@example.com");
@@ -163,13 +167,27 @@ abstract class AbstractSmtpClientsTest {
     @Test
     void curlSendsAMessage(@TempDir Path dir) throws Exception {
         Path mail = dir.resolve("mail.eml");
-        Files.writeString(mail, "From: sender@example.com\r\nTo: rcpt@example.com\r\nSubject: From curl\r\n\r\n"
-                                + "Hello from curl\r\n.leading dot\r\n");
+        Files.writeString(
+                mail,
+                "From: sender@example.com\r\nTo: rcpt@example.com\r\nSubject: From curl\r\n\r\n"
+                        + "Hello from curl\r\n.leading dot\r\n");
         String url = (mode() == TlsMode.IMPLICIT ? "smtps" : "smtp") + "://127.0.0.1:" + gateway.port(mode());
-        ExternalClient.Result result = ExternalClient.run(List.of("curl", "-sS", "--ssl-reqd", "-k", url,
-                "--user", TestAuthenticator.USERNAME + ":" + TestAuthenticator.PASSWORD,
-                "--mail-from", "sender@example.com", "--mail-rcpt", "rcpt@example.com",
-                "--mail-rcpt", "other@example.com", "--upload-file", mail.toString()));
+        ExternalClient.Result result = ExternalClient.run(List.of(
+                "curl",
+                "-sS",
+                "--ssl-reqd",
+                "-k",
+                url,
+                "--user",
+                TestAuthenticator.USERNAME + ":" + TestAuthenticator.PASSWORD,
+                "--mail-from",
+                "sender@example.com",
+                "--mail-rcpt",
+                "rcpt@example.com",
+                "--mail-rcpt",
+                "other@example.com",
+                "--upload-file",
+                mail.toString()));
         assertThat(result.exitCode()).as(result.output()).isZero();
         RecordingReceiver.Message received = onlyMessage();
         assertThat(received.envelope().recipients()).containsExactly("rcpt@example.com", "other@example.com");
@@ -178,41 +196,57 @@ abstract class AbstractSmtpClientsTest {
 
     @Test
     void pythonSmtplibSendsAUtf8Message() throws Exception {
-        ExternalClient.Result result = ExternalClient.python(PYTHON_CLIENT, mode().name(),
-                String.valueOf(gateway.port(mode())), TestAuthenticator.ASCII_USERNAME, TestAuthenticator.ASCII_PASSWORD);
+        ExternalClient.Result result = ExternalClient.python(
+                PYTHON_CLIENT,
+                mode().name(),
+                String.valueOf(gateway.port(mode())),
+                TestAuthenticator.ASCII_USERNAME,
+                TestAuthenticator.ASCII_PASSWORD);
         assertThat(result.exitCode()).as(result.output()).isZero();
         RecordingReceiver.Message received = onlyMessage();
         assertThat(received.envelope().recipients()).containsExactly("one@example.com", "two@example.com");
-        assertThat(received.text()).contains("Subject: Bonjour =?utf-8?b?w6l0w6k=?=", "text/html",
-                "Content-Transfer-Encoding: 8bit\r\n\r\nHéllo wörld\r\n.\r\n..two dots\r\n");
+        assertThat(received.text())
+                .contains(
+                        "Subject: Bonjour =?utf-8?b?w6l0w6k=?=",
+                        "text/html",
+                        "Content-Transfer-Encoding: 8bit\r\n\r\nHéllo wörld\r\n.\r\n..two dots\r\n");
     }
 
     @Test
     void pythonSmtplibSeesWrongCredentialsRefused() throws Exception {
-        ExternalClient.Result result = ExternalClient.python(PYTHON_CLIENT, mode().name(),
-                String.valueOf(gateway.port(mode())), TestAuthenticator.ASCII_USERNAME, "wrong");
+        ExternalClient.Result result = ExternalClient.python(
+                PYTHON_CLIENT,
+                mode().name(),
+                String.valueOf(gateway.port(mode())),
+                TestAuthenticator.ASCII_USERNAME,
+                "wrong");
         assertThat(result.exitCode()).as(result.output()).isEqualTo(3);
         assertThat(result.output()).contains("auth failed 535 5.7.8");
     }
 
     @Test
     void pipelinedTransactionAndBdatOverTls() throws Exception {
-        try (LineClient client = mode() == TlsMode.IMPLICIT ? LineClient.connectTls(gateway.port(mode()))
-                                                            : LineClient.connect(gateway.port(mode()))) {
+        try (LineClient client = mode() == TlsMode.IMPLICIT
+                ? LineClient.connectTls(gateway.port(mode()))
+                : LineClient.connect(gateway.port(mode()))) {
             assertThat(client.reply()).startsWith("220 gateway.test ");
             if (mode() == TlsMode.STARTTLS) {
-                assertThat(client.command("EHLO client.test")).contains("STARTTLS").doesNotContain("AUTH");
+                assertThat(client.command("EHLO client.test"))
+                        .contains("STARTTLS")
+                        .doesNotContain("AUTH");
                 assertThat(client.command("STARTTLS")).isEqualTo("220 2.0.0 Ready to start TLS");
                 client.startTls();
             }
             assertThat(client.negotiatedProtocol()).isEqualTo("TLSv1.3");
-            String plain = java.util.Base64.getEncoder().encodeToString(
-                    ("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD)
+            String plain = java.util.Base64.getEncoder()
+                    .encodeToString(("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD)
                             .getBytes(StandardCharsets.UTF_8));
             client.send("EHLO client.test\r\nAUTH PLAIN " + plain + "\r\nMAIL FROM:<a@example.com>\r\n"
-                        + "RCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nBDAT 5\r\nHelloBDAT 9 LAST\r\n"
-                        + ", world\r\nQUIT\r\n");
-            assertThat(client.reply()).contains("250-PIPELINING", "250 AUTH PLAIN LOGIN").doesNotContain("STARTTLS");
+                    + "RCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nBDAT 5\r\nHelloBDAT 9 LAST\r\n"
+                    + ", world\r\nQUIT\r\n");
+            assertThat(client.reply())
+                    .contains("250-PIPELINING", "250 AUTH PLAIN LOGIN")
+                    .doesNotContain("STARTTLS");
             assertThat(client.reply()).isEqualTo("235 2.7.0 Authentication succeeded");
             assertThat(client.reply()).isEqualTo("250 2.1.0 Sender OK");
             assertThat(client.reply()).isEqualTo("250 2.1.5 Recipient OK");

@@ -19,16 +19,33 @@ class ApiOutageTest {
     void answers451WhileTheApiIsDownAndRecoversOnItsOwn() throws Exception {
         CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
         int port = sandbox.port();
-        try (EndToEndHarness harness = new EndToEndHarness(sandbox, "GATEWAY_BREAKER_WINDOW", "4",
-                     "GATEWAY_BREAKER_MINIMUM_CALLS", "4", "GATEWAY_BREAKER_OPEN_DURATION", "1s",
-                     "GATEWAY_API_DEADLINE", "2s", "GATEWAY_API_BACKOFF", "20ms", "GATEWAY_API_BACKOFF_MAX", "200ms");
-             LineClient client = harness.authenticatedClient()) {
+        try (EndToEndHarness harness = new EndToEndHarness(
+                        sandbox,
+                        "GATEWAY_BREAKER_WINDOW",
+                        "4",
+                        "GATEWAY_BREAKER_MINIMUM_CALLS",
+                        "4",
+                        "GATEWAY_BREAKER_OPEN_DURATION",
+                        "1s",
+                        "GATEWAY_API_DEADLINE",
+                        "2s",
+                        "GATEWAY_API_BACKOFF",
+                        "20ms",
+                        "GATEWAY_API_BACKOFF_MAX",
+                        "200ms");
+                LineClient client = harness.authenticatedClient()) {
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 1), "a@example.net"))
                     .startsWith("250 2.0.0 Queued as ");
 
             sandbox.close();
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 2), "a@example.net",
-                    "b@example.net", "c@example.net", "d@example.net"))
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "sandbox@example.com",
+                            String.format(MESSAGE, 2),
+                            "a@example.net",
+                            "b@example.net",
+                            "c@example.net",
+                            "d@example.net"))
                     .as("an outage fails every recipient: four of them open the breaker")
                     .startsWith("451 4.3.0 Cakemail API un");
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 3), "a@example.net"))
@@ -40,13 +57,14 @@ class ApiOutageTest {
                 long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
                 while (!reply.startsWith("250") && System.nanoTime() < deadline) {
                     Thread.sleep(300);
-                    reply = EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 4),
-                            "a@example.net");
+                    reply = EndToEndHarness.send(
+                            client, "sandbox@example.com", String.format(MESSAGE, 4), "a@example.net");
                 }
                 assertThat(reply).startsWith("250 2.0.0 Queued as ");
                 assertThat(restarted.inbox().emails()).hasSize(1);
-                assertThat(restarted.calls("POST /token")).as("a refresh grant the new instance does not know,"
-                                                             + " then a password grant").isEqualTo(2);
+                assertThat(restarted.calls("POST /token"))
+                        .as("a refresh grant the new instance does not know," + " then a password grant")
+                        .isEqualTo(2);
             } finally {
                 restarted.close();
             }

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BadInputTest {
 
-    private static final String PLAIN = Base64.getEncoder().encodeToString(
-            ("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD).getBytes(StandardCharsets.UTF_8));
+    private static final String PLAIN = Base64.getEncoder()
+            .encodeToString(("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
 
     private GatewayHarness gateway;
 
@@ -41,8 +42,8 @@ class BadInputTest {
             assertThat(client.reply()).isEqualTo("250 2.1.5 Recipient OK");
             assertThat(client.reply()).startsWith("354 ");
             client.send("Subject: first\r\n\r\nbody" + sequence
-                        + "MAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\nspoofed\r\n"
-                        + ".\r\n");
+                    + "MAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\nspoofed\r\n"
+                    + ".\r\n");
             assertThat(client.reply()).startsWith("250 2.0.0 Queued");
             assertThat(client.command("NOOP")).isEqualTo("250 2.0.0 OK");
         }
@@ -55,7 +56,8 @@ class BadInputTest {
         gateway = new GatewayHarness();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
-            assertThat(client.command("NOOP " + "x".repeat(100_000))).isEqualTo("500 5.5.2 Line too long (maximum 2048 octets)");
+            assertThat(client.command("NOOP " + "x".repeat(100_000)))
+                    .isEqualTo("500 5.5.2 Line too long (maximum 2048 octets)");
             assertThat(client.command("NOOP a\0b")).isEqualTo("500 5.5.2 NUL character in command line");
             client.send("NOOP\n");
             assertThat(client.reply()).isEqualTo("500 5.5.2 Line must end with CRLF");
@@ -105,7 +107,9 @@ class BadInputTest {
             assertThat(client.command("STARTTLS")).isEqualTo("220 2.0.0 Ready to start TLS");
             client.startTls();
             assertThat(client.command("STARTTLS")).isEqualTo("503 5.5.1 TLS already active");
-            assertThat(client.command("EHLO client.test")).doesNotContain("STARTTLS").contains("AUTH PLAIN LOGIN");
+            assertThat(client.command("EHLO client.test"))
+                    .doesNotContain("STARTTLS")
+                    .contains("AUTH PLAIN LOGIN");
         }
     }
 
@@ -164,7 +168,8 @@ class BadInputTest {
             String reply;
             do {
                 reply = client.command("NOOP");
-            } while ("250 2.0.0 OK".equals(reply) && System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+            } while ("250 2.0.0 OK".equals(reply)
+                    && System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
             assertThat(reply).isEqualTo("421 4.4.2 Session time limit exceeded, closing connection");
         }
     }
@@ -173,7 +178,7 @@ class BadInputTest {
     void connectionsOverTheLimitAreRefused() throws Exception {
         gateway = new GatewayHarness(2, UnaryOperator.identity());
         try (LineClient first = LineClient.connect(gateway.server.smtpPort());
-             LineClient second = LineClient.connect(gateway.server.smtpPort())) {
+                LineClient second = LineClient.connect(gateway.server.smtpPort())) {
             assertThat(first.reply()).startsWith("220 ");
             assertThat(second.reply()).startsWith("220 ");
             try (LineClient third = LineClient.connect(gateway.server.smtpPort())) {
@@ -192,7 +197,9 @@ class BadInputTest {
             try (LineClient second = LineClient.connectTls(gateway.server.smtpsPort())) {
                 second.send("EHLO client.test\r\n");
                 assertThat(second.reply()).isEqualTo("421 4.7.0 Too many connections, try again later");
-                assertThat(second.readToEnd()).as("the command sent meanwhile is not answered").isEmpty();
+                assertThat(second.readToEnd())
+                        .as("the command sent meanwhile is not answered")
+                        .isEmpty();
             }
         }
     }
@@ -203,36 +210,41 @@ class BadInputTest {
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             client.send("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\nAccept: b\r\nC: d\r\nE: f\r\nG: h\r\nI: j\r\n"
-                        + "K: l\r\nM: n\r\n\r\n");
+                    + "K: l\r\nM: n\r\n\r\n");
             String rest = client.readToEnd();
-            assertThat(rest).contains("500 5.5.2 Command unrecognized").endsWith(
-                    "421 4.7.0 Too many errors, closing connection\n");
+            assertThat(rest)
+                    .contains("500 5.5.2 Command unrecognized")
+                    .endsWith("421 4.7.0 Too many errors, closing connection\n");
         }
     }
 
     @Test
     void tenThousandIdleConnectionsOpenAndClose() throws Exception {
         gateway = new GatewayHarness(12_000, UnaryOperator.identity());
-        ExternalClient.Result result = ExternalClient.python(String.join("\n",
-                "import asyncio, sys",
-                "port, count = int(sys.argv[1]), int(sys.argv[2])",
-                "async def one(sem):",
-                "    async with sem:",
-                "        r, w = await asyncio.open_connection('127.0.0.1', port)",
-                "        greeting = await r.readline()",
-                "        assert greeting.startswith(b'220 '), greeting",
-                "        return w",
-                "async def main():",
-                "    sem = asyncio.Semaphore(500)",
-                "    writers = await asyncio.gather(*(one(sem) for _ in range(count)))",
-                "    print('open', len(writers), flush=True)",
-                "    r, w = await asyncio.open_connection('127.0.0.1', port)",
-                "    await r.readline()",
-                "    w.write(b'NOOP\\r\\n')",
-                "    print('still serving', (await r.readline()).decode().strip(), flush=True)",
-                "    for w2 in writers + [w]:",
-                "        w2.close()",
-                "asyncio.run(main())"), String.valueOf(gateway.server.smtpPort()), "10000");
+        ExternalClient.Result result = ExternalClient.python(
+                String.join(
+                        "\n",
+                        "import asyncio, sys",
+                        "port, count = int(sys.argv[1]), int(sys.argv[2])",
+                        "async def one(sem):",
+                        "    async with sem:",
+                        "        r, w = await asyncio.open_connection('127.0.0.1', port)",
+                        "        greeting = await r.readline()",
+                        "        assert greeting.startswith(b'220 '), greeting",
+                        "        return w",
+                        "async def main():",
+                        "    sem = asyncio.Semaphore(500)",
+                        "    writers = await asyncio.gather(*(one(sem) for _ in range(count)))",
+                        "    print('open', len(writers), flush=True)",
+                        "    r, w = await asyncio.open_connection('127.0.0.1', port)",
+                        "    await r.readline()",
+                        "    w.write(b'NOOP\\r\\n')",
+                        "    print('still serving', (await r.readline()).decode().strip(), flush=True)",
+                        "    for w2 in writers + [w]:",
+                        "        w2.close()",
+                        "asyncio.run(main())"),
+                String.valueOf(gateway.server.smtpPort()),
+                "10000");
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("open 10000", "still serving 250 2.0.0 OK");
         awaitConnections(0);

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndClientsTest {
 
     /** Binary, so that clients send it in base64 and keep its bytes as they are. */
-    private static final byte[] PDF = "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n%%EOF\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] PDF =
+            "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n%%EOF\n".getBytes(StandardCharsets.ISO_8859_1);
 
     private EndToEndHarness harness;
 
@@ -72,8 +73,9 @@ class EndToEndClientsTest {
         Transport.send(message, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
 
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();
-        assertThat(emails).extracting(Inbox.Email::recipient)
-                          .containsExactlyInAnyOrder("to@example.net", "cc@example.net", "bcc@example.net");
+        assertThat(emails)
+                .extracting(Inbox.Email::recipient)
+                .containsExactlyInAnyOrder("to@example.net", "cc@example.net", "bcc@example.net");
         JsonNode request = emails.get(0).request();
         assertThat(request.at("/sender/id").asText()).isEqualTo("snd-sandbox");
         assertThat(request.at("/sender/name").asText()).isEqualTo("Sandbox Shop");
@@ -81,7 +83,9 @@ class EndToEndClientsTest {
         assertThat(request.at("/content/html").asText()).isEqualTo("<h1>Facture</h1><p>Merci !</p>");
         assertThat(request.at("/tags").toString()).isEqualTo("[\"invoice\",\"billing\"]");
         assertThat(request.at("/attachment/0/filename").asText()).isEqualTo("facture-42.pdf");
-        assertThat(Base64.getDecoder().decode(request.at("/attachment/0/content").asText())).isEqualTo(PDF);
+        assertThat(Base64.getDecoder()
+                        .decode(request.at("/attachment/0/content").asText()))
+                .isEqualTo(PDF);
         assertThat(harness.counter("gateway.recipients", "outcome", "queued")).isEqualTo(3);
     }
 
@@ -94,43 +98,70 @@ class EndToEndClientsTest {
         message.setSubject("Chunked");
         message.setText("line\r\n".repeat(2000));
         Transport.send(message, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
-        assertThat(harness.sandbox.inbox().emails().get(0).request().at("/content/text").asText())
+        assertThat(harness.sandbox
+                        .inbox()
+                        .emails()
+                        .get(0)
+                        .request()
+                        .at("/content/text")
+                        .asText())
                 .isEqualTo("line\n".repeat(1999) + "line");
     }
 
     @Test
     void curlSendsToTwoRecipients(@TempDir Path dir) throws Exception {
-        Path mail = Files.writeString(dir.resolve("mail.eml"),
+        Path mail = Files.writeString(
+                dir.resolve("mail.eml"),
                 "From: sandbox@example.com\r\nTo: one@example.net\r\nSubject: From curl\r\n\r\nHello from curl\r\n");
-        ExternalClient.Result result = ExternalClient.run(List.of("curl", "-sS", "--ssl-reqd", "-k",
-                "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS), "--user",
-                EndToEndHarness.USER + ":" + EndToEndHarness.PASSWORD, "--mail-from", "sandbox@example.com",
-                "--mail-rcpt", "one@example.net", "--mail-rcpt", "two@example.net", "--upload-file", mail.toString()));
+        ExternalClient.Result result = ExternalClient.run(List.of(
+                "curl",
+                "-sS",
+                "--ssl-reqd",
+                "-k",
+                "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
+                "--user",
+                EndToEndHarness.USER + ":" + EndToEndHarness.PASSWORD,
+                "--mail-from",
+                "sandbox@example.com",
+                "--mail-rcpt",
+                "one@example.net",
+                "--mail-rcpt",
+                "two@example.net",
+                "--upload-file",
+                mail.toString()));
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(harness.sandbox.inbox().emails()).extracting(Inbox.Email::subject).containsOnly("From curl");
+        assertThat(harness.sandbox.inbox().emails())
+                .extracting(Inbox.Email::subject)
+                .containsOnly("From curl");
         assertThat(harness.sandbox.inbox().emails()).hasSize(2);
     }
 
     @Test
     void pythonSmtplibSendsAnAttachment() throws Exception {
-        ExternalClient.Result result = ExternalClient.python(String.join("\n",
-                "import smtplib, ssl, sys",
-                "from email.message import EmailMessage",
-                "m = EmailMessage()",
-                "m['From'] = 'No Reply <noreply@example.com>'",
-                "m['To'] = 'a@example.net, b@example.net'",
-                "m['Subject'] = 'Rapport mensuel'",
-                "m['X-Email-Api-Type'] = 'marketing'",
-                "m.set_content('Bonjour,\\nle rapport est joint.\\n')",
-                "m.add_attachment(b'a,b\\n1,2\\n', maintype='text', subtype='csv', filename='rapport.csv')",
-                "with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:",
-                "    s.starttls(context=ssl._create_unverified_context())",
-                "    s.login(sys.argv[2], sys.argv[3])",
-                "    print(s.send_message(m))"), String.valueOf(harness.port(TlsMode.STARTTLS)),
-                EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+        ExternalClient.Result result = ExternalClient.python(
+                String.join(
+                        "\n",
+                        "import smtplib, ssl, sys",
+                        "from email.message import EmailMessage",
+                        "m = EmailMessage()",
+                        "m['From'] = 'No Reply <noreply@example.com>'",
+                        "m['To'] = 'a@example.net, b@example.net'",
+                        "m['Subject'] = 'Rapport mensuel'",
+                        "m['X-Email-Api-Type'] = 'marketing'",
+                        "m.set_content('Bonjour,\\nle rapport est joint.\\n')",
+                        "m.add_attachment(b'a,b\\n1,2\\n', maintype='text', subtype='csv', filename='rapport.csv')",
+                        "with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:",
+                        "    s.starttls(context=ssl._create_unverified_context())",
+                        "    s.login(sys.argv[2], sys.argv[3])",
+                        "    print(s.send_message(m))"),
+                String.valueOf(harness.port(TlsMode.STARTTLS)),
+                EndToEndHarness.USER,
+                EndToEndHarness.PASSWORD);
         assertThat(result.exitCode()).as(result.output()).isZero();
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();
-        assertThat(emails).extracting(Inbox.Email::recipient).containsExactlyInAnyOrder("a@example.net", "b@example.net");
+        assertThat(emails)
+                .extracting(Inbox.Email::recipient)
+                .containsExactlyInAnyOrder("a@example.net", "b@example.net");
         JsonNode request = emails.get(0).request();
         assertThat(request.at("/sender/id").asText()).isEqualTo("snd-noreply");
         assertThat(request.at("/content/type").asText()).isEqualTo("marketing");
@@ -140,26 +171,33 @@ class EndToEndClientsTest {
     @Test
     void nodemailerSendsHtmlWithAnAttachment() throws Exception {
         Path nodemailer = Nodemailer.install();
-        ExternalClient.Result result = ExternalClient.run(List.of("node", "-e", String.join("\n",
-                "const nodemailer = require(process.argv[1]);",
-                "const transport = nodemailer.createTransport({host: '127.0.0.1', port: Number(process.argv[2]),",
-                "  secure: true, auth: {user: process.argv[3], pass: process.argv[4]},",
-                "  tls: {rejectUnauthorized: false}});",
-                "transport.sendMail({from: '\"Sandbox\" <sandbox@example.com>', to: 'n1@example.net',",
-                "  cc: 'n2@example.net', bcc: 'n3@example.net', subject: 'Hello from Nodemailer',",
-                "  text: 'Plain version', html: '<p>HTML version</p>',",
-                "  attachments: [{filename: 'logo.png', content: Buffer.from("
-                + "'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',"
-                + " 'base64')}]})",
-                "  .then(info => { console.log(info.response); })",
-                "  .catch(error => { console.error(error); process.exit(1); });"),
-                nodemailer.toString(), String.valueOf(harness.port(TlsMode.IMPLICIT)), EndToEndHarness.USER,
+        ExternalClient.Result result = ExternalClient.run(List.of(
+                "node",
+                "-e",
+                String.join(
+                        "\n",
+                        "const nodemailer = require(process.argv[1]);",
+                        "const transport = nodemailer.createTransport({host: '127.0.0.1', port: Number(process.argv[2]),",
+                        "  secure: true, auth: {user: process.argv[3], pass: process.argv[4]},",
+                        "  tls: {rejectUnauthorized: false}});",
+                        "transport.sendMail({from: '\"Sandbox\" <sandbox@example.com>', to: 'n1@example.net',",
+                        "  cc: 'n2@example.net', bcc: 'n3@example.net', subject: 'Hello from Nodemailer',",
+                        "  text: 'Plain version', html: '<p>HTML version</p>',",
+                        "  attachments: [{filename: 'logo.png', content: Buffer.from("
+                                + "'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',"
+                                + " 'base64')}]})",
+                        "  .then(info => { console.log(info.response); })",
+                        "  .catch(error => { console.error(error); process.exit(1); });"),
+                nodemailer.toString(),
+                String.valueOf(harness.port(TlsMode.IMPLICIT)),
+                EndToEndHarness.USER,
                 EndToEndHarness.PASSWORD));
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).startsWith("250 2.0.0 Queued as ");
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();
-        assertThat(emails).extracting(Inbox.Email::recipient)
-                          .containsExactlyInAnyOrder("n1@example.net", "n2@example.net", "n3@example.net");
+        assertThat(emails)
+                .extracting(Inbox.Email::recipient)
+                .containsExactlyInAnyOrder("n1@example.net", "n2@example.net", "n3@example.net");
         JsonNode request = emails.get(0).request();
         assertThat(request.at("/content/text").asText()).isEqualTo("Plain version");
         assertThat(request.at("/content/html").asText()).isEqualTo("<p>HTML version</p>");
@@ -171,23 +209,23 @@ class EndToEndClientsTest {
         try (LineClient client = harness.authenticatedClient()) {
             String message = "From: sandbox@example.com\r\nSubject: Pipelined %d\r\n\r\nBody %d\r\n.\r\n";
             client.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<p1@example.net>\r\nRCPT TO:<p2@example.net>\r\n"
-                        + "DATA\r\n");
+                    + "DATA\r\n");
             assertThat(client.reply()).isEqualTo("250 2.1.0 Sender OK");
             assertThat(client.reply()).isEqualTo("250 2.1.5 Recipient OK");
             assertThat(client.reply()).isEqualTo("250 2.1.5 Recipient OK");
             assertThat(client.reply()).startsWith("354");
             String chunk = "From: sandbox@example.com\r\nSubject: Pipelined 2\r\n\r\nBody 2\r\n";
             client.send(String.format(message, 1, 1) + "MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<p3@example.net>\r\n"
-                        + "BDAT " + chunk.length() + " LAST\r\n" + chunk + "QUIT\r\n");
+                    + "BDAT " + chunk.length() + " LAST\r\n" + chunk + "QUIT\r\n");
             assertThat(client.reply()).matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}, [0-9a-f-]{36}");
             assertThat(client.reply()).isEqualTo("250 2.1.0 Sender OK");
             assertThat(client.reply()).isEqualTo("250 2.1.5 Recipient OK");
             assertThat(client.reply()).matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}");
             assertThat(client.reply()).isEqualTo("221 2.0.0 Bye");
         }
-        assertThat(harness.sandbox.inbox().emails()).extracting(Inbox.Email::subject)
-                                                    .containsExactlyInAnyOrder("Pipelined 1", "Pipelined 1",
-                                                            "Pipelined 2");
+        assertThat(harness.sandbox.inbox().emails())
+                .extracting(Inbox.Email::subject)
+                .containsExactlyInAnyOrder("Pipelined 1", "Pipelined 1", "Pipelined 2");
     }
 
     private Session session(boolean chunking) {

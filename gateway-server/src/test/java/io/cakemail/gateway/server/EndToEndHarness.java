@@ -3,16 +3,13 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.cakemail.gateway.testing.SubmitEmailSchema;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 
 /**
@@ -30,15 +27,17 @@ final class EndToEndHarness implements AutoCloseable {
 
     /** The gateway with its in-process sandbox, and {@code settings} ({@code GATEWAY_* name, value} pairs). */
     EndToEndHarness(String... settings) throws Exception {
-        gateway = Gateway.start(GatewayHarness.config(with(settings, "GATEWAY_SANDBOX", "true",
-                "GATEWAY_API_URL", null)), registry);
+        gateway = Gateway.start(
+                GatewayHarness.config(with(settings, "GATEWAY_SANDBOX", "true", "GATEWAY_API_URL", null)), registry);
         sandbox = gateway.sandbox();
     }
 
     /** The gateway with {@code external} as its API, and {@code settings}. */
     EndToEndHarness(CakemailSandbox external, String... settings) throws Exception {
-        gateway = Gateway.start(GatewayHarness.config(with(settings, "GATEWAY_API_URL",
-                external.baseUri().toString())), registry);
+        gateway = Gateway.start(
+                GatewayHarness.config(
+                        with(settings, "GATEWAY_API_URL", external.baseUri().toString())),
+                registry);
         sandbox = external;
     }
 
@@ -51,7 +50,9 @@ final class EndToEndHarness implements AutoCloseable {
     }
 
     int port(TlsMode mode) {
-        return mode == TlsMode.IMPLICIT ? gateway.server().smtpsPort() : gateway.server().smtpPort();
+        return mode == TlsMode.IMPLICIT
+                ? gateway.server().smtpsPort()
+                : gateway.server().smtpPort();
     }
 
     /** A TLS session past AUTH, ready for MAIL. */
@@ -59,7 +60,8 @@ final class EndToEndHarness implements AutoCloseable {
         LineClient client = LineClient.connectTls(gateway.server().smtpsPort());
         client.reply();
         client.command("EHLO client.test");
-        assertThat(client.command("AUTH PLAIN " + plain(USER, PASSWORD))).isEqualTo("235 2.7.0 Authentication succeeded");
+        assertThat(client.command("AUTH PLAIN " + plain(USER, PASSWORD)))
+                .isEqualTo("235 2.7.0 Authentication succeeded");
         return client;
     }
 
@@ -91,7 +93,9 @@ final class EndToEndHarness implements AutoCloseable {
             return;
         }
         for (JsonNode request : sandbox.submissions()) {
-            assertThat(SubmitEmailSchema.violations(request)).as(request.toString()).isEmpty();
+            assertThat(SubmitEmailSchema.violations(request))
+                    .as(request.toString())
+                    .isEmpty();
         }
     }
 

@@ -32,8 +32,8 @@ class ExhaustionTest {
 
     private static final long MIB = 1024 * 1024;
     /** Leak detection on every buffer, without Netty's access records, which would slow large messages tenfold. */
-    private static final List<String> LEAK_DETECTION = List.of("-Dio.netty.leakDetection.level=simple",
-            "-Dio.netty.leakDetection.samplingInterval=1");
+    private static final List<String> LEAK_DETECTION =
+            List.of("-Dio.netty.leakDetection.level=simple", "-Dio.netty.leakDetection.samplingInterval=1");
 
     private CakemailSandbox sandbox;
     private GatewayProcess gateway;
@@ -70,18 +70,25 @@ class ExhaustionTest {
             }
         }
         long stalled = System.nanoTime();
-        assertThat(send(1, "small")).as("another client, while the flood is stalled").containsExactly("250");
+        assertThat(send(1, "small"))
+                .as("another client, while the flood is stalled")
+                .containsExactly("250");
         flooding.get(30, TimeUnit.SECONDS);
         assertThat(flood.closedBy).as("the server closed the flood").isInstanceOf(IOException.class);
         assertThat(Duration.ofNanos(flood.closedAt - stalled)).isLessThan(Duration.ofSeconds(10));
-        assertThat(flood.written.get()).as("octets the flood could send: the server stopped reading")
-                                       .isLessThan(64 * MIB);
+        assertThat(flood.written.get())
+                .as("octets the flood could send: the server stopped reading")
+                .isLessThan(64 * MIB);
         assertThat(most - before).as("resident memory growth during the flood").isLessThan(48 * MIB);
         for (int i = 0; i < 20; i++) {
-            assertThat(gateway.greets()).as("new connection %d after the flood", i).isTrue();
+            assertThat(gateway.greets())
+                    .as("new connection %d after the flood", i)
+                    .isTrue();
         }
         assertThat(gateway.output()).contains("its replies stayed unread");
-        assertThat(gateway.terminate(Duration.ofSeconds(20))).as("SIGTERM ends the process").isTrue();
+        assertThat(gateway.terminate(Duration.ofSeconds(20)))
+                .as("SIGTERM ends the process")
+                .isTrue();
         assertThat(gateway.output()).doesNotContain("LEAK", "OutOfMemoryError");
     }
 
@@ -92,7 +99,8 @@ class ExhaustionTest {
         assertThat(replies).hasSize(16).allSatisfy(reply -> assertThat(reply).matches("250|452"));
         assertThat(replies).contains("250");
         assertThat(send(1, "pdfs")).as("a large message after the burst").containsExactly("250");
-        assertThat(sandbox.inbox().emails()).hasSize((int) replies.stream().filter("250"::equals).count() + 1);
+        assertThat(sandbox.inbox().emails())
+                .hasSize((int) replies.stream().filter("250"::equals).count() + 1);
         assertNoLeakOrOutOfMemory();
     }
 
@@ -101,8 +109,9 @@ class ExhaustionTest {
         gateway = start("-Xmx256m", env());
         assertThat(send(2, "latin2")).allSatisfy(reply -> assertThat(reply).matches("250|452"));
         List<String> control = sendFull(1, "control");
-        assertThat(control).containsExactly("552 5.3.4 the message's bodies and attachments are larger than 41943040"
-                                            + " octets once encoded for the Cakemail API");
+        assertThat(control)
+                .containsExactly("552 5.3.4 the message's bodies and attachments are larger than 41943040"
+                        + " octets once encoded for the Cakemail API");
         assertThat(send(1, "small")).containsExactly("250");
         assertNoLeakOrOutOfMemory();
     }
@@ -115,27 +124,40 @@ class ExhaustionTest {
 
     private void assertNoLeakOrOutOfMemory() throws Exception {
         gateway.collectGarbage();
-        assertThat(send(1, "small")).as("a message after the collection, so the detector reports").containsExactly(
-                "250");
+        assertThat(send(1, "small"))
+                .as("a message after the collection, so the detector reports")
+                .containsExactly("250");
         assertThat(gateway.output()).doesNotContain("LEAK", "OutOfMemoryError", "Exception");
     }
 
     /** The reply codes, one per message. */
     private List<String> send(int count, String kind) throws Exception {
-        return sendFull(count, kind).stream().map(reply -> reply.startsWith("dropped") ? reply : reply.substring(0, 3))
-                                    .toList();
+        return sendFull(count, kind).stream()
+                .map(reply -> reply.startsWith("dropped") ? reply : reply.substring(0, 3))
+                .toList();
     }
 
     /** The replies, one per message, or {@code dropped: ...} for a message whose connection failed. */
     private List<String> sendFull(int count, String kind) throws Exception {
-        ExternalClient.Result result = ExternalClient.run(List.of("python3", script(), String.valueOf(gateway.smtpPort),
-                SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD, String.valueOf(count), kind));
+        ExternalClient.Result result = ExternalClient.run(List.of(
+                "python3",
+                script(),
+                String.valueOf(gateway.smtpPort),
+                SandboxConfig.DEFAULT_USERNAME,
+                SandboxConfig.DEFAULT_PASSWORD,
+                String.valueOf(count),
+                kind));
         assertThat(result.exitCode()).as(result.output()).isZero();
-        return Arrays.stream(result.output().split("\n")).filter(line -> !line.isBlank()).toList();
+        return Arrays.stream(result.output().split("\n"))
+                .filter(line -> !line.isBlank())
+                .toList();
     }
 
     private static String script() throws URISyntaxException {
-        return Path.of(ExhaustionTest.class.getResource("/clients/send_concurrently.py").toURI()).toString();
+        return Path.of(ExhaustionTest.class
+                        .getResource("/clients/send_concurrently.py")
+                        .toURI())
+                .toString();
     }
 
     /** Pipelines NOOP without ever reading a reply, until the server closes the connection. */

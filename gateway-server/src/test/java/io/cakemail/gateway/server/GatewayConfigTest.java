@@ -83,9 +83,26 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_API_DEADLINE", "20s"),
                 Map.entry("GATEWAY_DEFAULT_EMAIL_TYPE", "marketing"),
                 Map.entry("GATEWAY_DEFAULT_LIST_ID", "12")));
-        assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1", 587, 465, 9090, cert, key, Duration.ofMillis(500),
-                java.net.URI.create("http://127.0.0.1:8025"), true, 9025, "127.0.0.1", 50, 3, 512 * 1024,
-                Duration.ofMinutes(2), config.smtp(), config.transform(), config.api()));
+        assertThat(config)
+                .isEqualTo(new GatewayConfig(
+                        "127.0.0.1",
+                        587,
+                        465,
+                        9090,
+                        cert,
+                        key,
+                        Duration.ofMillis(500),
+                        java.net.URI.create("http://127.0.0.1:8025"),
+                        true,
+                        9025,
+                        "127.0.0.1",
+                        50,
+                        3,
+                        512 * 1024,
+                        Duration.ofMinutes(2),
+                        config.smtp(),
+                        config.transform(),
+                        config.api()));
         assertThat(config.api().baseUri()).hasToString("http://127.0.0.1:8025");
         assertThat(config.api().h2c()).isTrue();
         assertThat(config.api().maxConnections()).isEqualTo(4);
@@ -117,16 +134,16 @@ class GatewayConfigTest {
     @Test
     void everyProblemIsReportedWithItsVariableAndExpectedForm() {
         assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of(
-                "GATEWAY_SMTP_PORT", "70000",
-                "GATEWAY_API_URL", "ftp://example.com",
-                "GATEWAY_SANDBOX", "yes",
-                "GATEWAY_IDLE_TIMEOUT", "5 minutes",
-                "GATEWAY_MAX_RECIPIENTS", "0",
-                "GATEWAY_TLS_CERT", "/nonexistent/cert.pem",
-                "GATEWAY_BARE_LINE_ENDINGS", "ignore",
-                "GATEWAY_HOSTNAME", "bad host",
-                "GATEWAY_INLINE_IMAGES", "inline",
-                "GATEWAY_DEFAULT_EMAIL_TYPE", "promotional")))
+                        "GATEWAY_SMTP_PORT", "70000",
+                        "GATEWAY_API_URL", "ftp://example.com",
+                        "GATEWAY_SANDBOX", "yes",
+                        "GATEWAY_IDLE_TIMEOUT", "5 minutes",
+                        "GATEWAY_MAX_RECIPIENTS", "0",
+                        "GATEWAY_TLS_CERT", "/nonexistent/cert.pem",
+                        "GATEWAY_BARE_LINE_ENDINGS", "ignore",
+                        "GATEWAY_HOSTNAME", "bad host",
+                        "GATEWAY_INLINE_IMAGES", "inline",
+                        "GATEWAY_DEFAULT_EMAIL_TYPE", "promotional")))
                 .isInstanceOf(GatewayConfig.ConfigurationException.class)
                 .hasMessageContaining("GATEWAY_SMTP_PORT: '70000' (expected: an integer from 0 to 65535)")
                 .hasMessageContaining("GATEWAY_API_URL: 'ftp://example.com' (expected: an http:// or https:// URL)")
@@ -138,8 +155,8 @@ class GatewayConfigTest {
                 .hasMessageContaining("GATEWAY_BARE_LINE_ENDINGS: 'ignore' (expected: one of normalize, reject)")
                 .hasMessageContaining("GATEWAY_HOSTNAME: hostname: 'bad host' (expected: a domain name)")
                 .hasMessageContaining("GATEWAY_INLINE_IMAGES: 'inline' (expected: one of attach, data-uri, refuse)")
-                .hasMessageContaining("GATEWAY_DEFAULT_EMAIL_TYPE: 'promotional' (expected: one of transactional,"
-                                      + " marketing)");
+                .hasMessageContaining(
+                        "GATEWAY_DEFAULT_EMAIL_TYPE: 'promotional' (expected: one of transactional," + " marketing)");
     }
 
     @Test
@@ -148,8 +165,8 @@ class GatewayConfigTest {
         GatewayConfig withSandbox = GatewayConfig.fromEnvironment(Map.of("GATEWAY_SANDBOX", "true"));
         assertThat(withSandbox.effectiveApiUrl(sandbox)).isEqualTo(sandbox);
         assertThat(withSandbox.api().h2c()).isTrue();
-        GatewayConfig elsewhere = GatewayConfig.fromEnvironment(Map.of("GATEWAY_SANDBOX", "true",
-                "GATEWAY_API_URL", "https://api.example.com"));
+        GatewayConfig elsewhere = GatewayConfig.fromEnvironment(
+                Map.of("GATEWAY_SANDBOX", "true", "GATEWAY_API_URL", "https://api.example.com"));
         assertThat(elsewhere.effectiveApiUrl(sandbox)).hasToString("https://api.example.com");
         assertThat(elsewhere.api().h2c()).isFalse();
     }
@@ -160,8 +177,8 @@ class GatewayConfigTest {
         assertThat(Setting.parseSize("36700160")).isEqualTo(36_700_160);
         assertThat(Setting.parseSize("256KiB")).isEqualTo(262_144);
         assertThat(Setting.parseSize("1GiB")).isEqualTo(1L << 30);
-        assertThatThrownBy(() -> Setting.parseSize("35MB")).hasMessage("'35MB' (expected: octets, such as 36700160"
-                                                                      + " or 35MiB)");
+        assertThatThrownBy(() -> Setting.parseSize("35MB"))
+                .hasMessage("'35MB' (expected: octets, such as 36700160" + " or 35MiB)");
         assertThatThrownBy(() -> Setting.parseSize("0")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Setting.formatSize(36_700_160)).isEqualTo("35MiB");
         assertThat(Setting.formatSize(1000)).isEqualTo("1000");
@@ -177,13 +194,19 @@ class GatewayConfigTest {
     void theReadmeConfigurationTableIsTheSettingsTable() throws Exception {
         StringBuilder table = new StringBuilder("| Variable | Default | Meaning |\n| --- | --- | --- |\n");
         for (Setting<?> setting : Settings.ALL) {
-            String defaultText = setting.defaultText().startsWith("(") ? setting.defaultText()
-                                                                       : '`' + setting.defaultText() + '`';
-            table.append("| `").append(setting.name()).append("` | ").append(defaultText).append(" | ")
-                 .append(setting.description()).append(" |\n");
+            String defaultText =
+                    setting.defaultText().startsWith("(") ? setting.defaultText() : '`' + setting.defaultText() + '`';
+            table.append("| `")
+                    .append(setting.name())
+                    .append("` | ")
+                    .append(defaultText)
+                    .append(" | ")
+                    .append(setting.description())
+                    .append(" |\n");
         }
-        assertThat(Files.readString(Path.of("..", "README.md"))).as("the README's configuration table")
-                                                                 .contains(table);
+        assertThat(Files.readString(Path.of("..", "README.md")))
+                .as("the README's configuration table")
+                .contains(table);
     }
 
     @Test

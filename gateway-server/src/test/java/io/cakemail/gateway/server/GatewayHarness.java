@@ -16,7 +16,8 @@ import java.util.function.UnaryOperator;
  */
 final class GatewayHarness implements AutoCloseable {
 
-    static final SmtpServerConfig SMTP = SmtpServerConfig.builder().hostname("gateway.test").build();
+    static final SmtpServerConfig SMTP =
+            SmtpServerConfig.builder().hostname("gateway.test").build();
 
     final RecordingReceiver receiver;
     final GatewayServer server;
@@ -30,8 +31,10 @@ final class GatewayHarness implements AutoCloseable {
         this(maxConnections, smtp, null);
     }
 
-    GatewayHarness(int maxConnections, UnaryOperator<SmtpServerConfig.Builder> smtp,
-                   java.util.function.Function<RecordingReceiver.Message, io.cakemail.gateway.smtp.SmtpReply> replies)
+    GatewayHarness(
+            int maxConnections,
+            UnaryOperator<SmtpServerConfig.Builder> smtp,
+            java.util.function.Function<RecordingReceiver.Message, io.cakemail.gateway.smtp.SmtpReply> replies)
             throws Exception {
         receiver = new RecordingReceiver(answers, replies == null ? RecordingReceiver::queued : replies);
         GatewayConfig config = config("GATEWAY_MAX_CONNECTIONS", String.valueOf(maxConnections))
@@ -44,13 +47,20 @@ final class GatewayHarness implements AutoCloseable {
      * that does not listen, and {@code overrides} ({@code NAME, value} pairs).
      */
     static GatewayConfig config(String... overrides) {
-        Map<String, String> env = new HashMap<>(Map.ofEntries(Map.entry("GATEWAY_BIND_ADDRESS", "127.0.0.1"),
-                Map.entry("GATEWAY_SMTP_PORT", "0"), Map.entry("GATEWAY_SMTPS_PORT", "0"),
-                Map.entry("GATEWAY_HTTP_PORT", "0"), Map.entry("GATEWAY_SANDBOX_PORT", "0"),
-                Map.entry("GATEWAY_API_URL", "http://127.0.0.1:1"), Map.entry("GATEWAY_API_H2C", "true"),
-                Map.entry("GATEWAY_API_MAX_CONNECTIONS", "2"), Map.entry("GATEWAY_API_DEADLINE", "10s"),
-                Map.entry("GATEWAY_DRAIN_TIMEOUT", "30s"), Map.entry("GATEWAY_IO_THREADS", "2"),
-                Map.entry("GATEWAY_MEMORY_BUDGET", "256MiB"), Map.entry("GATEWAY_HOSTNAME", "gateway.test")));
+        Map<String, String> env = new HashMap<>(Map.ofEntries(
+                Map.entry("GATEWAY_BIND_ADDRESS", "127.0.0.1"),
+                Map.entry("GATEWAY_SMTP_PORT", "0"),
+                Map.entry("GATEWAY_SMTPS_PORT", "0"),
+                Map.entry("GATEWAY_HTTP_PORT", "0"),
+                Map.entry("GATEWAY_SANDBOX_PORT", "0"),
+                Map.entry("GATEWAY_API_URL", "http://127.0.0.1:1"),
+                Map.entry("GATEWAY_API_H2C", "true"),
+                Map.entry("GATEWAY_API_MAX_CONNECTIONS", "2"),
+                Map.entry("GATEWAY_API_DEADLINE", "10s"),
+                Map.entry("GATEWAY_DRAIN_TIMEOUT", "30s"),
+                Map.entry("GATEWAY_IO_THREADS", "2"),
+                Map.entry("GATEWAY_MEMORY_BUDGET", "256MiB"),
+                Map.entry("GATEWAY_HOSTNAME", "gateway.test")));
         for (int i = 0; i < overrides.length; i += 2) {
             if (overrides[i + 1] == null) {
                 env.remove(overrides[i]);

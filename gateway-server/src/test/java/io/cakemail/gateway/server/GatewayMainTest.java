@@ -23,7 +23,8 @@ class GatewayMainTest {
 
     @Test
     void anUnknownLogLevelIsRefused() throws Exception {
-        assertRefused(env("GATEWAY_LOG_LEVEL", "verbose"),
+        assertRefused(
+                env("GATEWAY_LOG_LEVEL", "verbose"),
                 "GATEWAY_LOG_LEVEL: 'verbose' (expected: one of trace, debug, info, warn, error)");
     }
 
@@ -31,7 +32,8 @@ class GatewayMainTest {
     void aPortInUseIsNamed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            assertRefused(env("GATEWAY_SMTP_PORT", String.valueOf(port)),
+            assertRefused(
+                    env("GATEWAY_SMTP_PORT", String.valueOf(port)),
                     "GATEWAY_SMTP_PORT: " + port + " cannot be bound on 127.0.0.1");
         }
     }
@@ -39,8 +41,10 @@ class GatewayMainTest {
     @Test
     void aPemWithoutAKeyIsNamed(@TempDir Path dir) throws Exception {
         Path cert = dir.resolve("cert.pem");
-        Files.writeString(cert, ServerTlsTest.pem(ServerTls.selfSigned("mail.example.org").certificate()));
-        assertRefused(env("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY", cert.toString()),
+        Files.writeString(
+                cert, ServerTlsTest.pem(ServerTls.selfSigned("mail.example.org").certificate()));
+        assertRefused(
+                env("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY", cert.toString()),
                 "GATEWAY_TLS_KEY: '" + cert + "' holds no unencrypted private key");
     }
 
@@ -48,25 +52,31 @@ class GatewayMainTest {
     void aKeyThatIsNotTheCertificatesIsRefused(@TempDir Path dir) throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Files.writeString(cert, ServerTlsTest.pem(ServerTls.selfSigned("mail.example.org").certificate()));
-        Files.writeString(key, ServerTlsTest.pem(new JcaPKCS8Generator(
-                ServerTls.selfSigned("other.example.org").keyPair().getPrivate(), null)));
-        assertRefused(env("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY", key.toString()),
+        Files.writeString(
+                cert, ServerTlsTest.pem(ServerTls.selfSigned("mail.example.org").certificate()));
+        Files.writeString(
+                key,
+                ServerTlsTest.pem(new JcaPKCS8Generator(
+                        ServerTls.selfSigned("other.example.org").keyPair().getPrivate(), null)));
+        assertRefused(
+                env("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY", key.toString()),
                 "GATEWAY_TLS_KEY: '" + key + "' is not the key of the certificate in GATEWAY_TLS_CERT");
     }
 
     @Test
     void aDrainShorterThanTheApiDeadlineIsRefused() throws Exception {
-        assertRefused(env("GATEWAY_DRAIN_TIMEOUT", "30s"), "GATEWAY_DRAIN_TIMEOUT: 30s (expected: at least"
-                                                           + " GATEWAY_API_DEADLINE, 45s");
+        assertRefused(
+                env("GATEWAY_DRAIN_TIMEOUT", "30s"),
+                "GATEWAY_DRAIN_TIMEOUT: 30s (expected: at least" + " GATEWAY_API_DEADLINE, 45s");
     }
 
     @Test
     void helpPrintsTheSettingsAndAnyOtherArgumentIsRefused() throws Exception {
         ExternalClient.Result help = GatewayProcess.runToEnd(List.of("--help"), env());
         assertThat(help.exitCode()).isZero();
-        assertThat(help.output()).contains("Usage: java -jar smtp-gateway.jar", "GATEWAY_SMTP_PORT", "GATEWAY_SANDBOX")
-                                 .doesNotContain("SMTP listening");
+        assertThat(help.output())
+                .contains("Usage: java -jar smtp-gateway.jar", "GATEWAY_SMTP_PORT", "GATEWAY_SANDBOX")
+                .doesNotContain("SMTP listening");
         ExternalClient.Result unknown = GatewayProcess.runToEnd(List.of("--port", "25"), env());
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.output()).startsWith("Unknown arguments: --port 25").doesNotContain("SMTP listening");
@@ -75,10 +85,13 @@ class GatewayMainTest {
     @Test
     void anOpenFilesLimitBelowTheConnectionsIsWarnedAbout() throws Exception {
         try (CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-             GatewayProcess gateway = GatewayProcess.start(List.of("prlimit", "--nofile=900:900", "--"),
-                     sandbox.baseUri(), List.of(), env("GATEWAY_MAX_CONNECTIONS", "1000"))) {
-            assertThat(gateway.output()).contains("The open-files limit is 900, below GATEWAY_MAX_CONNECTIONS (1000)"
-                                                  + " plus 256");
+                GatewayProcess gateway = GatewayProcess.start(
+                        List.of("prlimit", "--nofile=900:900", "--"),
+                        sandbox.baseUri(),
+                        List.of(),
+                        env("GATEWAY_MAX_CONNECTIONS", "1000"))) {
+            assertThat(gateway.output())
+                    .contains("The open-files limit is 900, below GATEWAY_MAX_CONNECTIONS (1000)" + " plus 256");
             assertThat(gateway.terminate(Duration.ofSeconds(20))).isTrue();
         }
     }
@@ -86,7 +99,8 @@ class GatewayMainTest {
     private static void assertRefused(java.util.Map<String, String> env, String line) throws Exception {
         ExternalClient.Result result = GatewayProcess.runToEnd(List.of(), env);
         assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
-        assertThat(result.output()).contains("Cannot start the gateway: " + line)
-                                   .doesNotContain("Exception", "\tat ");
+        assertThat(result.output())
+                .contains("Cannot start the gateway: " + line)
+                .doesNotContain("Exception", "\tat ");
     }
 }

@@ -42,8 +42,9 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** The same, its command run by {@code launcher} (such as {@code prlimit --nofile=512 --}). */
-    static GatewayProcess start(List<String> launcher, URI apiUrl, List<String> jvmOptions,
-                                Map<String, String> environment) throws IOException, InterruptedException {
+    static GatewayProcess start(
+            List<String> launcher, URI apiUrl, List<String> jvmOptions, Map<String, String> environment)
+            throws IOException, InterruptedException {
         int smtpPort = freePort();
         int smtpsPort = freePort();
         Path output = Files.createTempFile("gateway-process", ".log");
@@ -57,8 +58,8 @@ final class GatewayProcess implements AutoCloseable {
     /** Runs the gateway with {@code args} until it exits by itself (within a minute): its exit code and output. */
     static ExternalClient.Result runToEnd(List<String> args, Map<String, String> environment)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = builder(List.of(), List.of(), args, environment, URI.create("http://127.0.0.1:1"),
-                freePort(), freePort());
+        ProcessBuilder builder = builder(
+                List.of(), List.of(), args, environment, URI.create("http://127.0.0.1:1"), freePort(), freePort());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -68,20 +69,39 @@ final class GatewayProcess implements AutoCloseable {
         return new ExternalClient.Result(process.exitValue(), output);
     }
 
-    private static ProcessBuilder builder(List<String> launcher, List<String> jvmOptions, List<String> args,
-                                          Map<String, String> environment, URI apiUrl, int smtpPort, int smtpsPort) {
+    private static ProcessBuilder builder(
+            List<String> launcher,
+            List<String> jvmOptions,
+            List<String> args,
+            Map<String, String> environment,
+            URI apiUrl,
+            int smtpPort,
+            int smtpsPort) {
         List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-Dlog4j2.configurationFile=log4j2.xml", "-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of(
+                "-Dlog4j2.configurationFile=log4j2.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
                 GatewayMain.class.getName()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("GATEWAY_"));
-        env.putAll(Map.of("GATEWAY_BIND_ADDRESS", "127.0.0.1", "GATEWAY_SMTP_PORT", String.valueOf(smtpPort),
-                "GATEWAY_SMTPS_PORT", String.valueOf(smtpsPort), "GATEWAY_API_URL", apiUrl.toString(),
-                "GATEWAY_API_H2C", "true", "GATEWAY_HOSTNAME", "gateway.test"));
+        env.putAll(Map.of(
+                "GATEWAY_BIND_ADDRESS",
+                "127.0.0.1",
+                "GATEWAY_SMTP_PORT",
+                String.valueOf(smtpPort),
+                "GATEWAY_SMTPS_PORT",
+                String.valueOf(smtpsPort),
+                "GATEWAY_API_URL",
+                apiUrl.toString(),
+                "GATEWAY_API_H2C",
+                "true",
+                "GATEWAY_HOSTNAME",
+                "gateway.test"));
         env.putAll(environment);
         return builder;
     }
@@ -135,7 +155,8 @@ final class GatewayProcess implements AutoCloseable {
     void collectGarbage() throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "GC.run")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         gc.getInputStream().readAllBytes();
         gc.waitFor(30, TimeUnit.SECONDS);
     }

@@ -47,8 +47,9 @@ class GracefulShutdownTest {
             assertThat(client.readToEnd()).isEmpty();
             closing.get(30, TimeUnit.SECONDS);
         }
-        assertThat(harness.sandbox.inbox().emails()).extracting(email -> email.recipient())
-                                                    .containsExactly("late@example.net");
+        assertThat(harness.sandbox.inbox().emails())
+                .extracting(email -> email.recipient())
+                .containsExactly("late@example.net");
     }
 
     @Test
@@ -67,9 +68,10 @@ class GracefulShutdownTest {
         try (LineClient client = LineClient.connectTls(gateway.server.smtpsPort())) {
             client.reply();
             client.command("EHLO client.test");
-            client.command("AUTH PLAIN " + Base64.getEncoder().encodeToString(
-                    ("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD)
-                            .getBytes(StandardCharsets.UTF_8)));
+            client.command("AUTH PLAIN "
+                    + Base64.getEncoder()
+                            .encodeToString(("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD)
+                                    .getBytes(StandardCharsets.UTF_8)));
             client.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
             client.reply();
             client.reply();

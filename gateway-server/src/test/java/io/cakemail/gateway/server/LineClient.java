@@ -41,7 +41,8 @@ final class LineClient implements AutoCloseable {
 
     /** Upgrades this connection to TLS, after the server's 220 to STARTTLS. */
     void startTls() throws IOException {
-        SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
+        SSLSocket tls =
+                (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
         tls.setUseClientMode(true);
         tls.startHandshake();
         attach(tls);

@@ -9,11 +9,11 @@ import io.cakemail.sandbox.SandboxConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AsyncAppender;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.xml.XmlConfiguration;
-import org.apache.logging.log4j.core.LoggerContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorLogTest {
 
-    private static final long API_LINES_ALLOWED = 40;  // the burst (20) and two a second for the rest of the test
+    private static final long API_LINES_ALLOWED = 40; // the burst (20) and two a second for the rest of the test
 
     private CakemailSandbox sandbox;
     private GatewayProcess gateway;
@@ -33,8 +33,8 @@ class OperatorLogTest {
     @BeforeEach
     void start() throws Exception {
         sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-        gateway = GatewayProcess.start(sandbox.baseUri(), List.of(), env("GATEWAY_API_DEADLINE", "10s",
-                "GATEWAY_DRAIN_TIMEOUT", "10s"));
+        gateway = GatewayProcess.start(
+                sandbox.baseUri(), List.of(), env("GATEWAY_API_DEADLINE", "10s", "GATEWAY_DRAIN_TIMEOUT", "10s"));
     }
 
     @AfterEach
@@ -51,9 +51,10 @@ class OperatorLogTest {
             assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("sandbox@example.com", "wrong\"\r\nx")))
                     .startsWith("535 5.7.8");
         }
-        awaitOutput("Authentication failed: ");  // written by the asynchronous appender
-        assertThat(gateway.output()).containsPattern(
-                "WARN .* Authentication failed: client=127\\.0\\.0\\.1 user=\"sandbox@example\\.com\" session=\\w+")
+        awaitOutput("Authentication failed: "); // written by the asynchronous appender
+        assertThat(gateway.output())
+                .containsPattern(
+                        "WARN .* Authentication failed: client=127\\.0\\.0\\.1 user=\"sandbox@example\\.com\" session=\\w+")
                 .doesNotContain("wrong");
     }
 
@@ -65,29 +66,40 @@ class OperatorLogTest {
             recipients[i] = "down" + i + "@example.net";
         }
         try (LineClient client = authenticated()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Outage\r\n\r\nHello",
-                    recipients)).startsWith("451 4.3.0");
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Outage\r\n\r\nHello", recipients))
+                    .startsWith("451 4.3.0");
         }
         awaitOutput("Circuit breaker open");
         sandbox.faults().clear();
-        Thread.sleep(Duration.ofSeconds(11).toMillis());  // the breaker's open duration
+        Thread.sleep(Duration.ofSeconds(11).toMillis()); // the breaker's open duration
         try (LineClient client = authenticated()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Back\r\n\r\nHello",
-                    "a@example.net", "b@example.net", "c@example.net")).startsWith("250 2.0.0");
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "sandbox@example.com",
+                            "Subject: Back\r\n\r\nHello",
+                            "a@example.net",
+                            "b@example.net",
+                            "c@example.net"))
+                    .startsWith("250 2.0.0");
         }
         awaitOutput("Circuit breaker HALF_OPEN -> CLOSED");
         String output = gateway.output();
-        long apiLines = output.lines().filter(line -> line.contains("The Cakemail API answered 500")).count();
-        assertThat(apiLines).as("300 tries answered 500, logged rate-limited").isPositive()
-                            .isLessThanOrEqualTo(API_LINES_ALLOWED);
+        long apiLines = output.lines()
+                .filter(line -> line.contains("The Cakemail API answered 500"))
+                .count();
+        assertThat(apiLines)
+                .as("300 tries answered 500, logged rate-limited")
+                .isPositive()
+                .isLessThanOrEqualTo(API_LINES_ALLOWED);
     }
 
     @Test
     void anUnreachableApiIsLogged() throws Exception {
         try (LineClient client = authenticated()) {
             sandbox.close();
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Away\r\n\r\nHello",
-                    "a@example.net")).isEqualTo("451 4.3.0 Cakemail API unreachable, try again later");
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", "Subject: Away\r\n\r\nHello", "a@example.net"))
+                    .isEqualTo("451 4.3.0 Cakemail API unreachable, try again later");
         }
         awaitOutput("Cakemail API unreachable listing senders: ");
         sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
@@ -103,8 +115,11 @@ class OperatorLogTest {
             LoggerConfig deadLetters = configuration.getLoggerConfig("io.cakemail.gateway.dead-letter");
             assertThat(deadLetters.getName()).isEqualTo("io.cakemail.gateway.dead-letter");
             assertThat(deadLetters.isAdditive()).isFalse();
-            assertThat(deadLetters.getAppenders().values()).singleElement().isInstanceOfSatisfying(AsyncAppender.class,
-                    async -> assertThat(async.getErrorRef()).isEqualTo("console"));
+            assertThat(deadLetters.getAppenders().values())
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            AsyncAppender.class,
+                            async -> assertThat(async.getErrorRef()).isEqualTo("console"));
         }
     }
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReplyTableTest {
 
-    private static final String MESSAGE = "From: Sandbox <sandbox@example.com>\r\nSubject: Row\r\n"
-                                          + "Message-ID: <row-%s@test>\r\n\r\nBody\r\n";
+    private static final String MESSAGE =
+            "From: Sandbox <sandbox@example.com>\r\nSubject: Row\r\n" + "Message-ID: <row-%s@test>\r\n\r\nBody\r\n";
 
     private EndToEndHarness harness;
 
@@ -34,21 +34,25 @@ class ReplyTableTest {
     void allQueuedIs250WithTheIds() throws Exception {
         start();
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("all"), "a@example.net",
-                    "b@example.net")).matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}, [0-9a-f-]{36}");
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", message("all"), "a@example.net", "b@example.net"))
+                    .matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}, [0-9a-f-]{36}");
         }
     }
 
     @Test
     void somePermanentlyRefusedIs250NamingThemAndDeadLettered() throws Exception {
         start();
-        harness.sandbox.faults().add(Fault.status("/v2/emails", 400).forRecipients("^refused@")
-                                          .withBody("{\"detail\":[{\"msg\":\"Contact is suppressed\","
-                                                    + "\"type\":\"bad_request\"}]}"));
+        harness.sandbox
+                .faults()
+                .add(Fault.status("/v2/emails", 400)
+                        .forRecipients("^refused@")
+                        .withBody("{\"detail\":[{\"msg\":\"Contact is suppressed\"," + "\"type\":\"bad_request\"}]}"));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("some"), "ok@example.net",
-                    "refused@example.net")).matches("250 2\\.0\\.0 Queued for 1 of 2 recipients as [0-9a-f-]{36};"
-                                                   + " refused: refused@example.net \\(Contact is suppressed\\)");
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", message("some"), "ok@example.net", "refused@example.net"))
+                    .matches("250 2\\.0\\.0 Queued for 1 of 2 recipients as [0-9a-f-]{36};"
+                            + " refused: refused@example.net \\(Contact is suppressed\\)");
         }
         assertThat(harness.counter("gateway.dead.letters")).isEqualTo(1);
         assertThat(harness.counter("gateway.recipients", "outcome", "refused")).isEqualTo(1);
@@ -57,17 +61,21 @@ class ReplyTableTest {
     @Test
     void allPermanentlyRefusedIs5xxWithTheApiReason() throws Exception {
         start();
-        harness.sandbox.faults().add(Fault.status("/v2/emails", 422).withBody(
-                "{\"detail\":[{\"loc\":[\"body\",\"email\"],\"msg\":\"value is not a valid email address\","
-                + "\"type\":\"value_error.email\"}]}").times(1));
+        harness.sandbox
+                .faults()
+                .add(Fault.status("/v2/emails", 422)
+                        .withBody(
+                                "{\"detail\":[{\"loc\":[\"body\",\"email\"],\"msg\":\"value is not a valid email address\","
+                                        + "\"type\":\"value_error.email\"}]}")
+                        .times(1));
         harness.sandbox.faults().add(Fault.emailStatus("rejected").times(1));
         try (LineClient client = harness.authenticatedClient()) {
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("invalid"), "x@example.net"))
                     .isEqualTo("554 5.6.0 Refused by the Cakemail API: x@example.net: email: value is not a valid"
-                               + " email address");
+                            + " email address");
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("rejected"), "y@example.net"))
                     .isEqualTo("550 5.7.1 Refused by the Cakemail API: y@example.net: the Cakemail API answered"
-                               + " status 'rejected'");
+                            + " status 'rejected'");
         }
     }
 
@@ -76,15 +84,18 @@ class ReplyTableTest {
         start("GATEWAY_API_DEADLINE", "1s");
         harness.sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^later@"));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("retry"), "now@example.net",
-                    "later@example.net")).startsWith("451 4.3.0 Cakemail API answered 503")
-                                         .endsWith("; 1 recipient(s) already accepted will not be sent again on retry");
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", message("retry"), "now@example.net", "later@example.net"))
+                    .startsWith("451 4.3.0 Cakemail API answered 503")
+                    .endsWith("; 1 recipient(s) already accepted will not be sent again on retry");
             harness.sandbox.faults().clear();
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("retry"), "now@example.net",
-                    "later@example.net")).startsWith("250 2.0.0 Queued as ");
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", message("retry"), "now@example.net", "later@example.net"))
+                    .startsWith("250 2.0.0 Queued as ");
         }
-        assertThat(harness.sandbox.inbox().emails()).extracting(Inbox.Email::recipient)
-                                                    .containsExactlyInAnyOrder("now@example.net", "later@example.net");
+        assertThat(harness.sandbox.inbox().emails())
+                .extracting(Inbox.Email::recipient)
+                .containsExactlyInAnyOrder("now@example.net", "later@example.net");
     }
 
     @Test
@@ -99,17 +110,32 @@ class ReplyTableTest {
 
     @Test
     void anOpenCircuitAnswers451AtOnce() throws Exception {
-        start("GATEWAY_BREAKER_WINDOW", "4", "GATEWAY_BREAKER_MINIMUM_CALLS", "4", "GATEWAY_BREAKER_OPEN_DURATION", "30s",
-                "GATEWAY_API_DEADLINE", "2s");
+        start(
+                "GATEWAY_BREAKER_WINDOW",
+                "4",
+                "GATEWAY_BREAKER_MINIMUM_CALLS",
+                "4",
+                "GATEWAY_BREAKER_OPEN_DURATION",
+                "30s",
+                "GATEWAY_API_DEADLINE",
+                "2s");
         harness.sandbox.faults().add(Fault.status("/v2/emails", 500));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("c1"), "c1@example.net",
-                    "c2@example.net", "c3@example.net", "c4@example.net")).startsWith("451 4.3.0 ");
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "sandbox@example.com",
+                            message("c1"),
+                            "c1@example.net",
+                            "c2@example.net",
+                            "c3@example.net",
+                            "c4@example.net"))
+                    .startsWith("451 4.3.0 ");
             int calls = harness.sandbox.calls("POST /v2/emails");
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("c2"), "c@example.net"))
                     .isEqualTo("451 4.3.0 Cakemail API unavailable (circuit open), try again later");
-            assertThat(harness.sandbox.calls("POST /v2/emails")).as("answered without asking the API")
-                                                                 .isEqualTo(calls);
+            assertThat(harness.sandbox.calls("POST /v2/emails"))
+                    .as("answered without asking the API")
+                    .isEqualTo(calls);
         }
     }
 
@@ -117,12 +143,18 @@ class ReplyTableTest {
     void anUnconfirmedOrUnknownSenderIs550() throws Exception {
         start();
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "pending@example.com",
-                    "From: pending@example.com\r\nSubject: x\r\n\r\nx\r\n", "a@example.net"))
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "pending@example.com",
+                            "From: pending@example.com\r\nSubject: x\r\n\r\nx\r\n",
+                            "a@example.net"))
                     .isEqualTo("550 5.7.1 Sender pending@example.com is not confirmed yet of this Cakemail account;"
-                               + " confirm it, or set X-Sender-Id");
-            assertThat(EndToEndHarness.send(client, "stranger@example.org",
-                    "From: stranger@example.org\r\nSubject: x\r\n\r\nx\r\n", "a@example.net"))
+                            + " confirm it, or set X-Sender-Id");
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "stranger@example.org",
+                            "From: stranger@example.org\r\nSubject: x\r\n\r\nx\r\n",
+                            "a@example.net"))
                     .startsWith("550 5.7.1 Sender stranger@example.org is not a sender of this Cakemail account");
         }
         assertThat(harness.sandbox.submissions()).isEmpty();
@@ -136,8 +168,9 @@ class ReplyTableTest {
             client.command("EHLO client.test");
             assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain(EndToEndHarness.USER, "wrong")))
                     .isEqualTo("535 5.7.8 Authentication credentials invalid");
-            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("mfa@example.com",
-                    SandboxConfig.DEFAULT_PASSWORD))).startsWith("535 5.7.8 This Cakemail account uses multi-factor");
+            assertThat(client.command(
+                            "AUTH PLAIN " + EndToEndHarness.plain("mfa@example.com", SandboxConfig.DEFAULT_PASSWORD)))
+                    .startsWith("535 5.7.8 This Cakemail account uses multi-factor");
             harness.sandbox.faults().add(Fault.status("/token", 503).times(1));
             assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("other@example.com", "x")))
                     .isEqualTo("454 4.7.0 Cakemail API unavailable for authentication, try again later");
@@ -146,13 +179,16 @@ class ReplyTableTest {
 
     private void start(String... settings) throws Exception {
         String[] all = java.util.Arrays.copyOf(settings, settings.length + 4);
-        System.arraycopy(new String[] {"GATEWAY_API_BACKOFF", "20ms", "GATEWAY_API_BACKOFF_MAX", "100ms"}, 0, all,
-                settings.length, 4);
+        System.arraycopy(
+                new String[] {"GATEWAY_API_BACKOFF", "20ms", "GATEWAY_API_BACKOFF_MAX", "100ms"},
+                0,
+                all,
+                settings.length,
+                4);
         harness = new EndToEndHarness(all);
     }
 
     private static String message(String id) {
         return String.format(MESSAGE, id);
     }
-
 }

@@ -3,15 +3,12 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cakemail.gateway.core.submission.TransformConfig;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import java.io.StringWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -28,12 +25,22 @@ class ServerTlsTest {
         Path key = dir.resolve("key.pem");
         Files.writeString(cert, pem(pair.certificate()));
         Files.writeString(key, pem(new JcaPKCS8Generator(pair.keyPair().getPrivate(), null)));
-        GatewayConfig config = GatewayHarness.config("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY",
-                key.toString(), "GATEWAY_MAX_CONNECTIONS", "10", "GATEWAY_IO_THREADS", "1");
-        try (GatewayServer server = GatewayServer.start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), TestAuthenticator.immediate(),
-                RecordingReceiver.accepting());
-             SSLSocket socket = (SSLSocket) LineClient.trustAll().getSocketFactory()
-                                                       .createSocket("127.0.0.1", server.smtpsPort())) {
+        GatewayConfig config = GatewayHarness.config(
+                "GATEWAY_TLS_CERT",
+                cert.toString(),
+                "GATEWAY_TLS_KEY",
+                key.toString(),
+                "GATEWAY_MAX_CONNECTIONS",
+                "10",
+                "GATEWAY_IO_THREADS",
+                "1");
+        try (GatewayServer server = GatewayServer.start(
+                        config,
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                        TestAuthenticator.immediate(),
+                        RecordingReceiver.accepting());
+                SSLSocket socket = (SSLSocket)
+                        LineClient.trustAll().getSocketFactory().createSocket("127.0.0.1", server.smtpsPort())) {
             socket.startHandshake();
             X509Certificate served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
             assertThat(served).isEqualTo(pair.certificate());
@@ -66,8 +73,9 @@ class ServerTlsTest {
     @Test
     void refusesTls11() throws Exception {
         try (GatewayHarness gateway = new GatewayHarness();
-             SSLSocket socket = (SSLSocket) LineClient.trustAll().getSocketFactory()
-                                                       .createSocket("127.0.0.1", gateway.server.smtpsPort())) {
+                SSLSocket socket = (SSLSocket) LineClient.trustAll()
+                        .getSocketFactory()
+                        .createSocket("127.0.0.1", gateway.server.smtpsPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.1"});
             assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLException.class);
         }

@@ -249,6 +249,7 @@ public final class ApiConfig {
         private Duration acceptedMemory = Duration.ofHours(24);
         /** 51 MiB at the most (measured: 534 octets an entry when each has its own login and message). */
         private long acceptedMemorySize = 100_000;
+
         private Duration tokenRefreshMargin = Duration.ofMinutes(10);
         private Duration badCredentialsMemory = Duration.ofSeconds(30);
         private Duration senderCacheTtl = Duration.ofMinutes(5);

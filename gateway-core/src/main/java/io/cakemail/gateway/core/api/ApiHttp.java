@@ -40,7 +40,8 @@ final class ApiHttp implements AutoCloseable {
                 .build();
         HttpClient http = HttpClient.create(pool)
                 .baseUrl(config.baseUri().toString())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
                 .responseTimeout(config.responseTimeout())
                 .protocol(HttpProtocol.HTTP11);
         if (loops != null) {
@@ -64,43 +65,59 @@ final class ApiHttp implements AutoCloseable {
      * Sends a request; {@code body} (may be null) is called for each attempt and its buffer released once sent.
      * {@code timeout}, when not null, bounds the wait for the response instead of the configured one.
      */
-    Mono<ApiResponse> send(HttpMethod method, String uri, String bearer, String contentType, Supplier<ByteBuf> body,
-                           Duration timeout) {
+    Mono<ApiResponse> send(
+            HttpMethod method,
+            String uri,
+            String bearer,
+            String contentType,
+            Supplier<ByteBuf> body,
+            Duration timeout) {
         if (http2 != null && http2.offersHttp2()) {
             return http2.send(method, uri, bearer, contentType, body, timeout)
-                        .onErrorResume(Http2ApiClient.NotHttp2Exception.class,
-                                notHttp2 -> sendHttp11(method, uri, bearer, contentType, body, timeout));
+                    .onErrorResume(
+                            Http2ApiClient.NotHttp2Exception.class,
+                            notHttp2 -> sendHttp11(method, uri, bearer, contentType, body, timeout));
         }
         return sendHttp11(method, uri, bearer, contentType, body, timeout);
     }
 
-    private Mono<ApiResponse> sendHttp11(HttpMethod method, String uri, String bearer, String contentType,
-                                         Supplier<ByteBuf> body, Duration timeout) {
+    private Mono<ApiResponse> sendHttp11(
+            HttpMethod method,
+            String uri,
+            String bearer,
+            String contentType,
+            Supplier<ByteBuf> body,
+            Duration timeout) {
         return http11.request(method)
-                     .uri(uri)
-                     .send((request, outbound) -> {
-                         request.header(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
-                         if (bearer != null) {
-                             request.header(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
-                         }
-                         if (contentType != null) {
-                             request.header(HttpHeaderNames.CONTENT_TYPE, contentType);
-                         }
-                         if (timeout != null) {
-                             request.responseTimeout(timeout);
-                         }
-                         return body == null ? outbound : outbound.send(Mono.fromSupplier(body));
-                     })
-                     .responseSingle((response, content) -> content.asByteArray()
-                             .defaultIfEmpty(new byte[0])
-                             .map(bytes -> new ApiResponse(response.status().code(), response.responseHeaders(), bytes)));
+                .uri(uri)
+                .send((request, outbound) -> {
+                    request.header(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
+                    if (bearer != null) {
+                        request.header(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
+                    }
+                    if (contentType != null) {
+                        request.header(HttpHeaderNames.CONTENT_TYPE, contentType);
+                    }
+                    if (timeout != null) {
+                        request.responseTimeout(timeout);
+                    }
+                    return body == null ? outbound : outbound.send(Mono.fromSupplier(body));
+                })
+                .responseSingle((response, content) -> content.asByteArray()
+                        .defaultIfEmpty(new byte[0])
+                        .map(bytes -> new ApiResponse(response.status().code(), response.responseHeaders(), bytes)));
     }
 
     /** A form-encoded POST (the token endpoint). */
     Mono<ApiResponse> postForm(String uri, String form) {
         byte[] bytes = form.getBytes(StandardCharsets.UTF_8);
-        return send(HttpMethod.POST, uri, null, "application/x-www-form-urlencoded",
-                () -> io.netty.buffer.Unpooled.wrappedBuffer(bytes), null);
+        return send(
+                HttpMethod.POST,
+                uri,
+                null,
+                "application/x-www-form-urlencoded",
+                () -> io.netty.buffer.Unpooled.wrappedBuffer(bytes),
+                null);
     }
 
     @Override

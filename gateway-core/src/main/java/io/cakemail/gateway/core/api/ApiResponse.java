@@ -18,8 +18,7 @@ record ApiResponse(int status, HttpHeaders headers, byte[] body) {
     private static final int MAX_REASON = 300;
 
     /** The {@code data.id} and {@code data.status} of a {@code 201} to {@code POST /v2/emails}. */
-    record Submitted(String id, String status) {
-    }
+    record Submitted(String id, String status) {}
 
     /** Reads {@code data.id} and {@code data.status} with a streaming parser, without building a tree. */
     Submitted submitted() {

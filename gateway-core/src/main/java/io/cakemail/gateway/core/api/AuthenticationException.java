@@ -9,7 +9,11 @@ public final class AuthenticationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** The kinds of failure, each with its own SMTP reply. */
-    public enum Kind { BAD_CREDENTIALS, MFA_REQUIRED, UNAVAILABLE }
+    public enum Kind {
+        BAD_CREDENTIALS,
+        MFA_REQUIRED,
+        UNAVAILABLE
+    }
 
     private final Kind kind;
 

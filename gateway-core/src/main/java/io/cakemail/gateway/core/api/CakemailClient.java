@@ -2,8 +2,8 @@ package io.cakemail.gateway.core.api;
 
 import static java.util.Objects.requireNonNull;
 
-import io.cakemail.gateway.core.submission.ParsedMessage;
 import io.cakemail.gateway.core.submission.MemoryBudget;
+import io.cakemail.gateway.core.submission.ParsedMessage;
 import io.cakemail.gateway.core.submission.RefusalException;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.cakemail.gateway.core.submission.SubmissionJson;
@@ -55,10 +55,11 @@ public final class CakemailClient implements AutoCloseable {
      * message's {@code X-Sender-Id}, else the From address, else {@code envelopeSender}, matched against the
      * account's confirmed senders.
      */
-    public Mono<Delivery> deliver(ApiPrincipal principal, String envelopeSender, List<String> recipients,
-                                  ParsedMessage message) {
+    public Mono<Delivery> deliver(
+            ApiPrincipal principal, String envelopeSender, List<String> recipients, ParsedMessage message) {
         return senderId(principal, envelopeSender, message)
-                .flatMap(resolved -> resolved instanceof Delivery delivery ? Mono.just(delivery)
+                .flatMap(resolved -> resolved instanceof Delivery delivery
+                        ? Mono.just(delivery)
                         : submit(principal, recipients, message, (String) resolved))
                 .onErrorResume(ApiUnavailableException.class, e -> Mono.just(new Delivery.Unavailable(e.getMessage())))
                 .onErrorResume(AuthenticationException.class, e -> Mono.just(new Delivery.Unavailable(e.getMessage())))
@@ -92,14 +93,15 @@ public final class CakemailClient implements AutoCloseable {
             if (!envelopeDiffers) {
                 return Mono.just(new Delivery.SenderNotConfirmed(first, match.status()));
             }
-            return senders.find(principal, message.accountId(), envelopeSender).map(envelope ->
-                    envelope.status() == SenderDirectory.Status.CONFIRMED ? envelope.id()
+            return senders.find(principal, message.accountId(), envelopeSender)
+                    .map(envelope -> envelope.status() == SenderDirectory.Status.CONFIRMED
+                            ? envelope.id()
                             : new Delivery.SenderNotConfirmed(first, match.status()));
         });
     }
 
-    private Mono<Delivery> submit(ApiPrincipal principal, List<String> recipients, ParsedMessage message,
-                                  String senderId) {
+    private Mono<Delivery> submit(
+            ApiPrincipal principal, List<String> recipients, ParsedMessage message, String senderId) {
         String type = message.emailType() != null ? message.emailType() : config.defaultEmailType();
         Long listId = message.listId() != null ? message.listId() : config.defaultListId();
         SubmissionBody body;
@@ -116,9 +118,10 @@ public final class CakemailClient implements AutoCloseable {
             body.release();
             return Mono.just(new Delivery.NotSent(e.refusal()));
         }
-        return submitter.submit(principal, message.accountId(), body, recipients, new MessageKey(message, body))
-                        .<Delivery>map(Delivery.Submitted::new)
-                        .doFinally(signal -> body.release());
+        return submitter
+                .submit(principal, message.accountId(), body, recipients, new MessageKey(message, body))
+                .<Delivery>map(Delivery.Submitted::new)
+                .doFinally(signal -> body.release());
     }
 
     @Override

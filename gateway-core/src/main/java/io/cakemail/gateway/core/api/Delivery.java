@@ -9,18 +9,14 @@ import java.util.List;
 public sealed interface Delivery {
 
     /** The sender could not be resolved to a confirmed sender of the account; nothing was submitted. */
-    record SenderNotConfirmed(String address, SenderDirectory.Status status) implements Delivery {
-    }
+    record SenderNotConfirmed(String address, SenderDirectory.Status status) implements Delivery {}
 
     /** The API could not be asked (sender lookup or login failing); nothing was submitted. */
-    record Unavailable(String reason) implements Delivery {
-    }
+    record Unavailable(String reason) implements Delivery {}
 
     /** The message could not be submitted for the reason given (no room in the memory budget, say); nothing was. */
-    record NotSent(Refusal refusal) implements Delivery {
-    }
+    record NotSent(Refusal refusal) implements Delivery {}
 
     /** Each recipient's outcome, in envelope order. */
-    record Submitted(List<RecipientOutcome> outcomes) implements Delivery {
-    }
+    record Submitted(List<RecipientOutcome> outcomes) implements Delivery {}
 }

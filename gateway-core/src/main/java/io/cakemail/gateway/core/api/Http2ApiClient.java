@@ -82,6 +82,7 @@ final class Http2ApiClient implements AutoCloseable {
     private final EventLoopGroup loops;
     /** The loops of {@link #loops}, to find the caller's among them without an iterator per request. */
     private final EventExecutor[] loopMembers;
+
     private final DnsAddressResolverGroup resolver;
     private final Bootstrap bootstrap;
     private final SslContext tls;
@@ -91,6 +92,7 @@ final class Http2ApiClient implements AutoCloseable {
     private final AsciiString authority;
     /** The base URI's path, without its final slash, before each request's path. */
     private final String basePath;
+
     private final List<Slot> connections = new ArrayList<>();
     private final Deque<Http2Exchange> waiting = new ArrayDeque<>();
     private volatile boolean http2Refused;
@@ -100,7 +102,7 @@ final class Http2ApiClient implements AutoCloseable {
     /** @param loops the event loops to run on, or {@code null} for one of its own */
     Http2ApiClient(ApiConfig config, EventLoopGroup loops) throws SSLException {
         this.config = config;
-        DEADLINES.start();  // here, not on the first request: starting waits for the timer's thread
+        DEADLINES.start(); // here, not on the first request: starting waits for the timer's thread
         boolean epoll = loops instanceof IoEventLoopGroup group && group.isIoType(EpollIoHandler.class);
         this.ownLoops = loops == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
         this.loops = loops != null ? loops : ownLoops;
@@ -119,18 +121,24 @@ final class Http2ApiClient implements AutoCloseable {
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.tls = secure ? tlsContext(config) : null;
-        this.bootstrap = new Bootstrap().group(this.loops).channel(sockets).resolver(resolver)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        this.bootstrap = new Bootstrap()
+                .group(this.loops)
+                .channel(sockets)
+                .resolver(resolver)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .remoteAddress(host, port);
     }
 
     private static SslContext tlsContext(ApiConfig config) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
+                        ApplicationProtocolNames.HTTP_2,
+                        ApplicationProtocolNames.HTTP_1_1));
         if (config.insecureTls()) {
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
         }
@@ -143,8 +151,13 @@ final class Http2ApiClient implements AutoCloseable {
     }
 
     /** Sends a request; {@code body} (may be null) is called once, when the request is written. */
-    Mono<ApiResponse> send(HttpMethod method, String pathAndQuery, String bearer, String contentType,
-                           Supplier<ByteBuf> body, Duration timeout) {
+    Mono<ApiResponse> send(
+            HttpMethod method,
+            String pathAndQuery,
+            String bearer,
+            String contentType,
+            Supplier<ByteBuf> body,
+            Duration timeout) {
         Http2Headers headers = requestHeaders(method, pathAndQuery, bearer, contentType);
         Duration wait = timeout != null ? timeout : config.responseTimeout();
         return Mono.create(caller -> {
@@ -161,13 +174,20 @@ final class Http2ApiClient implements AutoCloseable {
      */
     private Http2Headers requestHeaders(HttpMethod method, String pathAndQuery, String bearer, String contentType) {
         RequestHeaders last = lastHeaders;
-        if (last != null && last.method.equals(method) && last.pathAndQuery.equals(pathAndQuery)
-            && Objects.equals(last.bearer, bearer) && Objects.equals(last.contentType, contentType)) {
+        if (last != null
+                && last.method.equals(method)
+                && last.pathAndQuery.equals(pathAndQuery)
+                && Objects.equals(last.bearer, bearer)
+                && Objects.equals(last.contentType, contentType)) {
             return last.headers;
         }
         // not validated: every name is one of these constants
-        Http2Headers headers = new DefaultHttp2Headers(false).method(method.asciiName()).scheme(scheme)
-                .authority(authority).path(basePath + pathAndQuery).set(HttpHeaderNames.ACCEPT, JSON);
+        Http2Headers headers = new DefaultHttp2Headers(false)
+                .method(method.asciiName())
+                .scheme(scheme)
+                .authority(authority)
+                .path(basePath + pathAndQuery)
+                .set(HttpHeaderNames.ACCEPT, JSON);
         if (bearer != null) {
             headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
         }
@@ -179,8 +199,8 @@ final class Http2ApiClient implements AutoCloseable {
     }
 
     /** A request's headers and what they were made of; its text leaves the token out. */
-    record RequestHeaders(HttpMethod method, String pathAndQuery, String bearer, String contentType,
-                          Http2Headers headers) {
+    record RequestHeaders(
+            HttpMethod method, String pathAndQuery, String bearer, String contentType, Http2Headers headers) {
         @Override
         public String toString() {
             return "RequestHeaders[" + method + ' ' + pathAndQuery + ", bearer=***, contentType=" + contentType + ']';
@@ -298,11 +318,13 @@ final class Http2ApiClient implements AutoCloseable {
     private final class Slot {
         /** Exchanges given to this connection: on streams, or queued until it is ready. Guarded by the client. */
         int active;
+
         private final EventLoop loop;
         private Channel channel;
         private volatile Http2ApiConnection http2;
         /** Exchanges that arrived before the connection was ready; touched on its event loop only. */
         private final List<Http2Exchange> queued = new ArrayList<>();
+
         private volatile boolean failed;
 
         Slot(EventLoop loop) {
@@ -316,43 +338,47 @@ final class Http2ApiClient implements AutoCloseable {
         /** Whether to give this connection another exchange (a hint: {@link #start} has the last word). */
         boolean accepts() {
             Http2ApiConnection connection = http2;
-            return !failed && active < config.maxConcurrentStreams()
-                   && (connection == null || connection.canOpenStream());
+            return !failed
+                    && active < config.maxConcurrentStreams()
+                    && (connection == null || connection.canOpenStream());
         }
 
         void connect() {
-            ChannelFuture connecting = bootstrap.clone(loop).handler(new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    if (tls == null) {
-                        return;  // h2c with prior knowledge: HTTP/2 from the first byte, once connected
-                    }
-                    SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
-                    if (!config.insecureTls()) {
-                        SSLParameters parameters = ssl.engine().getSSLParameters();
-                        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-                        ssl.engine().setSSLParameters(parameters);
-                    }
-                    ch.pipeline().addLast(ssl, new ApplicationProtocolNegotiationHandler("none") {
+            ChannelFuture connecting = bootstrap
+                    .clone(loop)
+                    .handler(new ChannelInitializer<>() {
                         @Override
-                        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-                            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                                ready(ctx.channel());
-                            } else {
-                                http2Refused = true;
-                                fail(new NotHttp2Exception(protocol));
-                                ctx.close();
+                        protected void initChannel(Channel ch) {
+                            if (tls == null) {
+                                return; // h2c with prior knowledge: HTTP/2 from the first byte, once connected
                             }
-                        }
+                            SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+                            if (!config.insecureTls()) {
+                                SSLParameters parameters = ssl.engine().getSSLParameters();
+                                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                                ssl.engine().setSSLParameters(parameters);
+                            }
+                            ch.pipeline().addLast(ssl, new ApplicationProtocolNegotiationHandler("none") {
+                                @Override
+                                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                    if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                                        ready(ctx.channel());
+                                    } else {
+                                        http2Refused = true;
+                                        fail(new NotHttp2Exception(protocol));
+                                        ctx.close();
+                                    }
+                                }
 
-                        @Override
-                        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-                            fail(cause);
-                            ctx.close();
+                                @Override
+                                protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                                    fail(cause);
+                                    ctx.close();
+                                }
+                            });
                         }
-                    });
-                }
-            }).connect();
+                    })
+                    .connect();
             channel = connecting.channel();
             connecting.addListener(done -> {
                 if (!done.isSuccess()) {
@@ -367,8 +393,11 @@ final class Http2ApiClient implements AutoCloseable {
         /** The channel speaks HTTP/2 from now on; on its event loop. */
         private void ready(Channel ch) {
             http2 = Http2ApiConnection.create(() -> streamFreed(this));
-            ch.pipeline().addLast(new IdleStateHandler(config.pingAfterQuiet().toMillis(), 0, IDLE.toMillis(),
-                    TimeUnit.MILLISECONDS), http2);
+            ch.pipeline()
+                    .addLast(
+                            new IdleStateHandler(
+                                    config.pingAfterQuiet().toMillis(), 0, IDLE.toMillis(), TimeUnit.MILLISECONDS),
+                            http2);
             List<Http2Exchange> early = new ArrayList<>(queued);
             queued.clear();
             early.forEach(http2::start);

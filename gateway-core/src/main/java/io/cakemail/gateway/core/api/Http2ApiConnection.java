@@ -30,14 +30,18 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     private final Http2Connection streams;
     /** Told of every exchange that ends on this connection, so its stream can be reused. */
     private final Runnable onStreamFreed;
+
     private ChannelHandlerContext ctx;
     /** A flush is queued on the event loop: requests started before it runs share its write. */
     private boolean flushQueued;
     /** A PING went out since the API last sent anything. */
     private boolean pingSent;
 
-    private Http2ApiConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-                               Http2Settings settings, Runnable onStreamFreed) {
+    private Http2ApiConnection(
+            Http2ConnectionDecoder decoder,
+            Http2ConnectionEncoder encoder,
+            Http2Settings settings,
+            Runnable onStreamFreed) {
         super(decoder, encoder, settings);
         this.onStreamFreed = onStreamFreed;
         this.streams = connection();
@@ -54,7 +58,9 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     }
 
     static Http2ApiConnection create(Runnable onStreamFreed) {
-        return Http2Handlers.build(false, Http2Settings.defaultSettings().pushEnabled(false),
+        return Http2Handlers.build(
+                false,
+                Http2Settings.defaultSettings().pushEnabled(false),
                 (decoder, encoder, settings) -> new Http2ApiConnection(decoder, encoder, settings, onStreamFreed));
     }
 
@@ -103,7 +109,10 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
 
     /** Whether a new stream may open now: the connection is up, not going away, and under the peer's limit. */
     boolean canOpenStream() {
-        return ctx != null && ctx.channel().isActive() && !streams.goAwayReceived() && streams.local().canOpenStream();
+        return ctx != null
+                && ctx.channel().isActive()
+                && !streams.goAwayReceived()
+                && streams.local().canOpenStream();
     }
 
     /** Opens a stream for {@code exchange} and writes its request. Call on the event loop. */
@@ -120,17 +129,19 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
         }
         exchanges.put(id, exchange);
         exchange.onStream(() -> ctx.executor().execute(() -> timedOut(id)));
-        if (exchange.isEnded()) {  // timed out while this was setting up: the reset above may have been missed
+        if (exchange.isEnded()) { // timed out while this was setting up: the reset above may have been missed
             exchanges.remove(id);
             onStreamFreed.run();
             return;
         }
-        encoder().writeHeaders(ctx, id, exchange.requestHeaders, 0, exchange.body == null, ctx.newPromise())
-                 .addListener(written -> failOnError(id, written.cause()));
+        encoder()
+                .writeHeaders(ctx, id, exchange.requestHeaders, 0, exchange.body == null, ctx.newPromise())
+                .addListener(written -> failOnError(id, written.cause()));
         if (exchange.body != null) {
             ByteBuf body = exchange.body.get();
-            encoder().writeData(ctx, id, body, 0, true, ctx.newPromise())
-                     .addListener(written -> failOnError(id, written.cause()));
+            encoder()
+                    .writeData(ctx, id, body, 0, true, ctx.newPromise())
+                    .addListener(written -> failOnError(id, written.cause()));
         }
         if (!flushQueued) {
             flushQueued = true;

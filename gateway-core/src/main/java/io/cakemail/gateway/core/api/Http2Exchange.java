@@ -28,11 +28,13 @@ final class Http2Exchange {
     final Http2Headers requestHeaders;
     /** Called once, when the request is written; {@code null} for a request without a body. */
     final Supplier<ByteBuf> body;
+
     private final MonoSink<ApiResponse> caller;
     private final AtomicBoolean ended = new AtomicBoolean();
     private int status;
     /** Not validated again: the HTTP/2 decoder has checked the names. */
     private final HttpHeaders responseHeaders = new DefaultHttpHeaders(false);
+
     private byte[] responseBody = new byte[0];
     private volatile Timeout timer;
     /** Set once the request is on a stream: resets that stream when the exchange times out. */
@@ -46,15 +48,19 @@ final class Http2Exchange {
 
     /** Ends the exchange with a {@link TimeoutException} unless it ends first: waiting for a stream counts. */
     void timeOutAfter(Duration timeout, Timer timers) {
-        timer = timers.newTimeout(expired -> {
-            if (end()) {
-                caller.error(new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms"));
-                Runnable reset = resetStream;
-                if (reset != null) {
-                    reset.run();
-                }
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        timer = timers.newTimeout(
+                expired -> {
+                    if (end()) {
+                        caller.error(
+                                new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms"));
+                        Runnable reset = resetStream;
+                        if (reset != null) {
+                            reset.run();
+                        }
+                    }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     /** The request is on a stream now; {@code reset} frees that stream if the exchange times out. */

@@ -34,20 +34,24 @@ public final class Http2Handlers {
         H create(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings);
     }
 
-    private Http2Handlers() {
-    }
+    private Http2Handlers() {}
 
     /**
      * A handler of the {@code server} or client side, announcing {@code settings}, its frames going to itself. Its
      * streams share the connection's send window evenly: they carry no priorities, and Netty's default (weighted
      * fair queueing over the priority tree) costs a few per cent of a request's CPU for nothing.
      */
-    public static <H extends Http2ConnectionHandler & StreamFrames> H build(boolean server, Http2Settings settings,
-                                                                             Factory<H> factory) {
+    public static <H extends Http2ConnectionHandler & StreamFrames> H build(
+            boolean server, Http2Settings settings, Factory<H> factory) {
         Http2Connection connection = new DefaultHttp2Connection(server);
-        connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
-                new UniformStreamByteDistributor(connection)));
-        return new Builder<>(factory).connection(connection).initialSettings(settings).build();
+        connection
+                .remote()
+                .flowController(
+                        new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+        return new Builder<>(factory)
+                .connection(connection)
+                .initialSettings(settings)
+                .build();
     }
 
     private static final class Builder<H extends Http2ConnectionHandler & StreamFrames>
@@ -78,21 +82,31 @@ public final class Http2Handlers {
             H handler = factory.create(decoder, encoder, settings);
             frameListener(new Http2FrameAdapter() {
                 @Override
-                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                          int padding, boolean endOfStream) {
+                public void onHeadersRead(
+                        ChannelHandlerContext ctx,
+                        int streamId,
+                        Http2Headers headers,
+                        int padding,
+                        boolean endOfStream) {
                     handler.headers(ctx, streamId, headers, endOfStream);
                 }
 
                 @Override
-                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-                                          int streamDependency, short weight, boolean exclusive, int padding,
-                                          boolean endOfStream) {
+                public void onHeadersRead(
+                        ChannelHandlerContext ctx,
+                        int streamId,
+                        Http2Headers headers,
+                        int streamDependency,
+                        short weight,
+                        boolean exclusive,
+                        int padding,
+                        boolean endOfStream) {
                     handler.headers(ctx, streamId, headers, endOfStream);
                 }
 
                 @Override
-                public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
-                                      boolean endOfStream) {
+                public int onDataRead(
+                        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
                     int consumed = data.readableBytes() + padding;
                     handler.data(ctx, streamId, data, endOfStream);
                     return consumed;

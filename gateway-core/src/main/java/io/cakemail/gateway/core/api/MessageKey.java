@@ -42,7 +42,8 @@ final class MessageKey {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             if (message.messageId() != null) {
-                digest.update(message.messageId().trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+                digest.update(
+                        message.messageId().trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
             }
             digest.update((byte) 0);
             for (ByteBuffer buffer : json.nioBuffers()) {

@@ -21,14 +21,18 @@ import reactor.core.publisher.Mono;
 public final class SenderDirectory {
 
     /** What an address is to an account. */
-    public enum Status { CONFIRMED, UNCONFIRMED, UNKNOWN }
+    public enum Status {
+        CONFIRMED,
+        UNCONFIRMED,
+        UNKNOWN
+    }
 
     /** A lookup's answer; {@code id} is set when confirmed. */
-    public record Match(Status status, String id) {
-    }
+    public record Match(Status status, String id) {}
 
     /** API trouble an outage repeats for every lookup: the logging configuration rate-limits this logger. */
     private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
+
     private static final int PER_PAGE = 100;
     private static final int MAX_PAGES = 100;
 
@@ -41,17 +45,18 @@ public final class SenderDirectory {
         this.tokens = tokens;
         this.http = http;
         this.config = config;
-        this.cache = Caffeine.newBuilder().ticker(config.ticker()).expireAfterWrite(config.senderCacheTtl())
-                             .maximumSize(10_000).buildAsync();
+        this.cache = Caffeine.newBuilder()
+                .ticker(config.ticker())
+                .expireAfterWrite(config.senderCacheTtl())
+                .maximumSize(10_000)
+                .buildAsync();
     }
 
     /** Whose senders: a login, acting for one of its accounts or its own. */
-    private record AccountKey(String credential, Long accountId) {
-    }
+    private record AccountKey(String credential, Long accountId) {}
 
     /** The account's senders, by lower-cased address, and when they were fetched ({@link ApiConfig#ticker}). */
-    private record Senders(Map<String, Match> byAddress, long fetchedAt) {
-    }
+    private record Senders(Map<String, Match> byAddress, long fetchedAt) {}
 
     /** The sender {@code address} is for {@code principal} (acting for {@code accountId}, may be null). */
     public Mono<Match> find(ApiPrincipal principal, Long accountId, String address) {
@@ -64,45 +69,51 @@ public final class SenderDirectory {
                 return Mono.just(match != null ? match : new Match(Status.UNKNOWN, null));
             }
             cache.asMap().remove(key);
-            return senders(key, principal, accountId).map(fresh ->
-                    fresh.byAddress().getOrDefault(wanted, new Match(Status.UNKNOWN, null)));
+            return senders(key, principal, accountId)
+                    .map(fresh -> fresh.byAddress().getOrDefault(wanted, new Match(Status.UNKNOWN, null)));
         });
     }
 
     private Mono<Senders> senders(AccountKey key, ApiPrincipal principal, Long accountId) {
-        return Mono.fromFuture(() -> cache.get(key, (k, executor) ->
-                fetch(principal, accountId, 1, 0, new HashMap<>()).toFuture()));
+        return Mono.fromFuture(() -> cache.get(
+                key,
+                (k, executor) ->
+                        fetch(principal, accountId, 1, 0, new HashMap<>()).toFuture()));
     }
 
     /** Page {@code page} and the following ones, {@code seen} senders listed so far. */
     private Mono<Senders> fetch(ApiPrincipal principal, Long accountId, int page, int seen, Map<String, Match> found) {
         String uri = "/brands/default/senders?page=" + page + "&per_page=" + PER_PAGE + "&with_count=true"
-                     + (accountId == null ? "" : "&account_id=" + accountId);
+                + (accountId == null ? "" : "&account_id=" + accountId);
         return tokens.authorized(principal, token -> http.send(HttpMethod.GET, uri, token, null, null, null))
-                     .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
-                         api.warn("Cakemail API unreachable listing senders: {}", e.toString());
-                         return new ApiUnavailableException("Cakemail API unreachable, try again later");
-                     })
-                     .flatMap(response -> {
-                         if (response.status() != 200) {
-                             api.warn("Cakemail API answered {} listing senders: {}", response.status(),
-                                     response.reason());
-                             return Mono.error(new ApiUnavailableException(
-                                     "listing senders answered " + response.status() + ": " + response.reason()));
-                         }
-                         JsonNode data = response.json().path("data");
-                         for (JsonNode sender : data) {
-                             boolean confirmed = sender.path("confirmed").asBoolean(false);
-                             found.putIfAbsent(sender.path("email").asText("").toLowerCase(Locale.ROOT),
-                                     confirmed ? new Match(Status.CONFIRMED, sender.path("id").asText())
-                                               : new Match(Status.UNCONFIRMED, null));
-                         }
-                         int listed = seen + data.size();
-                         JsonNode count = response.json().path("pagination").path("count");
-                         if (data.isEmpty() || count.isNumber() && listed >= count.asLong() || page >= MAX_PAGES) {
-                             return Mono.just(new Senders(Map.copyOf(found), config.ticker().read()));
-                         }
-                         return fetch(principal, accountId, page + 1, listed, found);
-                     });
+                .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
+                    api.warn("Cakemail API unreachable listing senders: {}", e.toString());
+                    return new ApiUnavailableException("Cakemail API unreachable, try again later");
+                })
+                .flatMap(response -> {
+                    if (response.status() != 200) {
+                        api.warn("Cakemail API answered {} listing senders: {}", response.status(), response.reason());
+                        return Mono.error(new ApiUnavailableException(
+                                "listing senders answered " + response.status() + ": " + response.reason()));
+                    }
+                    JsonNode data = response.json().path("data");
+                    for (JsonNode sender : data) {
+                        boolean confirmed = sender.path("confirmed").asBoolean(false);
+                        found.putIfAbsent(
+                                sender.path("email").asText("").toLowerCase(Locale.ROOT),
+                                confirmed
+                                        ? new Match(
+                                                Status.CONFIRMED,
+                                                sender.path("id").asText())
+                                        : new Match(Status.UNCONFIRMED, null));
+                    }
+                    int listed = seen + data.size();
+                    JsonNode count = response.json().path("pagination").path("count");
+                    if (data.isEmpty() || count.isNumber() && listed >= count.asLong() || page >= MAX_PAGES) {
+                        return Mono.just(
+                                new Senders(Map.copyOf(found), config.ticker().read()));
+                    }
+                    return fetch(principal, accountId, page + 1, listed, found);
+                });
     }
 }

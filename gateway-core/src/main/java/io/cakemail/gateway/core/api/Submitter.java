@@ -43,6 +43,7 @@ final class Submitter {
     private static final Logger log = LogManager.getLogger(Submitter.class);
     /** API trouble an outage repeats for every call: the logging configuration rate-limits this logger. */
     private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
+
     private static final String EMAILS = "/v2/emails";
     private static final int FAILING_RECIPIENT_MINUTES = 1;
     private static final String UNREACHABLE = "Cakemail API unreachable, try again later";
@@ -59,32 +60,41 @@ final class Submitter {
         this.http = http;
         this.tokens = tokens;
         this.config = config;
-        this.breaker = CircuitBreaker.of("cakemail-api", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(config.breakerWindow())
-                .minimumNumberOfCalls(config.breakerMinimumCalls())
-                .failureRateThreshold(config.breakerFailureRate())
-                .waitDurationInOpenState(config.breakerOpenDuration())
-                .permittedNumberOfCallsInHalfOpenState(3)
-                .clock(new TickerClock(config.ticker()))
-                .build());
+        this.breaker = CircuitBreaker.of(
+                "cakemail-api",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .slidingWindowSize(config.breakerWindow())
+                        .minimumNumberOfCalls(config.breakerMinimumCalls())
+                        .failureRateThreshold(config.breakerFailureRate())
+                        .waitDurationInOpenState(config.breakerOpenDuration())
+                        .permittedNumberOfCallsInHalfOpenState(3)
+                        .clock(new TickerClock(config.ticker()))
+                        .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.StateTransition transition = event.getStateTransition();
             if (transition.getToState() == CircuitBreaker.State.OPEN) {
-                log.warn("Circuit breaker open: the Cakemail API failed {}% of the last calls; messages get 451 for"
-                         + " {}s", Math.round(breaker.getMetrics().getFailureRate()),
+                log.warn(
+                        "Circuit breaker open: the Cakemail API failed {}% of the last calls; messages get 451 for"
+                                + " {}s",
+                        Math.round(breaker.getMetrics().getFailureRate()),
                         config.breakerOpenDuration().toSeconds());
             } else {
                 log.info("Circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
             }
         });
-        this.failingRecipients = Caffeine.newBuilder().ticker(config.ticker())
-                                         .expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
-                                         .maximumSize(100_000).executor(Runnable::run).build();
-        this.accepted = Caffeine.newBuilder().ticker(config.ticker()).expireAfterWrite(config.acceptedMemory())
-                                .maximumSize(config.acceptedMemorySize())
-                                .executor(Runnable::run)  // upkeep inline, not a hand-over to another thread per write
-                                .build();
+        this.failingRecipients = Caffeine.newBuilder()
+                .ticker(config.ticker())
+                .expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
+                .maximumSize(100_000)
+                .executor(Runnable::run)
+                .build();
+        this.accepted = Caffeine.newBuilder()
+                .ticker(config.ticker())
+                .expireAfterWrite(config.acceptedMemory())
+                .maximumSize(config.acceptedMemorySize())
+                .executor(Runnable::run) // upkeep inline, not a hand-over to another thread per write
+                .build();
     }
 
     CircuitBreaker.State circuitState() {
@@ -92,22 +102,35 @@ final class Submitter {
     }
 
     /** The outcome of each recipient, in the order given. */
-    Mono<List<RecipientOutcome>> submit(ApiPrincipal principal, Long accountId, SubmissionBody body,
-                                        List<String> recipients, MessageKey messageKey) {
+    Mono<List<RecipientOutcome>> submit(
+            ApiPrincipal principal,
+            Long accountId,
+            SubmissionBody body,
+            List<String> recipients,
+            MessageKey messageKey) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
         String uri = accountId == null ? EMAILS : EMAILS + "?account_id=" + accountId;
         Mono<List<RecipientOutcome>> outcomes = recipients.size() == 1
-                ? one(principal, accountId, uri, body, recipients.get(0), messageKey, deadline).map(List::of)
+                ? one(principal, accountId, uri, body, recipients.get(0), messageKey, deadline)
+                        .map(List::of)
                 : Flux.fromIterable(recipients)
-                      .flatMapSequential(recipient -> one(principal, accountId, uri, body, recipient, messageKey,
-                              deadline), Math.max(1, recipients.size()))
-                      .collectList();
+                        .flatMapSequential(
+                                recipient -> one(principal, accountId, uri, body, recipient, messageKey, deadline),
+                                Math.max(1, recipients.size()))
+                        .collectList();
         return outcomes.doOnNext(list -> rememberForRetry(principal, accountId, messageKey, list));
     }
 
-    private Mono<RecipientOutcome> one(ApiPrincipal principal, Long accountId, String uri, SubmissionBody body,
-                                       String recipient, MessageKey messageKey, long deadline) {
-        String remembered = accepted.estimatedSize() == 0 ? null  // the usual case: spares building the key
+    private Mono<RecipientOutcome> one(
+            ApiPrincipal principal,
+            Long accountId,
+            String uri,
+            SubmissionBody body,
+            String recipient,
+            MessageKey messageKey,
+            long deadline) {
+        String remembered = accepted.estimatedSize() == 0
+                ? null // the usual case: spares building the key
                 : accepted.getIfPresent(AcceptedKey.of(principal, accountId, messageKey, recipient));
         if (remembered != null) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
@@ -119,8 +142,8 @@ final class Submitter {
      * Remembers the queued recipients of a message the client will retry; forgets them once a retry needs no other:
      * the message sent again after that is a new one.
      */
-    private void rememberForRetry(ApiPrincipal principal, Long accountId, MessageKey messageKey,
-                                  List<RecipientOutcome> outcomes) {
+    private void rememberForRetry(
+            ApiPrincipal principal, Long accountId, MessageKey messageKey, List<RecipientOutcome> outcomes) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
             retryComing |= outcome instanceof RecipientOutcome.Deferred;
@@ -140,8 +163,8 @@ final class Submitter {
     /** A recipient the API queued a message for. */
     private record AcceptedKey(String credential, Long accountId, String message, String recipient) {
         static AcceptedKey of(ApiPrincipal principal, Long accountId, MessageKey messageKey, String recipient) {
-            return new AcceptedKey(principal.credentialKey(), accountId, messageKey.get(),
-                    recipient.toLowerCase(Locale.ROOT));
+            return new AcceptedKey(
+                    principal.credentialKey(), accountId, messageKey.get(), recipient.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -168,41 +191,58 @@ final class Submitter {
         Mono<RecipientOutcome> attempt(int number, boolean tokenRenewed) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
-                return deferred("no answer from the Cakemail API within " + config.messageDeadline().toSeconds() + "s");
+                return deferred("no answer from the Cakemail API within "
+                        + config.messageDeadline().toSeconds() + "s");
             }
             if (!breaker.tryAcquirePermission()) {
                 return deferred("Cakemail API unavailable (circuit open), try again later");
             }
             long start = System.nanoTime();
             return tokens.accessToken(principal)
-                         .flatMap(token -> http.send(HttpMethod.POST, uri, token, "application/json",
-                                         () -> body.forRecipient(recipient), Duration.ofNanos(remaining))
-                                 .flatMap(response -> outcome(response, token, number, tokenRenewed, start)))
-                         .onErrorResume(error -> {
-                             recordFailure(System.nanoTime() - start, error);
-                             if (error instanceof AuthenticationException auth
-                                 && auth.kind() != AuthenticationException.Kind.UNAVAILABLE) {
-                                 return Mono.just(new RecipientOutcome.Deferred(recipient, auth.getMessage(), true));
-                             }
-                             boolean cutShort = isTimeout(error) && lastFailure != null;
-                             if (!cutShort) {
-                                 api.warn("Submission to the Cakemail API failed on the way (attempt {}): {}", number,
-                                         error.toString());
-                             }
-                             return failed(number, cutShort ? lastFailure : isTimeout(error)
-                                     ? "timed out waiting for the Cakemail API" : UNREACHABLE, 0);
-                         });
+                    .flatMap(token -> http.send(
+                                    HttpMethod.POST,
+                                    uri,
+                                    token,
+                                    "application/json",
+                                    () -> body.forRecipient(recipient),
+                                    Duration.ofNanos(remaining))
+                            .flatMap(response -> outcome(response, token, number, tokenRenewed, start)))
+                    .onErrorResume(error -> {
+                        recordFailure(System.nanoTime() - start, error);
+                        if (error instanceof AuthenticationException auth
+                                && auth.kind() != AuthenticationException.Kind.UNAVAILABLE) {
+                            return Mono.just(new RecipientOutcome.Deferred(recipient, auth.getMessage(), true));
+                        }
+                        boolean cutShort = isTimeout(error) && lastFailure != null;
+                        if (!cutShort) {
+                            api.warn(
+                                    "Submission to the Cakemail API failed on the way (attempt {}): {}",
+                                    number,
+                                    error.toString());
+                        }
+                        return failed(
+                                number,
+                                cutShort
+                                        ? lastFailure
+                                        : isTimeout(error) ? "timed out waiting for the Cakemail API" : UNREACHABLE,
+                                0);
+                    });
         }
 
-        private Mono<RecipientOutcome> outcome(ApiResponse response, String token, int number, boolean tokenRenewed,
-                                               long start) {
+        private Mono<RecipientOutcome> outcome(
+                ApiResponse response, String token, int number, boolean tokenRenewed, long start) {
             int status = response.status();
             long elapsed = System.nanoTime() - start;
             if (status >= 500) {
                 recordFailure(elapsed, new ApiUnavailableException("HTTP " + status));
-                api.warn("The Cakemail API answered {} to a submission (attempt {}): {}", status, number,
+                api.warn(
+                        "The Cakemail API answered {} to a submission (attempt {}): {}",
+                        status,
+                        number,
                         response.reason());
-                return failed(number, "Cakemail API answered " + status + ": " + response.reason(),
+                return failed(
+                        number,
+                        "Cakemail API answered " + status + ": " + response.reason(),
                         status == 503 ? retryAfter(response) : 0);
             }
             breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
@@ -211,13 +251,13 @@ final class Submitter {
                 if (submitted.status().equals("queued")) {
                     return Mono.just(new RecipientOutcome.Queued(recipient, submitted.id(), false));
                 }
-                return Mono.just(new RecipientOutcome.Refused(recipient, status,
-                        "the Cakemail API answered status '" + submitted.status() + "'"));
+                return Mono.just(new RecipientOutcome.Refused(
+                        recipient, status, "the Cakemail API answered status '" + submitted.status() + "'"));
             }
             if (status == 401) {
                 if (tokenRenewed) {
-                    return Mono.just(new RecipientOutcome.Deferred(recipient,
-                            "the Cakemail API refused a freshly renewed access token", true));
+                    return Mono.just(new RecipientOutcome.Deferred(
+                            recipient, "the Cakemail API refused a freshly renewed access token", true));
                 }
                 return tokens.renew(principal, token).then(Mono.defer(() -> attempt(number, true)));
             }
@@ -241,13 +281,18 @@ final class Submitter {
         /** Tries again after the backoff (or {@code Retry-After}, if longer), unless that passes the deadline. */
         private Mono<RecipientOutcome> retry(int number, String reason, long retryAfterNanos) {
             lastFailure = reason;
-            long backoff = Math.min(config.backoffMax().toNanos(),
-                    config.backoffBase().toNanos() << Math.min(20, number - 1));
-            long delay = Math.max((long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble())), retryAfterNanos);
+            long backoff =
+                    Math.min(config.backoffMax().toNanos(), config.backoffBase().toNanos() << Math.min(20, number - 1));
+            long delay = Math.max(
+                    (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble())), retryAfterNanos);
             if (System.nanoTime() + delay >= deadline) {
                 return deferred(reason);
             }
-            log.debug("Submission to {} failed ({}), attempt {} again in {} ms", recipient, reason, number + 1,
+            log.debug(
+                    "Submission to {} failed ({}), attempt {} again in {} ms",
+                    recipient,
+                    reason,
+                    number + 1,
                     delay / 1_000_000);
             return Mono.delay(Duration.ofNanos(delay)).then(Mono.defer(() -> attempt(number + 1, false)));
         }
@@ -279,7 +324,8 @@ final class Submitter {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))).toNanos();
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 return Math.max(0, Duration.between(Instant.now(), at).toNanos());
             } catch (DateTimeParseException neither) {
                 return 0;

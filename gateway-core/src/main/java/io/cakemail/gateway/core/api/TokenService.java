@@ -47,33 +47,38 @@ public final class TokenService {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.hashKey = new SecretKeySpec(key, "HmacSHA256");
-        this.tokens = Caffeine.newBuilder().ticker(config.ticker()).expireAfter(new Expiry<String, TokenState>() {
-            @Override
-            public long expireAfterCreate(String k, TokenState state, long now) {
-                return Math.max(0, state.expiresAt() - now);
-            }
+        this.tokens = Caffeine.newBuilder()
+                .ticker(config.ticker())
+                .expireAfter(new Expiry<String, TokenState>() {
+                    @Override
+                    public long expireAfterCreate(String k, TokenState state, long now) {
+                        return Math.max(0, state.expiresAt() - now);
+                    }
 
-            @Override
-            public long expireAfterUpdate(String k, TokenState state, long now, long current) {
-                return expireAfterCreate(k, state, now);
-            }
+                    @Override
+                    public long expireAfterUpdate(String k, TokenState state, long now, long current) {
+                        return expireAfterCreate(k, state, now);
+                    }
 
-            @Override
-            public long expireAfterRead(String k, TokenState state, long now, long current) {
-                return current;
-            }
-        }).build();
-        this.badCredentials = Caffeine.newBuilder().ticker(config.ticker())
-                                      .expireAfterWrite(config.badCredentialsMemory())
-                                      .maximumSize(100_000).build();
+                    @Override
+                    public long expireAfterRead(String k, TokenState state, long now, long current) {
+                        return current;
+                    }
+                })
+                .build();
+        this.badCredentials = Caffeine.newBuilder()
+                .ticker(config.ticker())
+                .expireAfterWrite(config.badCredentialsMemory())
+                .maximumSize(100_000)
+                .build();
     }
 
     /** A token's strings and its deadlines, in the terms of {@link ApiConfig#ticker}. */
     record TokenState(String accessToken, String refreshToken, long expiresAt, long refreshAt) {
         @Override
         public String toString() {
-            return "TokenState[accessToken=***, refreshToken=***, expiresAt=" + expiresAt + ", refreshAt="
-                   + refreshAt + "]";
+            return "TokenState[accessToken=***, refreshToken=***, expiresAt=" + expiresAt + ", refreshAt=" + refreshAt
+                    + "]";
         }
 
         boolean expired(long now) {
@@ -92,14 +97,15 @@ public final class TokenService {
         String key = credentialKey(username, password);
         ApiPrincipal principal = new ApiPrincipal(username, password, key);
         if (badCredentials.getIfPresent(key) != null) {
-            return Mono.error(new AuthenticationException(AuthenticationException.Kind.BAD_CREDENTIALS,
-                    "Authentication credentials invalid"));
+            return Mono.error(new AuthenticationException(
+                    AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
         }
         TokenState cached = tokens.getIfPresent(key);
         if (cached != null && !cached.expired(config.ticker().read())) {
             return Mono.just(principal);
         }
-        return Mono.fromFuture(() -> obtain(key, () -> passwordGrant(principal))).thenReturn(principal);
+        return Mono.fromFuture(() -> obtain(key, () -> passwordGrant(principal)))
+                .thenReturn(principal);
     }
 
     /**
@@ -107,8 +113,11 @@ public final class TokenService {
      * again.
      */
     Mono<ApiResponse> authorized(ApiPrincipal principal, Function<String, Mono<ApiResponse>> call) {
-        return accessToken(principal).flatMap(token -> call.apply(token).flatMap(response ->
-                response.status() == 401 ? renew(principal, token).flatMap(call) : Mono.just(response)));
+        return accessToken(principal)
+                .flatMap(token -> call.apply(token)
+                        .flatMap(response -> response.status() == 401
+                                ? renew(principal, token).flatMap(call)
+                                : Mono.just(response)));
     }
 
     /** A valid access token, refreshing it first if it ran out, or in the background if it soon will. */
@@ -128,21 +137,25 @@ public final class TokenService {
             return Mono.just(state.accessToken());
         }
         return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state)))
-                   .doOnNext(principal::token).map(TokenState::accessToken);
+                .doOnNext(principal::token)
+                .map(TokenState::accessToken);
     }
 
     /** A new token after the API refused {@code rejected}, unless another call already replaced it. */
     Mono<String> renew(ApiPrincipal principal, String rejected) {
         String key = principal.credentialKey();
         TokenState state = tokens.getIfPresent(key);
-        if (state != null && !state.accessToken().equals(rejected) && !state.expired(config.ticker().read())) {
+        if (state != null
+                && !state.accessToken().equals(rejected)
+                && !state.expired(config.ticker().read())) {
             principal.token(state);
             return Mono.just(state.accessToken());
         }
         log.debug("Access token of {} refused, renewing it", principal.getName());
         principal.token(null);
         return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state)))
-                   .doOnNext(principal::token).map(TokenState::accessToken);
+                .doOnNext(principal::token)
+                .map(TokenState::accessToken);
     }
 
     /** One call per key at a time: concurrent callers share the pending answer. */
@@ -152,14 +165,17 @@ public final class TokenService {
         if (pending != null) {
             return pending;
         }
-        fetch.get().subscribe(state -> {
-            tokens.put(key, state);
-            inFlight.remove(key, mine);
-            mine.complete(state);
-        }, error -> {
-            inFlight.remove(key, mine);
-            mine.completeExceptionally(error);
-        });
+        fetch.get()
+                .subscribe(
+                        state -> {
+                            tokens.put(key, state);
+                            inFlight.remove(key, mine);
+                            mine.complete(state);
+                        },
+                        error -> {
+                            inFlight.remove(key, mine);
+                            mine.completeExceptionally(error);
+                        });
         return mine;
     }
 
@@ -169,56 +185,68 @@ public final class TokenService {
         }
         return grant("grant_type=refresh_token&refresh_token=" + encode(previous.refreshToken()), principal, false)
                 .onErrorResume(e -> {
-                    log.info("Refresh grant for {} failed ({}); logging in with the password", principal.getName(),
+                    log.info(
+                            "Refresh grant for {} failed ({}); logging in with the password",
+                            principal.getName(),
                             e.getMessage());
                     return passwordGrant(principal);
                 })
-                .doOnError(e -> api.warn("Renewing the access token of {} failed: {}", principal.getName(),
-                        e.getMessage()));
+                .doOnError(e ->
+                        api.warn("Renewing the access token of {} failed: {}", principal.getName(), e.getMessage()));
     }
 
     private Mono<TokenState> passwordGrant(ApiPrincipal principal) {
-        return grant("grant_type=password&username=" + encode(principal.getName()) + "&password="
-                     + encode(principal.password()), principal, true);
+        return grant(
+                "grant_type=password&username=" + encode(principal.getName()) + "&password="
+                        + encode(principal.password()),
+                principal,
+                true);
     }
 
     /** @param password whether this is the password grant, whose refusal means wrong credentials */
     private Mono<TokenState> grant(String form, ApiPrincipal principal, boolean password) {
         return http.postForm("/token", form)
-                   .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
-                       api.warn("Cakemail API unreachable for POST /token: {}", e.toString());
-                       return new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
-                               "Cakemail API unreachable, try again later");
-                   })
-                   .flatMap(response -> tokenFrom(response, principal, password));
+                .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
+                    api.warn("Cakemail API unreachable for POST /token: {}", e.toString());
+                    return new AuthenticationException(
+                            AuthenticationException.Kind.UNAVAILABLE, "Cakemail API unreachable, try again later");
+                })
+                .flatMap(response -> tokenFrom(response, principal, password));
     }
 
     private Mono<TokenState> tokenFrom(ApiResponse response, ApiPrincipal principal, boolean password) {
         JsonNode body = response.json();
         if (body.has("challenge")) {
-            return Mono.error(new AuthenticationException(AuthenticationException.Kind.MFA_REQUIRED,
+            return Mono.error(new AuthenticationException(
+                    AuthenticationException.Kind.MFA_REQUIRED,
                     "This Cakemail account uses multi-factor authentication, which SMTP cannot carry;"
-                    + " use a dedicated API user without it"));
+                            + " use a dedicated API user without it"));
         }
         if (response.status() == 200 && body.hasNonNull("access_token")) {
             long lifetime = Math.max(1, body.path("expires_in").asLong(3600)) * 1_000_000_000L;
             long now = config.ticker().read();
             long margin = Math.min(config.tokenRefreshMargin().toNanos(), lifetime / 2);
-            return Mono.just(new TokenState(body.get("access_token").asText(),
-                    body.path("refresh_token").asText(null), now + lifetime, now + lifetime - margin));
+            return Mono.just(new TokenState(
+                    body.get("access_token").asText(),
+                    body.path("refresh_token").asText(null),
+                    now + lifetime,
+                    now + lifetime - margin));
         }
-        if (response.status() == 400 || response.status() == 401 || response.status() == 403
-            || response.status() == 422) {
+        if (response.status() == 400
+                || response.status() == 401
+                || response.status() == 403
+                || response.status() == 422) {
             if (!password) {
-                return Mono.error(new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
-                        "refresh token refused (" + response.status() + ")"));
+                return Mono.error(new AuthenticationException(
+                        AuthenticationException.Kind.UNAVAILABLE, "refresh token refused (" + response.status() + ")"));
             }
             badCredentials.put(principal.credentialKey(), Boolean.TRUE);
-            return Mono.error(new AuthenticationException(AuthenticationException.Kind.BAD_CREDENTIALS,
-                    "Authentication credentials invalid"));
+            return Mono.error(new AuthenticationException(
+                    AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
         }
         api.warn("Cakemail API answered {} to POST /token: {}", response.status(), response.reason());
-        return Mono.error(new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
+        return Mono.error(new AuthenticationException(
+                AuthenticationException.Kind.UNAVAILABLE,
                 "Cakemail API could not log in now (HTTP " + response.status() + "), try again later"));
     }
 

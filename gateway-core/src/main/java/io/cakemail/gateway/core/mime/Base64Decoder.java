@@ -20,7 +20,7 @@ final class Base64Decoder implements TransferDecoder {
         for (int i = 0; i < alphabet.length(); i++) {
             VALUES[alphabet.charAt(i)] = (byte) i;
         }
-        VALUES['-'] = 62;  // base64url, seen from some generators
+        VALUES['-'] = 62; // base64url, seen from some generators
         VALUES['_'] = 63;
         VALUES['='] = (byte) PAD;
     }

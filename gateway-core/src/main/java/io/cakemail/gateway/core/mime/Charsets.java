@@ -23,11 +23,18 @@ public final class Charsets {
     /** Windows-1252, or ISO-8859-1 on a JVM without it. */
     public static final Charset WINDOWS_1252 = lookup("windows-1252", StandardCharsets.ISO_8859_1);
 
-    private static final Set<String> LATIN_LABELS = Set.of("us-ascii", "ascii", "iso-8859-1", "latin1", "iso8859-1",
-            "iso_8859-1", "windows-1252", "cp1252", "ansi_x3.4-1968");
+    private static final Set<String> LATIN_LABELS = Set.of(
+            "us-ascii",
+            "ascii",
+            "iso-8859-1",
+            "latin1",
+            "iso8859-1",
+            "iso_8859-1",
+            "windows-1252",
+            "cp1252",
+            "ansi_x3.4-1968");
 
-    private Charsets() {
-    }
+    private Charsets() {}
 
     /** The charset named by {@code label} (a MIME charset parameter), or {@code null} if unknown. */
     public static Charset forLabel(String label) {
@@ -82,8 +89,11 @@ public final class Charsets {
 
     private static boolean isAsciiCompatible(Charset charset) {
         String name = charset.name().toLowerCase(Locale.ROOT);
-        return !name.startsWith("utf-16") && !name.startsWith("utf-32") && !name.startsWith("x-utf-16")
-               && !name.startsWith("x-utf-32") && !name.startsWith("utf_32");
+        return !name.startsWith("utf-16")
+                && !name.startsWith("utf-32")
+                && !name.startsWith("x-utf-16")
+                && !name.startsWith("x-utf-32")
+                && !name.startsWith("utf_32");
     }
 
     /** Text from bytes of unknown charset, such as raw 8-bit header values: UTF-8 if valid, else Windows-1252. */

@@ -10,8 +10,7 @@ import java.util.Locale;
  */
 public final class EncodedWords {
 
-    private EncodedWords() {
-    }
+    private EncodedWords() {}
 
     public static String decode(String text) {
         if (text == null || !text.contains("=?")) {
@@ -80,7 +79,7 @@ public final class EncodedWords {
                 return null;
             }
             String charset = text.substring(start + 2, q1);
-            int language = charset.indexOf('*');  // RFC 2231 5: charset*language
+            int language = charset.indexOf('*'); // RFC 2231 5: charset*language
             if (language >= 0) {
                 charset = charset.substring(0, language);
             }
@@ -100,9 +99,12 @@ public final class EncodedWords {
                 char c = encoded.charAt(i);
                 if (c == '_') {
                     out.write(' ');
-                } else if (c == '=' && i + 2 < encoded.length() && isHex(encoded.charAt(i + 1))
-                           && isHex(encoded.charAt(i + 2))) {
-                    out.write(Character.digit(encoded.charAt(i + 1), 16) << 4 | Character.digit(encoded.charAt(i + 2), 16));
+                } else if (c == '='
+                        && i + 2 < encoded.length()
+                        && isHex(encoded.charAt(i + 1))
+                        && isHex(encoded.charAt(i + 2))) {
+                    out.write(Character.digit(encoded.charAt(i + 1), 16) << 4
+                            | Character.digit(encoded.charAt(i + 2), 16));
                     i += 2;
                 } else {
                     out.write(c);

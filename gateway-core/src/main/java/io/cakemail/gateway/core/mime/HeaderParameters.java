@@ -55,8 +55,7 @@ public record HeaderParameters(String value, Map<String, String> parameters) {
         return parameters.get(name);
     }
 
-    private record Section(String raw, boolean encoded) {
-    }
+    private record Section(String raw, boolean encoded) {}
 
     private static String join(TreeMap<Integer, Section> sections) {
         String charset = null;
@@ -64,7 +63,7 @@ public record HeaderParameters(String value, Map<String, String> parameters) {
         int expected = 0;
         for (Map.Entry<Integer, Section> entry : sections.entrySet()) {
             if (entry.getKey() != expected++) {
-                break;  // RFC 2231 3: a gap ends the value
+                break; // RFC 2231 3: a gap ends the value
             }
             Section section = entry.getValue();
             String raw = section.raw();
@@ -89,8 +88,10 @@ public record HeaderParameters(String value, Map<String, String> parameters) {
     private static void percentDecode(String raw, ByteArrayOutputStream out) {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
-            if (c == '%' && i + 2 < raw.length() && Character.digit(raw.charAt(i + 1), 16) >= 0
-                && Character.digit(raw.charAt(i + 2), 16) >= 0) {
+            if (c == '%'
+                    && i + 2 < raw.length()
+                    && Character.digit(raw.charAt(i + 1), 16) >= 0
+                    && Character.digit(raw.charAt(i + 2), 16) >= 0) {
                 out.write(Character.digit(raw.charAt(i + 1), 16) << 4 | Character.digit(raw.charAt(i + 2), 16));
                 i += 2;
             } else {

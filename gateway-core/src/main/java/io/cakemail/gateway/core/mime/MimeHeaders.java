@@ -31,7 +31,7 @@ public final class MimeHeaders {
             int end = lf > start && text.charAt(lf - 1) == '\r' ? lf - 1 : lf < 0 ? text.length() : lf;
             char first = end > start ? text.charAt(start) : 0;
             if ((first == ' ' || first == '\t') && field.length() > 0) {
-                field.append(text, start, end);  // unfolding removes the line break only (RFC 5322 2.2.3)
+                field.append(text, start, end); // unfolding removes the line break only (RFC 5322 2.2.3)
             } else {
                 add(fields, field);
                 field.setLength(0);

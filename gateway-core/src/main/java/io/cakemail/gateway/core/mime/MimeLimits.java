@@ -11,12 +11,17 @@ package io.cakemail.gateway.core.mime;
  * @param maxAttachmentSize largest decoded attachment, in octets
  * @param maxTotalDecodedSize largest decoded content of the whole message (bodies and attachments), in octets
  */
-public record MimeLimits(int maxDepth, int maxParts, int maxHeaderCount, int maxHeaderBytes, long maxAttachmentSize,
-                         long maxTotalDecodedSize) {
+public record MimeLimits(
+        int maxDepth,
+        int maxParts,
+        int maxHeaderCount,
+        int maxHeaderBytes,
+        long maxAttachmentSize,
+        long maxTotalDecodedSize) {
 
     /** 10 levels, 500 parts, 1,000 fields and 256 KiB of header per part, 10 MiB per attachment, 25 MiB in all. */
-    public static final MimeLimits DEFAULT = new MimeLimits(10, 500, 1000, 256 * 1024, 10L * 1024 * 1024,
-            25L * 1024 * 1024);
+    public static final MimeLimits DEFAULT =
+            new MimeLimits(10, 500, 1000, 256 * 1024, 10L * 1024 * 1024, 25L * 1024 * 1024);
 
     public MimeLimits {
         positive("maxDepth", maxDepth);

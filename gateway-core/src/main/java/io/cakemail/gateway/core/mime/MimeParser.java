@@ -39,10 +39,18 @@ public final class MimeParser implements AutoCloseable {
         void violation(MimeViolation violation);
     }
 
-    private enum State { HEADERS, BODY, PREAMBLE, EPILOGUE, FAILED, FINISHED }
+    private enum State {
+        HEADERS,
+        BODY,
+        PREAMBLE,
+        EPILOGUE,
+        FAILED,
+        FINISHED
+    }
 
     /** The longest line that can still be a boundary: 70 characters (RFC 2046) plus dashes and padding. */
     private static final int MAX_BOUNDARY_LINE = 1024;
+
     private static final int FLUSH_THRESHOLD = 64 * 1024;
     private static final byte LF = '\n';
     private static final byte CR = '\r';
@@ -194,8 +202,9 @@ public final class MimeParser implements AutoCloseable {
     /** Whether the input starts a line that could be a multipart delimiter (or is too short to tell). */
     private boolean mayBeDelimiterLine(ByteBuf input) {
         int start = input.readerIndex();
-        return atLineStart && !containers.isEmpty()
-               && (input.readableBytes() < 2 || input.getByte(start) == '-' && input.getByte(start + 1) == '-');
+        return atLineStart
+                && !containers.isEmpty()
+                && (input.readableBytes() < 2 || input.getByte(start) == '-' && input.getByte(start + 1) == '-');
     }
 
     /**
@@ -216,8 +225,10 @@ public final class MimeParser implements AutoCloseable {
             }
             lastLf = lf;
             from = lf + 1;
-            if (from >= limit || !containers.isEmpty() && input.getByte(from) == '-'
-                                 && (from + 1 >= limit || input.getByte(from + 1) == '-')) {
+            if (from >= limit
+                    || !containers.isEmpty()
+                            && input.getByte(from) == '-'
+                            && (from + 1 >= limit || input.getByte(from + 1) == '-')) {
                 lineBreakHeld = true;
                 break;
             }
@@ -225,7 +236,7 @@ public final class MimeParser implements AutoCloseable {
         if (lineBreakHeld) {
             int lineBreak = lastLf > start && input.getByte(lastLf - 1) == CR ? lastLf - 1 : lastLf;
             if (lineBreak == start && heldCr) {
-                heldCr = false;  // the CR held from the previous input and this LF make the line break
+                heldCr = false; // the CR held from the previous input and this LF make the line break
             }
             body(input, start, lineBreak);
             pendingCrlf = true;
@@ -244,8 +255,9 @@ public final class MimeParser implements AutoCloseable {
     private void partialLine(ByteBuf input) {
         int start = input.readerIndex();
         int length = input.readableBytes();
-        boolean mayBeBoundary = atLineStart && !containers.isEmpty()
-                                && (length < 2 || input.getByte(start) == '-' && input.getByte(start + 1) == '-');
+        boolean mayBeBoundary = atLineStart
+                && !containers.isEmpty()
+                && (length < 2 || input.getByte(start) == '-' && input.getByte(start + 1) == '-');
         if (state == State.HEADERS || mayBeBoundary && length <= MAX_BOUNDARY_LINE) {
             carry.writeBytes(input);
             if (state == State.HEADERS) {
@@ -255,7 +267,7 @@ public final class MimeParser implements AutoCloseable {
         }
         if (state == State.BODY) {
             int end = input.writerIndex();
-            boolean endsWithCr = input.getByte(end - 1) == CR;  // maybe the first half of a CRLF
+            boolean endsWithCr = input.getByte(end - 1) == CR; // maybe the first half of a CRLF
             body(input, start, endsWithCr ? end - 1 : end);
             heldCr = endsWithCr;
         }
@@ -279,8 +291,12 @@ public final class MimeParser implements AutoCloseable {
             headerLine(buf, start, end, lf, terminated);
             return;
         }
-        if (atLineStart && !containers.isEmpty() && end - start >= 2 && buf.getByte(start) == '-'
-            && buf.getByte(start + 1) == '-' && boundary(buf, start, end)) {
+        if (atLineStart
+                && !containers.isEmpty()
+                && end - start >= 2
+                && buf.getByte(start) == '-'
+                && buf.getByte(start + 1) == '-'
+                && boundary(buf, start, end)) {
             return;
         }
         if (state == State.BODY) {
@@ -297,7 +313,7 @@ public final class MimeParser implements AutoCloseable {
             pendingCrlf = false;
         }
         if (heldCr) {
-            decoder.decode(CR, decoded);  // a CR that turned out not to end a line
+            decoder.decode(CR, decoded); // a CR that turned out not to end a line
             heldCr = false;
         }
         if (to > from) {
@@ -317,11 +333,11 @@ public final class MimeParser implements AutoCloseable {
         boolean continuation = first == ' ' || first == '\t';
         if (!continuation && !isField(buf, start, end)) {
             if (depth == 0 && parts == 0 && headerFields == 0 && startsWith(buf, start, end, "From ")) {
-                return;  // an mbox separator line
+                return; // an mbox separator line
             }
             headersComplete();
             if (isParsing()) {
-                line(buf, start, lf, terminated);  // the body starts with this line
+                line(buf, start, lf, terminated); // the body starts with this line
             }
             return;
         }
@@ -353,7 +369,7 @@ public final class MimeParser implements AutoCloseable {
                 return i > start;
             }
             if (b == ' ' || b == '\t') {
-                trailingSpace = true;  // "Name : value" is obsolete but still seen
+                trailingSpace = true; // "Name : value" is obsolete but still seen
             } else if (b < 33 || b > 126 || trailingSpace) {
                 return false;
             }
@@ -393,7 +409,9 @@ public final class MimeParser implements AutoCloseable {
                 fail(false, "MIME parts are nested deeper than " + limits.maxDepth() + " levels");
                 return;
             }
-            containers.push(new Container(type.parameter("boundary"), depth,
+            containers.push(new Container(
+                    type.parameter("boundary"),
+                    depth,
                     type.subtype().equals("digest") ? ContentType.MESSAGE_RFC822 : ContentType.TEXT_PLAIN));
             moveTo(State.PREAMBLE);
         } else {
@@ -417,7 +435,7 @@ public final class MimeParser implements AutoCloseable {
                 endLeaf();
             }
             while (isParsing() && containers.peek() != container) {
-                containers.pop();  // a nested multipart that never closed
+                containers.pop(); // a nested multipart that never closed
                 handler.endPart();
             }
             atLineStart = true;
@@ -445,7 +463,7 @@ public final class MimeParser implements AutoCloseable {
         flushDecoded();
         decoder = null;
         handler.endPart();
-        moveTo(State.PREAMBLE);  // until the next delimiter, lines are ignored
+        moveTo(State.PREAMBLE); // until the next delimiter, lines are ignored
     }
 
     private void flushDecoded() {

@@ -6,5 +6,4 @@ package io.cakemail.gateway.core.mime;
  * @param sizeLimit whether a size bound was broken (as opposed to a structural one)
  * @param reason a sentence for the sender, naming the limit
  */
-public record MimeViolation(boolean sizeLimit, String reason) {
-}
+public record MimeViolation(boolean sizeLimit, String reason) {}

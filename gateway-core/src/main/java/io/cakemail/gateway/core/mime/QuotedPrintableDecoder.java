@@ -12,7 +12,13 @@ final class QuotedPrintableDecoder implements TransferDecoder {
     private static final int BLOCK = DecoderBuffers.BLOCK;
     private static final int MAX_PENDING_WHITESPACE = 256;
 
-    private enum State { TEXT, EQUALS, EQUALS_HEX, EQUALS_WHITESPACE, SOFT_BREAK_CR }
+    private enum State {
+        TEXT,
+        EQUALS,
+        EQUALS_HEX,
+        EQUALS_WHITESPACE,
+        SOFT_BREAK_CR
+    }
 
     private final byte[] input;
     private final byte[] output;
@@ -35,7 +41,7 @@ final class QuotedPrintableDecoder implements TransferDecoder {
             for (int i = 0; i < length; ) {
                 byte b = input[i];
                 if (state == State.TEXT && b > ' ' && b != '=' && whitespaceCount == 0) {
-                    output[written++] = b;  // the common case: a literal character
+                    output[written++] = b; // the common case: a literal character
                     i++;
                     continue;
                 }
@@ -44,7 +50,7 @@ final class QuotedPrintableDecoder implements TransferDecoder {
                     written = result;
                     i++;
                 } else {
-                    written = -result - 1;  // b must be looked at again in the new state
+                    written = -result - 1; // b must be looked at again in the new state
                 }
                 if (written > BLOCK) {
                     out.writeBytes(output, 0, written);
@@ -68,11 +74,11 @@ final class QuotedPrintableDecoder implements TransferDecoder {
     @Override
     public void finish(ByteBuf out) {
         if (state == State.EQUALS || state == State.EQUALS_WHITESPACE) {
-            out.writeByte('=');  // the padding after it ends the content, so it goes like trailing whitespace
+            out.writeByte('='); // the padding after it ends the content, so it goes like trailing whitespace
         } else if (state == State.EQUALS_HEX) {
             out.writeByte('=').writeByte(firstHex);
         }
-        whitespaceCount = 0;  // trailing whitespace at the end of the content ends a line too
+        whitespaceCount = 0; // trailing whitespace at the end of the content ends a line too
         state = State.TEXT;
     }
 
@@ -126,7 +132,7 @@ final class QuotedPrintableDecoder implements TransferDecoder {
                     return written;
                 }
                 if (b == '\r' || b == '\n') {
-                    whitespaceCount = 0;  // padding before a soft line break
+                    whitespaceCount = 0; // padding before a soft line break
                     state = b == '\r' ? State.SOFT_BREAK_CR : State.TEXT;
                     return written;
                 }

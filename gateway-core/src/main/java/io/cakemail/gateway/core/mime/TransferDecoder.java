@@ -42,7 +42,6 @@ interface TransferDecoder {
         }
 
         @Override
-        public void finish(ByteBuf out) {
-        }
+        public void finish(ByteBuf out) {}
     }
 }

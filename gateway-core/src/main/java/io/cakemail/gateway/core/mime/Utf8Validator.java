@@ -18,6 +18,7 @@ public final class Utf8Validator {
 
     /** Continuation bytes the current sequence still needs. */
     private int pending;
+
     private int code;
     private int min;
     private boolean malformed;

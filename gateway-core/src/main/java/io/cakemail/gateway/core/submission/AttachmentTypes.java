@@ -40,15 +40,37 @@ public final class AttachmentTypes {
             Map.entry("application/ics", "calendar"));
 
     private static final Map<String, String> BY_EXTENSION = Map.of(
-            "pdf", "pdf", "png", "png", "jpg", "jpeg", "jpeg", "jpeg", "csv", "csv",
-            "doc", "doc", "docx", "docx", "xls", "xls", "xlsx", "xlsx", "ics", "calendar");
+            "pdf",
+            "pdf",
+            "png",
+            "png",
+            "jpg",
+            "jpeg",
+            "jpeg",
+            "jpeg",
+            "csv",
+            "csv",
+            "doc",
+            "doc",
+            "docx",
+            "docx",
+            "xls",
+            "xls",
+            "xlsx",
+            "xlsx",
+            "ics",
+            "calendar");
 
-    private static final Set<String> GENERIC = Set.of("application/octet-stream", "application/x-download",
-            "application/force-download", "application/download", "application/unknown", "binary/octet-stream",
+    private static final Set<String> GENERIC = Set.of(
+            "application/octet-stream",
+            "application/x-download",
+            "application/force-download",
+            "application/download",
+            "application/unknown",
+            "binary/octet-stream",
             "application/binary");
 
-    private AttachmentTypes() {
-    }
+    private AttachmentTypes() {}
 
     /** The API type for a part, or {@code null} if the API cannot carry it. */
     public static String typeOf(String mediaType, String filename) {
@@ -73,8 +95,10 @@ public final class AttachmentTypes {
         if (dot > 0) {
             base = base.substring(0, dot);
         }
-        base = Normalizer.normalize(base, Normalizer.Form.NFD).replaceAll("\\p{M}+", "")
-                         .replaceAll("[^a-zA-Z0-9_-]+", "_").replaceAll("^_+|_+$", "");
+        base = Normalizer.normalize(base, Normalizer.Form.NFD)
+                .replaceAll("\\p{M}+", "")
+                .replaceAll("[^a-zA-Z0-9_-]+", "_")
+                .replaceAll("^_+|_+$", "");
         if (base.length() > MAX_BASE_NAME) {
             base = base.substring(0, MAX_BASE_NAME);
         }

@@ -97,7 +97,7 @@ final class ChunkedBuffer extends OutputStream {
 
     /** Everything written, as one buffer the caller now owns. This object is not used again. */
     ByteBuf finish() {
-        charged = 0;  // the caller's from now on: charged to the message until its memory is released
+        charged = 0; // the caller's from now on: charged to the message until its memory is released
         if (chunks == null) {
             ByteBuf only = tail != null ? tail : Unpooled.EMPTY_BUFFER;
             tail = null;

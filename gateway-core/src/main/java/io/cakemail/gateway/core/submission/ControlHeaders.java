@@ -23,13 +23,27 @@ final class ControlHeaders {
 
     /** Lower-cased names of every control header. */
     private static final Set<String> NAMES = Set.of(
-            "x-sender-id", "x-list-id", "x-account-id", "x-email-api-type", "x-email-api-enabled", "x-tags",
-            "x-track-opens", "x-track-clicks-html", "x-track-clicks-text",
+            "x-sender-id",
+            "x-list-id",
+            "x-account-id",
+            "x-email-api-type",
+            "x-email-api-enabled",
+            "x-tags",
+            "x-track-opens",
+            "x-track-clicks-html",
+            "x-track-clicks-text",
             "x-smtpapi",
-            "x-mailgun-tag", "x-mailgun-track", "x-mailgun-track-opens", "x-mailgun-track-clicks",
-            "x-pm-tag", "x-pm-trackopens", "x-pm-tracklinks",
-            "x-mc-tags", "x-mc-track",
-            "x-ses-message-tags", "x-ses-configuration-set");
+            "x-mailgun-tag",
+            "x-mailgun-track",
+            "x-mailgun-track-opens",
+            "x-mailgun-track-clicks",
+            "x-pm-tag",
+            "x-pm-trackopens",
+            "x-pm-tracklinks",
+            "x-mc-tags",
+            "x-mc-track",
+            "x-ses-message-tags",
+            "x-ses-configuration-set");
 
     /** X-SMTPAPI keys the gateway honours ({@code unique_args} is SendGrid-side metadata and safe to leave). */
     private static final Set<String> SMTPAPI_KEYS = Set.of("category", "filters", "unique_args");
@@ -41,8 +55,7 @@ final class ControlHeaders {
     final Set<String> tags = new LinkedHashSet<>();
     Tracking tracking = Tracking.UNSET;
 
-    private ControlHeaders() {
-    }
+    private ControlHeaders() {}
 
     /** Whether a header of this name, lower-cased ({@link HeaderField#lowerCaseName()}), is a control header. */
     static boolean isControl(String lowerCaseName) {
@@ -70,21 +83,26 @@ final class ControlHeaders {
                 case "x-email-api-type" -> control.emailType = emailType(field, value);
                 case "x-tags", "x-mc-tags" -> control.addTags(value.split("[,;]"));
                 case "x-mailgun-tag", "x-pm-tag" -> control.addTags(value);
-                case "x-ses-message-tags" -> control.addTags(value.replace('=', '-').split(","));
+                case "x-ses-message-tags" ->
+                    control.addTags(value.replace('=', '-').split(","));
                 case "x-smtpapi" -> control.smtpApi(field, value);
-                case "x-track-opens" -> gatewayTracking = gatewayTracking.overriddenBy(
-                        new Tracking(bool(field, value), null, null));
-                case "x-track-clicks-html" -> gatewayTracking = gatewayTracking.overriddenBy(
-                        new Tracking(null, bool(field, value), null));
-                case "x-track-clicks-text" -> gatewayTracking = gatewayTracking.overriddenBy(
-                        new Tracking(null, null, bool(field, value)));
+                case "x-track-opens" ->
+                    gatewayTracking = gatewayTracking.overriddenBy(new Tracking(bool(field, value), null, null));
+                case "x-track-clicks-html" ->
+                    gatewayTracking = gatewayTracking.overriddenBy(new Tracking(null, bool(field, value), null));
+                case "x-track-clicks-text" ->
+                    gatewayTracking = gatewayTracking.overriddenBy(new Tracking(null, null, bool(field, value)));
                 case "x-mailgun-track" -> {
                     boolean on = bool(field, value);
                     control.track(new Tracking(on, on, on));
                 }
-                case "x-mailgun-track-opens", "x-pm-trackopens" -> control.track(new Tracking(bool(field, value), null, null));
-                case "x-mailgun-track-clicks" -> control.track(value.equalsIgnoreCase("htmlonly")
-                        ? new Tracking(null, true, false) : clicks(bool(field, value)));
+                case "x-mailgun-track-opens", "x-pm-trackopens" ->
+                    control.track(new Tracking(bool(field, value), null, null));
+                case "x-mailgun-track-clicks" ->
+                    control.track(
+                            value.equalsIgnoreCase("htmlonly")
+                                    ? new Tracking(null, true, false)
+                                    : clicks(bool(field, value)));
                 case "x-pm-tracklinks" -> control.track(postmarkLinks(field, value));
                 case "x-mc-track" -> control.track(mandrill(value));
                 default -> {
@@ -126,7 +144,7 @@ final class ControlHeaders {
             String key = keys.next();
             if (!SMTPAPI_KEYS.contains(key)) {
                 throw new InvalidHeaderException(field.name() + " key '" + key + "' is not supported by this gateway"
-                                                 + " (supported: category, filters.opentrack, filters.clicktrack)");
+                        + " (supported: category, filters.opentrack, filters.clicktrack)");
             }
         }
         JsonNode category = root.path("category");
@@ -138,8 +156,10 @@ final class ControlHeaders {
         JsonNode filters = root.path("filters");
         JsonNode open = filters.path("opentrack").path("settings").path("enable");
         JsonNode click = filters.path("clicktrack").path("settings").path("enable");
-        track(new Tracking(open.isMissingNode() ? null : open.asBoolean(),
-                click.isMissingNode() ? null : click.asBoolean(), click.isMissingNode() ? null : click.asBoolean()));
+        track(new Tracking(
+                open.isMissingNode() ? null : open.asBoolean(),
+                click.isMissingNode() ? null : click.asBoolean(),
+                click.isMissingNode() ? null : click.asBoolean()));
     }
 
     private static Tracking clicks(boolean on) {
@@ -152,8 +172,9 @@ final class ControlHeaders {
             case "htmlandtext" -> new Tracking(null, true, true);
             case "htmlonly" -> new Tracking(null, true, false);
             case "textonly" -> new Tracking(null, false, true);
-            default -> throw new InvalidHeaderException(
-                    field.name() + ": '" + value + "' (expected: None, HtmlAndText, HtmlOnly or TextOnly)");
+            default ->
+                throw new InvalidHeaderException(
+                        field.name() + ": '" + value + "' (expected: None, HtmlAndText, HtmlOnly or TextOnly)");
         };
     }
 
@@ -163,7 +184,9 @@ final class ControlHeaders {
             options.add(option.trim());
         }
         boolean all = options.contains("clicks_all");
-        return new Tracking(options.contains("opens"), all || options.contains("clicks_htmlonly"),
+        return new Tracking(
+                options.contains("opens"),
+                all || options.contains("clicks_htmlonly"),
                 all || options.contains("clicks_textonly"));
     }
 

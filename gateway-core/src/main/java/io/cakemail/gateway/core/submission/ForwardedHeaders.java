@@ -14,16 +14,33 @@ import java.util.Set;
 final class ForwardedHeaders {
 
     private static final Set<String> STANDARD = Set.of(
-            "reply-to", "in-reply-to", "references", "list-unsubscribe", "list-unsubscribe-post", "list-id",
-            "list-help", "list-subscribe", "list-post", "list-owner", "list-archive", "auto-submitted",
-            "precedence", "importance", "priority", "sensitivity", "organization", "keywords", "comments",
-            "disposition-notification-to", "thread-topic", "thread-index");
+            "reply-to",
+            "in-reply-to",
+            "references",
+            "list-unsubscribe",
+            "list-unsubscribe-post",
+            "list-id",
+            "list-help",
+            "list-subscribe",
+            "list-post",
+            "list-owner",
+            "list-archive",
+            "auto-submitted",
+            "precedence",
+            "importance",
+            "priority",
+            "sensitivity",
+            "organization",
+            "keywords",
+            "comments",
+            "disposition-notification-to",
+            "thread-topic",
+            "thread-index");
 
-    private static final List<String> TRANSIT_PREFIXES = List.of(
-            "x-received", "x-google-", "x-gm-", "x-ms-", "x-microsoft-", "x-forefront-");
+    private static final List<String> TRANSIT_PREFIXES =
+            List.of("x-received", "x-google-", "x-gm-", "x-ms-", "x-microsoft-", "x-forefront-");
 
-    private ForwardedHeaders() {
-    }
+    private ForwardedHeaders() {}
 
     static List<HeaderField> select(List<HeaderField> fields) {
         List<HeaderField> kept = new ArrayList<>();

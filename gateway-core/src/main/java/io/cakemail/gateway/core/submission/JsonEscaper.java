@@ -26,8 +26,7 @@ final class JsonEscaper {
         ESCAPES['\\'] = new byte[] {'\\', '\\'};
     }
 
-    private JsonEscaper() {
-    }
+    private JsonEscaper() {}
 
     /** Appends {@code utf8}'s readable bytes, escaped, to {@code out}; {@code utf8} is left as it is. */
     static void escape(ByteBuf utf8, ChunkedBuffer out) {
@@ -51,7 +50,7 @@ final class JsonEscaper {
                     i += Long.BYTES;
                     continue;
                 }
-                i += Long.numberOfTrailingZeros(flagged) >>> 3;  // the lowest flag is always a true one
+                i += Long.numberOfTrailingZeros(flagged) >>> 3; // the lowest flag is always a true one
             } else if (escapeOf(in[i]) == null) {
                 i++;
                 continue;

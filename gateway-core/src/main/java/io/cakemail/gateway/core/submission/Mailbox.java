@@ -19,13 +19,15 @@ public record Mailbox(String address, String name) {
         int open = lastUnquoted(value, '<');
         if (open >= 0) {
             int close = value.indexOf('>', open);
-            String address = value.substring(open + 1, close < 0 ? value.length() : close).trim();
+            String address = value.substring(open + 1, close < 0 ? value.length() : close)
+                    .trim();
             return new Mailbox(emptyToNull(address), displayName(value.substring(0, open)));
         }
         int comment = value.indexOf('(');
         if (comment > 0) {
             int end = value.lastIndexOf(')');
-            return new Mailbox(emptyToNull(value.substring(0, comment).trim()),
+            return new Mailbox(
+                    emptyToNull(value.substring(0, comment).trim()),
                     displayName(value.substring(comment + 1, end > comment ? end : value.length())));
         }
         return new Mailbox(emptyToNull(value), null);

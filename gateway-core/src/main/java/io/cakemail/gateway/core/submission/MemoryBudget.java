@@ -47,8 +47,10 @@ public final class MemoryBudget {
      * probably larger than the memory the JVM can give), then {@code 452 4.3.1}.
      */
     public static Refusal allocationFailed(OutOfMemoryError error) {
-        limits.warn("Memory ran out for a message ({}): 452 4.3.1; is the memory budget larger than what the JVM can"
-                    + " allocate?", error.toString());
+        limits.warn(
+                "Memory ran out for a message ({}): 452 4.3.1; is the memory budget larger than what the JVM can"
+                        + " allocate?",
+                error.toString());
         return Refusal.NO_STORAGE;
     }
 

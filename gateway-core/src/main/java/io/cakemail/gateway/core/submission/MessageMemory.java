@@ -84,15 +84,18 @@ public final class MessageMemory extends AbstractReferenceCounted {
         long after = held.addAndGet(bytes);
         if (after > budget.capacity()) {
             held.addAndGet(-bytes);
-            limits.info("A message needs more than the whole memory budget for content ({} octets): 552 5.3.4",
+            limits.info(
+                    "A message needs more than the whole memory budget for content ({} octets): 552 5.3.4",
                     budget.capacity());
             throw new RefusalException(Refusal.tooLarge("the message needs more memory than this gateway's whole"
-                                                        + " budget for content (" + budget.capacity() + " octets)"));
+                    + " budget for content (" + budget.capacity() + " octets)"));
         }
         if (!budget.tryReserve(bytes)) {
             held.addAndGet(-bytes);
-            limits.info("Memory budget for content full ({} of {} octets held): a message gets 452 4.3.1",
-                    budget.used(), budget.capacity());
+            limits.info(
+                    "Memory budget for content full ({} of {} octets held): a message gets 452 4.3.1",
+                    budget.used(),
+                    budget.capacity());
             throw new RefusalException(Refusal.NO_STORAGE);
         }
     }

@@ -49,8 +49,8 @@ import org.apache.logging.log4j.Logger;
 public final class MessageTransformer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(MessageTransformer.class);
-    private static final Set<String> SIGNATURE_TYPES = Set.of("application/pkcs7-signature",
-            "application/x-pkcs7-signature", "application/pgp-signature");
+    private static final Set<String> SIGNATURE_TYPES =
+            Set.of("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature");
     private static final String NO_SUBJECT = "(no subject)";
     private static final byte[] NO_TEXT = "(no text)".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ESCAPED_NEWLINE = {'\\', 'n'};
@@ -61,6 +61,7 @@ public final class MessageTransformer implements AutoCloseable {
     private final MimeParser parser;
     /** The parts opened and not yet ended, innermost first. */
     private final Deque<OpenPart> open = new ArrayDeque<>();
+
     private final List<Attachment> attachments = new ArrayList<>();
     private final Map<String, InlineImage> inlineImages = new LinkedHashMap<>();
 
@@ -68,6 +69,7 @@ public final class MessageTransformer implements AutoCloseable {
     private long decodedSize;
     /** The octets of the finished bodies' JSON and the attachments' base64: the bulk of the API request. */
     private long encodedSize;
+
     private int unnamedParts;
     private String subject;
     private Mailbox from = new Mailbox(null, null);
@@ -78,6 +80,7 @@ public final class MessageTransformer implements AutoCloseable {
     private ByteBuf text;
     /** The HTML body as the content of a JSON string, or {@code null}. */
     private ByteBuf html;
+
     private PartSink current;
     private boolean ended;
 
@@ -102,7 +105,7 @@ public final class MessageTransformer implements AutoCloseable {
     /** {@code 552 5.3.4} for encoded content past {@code limit} octets. */
     static Refusal jsonTooLarge(long limit) {
         return Refusal.tooLarge("the message's bodies and attachments are larger than " + limit
-                                + " octets once encoded for the Cakemail API");
+                + " octets once encoded for the Cakemail API");
     }
 
     /** The next chunk of the message (dot-unstuffed SMTP content). The chunk is read, not retained. */
@@ -142,9 +145,21 @@ public final class MessageTransformer implements AutoCloseable {
             memory.release();
             return new TransformResult.Refused(refusal);
         }
-        ParsedMessage message = new ParsedMessage(subject, text, html, List.copyOf(attachments), additionalHeaders,
-                List.copyOf(control.tags), control.tracking, control.listId, control.accountId, control.emailType,
-                control.senderId, from, messageId, memory);
+        ParsedMessage message = new ParsedMessage(
+                subject,
+                text,
+                html,
+                List.copyOf(attachments),
+                additionalHeaders,
+                List.copyOf(control.tags),
+                control.tracking,
+                control.listId,
+                control.accountId,
+                control.emailType,
+                control.senderId,
+                from,
+                messageId,
+                memory);
         text = null;
         html = null;
         attachments.clear();
@@ -215,13 +230,14 @@ public final class MessageTransformer implements AutoCloseable {
      * composite of its own slices and views of the image's base64, nothing copied. Whether there was a reference.
      */
     private boolean embed(InlineImage image) {
-        ByteBuf reference = Unpooled.wrappedBuffer(escaped("cid:" + image.contentId).getBytes(StandardCharsets.UTF_8));
+        ByteBuf reference =
+                Unpooled.wrappedBuffer(escaped("cid:" + image.contentId).getBytes(StandardCharsets.UTF_8));
         int at = indexOf(reference, html, html.readerIndex());
         if (at < 0) {
             return false;
         }
-        ByteBuf prefix = Unpooled.wrappedBuffer(escaped("data:" + image.mediaType + ";base64,")
-                                                        .getBytes(StandardCharsets.US_ASCII));
+        ByteBuf prefix = Unpooled.wrappedBuffer(
+                escaped("data:" + image.mediaType + ";base64,").getBytes(StandardCharsets.US_ASCII));
         List<ByteBuf> pieces = new ArrayList<>();
         try {
             int from = html.readerIndex();
@@ -304,24 +320,27 @@ public final class MessageTransformer implements AutoCloseable {
         boolean markedAttachment = disposition != null && disposition.value().equals("attachment");
         String filename = headers.filename();
         if (parent != null && parent.signed && SIGNATURE_TYPES.contains(mediaType)) {
-            log.info("Leaving out the {} part of a multipart/signed message: the API composes a new message",
-                    mediaType);
+            log.info(
+                    "Leaving out the {} part of a multipart/signed message: the API composes a new message", mediaType);
             return DiscardedPart.INSTANCE;
         }
         if (!markedAttachment && filename == null && (type.is("text", "plain") || type.is("text", "html"))) {
-            return new TextSink(type.is("text", "html"), type.parameter("charset"),
-                    parent != null && parent.insideAlternative);
+            return new TextSink(
+                    type.is("text", "html"), type.parameter("charset"), parent != null && parent.insideAlternative);
         }
         String apiType = AttachmentTypes.typeOf(mediaType, filename);
         String contentId = headers.contentId();
-        boolean inline = parent != null && parent.related && contentId != null && type.type().equals("image")
-                         && !markedAttachment;
+        boolean inline = parent != null
+                && parent.related
+                && contentId != null
+                && type.type().equals("image")
+                && !markedAttachment;
         if (inline && config.inlineImages() == TransformConfig.InlineImages.DATA_URI) {
             return new AttachmentSink(displayName(filename, mediaType), filename, apiType, mediaType, contentId);
         }
         if (inline && config.inlineImages() == TransformConfig.InlineImages.REFUSE) {
             refuse(Refusal.unsupportedMedia("inline image " + describe(filename, mediaType)
-                                            + " cannot be sent: this gateway is configured to refuse inline images"));
+                    + " cannot be sent: this gateway is configured to refuse inline images"));
             return DiscardedPart.INSTANCE;
         }
         if (apiType == null) {
@@ -337,8 +356,8 @@ public final class MessageTransformer implements AutoCloseable {
 
     private static Refusal unsupported(String filename, String mediaType) {
         return Refusal.unsupportedMedia("attachment " + describe(filename, mediaType)
-                                        + " cannot be sent through the Cakemail API; supported: "
-                                        + AttachmentTypes.SUPPORTED);
+                + " cannot be sent through the Cakemail API; supported: "
+                + AttachmentTypes.SUPPORTED);
     }
 
     private static String describe(String filename, String mediaType) {
@@ -359,7 +378,7 @@ public final class MessageTransformer implements AutoCloseable {
         encodedSize += json.readableBytes();
         ByteBuf merged = json;
         if (existing != null) {
-            existing.retain();  // if the composite cannot be made, the field still owns it
+            existing.retain(); // if the composite cannot be made, the field still owns it
             merged = memory.composite(existing, Unpooled.wrappedBuffer(ESCAPED_NEWLINE), json);
             existing.release();
         }
@@ -414,7 +433,7 @@ public final class MessageTransformer implements AutoCloseable {
             decodedSize += decoded.readableBytes();
             if (decodedSize > config.limits().maxTotalDecodedSize()) {
                 refuse(Refusal.tooLarge("the message's decoded content is larger than "
-                                        + config.limits().maxTotalDecodedSize() + " octets"));
+                        + config.limits().maxTotalDecodedSize() + " octets"));
                 return;
             }
             current.write(decoded);
@@ -439,14 +458,15 @@ public final class MessageTransformer implements AutoCloseable {
 
         @Override
         public void violation(MimeViolation violation) {
-            refuse(violation.sizeLimit() ? Refusal.tooLarge(violation.reason())
-                                         : Refusal.badContent(violation.reason()));
+            refuse(
+                    violation.sizeLimit()
+                            ? Refusal.tooLarge(violation.reason())
+                            : Refusal.badContent(violation.reason()));
         }
     }
 
     /** A part the parser has opened and not ended: a multipart, or a leaf whose content has somewhere to go. */
-    private sealed interface OpenPart permits Container, PartSink {
-    }
+    private sealed interface OpenPart permits Container, PartSink {}
 
     /** An open multipart and what it means for the parts inside. */
     private static final class Container implements OpenPart {
@@ -477,16 +497,13 @@ public final class MessageTransformer implements AutoCloseable {
         static final DiscardedPart INSTANCE = new DiscardedPart();
 
         @Override
-        public void write(ByteBuf decoded) {
-        }
+        public void write(ByteBuf decoded) {}
 
         @Override
-        public void end() {
-        }
+        public void end() {}
 
         @Override
-        public void discard() {
-        }
+        public void discard() {}
     }
 
     /** A body part: collected, then turned into the content of a JSON string. */
@@ -508,7 +525,9 @@ public final class MessageTransformer implements AutoCloseable {
 
         @Override
         public void end() {
-            bodyText(isHtml, body.finishAsJson(config.maxJsonSize() - encodedSize, config.maxJsonSize()),
+            bodyText(
+                    isHtml,
+                    body.finishAsJson(config.maxJsonSize() - encodedSize, config.maxJsonSize()),
                     insideAlternative);
         }
 
@@ -542,7 +561,7 @@ public final class MessageTransformer implements AutoCloseable {
             size += decoded.readableBytes();
             if (size > config.limits().maxAttachmentSize()) {
                 refuse(Refusal.tooLarge("attachment '" + name + "' is larger than "
-                                        + config.limits().maxAttachmentSize() + " octets"));
+                        + config.limits().maxAttachmentSize() + " octets"));
                 return;
             }
             encoder.encode(decoded, base64);
@@ -555,15 +574,16 @@ public final class MessageTransformer implements AutoCloseable {
         public void end() {
             encoder.finish(base64);
             encodedSize += base64.size();
-            String fallback = (contentId != null || mediaType.startsWith("image/") ? "image-"
-                               : apiType != null && apiType.equals("calendar") ? "invite-" : "attachment-")
-                              + ++unnamedParts;
+            String fallback = (contentId != null || mediaType.startsWith("image/")
+                            ? "image-"
+                            : apiType != null && apiType.equals("calendar") ? "invite-" : "attachment-")
+                    + ++unnamedParts;
             String apiName = apiType == null ? filename : AttachmentTypes.filename(filename, apiType, fallback);
             Attachment attachment = new Attachment(apiName, apiType, base64.finish());
             if (contentId != null && !inlineImages.containsKey(contentId)) {
                 inlineImages.put(contentId, new InlineImage(contentId, mediaType, attachment));
             } else if (apiType != null) {
-                attachments.add(attachment);  // a second image with the same Content-ID: the HTML shows the first
+                attachments.add(attachment); // a second image with the same Content-ID: the HTML shows the first
             } else {
                 attachment.base64().release();
                 refuse(unsupported(filename, mediaType));
@@ -577,6 +597,5 @@ public final class MessageTransformer implements AutoCloseable {
     }
 
     /** An image waiting to learn whether the HTML references it. */
-    private record InlineImage(String contentId, String mediaType, Attachment attachment) {
-    }
+    private record InlineImage(String contentId, String mediaType, Attachment attachment) {}
 }

@@ -30,10 +30,21 @@ import java.util.List;
  * @param messageId the Message-ID header as written, or {@code null}
  * @param memory the message's share of the memory budget
  */
-public record ParsedMessage(String subject, ByteBuf textJson, ByteBuf htmlJson, List<Attachment> attachments,
-                            List<HeaderField> additionalHeaders, List<String> tags, Tracking tracking, Long listId,
-                            Long accountId, String emailType, String senderId, Mailbox from, String messageId,
-                            MessageMemory memory) {
+public record ParsedMessage(
+        String subject,
+        ByteBuf textJson,
+        ByteBuf htmlJson,
+        List<Attachment> attachments,
+        List<HeaderField> additionalHeaders,
+        List<String> tags,
+        Tracking tracking,
+        Long listId,
+        Long accountId,
+        String emailType,
+        String senderId,
+        Mailbox from,
+        String messageId,
+        MessageMemory memory) {
 
     private static final JsonFactory JSON = new JsonFactory();
 

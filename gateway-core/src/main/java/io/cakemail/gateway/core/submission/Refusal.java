@@ -19,8 +19,8 @@ public record Refusal(int code, String enhancedStatus, String reason) {
     }
 
     /** {@code 452 4.3.1}: no room for the message now. */
-    public static final Refusal NO_STORAGE = insufficientStorage(
-            "Insufficient system storage for the message now, try again later");
+    public static final Refusal NO_STORAGE =
+            insufficientStorage("Insufficient system storage for the message now, try again later");
 
     /** {@code 452 4.3.1}: no room for the message now; the client tries again later. */
     public static Refusal insufficientStorage(String reason) {

@@ -20,6 +20,7 @@ final class Scratch {
 
     /** One in each byte of a word: {@code ONES * b} is {@code b} in every byte. */
     static final long ONES = 0x0101010101010101L;
+
     static final long HIGH_BITS = 0x8080808080808080L;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final FastThreadLocal<Scratch> PER_THREAD = new FastThreadLocal<>() {
@@ -32,8 +33,7 @@ final class Scratch {
     final byte[] input = new byte[BLOCK];
     final byte[] output = new byte[OUTPUT];
 
-    private Scratch() {
-    }
+    private Scratch() {}
 
     static Scratch get() {
         return PER_THREAD.get();
@@ -51,7 +51,7 @@ final class Scratch {
         long pattern = (value & 0xffL) * ONES;
         int i = from;
         for (; to - i >= Long.BYTES; i += Long.BYTES) {
-            long zeros = zeroBytes(word(bytes, i) ^ pattern);  // the lowest flag is always a true one
+            long zeros = zeroBytes(word(bytes, i) ^ pattern); // the lowest flag is always a true one
             if (zeros != 0) {
                 return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
             }

@@ -45,13 +45,17 @@ public final class SubmissionBody {
 
     /** The request body for {@code email}; the caller releases it. */
     public ByteBuf forRecipient(String email) {
-        byte[] prefix = ("{\"email\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(email))
-                         + "\",").getBytes(StandardCharsets.UTF_8);
-        int from = tail.readerIndex() + 1;  // after the opening brace, which the prefix replaces
+        byte[] prefix = ("{\"email\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(email)) + "\",")
+                .getBytes(StandardCharsets.UTF_8);
+        int from = tail.readerIndex() + 1; // after the opening brace, which the prefix replaces
         int shared = sharedSize();
         ByteBufAllocator allocator = memory.allocator();
         if (shared <= COPY_LIMIT) {
-            return allocator.directBuffer(prefix.length + shared).writeBytes(prefix).writeBytes(tail, from, shared);
+            return allocator
+                    .directBuffer(prefix.length + shared)
+                    .writeBytes(prefix)
+                    .writeBytes(tail, from, shared);
         }
         ByteBuf head = allocator.directBuffer(prefix.length).writeBytes(prefix);
         return memory.composite(head, tail.retainedSlice(from, shared).asReadOnly());

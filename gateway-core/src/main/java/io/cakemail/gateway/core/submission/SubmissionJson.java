@@ -16,8 +16,7 @@ public final class SubmissionJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private SubmissionJson() {
-    }
+    private SubmissionJson() {}
 
     /**
      * @param senderId the resolved {@code sender.id}
@@ -90,7 +89,7 @@ public final class SubmissionJson {
             throws IOException {
         if (content != null) {
             json.writeFieldName(name);
-            json.writeRawValue("\"");  // the generator now counts the value as written
+            json.writeRawValue("\""); // the generator now counts the value as written
             json.flush();
             out.append(content);
             json.writeRaw('"');

@@ -27,12 +27,14 @@ final class TextTranscoder {
     private static final char LF = '\n';
 
     private final CharsetDecoder decoder;
-    private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+    private final CharsetEncoder encoder = StandardCharsets.UTF_8
+            .newEncoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
     private final boolean joinLines;
     /** Octets waiting to be decoded: the next block, after what the last block left of a sequence cut short. */
     private final ByteBuffer bytes = ByteBuffer.allocate(BLOCK);
+
     private final CharBuffer chars = CharBuffer.allocate(BLOCK);
     private final ByteBuffer utf8 = ByteBuffer.allocate(BLOCK * 3 + 1);
     /** The last block ended with a CR, held back until the next character shows whether an LF follows. */
@@ -40,8 +42,8 @@ final class TextTranscoder {
 
     TextTranscoder(Charset charset, boolean joinLines) {
         this.decoder = charset.newDecoder()
-                              .onMalformedInput(CodingErrorAction.REPLACE)
-                              .onUnmappableCharacter(CodingErrorAction.REPLACE);
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
         this.joinLines = joinLines;
     }
 

@@ -13,7 +13,8 @@ public record Tracking(Boolean opens, Boolean clicksHtml, Boolean clicksText) {
 
     /** This tracking with the non-null fields of {@code other} taking precedence. */
     Tracking overriddenBy(Tracking other) {
-        return new Tracking(other.opens != null ? other.opens : opens,
+        return new Tracking(
+                other.opens != null ? other.opens : opens,
                 other.clicksHtml != null ? other.clicksHtml : clicksHtml,
                 other.clicksText != null ? other.clicksText : clicksText);
     }

@@ -15,8 +15,12 @@ import io.cakemail.gateway.core.mime.MimeLimits;
  * @param maxJsonSize the most octets of encoded content (the JSON strings of the bodies and attachments, which are
  *                    nearly all of an API request) per message
  */
-public record TransformConfig(MimeLimits limits, UnsupportedAttachments unsupportedAttachments,
-                              InlineImages inlineImages, MissingContent missingContent, long maxJsonSize) {
+public record TransformConfig(
+        MimeLimits limits,
+        UnsupportedAttachments unsupportedAttachments,
+        InlineImages inlineImages,
+        MissingContent missingContent,
+        long maxJsonSize) {
 
     /**
      * 40 MiB. The API documents no request limit; this fits the largest attachments the default limits let through
@@ -24,8 +28,8 @@ public record TransformConfig(MimeLimits limits, UnsupportedAttachments unsuppor
      */
     public static final long DEFAULT_MAX_JSON_SIZE = 40L * 1024 * 1024;
 
-    public static final TransformConfig DEFAULT = new TransformConfig(MimeLimits.DEFAULT,
-            UnsupportedAttachments.REFUSE, InlineImages.ATTACH, MissingContent.REFUSE);
+    public static final TransformConfig DEFAULT = new TransformConfig(
+            MimeLimits.DEFAULT, UnsupportedAttachments.REFUSE, InlineImages.ATTACH, MissingContent.REFUSE);
 
     public TransformConfig {
         requireNonNull(limits, "limits");
@@ -38,8 +42,11 @@ public record TransformConfig(MimeLimits limits, UnsupportedAttachments unsuppor
     }
 
     /** With the {@linkplain #DEFAULT_MAX_JSON_SIZE default} limit on encoded content. */
-    public TransformConfig(MimeLimits limits, UnsupportedAttachments unsupportedAttachments, InlineImages inlineImages,
-                           MissingContent missingContent) {
+    public TransformConfig(
+            MimeLimits limits,
+            UnsupportedAttachments unsupportedAttachments,
+            InlineImages inlineImages,
+            MissingContent missingContent) {
         this(limits, unsupportedAttachments, inlineImages, missingContent, DEFAULT_MAX_JSON_SIZE);
     }
 

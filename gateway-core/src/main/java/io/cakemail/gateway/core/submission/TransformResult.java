@@ -6,10 +6,8 @@ package io.cakemail.gateway.core.submission;
 public sealed interface TransformResult {
 
     /** The message transformed; the receiver owns it and must release it. */
-    record Transformed(ParsedMessage message) implements TransformResult {
-    }
+    record Transformed(ParsedMessage message) implements TransformResult {}
 
     /** The message cannot go through the API. */
-    record Refused(Refusal refusal) implements TransformResult {
-    }
+    record Refused(Refusal refusal) implements TransformResult {}
 }

@@ -18,14 +18,19 @@ class ApiResponseTest {
 
     @Test
     void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
-        assertThat(Submitter.retryAfter(withRetryAfter("7"))).isEqualTo(Duration.ofSeconds(7).toNanos());
+        assertThat(Submitter.retryAfter(withRetryAfter("7")))
+                .isEqualTo(Duration.ofSeconds(7).toNanos());
         String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
                 ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(10));
         assertThat(Submitter.retryAfter(withRetryAfter(inTenSeconds)))
-                .isBetween(Duration.ofSeconds(8).toNanos(), Duration.ofSeconds(10).toNanos());
-        assertThat(Submitter.retryAfter(withRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"))).as("past").isZero();
+                .isBetween(
+                        Duration.ofSeconds(8).toNanos(), Duration.ofSeconds(10).toNanos());
+        assertThat(Submitter.retryAfter(withRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")))
+                .as("past")
+                .isZero();
         assertThat(Submitter.retryAfter(withRetryAfter("soon"))).isZero();
-        assertThat(Submitter.retryAfter(new ApiResponse(503, EmptyHttpHeaders.INSTANCE, new byte[0]))).isZero();
+        assertThat(Submitter.retryAfter(new ApiResponse(503, EmptyHttpHeaders.INSTANCE, new byte[0])))
+                .isZero();
     }
 
     private static ApiResponse withRetryAfter(String value) {
@@ -33,13 +38,15 @@ class ApiResponseTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"detail\":[{\"loc\":[\"body\",\"content\",\"subject\"],\"msg\":\"field required\"}]} | content.subject: field required",
-        "{\"detail\":[{\"msg\":\"Sender not found\",\"type\":\"bad_request\"},{\"msg\":\"List not found\"}]} | Sender not found; List not found",
-        "{\"detail\":\"Not authenticated\"}                                                     | Not authenticated",
-        "<html><body>Bad Gateway\\r\\n</body></html>                                            | <html><body>Bad Gateway </body></html>",
-        "''                                                                                    | HTTP 502",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"detail\":[{\"loc\":[\"body\",\"content\",\"subject\"],\"msg\":\"field required\"}]} | content.subject: field required",
+                "{\"detail\":[{\"msg\":\"Sender not found\",\"type\":\"bad_request\"},{\"msg\":\"List not found\"}]} | Sender not found; List not found",
+                "{\"detail\":\"Not authenticated\"}                                                     | Not authenticated",
+                "<html><body>Bad Gateway\\r\\n</body></html>                                            | <html><body>Bad Gateway </body></html>",
+                "''                                                                                    | HTTP 502",
+            })
     void theReasonIsOneLineWhateverTheShapeOfDetail(String body, String reason) {
         String raw = body.strip().equals("''") ? "" : body.strip().replace("\\r\\n", "\r\n");
         ApiResponse response = new ApiResponse(502, EmptyHttpHeaders.INSTANCE, raw.getBytes(StandardCharsets.UTF_8));

@@ -14,10 +14,14 @@ class SecretsTest {
         assertThat(new TokenService.TokenState("access-123", "refresh-456", 1, 2).toString())
                 .doesNotContain("access-123", "refresh-456");
         assertThat(new ApiPrincipal("sandbox@example.com", "s3cret", "key").toString())
-                .contains("sandbox@example.com").doesNotContain("s3cret", "key");
+                .contains("sandbox@example.com")
+                .doesNotContain("s3cret", "key");
         DefaultHttp2Headers headers = new DefaultHttp2Headers();
         headers.set("authorization", "Bearer access-123");
-        assertThat(new Http2ApiClient.RequestHeaders(HttpMethod.POST, "/v2/emails", "access-123", "application/json",
-                headers).toString()).contains("/v2/emails").doesNotContain("access-123");
+        assertThat(new Http2ApiClient.RequestHeaders(
+                                HttpMethod.POST, "/v2/emails", "access-123", "application/json", headers)
+                        .toString())
+                .contains("/v2/emails")
+                .doesNotContain("access-123");
     }
 }

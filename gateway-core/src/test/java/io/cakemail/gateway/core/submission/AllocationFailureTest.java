@@ -8,9 +8,9 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,8 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AllocationFailureTest {
 
-    private static final TransformConfig DATA_URI = new TransformConfig(TransformConfig.DEFAULT.limits(),
-            TransformConfig.UnsupportedAttachments.OMIT, TransformConfig.InlineImages.DATA_URI,
+    private static final TransformConfig DATA_URI = new TransformConfig(
+            TransformConfig.DEFAULT.limits(),
+            TransformConfig.UnsupportedAttachments.OMIT,
+            TransformConfig.InlineImages.DATA_URI,
             TransformConfig.MissingContent.PLACEHOLDER);
 
     static Stream<Path> messages() throws IOException {
@@ -40,14 +42,20 @@ class AllocationFailureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"text/plain; charset=utf-8", "text/plain; charset=koi8-r", "text/plain; charset=utf-16le",
-                            "text/html; charset=utf-8"})
+    @ValueSource(
+            strings = {
+                "text/plain; charset=utf-8",
+                "text/plain; charset=koi8-r",
+                "text/plain; charset=utf-16le",
+                "text/html; charset=utf-8"
+            })
     void largeBodiesToo(String contentType) {
         String line = contentType.contains("html") ? "<p>caf\u00e9 \"quoted\" \\ text</p>\r\n" : "caf\u00e9 line\r\n";
         String charset = contentType.substring(contentType.indexOf('=') + 1);
         byte[] body = line.repeat(6_000).getBytes(java.nio.charset.Charset.forName(charset));
         byte[] head = ("From: a@example.com\r\nSubject: large\r\nContent-Type: " + contentType
-                       + "\r\nContent-Transfer-Encoding: binary\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "\r\nContent-Transfer-Encoding: binary\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         everyAllocationMayFail(contentType, concat(head, body, "\r\n".getBytes(StandardCharsets.US_ASCII)));
     }
 
@@ -55,14 +63,14 @@ class AllocationFailureTest {
     void largeAttachmentsAndInlineImagesToo() {
         String image = Base64.getMimeEncoder().encodeToString(new byte[100_000]);
         String message = "From: a@example.com\r\nSubject: large\r\nContent-Type: multipart/related; boundary=b\r\n"
-                         + "\r\n--b\r\nContent-Type: text/html\r\n\r\n"
-                         + "<img src=\"cid:one\"><img src=\"cid:one\"><img src=\"cid:two\">\r\n"
-                         + "--b\r\nContent-Type: image/png\r\nContent-ID: <one>\r\n"
-                         + "Content-Transfer-Encoding: base64\r\n\r\n" + image + "\r\n"
-                         + "--b\r\nContent-Type: image/png\r\nContent-ID: <two>\r\n"
-                         + "Content-Transfer-Encoding: base64\r\n\r\n" + image + "\r\n"
-                         + "--b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n"
-                         + "\r\n" + image + "\r\n--b--\r\n";
+                + "\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+                + "<img src=\"cid:one\"><img src=\"cid:one\"><img src=\"cid:two\">\r\n"
+                + "--b\r\nContent-Type: image/png\r\nContent-ID: <one>\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + image + "\r\n"
+                + "--b\r\nContent-Type: image/png\r\nContent-ID: <two>\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + image + "\r\n"
+                + "--b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n"
+                + "\r\n" + image + "\r\n--b--\r\n";
         everyAllocationMayFail("related", message.getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -81,8 +89,9 @@ class AllocationFailureTest {
                 MemoryBudget budget = new MemoryBudget(1L << 30);
                 FailingAllocator allocator = new FailingAllocator(PooledByteBufAllocator.DEFAULT, failing);
                 String outcome = run(message, config, budget, allocator);
-                assertThat(budget.used()).as("%s, allocation %d failing: charged after the message", file, failing)
-                                         .isZero();
+                assertThat(budget.used())
+                        .as("%s, allocation %d failing: charged after the message", file, failing)
+                        .isZero();
                 if (!allocator.failed()) {
                     assertThat(outcome).doesNotContain("452");
                     break;
@@ -95,8 +104,7 @@ class AllocationFailureTest {
     }
 
     /** Transforms, writes the JSON and makes two recipients' bodies; what happened, in a few words. */
-    private static String run(byte[] message, TransformConfig config, MemoryBudget budget,
-                              FailingAllocator allocator) {
+    private static String run(byte[] message, TransformConfig config, MemoryBudget budget, FailingAllocator allocator) {
         TransformResult result;
         try (MessageTransformer transformer = new MessageTransformer(config, budget.newMessage(allocator))) {
             for (int offset = 0; offset < message.length; offset += 4096) {

@@ -24,13 +24,16 @@ class BodyTextTest {
             int length = Scratch.BLOCK - 20 + random.nextInt(Scratch.BLOCK * 2);
             while (text.length() < length) {
                 int pick = random.nextInt(12);
-                text.append(pick == 0 ? "\r\n" : pick == 1 ? "\r" : pick == 2 ? "\n" : pick == 3 ? "\"é\\" : "abcdefgh");
+                text.append(
+                        pick == 0 ? "\r\n" : pick == 1 ? "\r" : pick == 2 ? "\n" : pick == 3 ? "\"é\\" : "abcdefgh");
             }
             String value = text.toString();
             byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
             int split = random.nextInt(bytes.length + 1);
             String expected = new String(JsonStringEncoder.getInstance().quoteAsString(value.replace("\r\n", "\n")));
-            assertThat(json("utf-8", bytes, split)).as("round %d, split at %d", round, split).isEqualTo(expected);
+            assertThat(json("utf-8", bytes, split))
+                    .as("round %d, split at %d", round, split)
+                    .isEqualTo(expected);
         }
     }
 
@@ -51,8 +54,15 @@ class BodyTextTest {
      * and pieces fall against block boundaries, and the result is what decoding the whole text at once gives.
      */
     @ParameterizedTest
-    @CsvSource({"koi8-r, привет мир", "shift_jis, 日本語のテキスト", "euc-jp, 日本語のテキスト", "gb18030, 中文文本𠀀",
-                "utf-16, ça va 𝄞", "utf-16le, ça va 𝄞", "windows-1252, café “quoted” €"})
+    @CsvSource({
+        "koi8-r, привет мир",
+        "shift_jis, 日本語のテキスト",
+        "euc-jp, 日本語のテキスト",
+        "gb18030, 中文文本𠀀",
+        "utf-16, ça va 𝄞",
+        "utf-16le, ça va 𝄞",
+        "windows-1252, café “quoted” €"
+    })
     void textInOtherCharsetsIsTranscodedInBlocksAsIfWhole(String charset, String alphabet) {
         Random random = new Random(charset.hashCode());
         for (int round = 0; round < 40; round++) {
@@ -65,7 +75,9 @@ class BodyTextTest {
             String value = text.toString();
             byte[] bytes = value.getBytes(Charset.forName(charset));
             String expected = new String(JsonStringEncoder.getInstance().quoteAsString(value.replace("\r\n", "\n")));
-            assertThat(json(charset, bytes, random)).as("%s, round %d", charset, round).isEqualTo(expected);
+            assertThat(json(charset, bytes, random))
+                    .as("%s, round %d", charset, round)
+                    .isEqualTo(expected);
         }
     }
 
@@ -81,12 +93,12 @@ class BodyTextTest {
     void jsonPastItsRoomIsRefusedAndNothingIsLeftHeld() {
         MemoryBudget budget = new MemoryBudget(1 << 20);
         BodyText text = new BodyText(budget.newMessage(UnpooledByteBufAllocator.DEFAULT), "utf-8");
-        text.write(Unpooled.wrappedBuffer(new byte[10_000]));  // NUL characters: six octets each once escaped
+        text.write(Unpooled.wrappedBuffer(new byte[10_000])); // NUL characters: six octets each once escaped
         assertThatThrownBy(() -> text.finishAsJson(50_000, 60_000))
                 .isInstanceOf(RefusalException.class)
                 .extracting(e -> ((RefusalException) e).refusal())
                 .isEqualTo(Refusal.tooLarge("the message's bodies and attachments are larger than 60000 octets once"
-                                            + " encoded for the Cakemail API"));
+                        + " encoded for the Cakemail API"));
         assertThat(budget.used()).isZero();
     }
 

@@ -37,8 +37,8 @@ class GoldenMessagesTest {
         if (!Files.exists(expected)) {
             Path candidate = Path.of("target", "golden-candidates").resolve(expected.getFileName());
             Files.createDirectories(candidate.getParent());
-            Files.writeString(candidate, Transforms.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual)
-                                         + "\n");
+            Files.writeString(
+                    candidate, Transforms.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual) + "\n");
             fail("no " + expected + "; wrote a candidate to " + candidate + ": review it and move it there");
         }
         assertThat(actual).isEqualTo(Transforms.JSON.readTree(expected.toFile()));
@@ -49,11 +49,14 @@ class GoldenMessagesTest {
     void anyChunkingGivesTheSameOutcome(Path eml) throws IOException {
         byte[] message = Files.readAllBytes(eml);
         JsonNode whole = Transforms.whole(message, TransformConfig.DEFAULT);
-        assertThat(Transforms.byteByByte(message, TransformConfig.DEFAULT)).as("one byte at a time").isEqualTo(whole);
+        assertThat(Transforms.byteByByte(message, TransformConfig.DEFAULT))
+                .as("one byte at a time")
+                .isEqualTo(whole);
         Random random = new Random(eml.getFileName().toString().hashCode());
         for (int round = 0; round < 5; round++) {
             assertThat(Transforms.randomChunks(message, TransformConfig.DEFAULT, random, 1 + random.nextInt(200)))
-                    .as("random chunks, round %d", round).isEqualTo(whole);
+                    .as("random chunks, round %d", round)
+                    .isEqualTo(whole);
         }
     }
 

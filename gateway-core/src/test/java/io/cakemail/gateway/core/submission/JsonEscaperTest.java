@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -20,11 +20,14 @@ class JsonEscaperTest {
             StringBuilder text = new StringBuilder();
             int length = random.nextInt(40);
             for (int i = 0; i < length; i++) {
-                text.append(random.nextInt(4) == 0 ? specials.charAt(random.nextInt(specials.length()))
-                                                   : (char) ('a' + random.nextInt(26)));
+                text.append(
+                        random.nextInt(4) == 0
+                                ? specials.charAt(random.nextInt(specials.length()))
+                                : (char) ('a' + random.nextInt(26)));
             }
             String value = text.toString().replaceAll("[\\uD800-\\uDFFF]", "x");
-            assertThat(escaped(value)).as("%s", value)
+            assertThat(escaped(value))
+                    .as("%s", value)
                     .isEqualTo(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
         }
     }
@@ -33,7 +36,8 @@ class JsonEscaperTest {
     void everyControlCharacterAndOnlyThoseAreEscaped() {
         for (int c = 0; c < 0x80; c++) {
             String value = "abcdefgh" + (char) c + "ijklmnop";
-            assertThat(escaped(value)).isEqualTo(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
+            assertThat(escaped(value))
+                    .isEqualTo(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
         }
     }
 
@@ -41,7 +45,8 @@ class JsonEscaperTest {
     void textLongerThanAScratchBlockIsEscapedWhole() {
         String value = ("quote\" back\\ tab\t " + "x".repeat(37) + "\u0001").repeat(Scratch.BLOCK / 10);
         assertThat(value.length()).isGreaterThan(3 * Scratch.BLOCK);
-        assertThat(escaped(value)).isEqualTo(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
+        assertThat(escaped(value))
+                .isEqualTo(new String(JsonStringEncoder.getInstance().quoteAsString(value)));
     }
 
     private static String escaped(String value) {

@@ -36,8 +36,9 @@ class MemoryBudgetTest {
     void aMessageThatNeedsMoreThanTheWholeBudgetIsRefusedForGood() {
         MemoryBudget budget = new MemoryBudget(256 * 1024);
         TransformResult result = transform(withAttachment(300 * 1024), budget, TransformConfig.DEFAULT);
-        assertThat(result).isEqualTo(new TransformResult.Refused(Refusal.tooLarge(
-                "the message needs more memory than this gateway's whole budget for content (262144 octets)")));
+        assertThat(result)
+                .isEqualTo(new TransformResult.Refused(Refusal.tooLarge(
+                        "the message needs more memory than this gateway's whole budget for content (262144 octets)")));
         assertThat(budget.used()).isZero();
     }
 
@@ -46,7 +47,7 @@ class MemoryBudgetTest {
         TransformConfig config = withJsonLimit(4 << 20);
         MemoryBudget budget = new MemoryBudget(64 << 20);
         String message = "From: a@example.com\r\nSubject: control\r\nContent-Type: text/plain\r\n\r\n"
-                         + "\u0001".repeat(1 << 20) + "\r\n";
+                + "\u0001".repeat(1 << 20) + "\r\n";
         TransformResult result = transform(message.getBytes(StandardCharsets.US_ASCII), budget, config);
         assertThat(result).isEqualTo(new TransformResult.Refused(MessageTransformer.jsonTooLarge(4 << 20)));
         assertThat(budget.used()).isZero();
@@ -64,8 +65,9 @@ class MemoryBudgetTest {
     @Test
     void theChargeLastsUntilTheMessageAndItsJsonAreBothReleased() {
         MemoryBudget budget = new MemoryBudget(64 << 20);
-        ParsedMessage message = ((TransformResult.Transformed) transform(withAttachment(50_000), budget,
-                TransformConfig.DEFAULT)).message();
+        ParsedMessage message = ((TransformResult.Transformed)
+                        transform(withAttachment(50_000), budget, TransformConfig.DEFAULT))
+                .message();
         long transformed = budget.used();
         SubmissionBody body = SubmissionJson.write(message, "s-1", "transactional", null);
         message.release();
@@ -77,8 +79,9 @@ class MemoryBudgetTest {
     @Test
     void fanOutCopiesOfASmallMessageAreChargedForEveryRecipient() {
         MemoryBudget budget = new MemoryBudget(1 << 20);
-        ParsedMessage message = ((TransformResult.Transformed) transform(withAttachment(6_000), budget,
-                TransformConfig.DEFAULT)).message();
+        ParsedMessage message = ((TransformResult.Transformed)
+                        transform(withAttachment(6_000), budget, TransformConfig.DEFAULT))
+                .message();
         SubmissionBody body = SubmissionJson.write(message, "s-1", "transactional", null);
         message.release();
         long before = budget.used();
@@ -86,23 +89,28 @@ class MemoryBudgetTest {
         assertThat(budget.used() - before).isEqualTo(10L * (320 + body.sharedSize()));
         assertThatThrownBy(() -> body.reserveFanOut(1000))
                 .isInstanceOf(RefusalException.class)
-                .extracting(e -> ((RefusalException) e).refusal().code()).isEqualTo(552);
+                .extracting(e -> ((RefusalException) e).refusal().code())
+                .isEqualTo(552);
         body.release();
         assertThat(budget.used()).isZero();
     }
 
     private static TransformConfig withJsonLimit(long maxJsonSize) {
         TransformConfig defaults = TransformConfig.DEFAULT;
-        return new TransformConfig(defaults.limits(), defaults.unsupportedAttachments(), defaults.inlineImages(),
-                defaults.missingContent(), maxJsonSize);
+        return new TransformConfig(
+                defaults.limits(),
+                defaults.unsupportedAttachments(),
+                defaults.inlineImages(),
+                defaults.missingContent(),
+                maxJsonSize);
     }
 
     private static byte[] withAttachment(int size) {
         String message = "From: a@example.com\r\nSubject: report\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
-                         + "--b\r\nContent-Type: text/plain\r\n\r\nSee the report.\r\n"
-                         + "--b\r\nContent-Type: application/pdf; name=report.pdf\r\n"
-                         + "Content-Transfer-Encoding: base64\r\n\r\n"
-                         + Base64.getMimeEncoder().encodeToString(new byte[size]) + "\r\n--b--\r\n";
+                + "--b\r\nContent-Type: text/plain\r\n\r\nSee the report.\r\n"
+                + "--b\r\nContent-Type: application/pdf; name=report.pdf\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(new byte[size]) + "\r\n--b--\r\n";
         return message.getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -29,8 +29,8 @@ class TransformMemoryTest {
         TransformResult result;
         try (MessageTransformer transformer = new MessageTransformer(TransformConfig.DEFAULT, allocator)) {
             for (int offset = 0; offset < message.length; offset += CHUNK) {
-                ByteBuf chunk = allocator.buffer(CHUNK).writeBytes(message, offset,
-                        Math.min(CHUNK, message.length - offset));
+                ByteBuf chunk =
+                        allocator.buffer(CHUNK).writeBytes(message, offset, Math.min(CHUNK, message.length - offset));
                 transformer.feed(chunk);
                 chunk.release();
             }
@@ -45,7 +45,8 @@ class TransformMemoryTest {
         body.release();
 
         double ratio = (double) allocator.peak / message.length;
-        System.out.printf("%s message of %,d octets (request %,d): peak buffer memory %,d octets, %.3fx the message%n",
+        System.out.printf(
+                "%s message of %,d octets (request %,d): peak buffer memory %,d octets, %.3fx the message%n",
                 kind, message.length, requestSize, allocator.peak, ratio);
         assertThat(requestSize).isGreaterThan(TEN_MIB);
         assertThat(allocator.inUse).isZero();
@@ -54,11 +55,14 @@ class TransformMemoryTest {
 
     private static byte[] textMessage() {
         StringBuilder text = new StringBuilder("Subject: big\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                               + "Content-Transfer-Encoding: 8bit\r\n\r\n");
+                + "Content-Transfer-Encoding: 8bit\r\n\r\n");
         Random random = new Random(1);
         while (text.length() < TEN_MIB) {
-            text.append("Ligne ").append(random.nextInt()).append(" \"café\" ").append("x".repeat(random.nextInt(60)))
-                .append("\r\n");
+            text.append("Ligne ")
+                    .append(random.nextInt())
+                    .append(" \"café\" ")
+                    .append("x".repeat(random.nextInt(60)))
+                    .append("\r\n");
         }
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -67,9 +71,10 @@ class TransformMemoryTest {
         byte[] pdf = new byte[TEN_MIB];
         new Random(2).nextBytes(pdf);
         return ("Subject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
-                + "Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n"
-                + "Content-Type: application/pdf; name=big.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                + Base64.getMimeEncoder().encodeToString(pdf) + "\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n"
+                        + "Content-Type: application/pdf; name=big.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                        + Base64.getMimeEncoder().encodeToString(pdf) + "\r\n--b--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

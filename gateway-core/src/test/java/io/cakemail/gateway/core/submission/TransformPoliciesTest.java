@@ -3,8 +3,8 @@ package io.cakemail.gateway.core.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cakemail.gateway.testing.SubmitEmailSchema;
 import io.cakemail.gateway.core.mime.MimeLimits;
+import io.cakemail.gateway.testing.SubmitEmailSchema;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
@@ -22,28 +22,35 @@ class TransformPoliciesTest {
 
     @Test
     void unsupportedAttachmentsCanBeOmitted() throws IOException {
-        JsonNode outcome = Transforms.whole(corpus("unsupported-zip"), with(
-                TransformConfig.UnsupportedAttachments.OMIT, DEFAULT.inlineImages(), DEFAULT.missingContent()));
+        JsonNode outcome = Transforms.whole(
+                corpus("unsupported-zip"),
+                with(TransformConfig.UnsupportedAttachments.OMIT, DEFAULT.inlineImages(), DEFAULT.missingContent()));
         assertThat(outcome.at("/body/content/text").asText()).isEqualTo("The archive is attached.");
         assertThat(outcome.at("/body/attachment").isMissingNode()).isTrue();
     }
 
     @Test
     void inlineImagesCanBecomeDataUris() throws IOException {
-        JsonNode outcome = Transforms.whole(corpus("outlook-related-inline-image"), with(
-                DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI, DEFAULT.missingContent()));
+        JsonNode outcome = Transforms.whole(
+                corpus("outlook-related-inline-image"),
+                with(
+                        DEFAULT.unsupportedAttachments(),
+                        TransformConfig.InlineImages.DATA_URI,
+                        DEFAULT.missingContent()));
         assertThat(outcome.at("/body/content/html").asText())
-                .contains("<img src=\"data:image/png;base64,iVBORw0KGgo").doesNotContain("cid:");
+                .contains("<img src=\"data:image/png;base64,iVBORw0KGgo")
+                .doesNotContain("cid:");
         assertThat(outcome.at("/body/attachment").isMissingNode()).isTrue();
     }
 
     @Test
     void aDataUriNeedsNoSupportedTypeButAnUnreferencedImageDoes() {
-        TransformConfig dataUri = with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI,
-                DEFAULT.missingContent());
+        TransformConfig dataUri =
+                with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI, DEFAULT.missingContent());
         JsonNode referenced = Transforms.whole(related("<img src=\"cid:a@x\"><img src=\"cid:b@x\">"), dataUri);
-        assertThat(referenced.at("/body/content/html").asText()).isEqualTo(
-                "<img src=\"data:image/png;base64,iVBORw0KGgo=\"><img src=\"data:image/gif;base64,R0lGODlh\">");
+        assertThat(referenced.at("/body/content/html").asText())
+                .isEqualTo(
+                        "<img src=\"data:image/png;base64,iVBORw0KGgo=\"><img src=\"data:image/gif;base64,R0lGODlh\">");
         assertThat(referenced.at("/body/attachment").isMissingNode()).isTrue();
 
         JsonNode unreferenced = Transforms.whole(related("<img src=\"cid:a@x\">"), dataUri);
@@ -54,14 +61,14 @@ class TransformPoliciesTest {
     /** Mail clients show the first part with a Content-ID; the second keeps its content as an attachment. */
     @Test
     void aSecondInlineImageWithTheSameContentIdIsAttachedNotLost() {
-        TransformConfig dataUri = with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI,
-                DEFAULT.missingContent());
+        TransformConfig dataUri =
+                with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.DATA_URI, DEFAULT.missingContent());
         byte[] message = bytes("Subject: logos\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
-                               + "--r\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:a@x\">\r\n"
-                               + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
-                               + "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
-                               + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
-                               + "Content-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--r--\r\n");
+                + "--r\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:a@x\">\r\n"
+                + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+                + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--r--\r\n");
         JsonNode outcome = Transforms.whole(message, dataUri);
         assertThat(outcome.at("/body/content/html").asText())
                 .isEqualTo("<img src=\"data:image/png;base64,iVBORw0KGgo=\">");
@@ -70,26 +77,29 @@ class TransformPoliciesTest {
 
     private static byte[] related(String html) {
         return bytes("Subject: logos\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
-                     + "--r\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n"
-                     + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
-                     + "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
-                     + "--r\r\nContent-Type: image/gif\r\nContent-ID: <b@x>\r\n"
-                     + "Content-Transfer-Encoding: base64\r\n\r\nR0lGODlh\r\n--r--\r\n");
+                + "--r\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n"
+                + "--r\r\nContent-Type: image/png\r\nContent-ID: <a@x>\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+                + "--r\r\nContent-Type: image/gif\r\nContent-ID: <b@x>\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nR0lGODlh\r\n--r--\r\n");
     }
 
     @Test
     void inlineImagesCanBeRefused() throws IOException {
-        JsonNode outcome = Transforms.whole(corpus("outlook-related-inline-image"), with(
-                DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.REFUSE, DEFAULT.missingContent()));
+        JsonNode outcome = Transforms.whole(
+                corpus("outlook-related-inline-image"),
+                with(DEFAULT.unsupportedAttachments(), TransformConfig.InlineImages.REFUSE, DEFAULT.missingContent()));
         assertThat(outcome.at("/refused/enhanced_status").asText()).isEqualTo("5.6.1");
         assertThat(outcome.at("/refused/reason").asText()).startsWith("inline image 'image001.png' (image/png)");
     }
 
     @Test
     void missingSubjectAndBodyCanGetPlaceholders() throws IOException {
-        TransformConfig placeholders = with(DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(),
-                TransformConfig.MissingContent.PLACEHOLDER);
-        assertThat(Transforms.whole(corpus("no-subject"), placeholders).at("/body/content/subject").asText())
+        TransformConfig placeholders = with(
+                DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), TransformConfig.MissingContent.PLACEHOLDER);
+        assertThat(Transforms.whole(corpus("no-subject"), placeholders)
+                        .at("/body/content/subject")
+                        .asText())
                 .isEqualTo("(no subject)");
         JsonNode scan = Transforms.whole(corpus("attachment-only"), placeholders);
         assertThat(scan.at("/body/content/text").asText()).isEqualTo("(no text)");
@@ -111,12 +121,15 @@ class TransformPoliciesTest {
         StringBuilder body = new StringBuilder();
         Random random = new Random(3);
         while (body.length() < 300_000) {
-            body.append("line ").append(body.length()).append(" é ").append("x".repeat(random.nextInt(90)))
-                .append("\r\n");
+            body.append("line ")
+                    .append(body.length())
+                    .append(" é ")
+                    .append("x".repeat(random.nextInt(90)))
+                    .append("\r\n");
         }
         byte[] message = bytes("Subject: long\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                               + "Content-Transfer-Encoding: 8bit\r\n\r\n" + body);
-        String expected = body.toString().replace("\r\n", "\n").stripTrailing();  // the last break goes with the end
+                + "Content-Transfer-Encoding: 8bit\r\n\r\n" + body);
+        String expected = body.toString().replace("\r\n", "\n").stripTrailing(); // the last break goes with the end
         for (int chunk : new int[] {1, 4095, 4096, 65_537}) {
             JsonNode outcome = Transforms.randomChunks(message, DEFAULT, new Random(chunk), chunk);
             assertThat(outcome.at("/body/content/text").asText()).isEqualTo(expected);
@@ -127,14 +140,15 @@ class TransformPoliciesTest {
     void bareCarriageReturnsAndEitherCharsetSurviveEveryCut() {
         String text = "caf\u00e9 \"quoted\"\r\nna\u00efve\rback\\slash\r\n\r\nend\r";
         for (String charset : new String[] {"utf-8", "iso-8859-1"}) {
-            byte[] encoded = text.getBytes(charset.equals("utf-8") ? StandardCharsets.UTF_8
-                                                                   : StandardCharsets.ISO_8859_1);
+            byte[] encoded =
+                    text.getBytes(charset.equals("utf-8") ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             byte[] message = bytes("Subject: cr\r\nContent-Type: text/plain; charset=" + charset + "\r\n"
-                                   + "Content-Transfer-Encoding: base64\r\n\r\n"
-                                   + Base64.getEncoder().encodeToString(encoded) + "\r\n");
+                    + "Content-Transfer-Encoding: base64\r\n\r\n"
+                    + Base64.getEncoder().encodeToString(encoded) + "\r\n");
             for (int chunk = 1; chunk <= 9; chunk++) {
                 JsonNode outcome = Transforms.randomChunks(message, DEFAULT, new Random(chunk), chunk);
-                assertThat(outcome.at("/body/content/text").asText()).as("%s in chunks up to %d", charset, chunk)
+                assertThat(outcome.at("/body/content/text").asText())
+                        .as("%s in chunks up to %d", charset, chunk)
                         .isEqualTo("caf\u00e9 \"quoted\"\nna\u00efve\rback\\slash\n\nend\r");
             }
         }
@@ -142,17 +156,23 @@ class TransformPoliciesTest {
 
     @Test
     void anAttachmentOverTheLimitIsRefusedAsTooLarge() {
-        TransformConfig small = new TransformConfig(new MimeLimits(10, 500, 1000, 65536, 1000, 1_000_000),
-                DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), DEFAULT.missingContent());
+        TransformConfig small = new TransformConfig(
+                new MimeLimits(10, 500, 1000, 65536, 1000, 1_000_000),
+                DEFAULT.unsupportedAttachments(),
+                DEFAULT.inlineImages(),
+                DEFAULT.missingContent());
         JsonNode outcome = Transforms.whole(withAttachment(new byte[1001], "application/pdf", "big.pdf"), small);
-        assertThat(outcome.get("refused")).isEqualTo(refusal(552, "5.3.4",
-                "attachment 'big.pdf' is larger than 1000 octets"));
+        assertThat(outcome.get("refused"))
+                .isEqualTo(refusal(552, "5.3.4", "attachment 'big.pdf' is larger than 1000 octets"));
     }
 
     @Test
     void decodedContentOverTheLimitIsRefusedAsTooLarge() {
-        TransformConfig small = new TransformConfig(new MimeLimits(10, 500, 1000, 65536, 10_000, 2000),
-                DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), DEFAULT.missingContent());
+        TransformConfig small = new TransformConfig(
+                new MimeLimits(10, 500, 1000, 65536, 10_000, 2000),
+                DEFAULT.unsupportedAttachments(),
+                DEFAULT.inlineImages(),
+                DEFAULT.missingContent());
         JsonNode outcome = Transforms.whole(withAttachment(new byte[2500], "application/pdf", "a.pdf"), small);
         assertThat(outcome.at("/refused/code").asInt()).isEqualTo(552);
         assertThat(outcome.at("/refused/reason").asText()).contains("decoded content is larger than 2000 octets");
@@ -161,8 +181,8 @@ class TransformPoliciesTest {
     @Test
     void structuralLimitsAreRefusedAsBadContent() {
         MimeLimits limits = new MimeLimits(10, 3, 5, 300, 10_000, 100_000);
-        TransformConfig small = new TransformConfig(limits, DEFAULT.unsupportedAttachments(),
-                DEFAULT.inlineImages(), DEFAULT.missingContent());
+        TransformConfig small = new TransformConfig(
+                limits, DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), DEFAULT.missingContent());
         String headers = "Subject: x\r\n" + "X-A: 1\r\n".repeat(6) + "\r\nbody\r\n";
         assertThat(Transforms.whole(bytes(headers), small).get("refused"))
                 .isEqualTo(refusal(554, "5.6.0", "a part has more than 5 header fields"));
@@ -170,7 +190,7 @@ class TransformPoliciesTest {
         assertThat(Transforms.whole(bytes(longHeader), small).get("refused"))
                 .isEqualTo(refusal(554, "5.6.0", "a part's header block is larger than 300 octets"));
         String parts = "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
-                       + "--b\r\n\r\none\r\n".repeat(3) + "--b--\r\n";
+                + "--b\r\n\r\none\r\n".repeat(3) + "--b--\r\n";
         assertThat(Transforms.whole(bytes(parts), small).get("refused"))
                 .isEqualTo(refusal(554, "5.6.0", "the message has more than 3 MIME parts"));
     }
@@ -178,13 +198,16 @@ class TransformPoliciesTest {
     @Test
     void aControlHeaderTheGatewayCannotHonourIsRefused() {
         assertThat(Transforms.whole(bytes("Subject: x\r\nX-Email-Api-Type: newsletter\r\n\r\nbody\r\n"), DEFAULT)
-                           .at("/refused/reason").asText())
+                        .at("/refused/reason")
+                        .asText())
                 .isEqualTo("X-Email-Api-Type: 'newsletter' (expected: marketing or transactional)");
         assertThat(Transforms.whole(bytes("Subject: x\r\nX-Track-Opens: maybe\r\n\r\nbody\r\n"), DEFAULT)
-                           .at("/refused/reason").asText())
+                        .at("/refused/reason")
+                        .asText())
                 .isEqualTo("X-Track-Opens: 'maybe' (expected: true or false)");
         assertThat(Transforms.whole(bytes("Subject: x\r\nX-SMTPAPI: {not json\r\n\r\nbody\r\n"), DEFAULT)
-                           .at("/refused/reason").asText())
+                        .at("/refused/reason")
+                        .asText())
                 .isEqualTo("X-SMTPAPI is not valid JSON");
     }
 
@@ -193,7 +216,7 @@ class TransformPoliciesTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(SubmitEmailSchema.available());
         JsonNode invalid = Transforms.JSON.readTree(
                 "{\"email\":\"a@example.com\",\"content\":{\"subject\":\"\",\"type\":\"newsletter\"},"
-                + "\"attachment\":[{\"filename\":\"a b.zip\",\"type\":\"zip\",\"content\":\"x\"}]}");
+                        + "\"attachment\":[{\"filename\":\"a b.zip\",\"type\":\"zip\",\"content\":\"x\"}]}");
         assertThat(SubmitEmailSchema.violations(invalid)).hasSizeGreaterThanOrEqualTo(4);
     }
 
@@ -206,8 +229,8 @@ class TransformPoliciesTest {
         String source = new String(corpus("nodemailer-attachment"), StandardCharsets.US_ASCII)
                 .replace(sentence, sentence + line.repeat(extraText / line.length()));
         try (MessageTransformer transformer = new MessageTransformer(DEFAULT, PooledByteBufAllocator.DEFAULT)) {
-            ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer()
-                    .writeBytes(source.getBytes(StandardCharsets.US_ASCII));
+            ByteBuf chunk =
+                    PooledByteBufAllocator.DEFAULT.buffer().writeBytes(source.getBytes(StandardCharsets.US_ASCII));
             transformer.feed(chunk);
             chunk.release();
             ParsedMessage message = ((TransformResult.Transformed) transformer.finish()).message();
@@ -232,20 +255,26 @@ class TransformPoliciesTest {
     }
 
     private static JsonNode refusal(int code, String status, String reason) {
-        return Transforms.JSON.createObjectNode().put("code", code).put("enhanced_status", status).put("reason", reason);
+        return Transforms.JSON
+                .createObjectNode()
+                .put("code", code)
+                .put("enhanced_status", status)
+                .put("reason", reason);
     }
 
-    private static TransformConfig with(TransformConfig.UnsupportedAttachments unsupported,
-                                        TransformConfig.InlineImages inline, TransformConfig.MissingContent missing) {
+    private static TransformConfig with(
+            TransformConfig.UnsupportedAttachments unsupported,
+            TransformConfig.InlineImages inline,
+            TransformConfig.MissingContent missing) {
         return new TransformConfig(DEFAULT.limits(), unsupported, inline, missing);
     }
 
     private static byte[] withAttachment(byte[] content, String type, String name) {
         String encoded = Base64.getMimeEncoder().encodeToString(content);
         return bytes("From: a@example.com\r\nSubject: attachment\r\nMIME-Version: 1.0\r\n"
-                     + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\n"
-                     + "see attached\r\n--m\r\nContent-Type: " + type + "; name=\"" + name + "\"\r\n"
-                     + "Content-Transfer-Encoding: base64\r\n\r\n" + encoded + "\r\n--m--\r\n");
+                + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\n"
+                + "see attached\r\n--m\r\nContent-Type: " + type + "; name=\"" + name + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + encoded + "\r\n--m--\r\n");
     }
 
     static byte[] corpus(String name) throws IOException {

@@ -21,15 +21,30 @@ class TransformerFuzzTest {
     private static final long SEED = 20261125L;
     private static final int ITERATIONS = 4000;
     private static final MimeLimits LIMITS = new MimeLimits(6, 60, 100, 8192, 64 * 1024, 128 * 1024);
-    private static final TransformConfig CONFIG = new TransformConfig(LIMITS,
-            TransformConfig.UnsupportedAttachments.REFUSE, TransformConfig.InlineImages.DATA_URI,
+    private static final TransformConfig CONFIG = new TransformConfig(
+            LIMITS,
+            TransformConfig.UnsupportedAttachments.REFUSE,
+            TransformConfig.InlineImages.DATA_URI,
             TransformConfig.MissingContent.PLACEHOLDER);
     private static final byte[][] FRAGMENTS = {
-        bytes("\r\n--"), bytes("--\r\n"), bytes("\r\n\r\n"), bytes("=?utf-8?B?"), bytes("?="), bytes("=\r\n"),
-        bytes("=C3"), bytes("Content-Type: multipart/mixed; boundary=x\r\n"), bytes("\r\n--x\r\n"),
-        bytes("Content-Transfer-Encoding: base64\r\n"), bytes("Content-Transfer-Encoding: quoted-printable\r\n"),
-        bytes("filename*0*=utf-8''%E2%82"), bytes("\0"), bytes("\r"), bytes("\n"), new byte[] {(byte) 0xff, (byte) 0xc3},
-        bytes("Content-Type: multipart/related; boundary=x\r\n"), bytes("Content-ID: <same@x>\r\n"),
+        bytes("\r\n--"),
+        bytes("--\r\n"),
+        bytes("\r\n\r\n"),
+        bytes("=?utf-8?B?"),
+        bytes("?="),
+        bytes("=\r\n"),
+        bytes("=C3"),
+        bytes("Content-Type: multipart/mixed; boundary=x\r\n"),
+        bytes("\r\n--x\r\n"),
+        bytes("Content-Transfer-Encoding: base64\r\n"),
+        bytes("Content-Transfer-Encoding: quoted-printable\r\n"),
+        bytes("filename*0*=utf-8''%E2%82"),
+        bytes("\0"),
+        bytes("\r"),
+        bytes("\n"),
+        new byte[] {(byte) 0xff, (byte) 0xc3},
+        bytes("Content-Type: multipart/related; boundary=x\r\n"),
+        bytes("Content-ID: <same@x>\r\n"),
         bytes("\r\n--x\r\nContent-Type: image/png\r\nContent-ID: <same@x>\r\n\r\niVBORw0KGgo=\r\n"),
     };
 
@@ -48,7 +63,8 @@ class TransformerFuzzTest {
                 t.message().release();
             } else {
                 refused++;
-                assertThat(((TransformResult.Refused) result).refusal().reason()).isNotBlank();
+                assertThat(((TransformResult.Refused) result).refusal().reason())
+                        .isNotBlank();
             }
         }
         assertThat(transformed).as("transformed").isGreaterThan(ITERATIONS / 10);
@@ -56,10 +72,14 @@ class TransformerFuzzTest {
     }
 
     private static void assertWithinLimits(ParsedMessage message) {
-        long encoded = message.attachments().stream().mapToLong(a -> a.base64().readableBytes()).sum();
+        long encoded = message.attachments().stream()
+                .mapToLong(a -> a.base64().readableBytes())
+                .sum();
         long text = (message.text() == null ? 0 : message.text().length())
-                    + (message.html() == null ? 0 : message.html().length());
-        assertThat(encoded).isLessThanOrEqualTo(LIMITS.maxTotalDecodedSize() / 3 * 4 + 4 * message.attachments().size());
+                + (message.html() == null ? 0 : message.html().length());
+        assertThat(encoded)
+                .isLessThanOrEqualTo(LIMITS.maxTotalDecodedSize() / 3 * 4
+                        + 4 * message.attachments().size());
         assertThat(text).isLessThanOrEqualTo(LIMITS.maxTotalDecodedSize() * 2 + 64);
         assertThat(message.subject()).isNotBlank();
         assertThat(message.text() != null || message.html() != null).isTrue();
@@ -111,7 +131,10 @@ class TransformerFuzzTest {
 
     private static List<byte[]> corpus() throws IOException {
         try (var files = Files.list(GoldenMessagesTest.CORPUS)) {
-            return files.filter(p -> p.toString().endsWith(".eml")).sorted().map(TransformerFuzzTest::read).toList();
+            return files.filter(p -> p.toString().endsWith(".eml"))
+                    .sorted()
+                    .map(TransformerFuzzTest::read)
+                    .toList();
         }
     }
 

@@ -22,8 +22,7 @@ final class Transforms {
     static final String RECIPIENT = "recipient@example.com";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private Transforms() {
-    }
+    private Transforms() {}
 
     /** The outcome with the message fed in one chunk. */
     static JsonNode whole(byte[] message, TransformConfig config) {
@@ -67,8 +66,11 @@ final class Transforms {
             return normalized(outcome);
         }
         ParsedMessage message = ((TransformResult.Transformed) result).message();
-        SubmissionBody body = SubmissionJson.write(message, senderId(message),
-                message.emailType() != null ? message.emailType() : "transactional", message.listId());
+        SubmissionBody body = SubmissionJson.write(
+                message,
+                senderId(message),
+                message.emailType() != null ? message.emailType() : "transactional",
+                message.listId());
         message.release();
         ByteBuf request = body.forRecipient(RECIPIENT);
         try {
@@ -98,7 +100,7 @@ final class Transforms {
         if (message.senderId() != null) {
             return message.senderId();
         }
-        return "sender-of:" + (message.from().address() == null ? "unknown" : message.from().address());
+        return "sender-of:"
+                + (message.from().address() == null ? "unknown" : message.from().address());
     }
-
 }

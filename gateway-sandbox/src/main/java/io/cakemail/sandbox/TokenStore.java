@@ -1,5 +1,6 @@
 package io.cakemail.sandbox;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * Access and refresh tokens. Access tokens expire after the configured lifetime (or at once with
@@ -45,6 +47,15 @@ final class TokenStore {
     Session session(String accessToken) {
         Session session = accessToken == null ? null : access.get(accessToken);
         return session != null && session.expires().isAfter(clock.instant()) ? session : null;
+    }
+
+    /** The live session of the request's bearer token, or {@code null}. */
+    Session session(HttpServerRequest request) {
+        String authorization = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return session(authorization.substring(7).trim());
     }
 
     /** Makes every access token expired now. */

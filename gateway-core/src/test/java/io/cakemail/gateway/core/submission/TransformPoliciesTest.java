@@ -179,7 +179,7 @@ class TransformPoliciesTest {
     }
 
     @Test
-    void structuralLimitsAreRefusedAsBadContent() {
+    void structuralLimitsAreRefusedAsBadContentAndSizeLimitsAsTooLarge() {
         MimeLimits limits = new MimeLimits(10, 3, 5, 300, 10_000, 100_000);
         TransformConfig small = new TransformConfig(
                 limits, DEFAULT.unsupportedAttachments(), DEFAULT.inlineImages(), DEFAULT.missingContent());
@@ -188,7 +188,7 @@ class TransformPoliciesTest {
                 .isEqualTo(refusal(554, "5.6.0", "a part has more than 5 header fields"));
         String longHeader = "Subject: " + "y".repeat(400) + "\r\n\r\nbody\r\n";
         assertThat(Transforms.whole(bytes(longHeader), small).get("refused"))
-                .isEqualTo(refusal(554, "5.6.0", "a part's header block is larger than 300 octets"));
+                .isEqualTo(refusal(552, "5.3.4", "a part's header block is larger than 300 octets"));
         String parts = "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
                 + "--b\r\n\r\none\r\n".repeat(3) + "--b--\r\n";
         assertThat(Transforms.whole(bytes(parts), small).get("refused"))

@@ -5,7 +5,7 @@ package io.cakemail.gateway.smtp;
  * arrive as {@link SmtpContent}, the final one of a {@code LAST} chunk as {@link LastSmtpContent}, whatever the
  * session decides about the command, so the session stays in sync.
  */
-public final class BdatRequest extends DecodedMessage implements SmtpRequest {
+final class BdatRequest extends DecodedMessage implements SmtpRequest {
 
     private final long size;
     private final boolean last;

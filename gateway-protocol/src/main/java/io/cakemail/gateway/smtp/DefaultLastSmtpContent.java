@@ -8,7 +8,7 @@ import io.netty.handler.codec.DecoderResult;
 /**
  * The default {@link LastSmtpContent}.
  */
-public final class DefaultLastSmtpContent extends DefaultSmtpContent implements LastSmtpContent {
+final class DefaultLastSmtpContent extends DefaultSmtpContent implements LastSmtpContent {
 
     private DecoderResult decoderResult = DecoderResult.SUCCESS;
 

@@ -6,7 +6,7 @@ import io.netty.buffer.DefaultByteBufHolder;
 /**
  * The default {@link SmtpContent}.
  */
-public class DefaultSmtpContent extends DefaultByteBufHolder implements SmtpContent {
+class DefaultSmtpContent extends DefaultByteBufHolder implements SmtpContent {
 
     public DefaultSmtpContent(ByteBuf content) {
         super(content);

@@ -7,7 +7,7 @@ import io.netty.handler.codec.DecoderResult;
 /**
  * The default {@link SmtpRequest}.
  */
-public final class DefaultSmtpRequest extends DecodedMessage implements SmtpRequest {
+final class DefaultSmtpRequest extends DecodedMessage implements SmtpRequest {
 
     private final SmtpCommand command;
     private final String argument;

@@ -6,7 +6,7 @@ import io.netty.handler.codec.DecoderException;
  * Input that breaks SMTP framing rules: a bare CR or LF, a NUL byte, a malformed BDAT size. It travels as the
  * failed {@code DecoderResult} of the message it spoiled, never as a thrown exception.
  */
-public class SmtpCodecException extends DecoderException {
+class SmtpCodecException extends DecoderException {
 
     private static final long serialVersionUID = 1L;
 

@@ -3,7 +3,7 @@ package io.cakemail.gateway.smtp;
 /**
  * A command line longer than {@link SmtpServerConfig#maxCommandLineLength()}; the decoder discarded it up to its LF.
  */
-public final class TooLongSmtpLineException extends SmtpCodecException {
+final class TooLongSmtpLineException extends SmtpCodecException {
 
     private static final long serialVersionUID = 1L;
 

@@ -66,10 +66,6 @@ public final class CakemailClient implements AutoCloseable {
                 .doFinally(signal -> message.release());
     }
 
-    TokenService tokensForTest() {
-        return tokens;
-    }
-
     /** The circuit breaker's state, for health checks and tests. */
     public CircuitBreaker.State circuitState() {
         return submitter.circuitState();

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.core.api;
 
+import io.cakemail.gateway.core.internal.Http2Handlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Connection;

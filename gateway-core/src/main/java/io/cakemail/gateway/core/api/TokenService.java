@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
  * password grant means wrong credentials: a refused refresh grant (every token revoked after a password change, a
  * refresh token expired) falls back to the password grant and is not held against the login.
  */
-public final class TokenService {
+final class TokenService {
 
     private static final Logger log = LogManager.getLogger(TokenService.class);
     /** API trouble an outage repeats for every login: the logging configuration rate-limits this logger. */

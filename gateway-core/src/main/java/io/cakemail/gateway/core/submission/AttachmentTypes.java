@@ -13,7 +13,7 @@ import java.util.Set;
  * filename's extension; a specific but unknown one still accepts a known extension. The extension of the result is
  * always the canonical one of its type, so {@code photo.JPG} becomes {@code photo.jpeg}.
  */
-public final class AttachmentTypes {
+final class AttachmentTypes {
 
     /** What the refusal of an unsupported part lists. */
     public static final String SUPPORTED = "pdf, png, jpeg, csv, doc, docx, xls, xlsx, ics";

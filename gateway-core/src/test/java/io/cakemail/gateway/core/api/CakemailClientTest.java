@@ -98,23 +98,32 @@ class CakemailClientTest {
     @Test
     void tokensAreRefreshedBeforeTheyRunOut() throws Exception {
         ManualTicker ticker = new ManualTicker();
-        start(
-                config -> config.withTokenLifetime(Duration.ofSeconds(2)),
-                builder -> builder.tokenRefreshMargin(Duration.ofMillis(1500)).ticker(ticker));
-        ApiPrincipal principal = login();
-        String first = client.tokensForTest().accessToken(principal).block(Duration.ofSeconds(5));
-        ticker.advance(Duration.ofMillis(1200));
-        assertThat(client.tokensForTest().accessToken(principal).block(Duration.ofSeconds(5)))
-                .as("still valid: answered at once while the refresh runs")
-                .isEqualTo(first);
-        String renewed = first;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (renewed.equals(first) && System.nanoTime() < deadline) { // the refresh completes in the background
-            Thread.sleep(10);
-            renewed = client.tokensForTest().accessToken(principal).block(Duration.ofSeconds(5));
+        sandbox = CakemailSandbox.start(
+                SandboxConfig.defaults().withTokenLifetime(Duration.ofSeconds(2)), "127.0.0.1", 0);
+        ApiConfig config = ApiConfig.builder(sandbox.baseUri())
+                .h2c(true)
+                .tokenRefreshMargin(Duration.ofMillis(1500))
+                .ticker(ticker)
+                .build();
+        try (ApiHttp http = new ApiHttp(config, null)) {
+            TokenService tokens = new TokenService(http, config);
+            ApiPrincipal principal = tokens.login(USER, PASSWORD).block(Duration.ofSeconds(10));
+            String first = tokens.accessToken(principal).block(Duration.ofSeconds(5));
+            ticker.advance(Duration.ofMillis(1200));
+            assertThat(tokens.accessToken(principal).block(Duration.ofSeconds(5)))
+                    .as("still valid: answered at once while the refresh runs")
+                    .isEqualTo(first);
+            String renewed = first;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (renewed.equals(first) && System.nanoTime() < deadline) { // the refresh completes in the background
+                Thread.sleep(10);
+                renewed = tokens.accessToken(principal).block(Duration.ofSeconds(5));
+            }
+            assertThat(renewed).isNotEqualTo(first);
+            assertThat(sandbox.calls("POST /token"))
+                    .as("one login, one refresh")
+                    .isEqualTo(2);
         }
-        assertThat(renewed).isNotEqualTo(first);
-        assertThat(sandbox.calls("POST /token")).as("one login, one refresh").isEqualTo(2);
     }
 
     @Test

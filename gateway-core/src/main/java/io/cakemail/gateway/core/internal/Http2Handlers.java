@@ -1,4 +1,4 @@
-package io.cakemail.gateway.core.api;
+package io.cakemail.gateway.core.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,8 +1,7 @@
-package io.cakemail.gateway.core.mime;
+package io.cakemail.gateway.core.submission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cakemail.gateway.core.submission.Mailbox;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -3,6 +3,7 @@ package io.cakemail.gateway.smtp;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -42,6 +43,13 @@ final class AuthCommand {
     /** Whether AUTH is offered and accepted now: under TLS, unless the configuration allows it without. */
     boolean allowed() {
         return client.tls != null || !config.tlsRequiredForAuth();
+    }
+
+    /** The EHLO keyword of AUTH, when it is offered now. */
+    void ehloKeywords(List<String> lines) {
+        if (allowed()) {
+            lines.add("AUTH " + SaslExchange.MECHANISMS);
+        }
     }
 
     /** {@code AUTH mechanism [initial-response]}. */

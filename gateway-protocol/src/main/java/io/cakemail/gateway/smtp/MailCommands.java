@@ -2,6 +2,7 @@ package io.cakemail.gateway.smtp;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -35,6 +36,14 @@ final class MailCommands {
         this.receiver = receiver;
         this.client = client;
         this.decoder = decoder;
+    }
+
+    /** The EHLO keywords of the mail transaction's extensions. */
+    void ehloKeywords(List<String> lines) {
+        lines.add("SIZE " + config.maxMessageSize());
+        lines.add("8BITMIME");
+        lines.add("SMTPUTF8");
+        lines.add("CHUNKING");
     }
 
     /** Whether a transaction is open (MAIL was accepted and its message not ended). */

@@ -46,10 +46,10 @@ class SmtpSessionTest {
         assertThat(session.send("EHLO client.test\r\n"))
                 .isEqualTo("250-mx.test Hello client.test\r\n"
                         + "250-PIPELINING\r\n"
+                        + "250-ENHANCEDSTATUSCODES\r\n"
                         + "250-SIZE 36700160\r\n"
                         + "250-8BITMIME\r\n"
                         + "250-SMTPUTF8\r\n"
-                        + "250-ENHANCEDSTATUSCODES\r\n"
                         + "250-CHUNKING\r\n"
                         + "250 AUTH PLAIN LOGIN\r\n");
     }

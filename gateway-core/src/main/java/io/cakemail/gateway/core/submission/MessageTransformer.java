@@ -2,7 +2,6 @@ package io.cakemail.gateway.core.submission;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.cakemail.gateway.core.mime.ContentType;
 import io.cakemail.gateway.core.mime.EncodedWords;
 import io.cakemail.gateway.core.mime.HeaderField;
@@ -12,9 +11,7 @@ import io.cakemail.gateway.core.mime.MimeParser;
 import io.cakemail.gateway.core.mime.MimeViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,6 +40,10 @@ import org.apache.logging.log4j.Logger;
  * memory budget, or whose encoded content grows past {@link TransformConfig#maxJsonSize}, is refused at once (its
  * content is then only consumed); so is one whose allocation fails outright. Every buffer has one owner at every
  * step, so a refusal from any allocation, however deep, leaves nothing behind.
+ *
+ * <p>It is one piece, larger than most classes here, because it is the single owner of a message's buffers: the part
+ * sinks below hand what they buffer to it, and {@link #releaseAll()} is the one release path on every failure.
+ * Splitting the sinks out would spread that ownership across classes.
  *
  * <p>Not thread-safe; one instance per message. Either {@link #finish()} or {@link #close()} ends it.
  */
@@ -212,7 +213,12 @@ public final class MessageTransformer implements AutoCloseable {
     private void embedInlineImages() {
         for (Iterator<InlineImage> images = inlineImages.values().iterator(); images.hasNext(); ) {
             InlineImage image = images.next();
-            if (html != null && embed(image)) {
+            ByteBuf spliced = html == null
+                    ? null
+                    : DataUris.splice(html, image.contentId, image.mediaType, image.attachment.base64(), memory);
+            if (spliced != null) {
+                html.release();
+                html = spliced;
                 images.remove();
                 image.attachment.base64().release();
             } else if (image.attachment.type() != null) {
@@ -225,47 +231,6 @@ public final class MessageTransformer implements AutoCloseable {
         }
     }
 
-    /**
-     * Replaces each {@code cid:} reference to {@code image} in the HTML with a {@code data:} URI: the HTML becomes a
-     * composite of its own slices and views of the image's base64, nothing copied. Whether there was a reference.
-     */
-    private boolean embed(InlineImage image) {
-        ByteBuf reference =
-                Unpooled.wrappedBuffer(escaped("cid:" + image.contentId).getBytes(StandardCharsets.UTF_8));
-        int at = indexOf(reference, html, html.readerIndex());
-        if (at < 0) {
-            return false;
-        }
-        ByteBuf prefix = Unpooled.wrappedBuffer(
-                escaped("data:" + image.mediaType + ";base64,").getBytes(StandardCharsets.US_ASCII));
-        List<ByteBuf> pieces = new ArrayList<>();
-        try {
-            int from = html.readerIndex();
-            for (; at >= 0; at = indexOf(reference, html, from)) {
-                pieces.add(html.retainedSlice(from, at - from));
-                pieces.add(prefix.retainedDuplicate());
-                pieces.add(image.attachment.base64().retainedDuplicate());
-                from = at + reference.readableBytes();
-            }
-            pieces.add(html.retainedSlice(from, html.writerIndex() - from));
-        } catch (Throwable e) {
-            pieces.forEach(ReferenceCountUtil::safeRelease);
-            throw e;
-        } finally {
-            prefix.release();
-        }
-        ByteBuf spliced = memory.composite(pieces.toArray(new ByteBuf[0]));
-        html.release();
-        html = spliced;
-        return true;
-    }
-
-    /** Where {@code needle} is in {@code haystack} from {@code from} on, or -1. */
-    private static int indexOf(ByteBuf needle, ByteBuf haystack, int from) {
-        int at = ByteBufUtil.indexOf(needle, haystack.slice(from, haystack.writerIndex() - from));
-        return at < 0 ? -1 : from + at;
-    }
-
     private void refuse(Refusal why) {
         if (refusal == null) {
             refusal = why;
@@ -274,11 +239,6 @@ public final class MessageTransformer implements AutoCloseable {
             }
             releaseAll();
         }
-    }
-
-    /** {@code value} as the content of a JSON string, the form the bodies are kept in. */
-    private static String escaped(String value) {
-        return new String(JsonStringEncoder.getInstance().quoteAsString(value));
     }
 
     /**

@@ -60,7 +60,7 @@ final class Settings {
             "GATEWAY_API_MAX_CONNECTIONS",
             API.maxConnections(),
             1,
-            "Connections to the API (HTTP/2 multiplexes on each)");
+            "Connections to the API, shared among the event loops (at least one each); HTTP/2 multiplexes requests on each, HTTP/1.1 carries one at a time");
     static final Setting<Integer> API_MAX_STREAMS = Setting.integer(
             "GATEWAY_API_MAX_STREAMS",
             API.maxConcurrentStreams(),

@@ -31,7 +31,7 @@ public final class CakemailClient implements AutoCloseable {
 
     /**
      * @param loops event loops to run the HTTP client on: the SMTP server's own, so a message does not change
-     *              threads on its way to the API; {@code null} for Reactor Netty's
+     *              threads on its way to the API; {@code null} for one of its own
      */
     public CakemailClient(ApiConfig config, EventLoopGroup loops) {
         this.config = requireNonNull(config, "config");

@@ -21,16 +21,19 @@ import java.util.function.Consumer;
 
 /**
  * One HTTP/2 connection to the API, on Netty's frame-level connection handler: each request is a stream whose
- * frames are written straight to the connection, and whose response frames come back to its {@link Http2Exchange}
- * (no stream channels, no HTTP/1 objects). Runs on the connection's event loop only.
+ * frames are written straight to the connection, and whose response frames come back to its {@link ApiExchange}
+ * (no stream channels, no HTTP/1 objects). A connection that has been quiet is pinged, and closed when the PING
+ * goes unanswered too. Runs on the connection's event loop only.
  */
-final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Handlers.StreamFrames {
+final class Http2ApiConnection extends Http2ConnectionHandler implements ApiConnection, Http2Handlers.StreamFrames {
 
-    private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+    private final IntObjectMap<ApiExchange> exchanges = new IntObjectHashMap<>();
     /** {@link #connection()}, which asks through a chain of encoders each time: looked at for every request. */
     private final Http2Connection streams;
     /** Told of every exchange that ends on this connection, so its stream can be reused. */
     private final Runnable onStreamFreed;
+    /** The configured limit of streams in flight; the peer's may be lower. */
+    private final int maxStreams;
 
     private ChannelHandlerContext ctx;
     /** A flush is queued on the event loop: requests started before it runs share its write. */
@@ -42,14 +45,16 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
             Http2ConnectionDecoder decoder,
             Http2ConnectionEncoder encoder,
             Http2Settings settings,
+            int maxStreams,
             Runnable onStreamFreed) {
         super(decoder, encoder, settings);
         this.onStreamFreed = onStreamFreed;
+        this.maxStreams = maxStreams;
         this.streams = connection();
         streams.addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamClosed(Http2Stream stream) {
-                Http2Exchange open = exchanges.remove(stream.id());
+                ApiExchange open = exchanges.remove(stream.id());
                 if (open != null) {
                     open.fail(new IOException("the API closed the HTTP/2 stream before answering"));
                     onStreamFreed.run();
@@ -58,11 +63,18 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
         });
     }
 
-    static Http2ApiConnection create(Runnable onStreamFreed) {
+    /** A connection carrying up to {@code maxStreams} exchanges at once, telling {@code onStreamFreed} as each ends. */
+    static Http2ApiConnection create(int maxStreams, Runnable onStreamFreed) {
         return Http2Handlers.build(
                 false,
                 Http2Settings.defaultSettings().pushEnabled(false),
-                (decoder, encoder, settings) -> new Http2ApiConnection(decoder, encoder, settings, onStreamFreed));
+                (decoder, encoder, settings) ->
+                        new Http2ApiConnection(decoder, encoder, settings, maxStreams, onStreamFreed));
+    }
+
+    @Override
+    public int capacity() {
+        return maxStreams;
     }
 
     @Override
@@ -78,7 +90,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     }
 
     /**
-     * A connection without streams that has been quiet for the idle time is closed, as Reactor Netty's pool did. One
+     * A connection without streams that has been quiet for the idle time is closed. One
      * with streams that has read nothing for a while is sent a PING; still nothing a while later, and it is taken
      * for dead (a peer gone without a FIN, a middlebox that dropped the connection) and closed, its exchanges
      * failed at once rather than at their deadline.
@@ -109,7 +121,8 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     }
 
     /** Whether a new stream may open now: the connection is up, not going away, and under the peer's limit. */
-    boolean canOpenStream() {
+    @Override
+    public boolean canStart() {
         return ctx != null
                 && ctx.channel().isActive()
                 && !streams.goAwayReceived()
@@ -117,13 +130,14 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
     }
 
     /** Opens a stream for {@code exchange} and writes its request. Call on the event loop. */
-    void start(Http2Exchange exchange) {
+    @Override
+    public void start(ApiExchange exchange) {
         if (exchange.isEnded()) {
             onStreamFreed.run();
             return;
         }
         int id = streams.local().incrementAndGetNextStreamId();
-        if (id < 0 || !canOpenStream()) {
+        if (id < 0 || !canStart()) {
             exchange.fail(new IOException("no HTTP/2 stream left on this connection to the API"));
             onStreamFreed.run();
             return;
@@ -168,8 +182,8 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
         }
     }
 
-    private void end(int id, Consumer<Http2Exchange> how) {
-        Http2Exchange exchange = exchanges.remove(id);
+    private void end(int id, Consumer<ApiExchange> how) {
+        ApiExchange exchange = exchanges.remove(id);
         if (exchange != null) {
             how.accept(exchange);
             onStreamFreed.run();
@@ -178,18 +192,18 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
 
     @Override
     public void headers(ChannelHandlerContext ctx, int id, Http2Headers headers, boolean endOfStream) {
-        Http2Exchange exchange = exchanges.get(id);
+        ApiExchange exchange = exchanges.get(id);
         if (exchange != null) {
             exchange.headers(headers);
             if (endOfStream) {
-                end(id, Http2Exchange::succeed);
+                end(id, ApiExchange::succeed);
             }
         }
     }
 
     @Override
     public void data(ChannelHandlerContext ctx, int id, ByteBuf data, boolean endOfStream) {
-        Http2Exchange exchange = exchanges.get(id);
+        ApiExchange exchange = exchanges.get(id);
         if (exchange == null) {
             return;
         }
@@ -197,7 +211,7 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements Http2Ha
             end(id, open -> open.fail(new IOException("the API's response is larger than this client takes")));
             resetStream(ctx, id, Http2Error.CANCEL.code(), ctx.newPromise());
         } else if (endOfStream) {
-            end(id, Http2Exchange::succeed);
+            end(id, ApiExchange::succeed);
         }
     }
 }

@@ -18,8 +18,7 @@ class SecretsTest {
                 .doesNotContain("s3cret", "key");
         DefaultHttp2Headers headers = new DefaultHttp2Headers();
         headers.set("authorization", "Bearer access-123");
-        assertThat(new Http2ApiClient.RequestHeaders(
-                                HttpMethod.POST, "/v2/emails", "access-123", "application/json", headers)
+        assertThat(new ApiHttp.RequestHeaders(HttpMethod.POST, "/v2/emails", "access-123", "application/json", headers)
                         .toString())
                 .contains("/v2/emails")
                 .doesNotContain("access-123");

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.core.api;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -17,13 +18,14 @@ import java.util.function.Supplier;
 import reactor.core.publisher.MonoSink;
 
 /**
- * One request and its response on an HTTP/2 stream of {@link Http2ApiClient}: what to send, the response as it
- * arrives, and the caller waiting for it. Ends exactly once, however many paths race to end it.
+ * One request to the API and its response, on an HTTP/2 stream or an HTTP/1.1 connection of {@link ApiHttp}: what
+ * to send (as HTTP/2 headers, which an HTTP/1.1 connection translates), the response as it arrives, and the caller
+ * waiting for it. Ends exactly once, however many paths race to end it.
  */
-final class Http2Exchange {
+final class ApiExchange {
 
-    /** Longest response body taken; the API's answers are a few hundred octets. */
-    private static final int MAX_RESPONSE_BODY = 1024 * 1024;
+    /** Longest response body taken, whatever the protocol; the API's answers are a few hundred octets. */
+    static final int MAX_RESPONSE_BODY = 1024 * 1024;
 
     final Http2Headers requestHeaders;
     /** Called once, when the request is written; {@code null} for a request without a body. */
@@ -40,7 +42,7 @@ final class Http2Exchange {
     /** Set once the request is on a stream: resets that stream when the exchange times out. */
     private volatile Runnable resetStream;
 
-    Http2Exchange(Http2Headers requestHeaders, Supplier<ByteBuf> body, MonoSink<ApiResponse> caller) {
+    ApiExchange(Http2Headers requestHeaders, Supplier<ByteBuf> body, MonoSink<ApiResponse> caller) {
         this.requestHeaders = requestHeaders;
         this.body = body;
         this.caller = caller;
@@ -63,7 +65,7 @@ final class Http2Exchange {
                 TimeUnit.NANOSECONDS);
     }
 
-    /** The request is on a stream now; {@code reset} frees that stream if the exchange times out. */
+    /** The request is on a connection now; {@code reset} frees its stream (or connection) if it times out. */
     void onStream(Runnable reset) {
         resetStream = reset;
     }
@@ -110,6 +112,14 @@ final class Http2Exchange {
         data.getBytes(data.readerIndex(), joined, responseBody.length, length);
         responseBody = joined;
         return true;
+    }
+
+    /** A whole HTTP/1.1 response (its body within {@link #MAX_RESPONSE_BODY}): the exchange succeeds with it. */
+    void succeed(int status, HttpHeaders headers, ByteBuf body) {
+        this.status = status;
+        responseHeaders.set(headers);
+        responseBody = ByteBufUtil.getBytes(body);
+        succeed();
     }
 
     void succeed() {

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 java_bin=${1:-java}
 log=$(mktemp)
-GATEWAY_SANDBOX=true GATEWAY_SANDBOX_PORT=28025 GATEWAY_SMTP_PORT=25870 GATEWAY_SMTPS_PORT=24650 \
+GATEWAY_SANDBOX=true GATEWAY_SANDBOX_PORT=28025 GATEWAY_SMTP_PORT=25870 GATEWAY_SMTPS_PORT=24650 GATEWAY_HTTP_PORT=28080 \
   "$java_bin" -jar gateway-server/target/smtp-gateway.jar >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
@@ -29,5 +29,9 @@ with smtplib.SMTP_SSL("127.0.0.1", 24650, context=ctx, timeout=30) as s:
     assert s.has_extn("auth")
 inbox = json.load(urllib.request.urlopen("http://127.0.0.1:28025/sandbox/messages", timeout=10))
 assert [m["subject"] for m in inbox] == ["Smoke"], inbox
+ready = urllib.request.urlopen("http://127.0.0.1:28080/health/ready", timeout=10)
+assert ready.status == 200, ready.status
+metrics = urllib.request.urlopen("http://127.0.0.1:28080/metrics", timeout=10).read().decode()
+assert "gateway_recipients_total" in metrics, metrics[:500]
 print("smoke test passed")
 PY

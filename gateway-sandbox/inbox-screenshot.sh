@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 mkdir -p "$(dirname "$out")"
 log=$(mktemp)
-GATEWAY_SANDBOX=true GATEWAY_SANDBOX_PORT=38025 GATEWAY_SMTP_PORT=35870 GATEWAY_SMTPS_PORT=34650 \
+GATEWAY_SANDBOX=true GATEWAY_SANDBOX_PORT=38025 GATEWAY_SMTP_PORT=35870 GATEWAY_SMTPS_PORT=34650 GATEWAY_HTTP_PORT=38080 \
   java -jar gateway-server/target/smtp-gateway.jar >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.net.URI;
@@ -16,7 +17,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The whole gateway, assembled from its configuration: the sandbox API when asked for, the Cakemail API client,
- * and the SMTP listeners wired to it. Closing it drains the listeners first.
+ * the SMTP listeners wired to it, and the operator's HTTP port (health and metrics). Closing it fails readiness,
+ * then drains the listeners.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -26,19 +28,30 @@ public final class Gateway implements AutoCloseable {
     private final CakemailSandbox sandbox;
     private final CakemailClient client;
     private final GatewayServer server;
+    private final AdminServer admin;
+    private final GatewayHealth health;
 
-    private Gateway(EventLoops loops, CakemailSandbox sandbox, CakemailClient client, GatewayServer server) {
+    private Gateway(
+            EventLoops loops,
+            CakemailSandbox sandbox,
+            CakemailClient client,
+            GatewayServer server,
+            AdminServer admin,
+            GatewayHealth health) {
         this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
         this.server = server;
+        this.admin = admin;
+        this.health = health;
     }
 
-    /** Starts everything {@code config} describes. */
-    public static Gateway start(GatewayConfig config, MeterRegistry registry) throws Exception {
+    /** Starts everything {@code config} describes; {@code registry} holds its meters and serves {@code /metrics}. */
+    public static Gateway start(GatewayConfig config, PrometheusMeterRegistry registry) throws Exception {
         EventLoops loops = new EventLoops(config.ioThreads());
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
+        AdminServer admin = null;
         try {
             String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0")
                             || config.sandboxBindAddress().equals("::")
@@ -65,13 +78,21 @@ public final class Gateway implements AutoCloseable {
                     apiUrl.getScheme().equals("https")
                             ? "h2 or HTTP/1.1 by ALPN"
                             : config.api().h2c() ? "h2c" : "HTTP/1.1");
+            GatewayHealth health = new GatewayHealth(client);
+            admin = AdminServer.start(config.bindAddress(), config.httpPort(), loops.workers(), registry, health);
+            log.info("Health and metrics on http://{}:{}/health and /metrics", config.bindAddress(), admin.port());
             MemoryBudget budget = memoryBudget(config, registry);
             CakemailReceiver receiver = new CakemailReceiver(
                     client, config.transform(), PooledByteBufAllocator.DEFAULT, budget, new DeliveryLog(registry));
             GatewayServer server =
                     GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver);
-            return new Gateway(loops, sandbox, client, server);
+            health.listening(server);
+            stateGauges(registry, server, client);
+            return new Gateway(loops, sandbox, client, server, admin, health);
         } catch (Exception | Error e) {
+            if (admin != null) {
+                admin.close();
+            }
             if (client != null) {
                 client.close();
             }
@@ -92,6 +113,23 @@ public final class Gateway implements AutoCloseable {
                             + config.sandboxBindAddress() + " (" + e.getMessage() + ")",
                     e);
         }
+    }
+
+    /**
+     * {@code smtp.active.connections} (open SMTP sessions) and {@code smtp.circuit.breaker.state} (0 closed, 1
+     * half-open, 2 open, the API's circuit breaker).
+     */
+    private static void stateGauges(MeterRegistry registry, GatewayServer server, CakemailClient client) {
+        Gauge.builder("smtp.active.connections", server, GatewayServer::connections)
+                .description("SMTP sessions open now")
+                .register(registry);
+        Gauge.builder("smtp.circuit.breaker.state", client, c -> switch (c.circuitState()) {
+                    case CLOSED, DISABLED, METRICS_ONLY -> 0;
+                    case HALF_OPEN -> 1;
+                    case OPEN, FORCED_OPEN -> 2;
+                })
+                .description("The API circuit breaker: 0 closed, 1 half-open, 2 open")
+                .register(registry);
     }
 
     /** The budget, as the meters {@code gateway.content.memory.limit}, {@code .used} and {@code .refusals}. */
@@ -125,13 +163,20 @@ public final class Gateway implements AutoCloseable {
         return sandbox;
     }
 
+    /** The port of the health and metrics endpoints. */
+    public int httpPort() {
+        return admin.port();
+    }
+
     @Override
     public void close() {
+        health.draining();
         server.close();
         client.close();
         if (sandbox != null) {
             sandbox.close();
         }
+        admin.close();
         loops.close();
     }
 }

@@ -1,7 +1,8 @@
 package io.cakemail.gateway.server;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -45,7 +46,7 @@ public final class GatewayMain {
                 String.join(", ", GatewayConfig.effectiveSettings(System.getenv())));
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, new SimpleMeterRegistry());
+            gateway = Gateway.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         } catch (StartupException e) {
             System.err.println("Cannot start the gateway: " + e.getMessage());
             LogManager.shutdown();

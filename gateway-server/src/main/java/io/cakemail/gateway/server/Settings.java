@@ -31,8 +31,8 @@ final class Settings {
             Setting.port("GATEWAY_SMTP_PORT", 2587, "Submission listener, STARTTLS (use 587 in production)");
     static final Setting<Integer> SMTPS_PORT =
             Setting.port("GATEWAY_SMTPS_PORT", 2465, "Implicit TLS listener (use 465 in production)");
-    static final Setting<Integer> HTTP_PORT =
-            Setting.port("GATEWAY_HTTP_PORT", 8080, "Health and metrics endpoints (reserved: not served yet)");
+    static final Setting<Integer> HTTP_PORT = Setting.port(
+            "GATEWAY_HTTP_PORT", 8080, "HTTP port of /health/live, /health/ready, /health and /metrics (Prometheus)");
     static final Setting<String> BIND_ADDRESS =
             Setting.text("GATEWAY_BIND_ADDRESS", "0.0.0.0", "Address the listeners bind");
     static final Setting<Path> TLS_CERT = Setting.readableFile(

@@ -7,7 +7,8 @@ import io.cakemail.gateway.smtp.TlsMode;
 import io.cakemail.gateway.testing.SubmitEmailSchema;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -23,7 +24,7 @@ final class EndToEndHarness implements AutoCloseable {
 
     final Gateway gateway;
     final CakemailSandbox sandbox;
-    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     /** The gateway with its in-process sandbox, and {@code settings} ({@code GATEWAY_* name, value} pairs). */
     EndToEndHarness(String... settings) throws Exception {

@@ -96,6 +96,8 @@ final class GatewayProcess implements AutoCloseable {
                 String.valueOf(smtpPort),
                 "GATEWAY_SMTPS_PORT",
                 String.valueOf(smtpsPort),
+                "GATEWAY_HTTP_PORT",
+                "0",
                 "GATEWAY_API_URL",
                 apiUrl.toString(),
                 "GATEWAY_API_H2C",

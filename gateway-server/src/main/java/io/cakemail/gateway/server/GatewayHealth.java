@@ -1,0 +1,52 @@
+package io.cakemail.gateway.server;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cakemail.gateway.core.api.CakemailClient;
+
+/**
+ * What the health endpoints report: whether the gateway takes traffic (its listeners are bound and it is not
+ * draining), and the details behind it. Thread-safe.
+ */
+final class GatewayHealth {
+
+    private final CakemailClient client;
+    private volatile GatewayServer server;
+    private volatile boolean draining;
+
+    GatewayHealth(CakemailClient client) {
+        this.client = client;
+    }
+
+    /** The listeners are bound: ready from now on, until a drain starts. */
+    void listening(GatewayServer server) {
+        this.server = server;
+    }
+
+    /** A drain started: not ready any more. */
+    void draining() {
+        draining = true;
+    }
+
+    boolean ready() {
+        return server != null && !draining;
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    /** The {@code /health} document: status, listeners, open sessions, the API circuit breaker. */
+    ObjectNode details() {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        GatewayServer listening = server;
+        details.put("status", ready() ? "UP" : draining ? "DRAINING" : "STARTING");
+        details.put("draining", draining);
+        if (listening != null) {
+            details.putObject("listeners").put("smtp", listening.smtpPort()).put("smtps", listening.smtpsPort());
+            details.put("smtp_sessions", listening.connections());
+        }
+        details.putObject("api").put("circuit_breaker", client.circuitState().name());
+        return details;
+    }
+}

@@ -1,0 +1,125 @@
+package io.cakemail.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cakemail.gateway.smtp.TlsMode;
+import io.cakemail.sandbox.Fault;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's HTTP port, read with curl: Prometheus metrics after real SMTP traffic, and probes through a drain. */
+class AdminEndpointsTest {
+
+    @Test
+    void metricsMoveWithRealTraffic(@TempDir Path dir) throws Exception {
+        EndToEndHarness harness = new EndToEndHarness();
+        try {
+            String before = curl(harness, "/metrics").output();
+            assertThat(value(before, "gateway_recipients_total{outcome=\"queued\"}"))
+                    .isZero();
+            assertThat(value(before, "smtp_circuit_breaker_state")).isZero();
+            assertThat(value(before, "smtp_active_connections")).isZero();
+
+            Path mail = Files.writeString(
+                    dir.resolve("mail.eml"),
+                    "From: sandbox@example.com\r\nTo: one@example.net\r\nSubject: Metrics\r\n\r\nHello\r\n");
+            ExternalClient.Result sent = ExternalClient.run(List.of(
+                    "curl",
+                    "-sS",
+                    "--ssl-reqd",
+                    "-k",
+                    "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
+                    "--user",
+                    EndToEndHarness.USER + ":" + EndToEndHarness.PASSWORD,
+                    "--mail-from",
+                    "sandbox@example.com",
+                    "--mail-rcpt",
+                    "one@example.net",
+                    "--mail-rcpt",
+                    "two@example.net",
+                    "--upload-file",
+                    mail.toString()));
+            assertThat(sent.exitCode()).as(sent.output()).isZero();
+
+            ExternalClient.Result after = curl(harness, "/metrics");
+            assertThat(after.output()).contains("# TYPE gateway_recipients_total counter");
+            assertThat(value(after.output(), "gateway_recipients_total{outcome=\"queued\"}"))
+                    .isEqualTo(2);
+        } finally {
+            harness.close();
+        }
+    }
+
+    @Test
+    void readinessFailsFromTheMomentADrainStartsWhileLivenessHolds() throws Exception {
+        EndToEndHarness harness = new EndToEndHarness();
+        CompletableFuture<Void> closing = null;
+        try {
+            assertThat(curl(harness, "/health/ready").output()).isEqualTo("200 {\"status\":\"UP\"}");
+            JsonNode details = new ObjectMapper()
+                    .readTree(curl(harness, "/health").output().substring(4));
+            assertThat(details.path("status").asText()).isEqualTo("UP");
+            assertThat(details.at("/listeners/smtps").asInt()).isEqualTo(harness.port(TlsMode.IMPLICIT));
+            assertThat(details.at("/api/circuit_breaker").asText()).isEqualTo("CLOSED");
+
+            harness.sandbox.faults().add(Fault.latency("/v2/emails", 3000));
+            try (LineClient client = harness.authenticatedClient()) {
+                client.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<slow@example.net>\r\nDATA\r\n");
+                client.reply();
+                client.reply();
+                client.reply();
+                client.send("From: sandbox@example.com\r\nSubject: Slow\r\n\r\nDuring the drain\r\n.\r\n");
+                while (harness.sandbox.calls("POST /v2/emails") == 0) {
+                    Thread.sleep(10);
+                }
+                closing = CompletableFuture.runAsync(harness::close);
+                String ready = curl(harness, "/health/ready").output();
+                while (ready.startsWith("200")) { // the drain starts on another thread
+                    Thread.sleep(10);
+                    ready = curl(harness, "/health/ready").output();
+                }
+                assertThat(ready).isEqualTo("503 {\"status\":\"DRAINING\"}");
+                assertThat(curl(harness, "/health/live").output()).isEqualTo("200 {\"status\":\"UP\"}");
+                assertThat(client.reply()).startsWith("250 2.0.0 Queued as ");
+            }
+            closing.join();
+        } finally {
+            if (closing == null) {
+                harness.close();
+            }
+        }
+    }
+
+    /** {@code path} on the admin port: the status code, a space, and the body. */
+    private static ExternalClient.Result curl(EndToEndHarness harness, String path) throws Exception {
+        ExternalClient.Result result = ExternalClient.run(List.of(
+                "curl",
+                "-sS",
+                "--max-time",
+                "10",
+                "-w",
+                "\n%{http_code}",
+                "http://127.0.0.1:" + harness.gateway.httpPort() + path));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        String output = result.output();
+        int lastLine = output.lastIndexOf('\n');
+        return new ExternalClient.Result(
+                result.exitCode(), output.substring(lastLine + 1) + " " + output.substring(0, lastLine));
+    }
+
+    /** The value of one series in a Prometheus text exposition, or NaN when it is absent. */
+    private static double value(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+}

@@ -148,6 +148,7 @@ final class AuthCommand {
             session.reply(SmtpReplies.AUTH_SUCCEEDED);
         } else if (result instanceof AuthResult.Rejected rejected) {
             // One line per failure, the same shape always, for fail2ban and its kind: "client=<address> user=..."
+            config.metrics().authenticationFailed();
             authentication.warn(
                     "Authentication failed: client={} user=\"{}\" session={}",
                     addressOf(session.remoteAddress()),

@@ -180,6 +180,7 @@ final class MailCommands {
     }
 
     private void endOfMessage(LastSmtpContent last) {
+        config.metrics().messageReceived(transaction.messageSize());
         MessageSink message = transaction.takeSink();
         reset();
         if (message == null) {

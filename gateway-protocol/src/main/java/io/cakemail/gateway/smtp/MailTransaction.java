@@ -68,6 +68,11 @@ final class MailTransaction {
         }
     }
 
+    /** The octets of content received so far. */
+    long messageSize() {
+        return messageSize;
+    }
+
     /** Whether the message is still going to its sink, not dropped for its size. */
     boolean withinSize() {
         return sink != null;

@@ -15,4 +15,10 @@ public interface SmtpMetricsRecorder {
      * write timeout}, or because a closing session's last reply could not leave within it.
      */
     default void writeTimedOut() {}
+
+    /** A message's content ended (DATA's final dot, or the last BDAT chunk): {@code size} octets of it arrived. */
+    default void messageReceived(long size) {}
+
+    /** AUTH was refused: wrong credentials, or an account the gateway cannot log in to. */
+    default void authenticationFailed() {}
 }

@@ -12,8 +12,8 @@ import org.apache.logging.log4j.message.StringMapMessage;
 /**
  * Records what happened to each recipient: a structured {@code dead-letter} event for every recipient the API
  * refused while others of the same message were queued (the client got a 250 and will not retry them), and the
- * counters {@code gateway.recipients} (tag {@code outcome}: queued, refused, deferred) and
- * {@code gateway.dead.letters}.
+ * counters {@code gateway.recipients} (tag {@code outcome}: queued, refused, deferred), {@code gateway.dead.letters}
+ * and {@code smtp.emails.forwarded} (one per recipient the API accepted, as the seed product counted).
  */
 final class DeliveryLog {
 
@@ -22,12 +22,16 @@ final class DeliveryLog {
     private final Counter queued;
     private final Counter refused;
     private final Counter deferred;
+    private final Counter forwarded;
     private final Counter deadLettered;
 
     DeliveryLog(MeterRegistry registry) {
         queued = outcome(registry, "queued");
         refused = outcome(registry, "refused");
         deferred = outcome(registry, "deferred");
+        forwarded = Counter.builder("smtp.emails.forwarded")
+                .description("Recipients the Cakemail API accepted")
+                .register(registry);
         deadLettered = Counter.builder("gateway.dead.letters")
                 .description("Recipients refused by the API in a message accepted for others")
                 .register(registry);
@@ -57,6 +61,7 @@ final class DeliveryLog {
             }
         }
         queued.increment(queuedCount);
+        forwarded.increment(queuedCount);
         deferred.increment(deferredCount);
         refused.increment(refusedCount);
         if (refusedCount > 0 && queuedCount > 0 && deferredCount == 0) {

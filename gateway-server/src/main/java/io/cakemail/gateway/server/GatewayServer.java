@@ -9,6 +9,7 @@ import io.cakemail.gateway.smtp.SmtpServerConfig;
 import io.cakemail.gateway.smtp.SmtpServerHandler;
 import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -71,11 +72,15 @@ public final class GatewayServer implements AutoCloseable {
                     config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
             submission = bind(
                     config,
+                    registry,
+                    "smtp",
                     "GATEWAY_SMTP_PORT",
                     config.smtpPort(),
                     new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.STARTTLS, tls));
             smtpsChannel = bind(
                     config,
+                    registry,
+                    "smtps",
                     "GATEWAY_SMTPS_PORT",
                     config.smtpsPort(),
                     new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.IMPLICIT, tls));
@@ -133,9 +138,24 @@ public final class GatewayServer implements AutoCloseable {
         return limiter.connections();
     }
 
-    /** @param variable the setting {@code port} comes from, for the message when it cannot be bound */
-    private Channel bind(GatewayConfig config, String variable, int port, SmtpChannelInitializer smtp)
+    /**
+     * Binds a listener, counting its connections as {@code smtp.connections} tagged {@code listener} ({@code smtp}
+     * or {@code smtps}).
+     *
+     * @param variable the setting {@code port} comes from, for the message when it cannot be bound
+     */
+    private Channel bind(
+            GatewayConfig config,
+            MeterRegistry registry,
+            String listener,
+            String variable,
+            int port,
+            SmtpChannelInitializer smtp)
             throws InterruptedException {
+        Counter accepted = Counter.builder("smtp.connections")
+                .tag("listener", listener)
+                .description("SMTP connections accepted, by listener")
+                .register(registry);
         ChannelFuture bound = new ServerBootstrap()
                 .group(loops.boss(), loops.workers())
                 .channel(loops.serverChannelType())
@@ -145,6 +165,7 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.increment();
                         sessions.add(ch);
                         ChannelPipeline pipeline = ch.pipeline().addLast("smtp", smtp);
                         // The SMTP initializer has run: on implicit TLS, the limiter's reply must go through "tls".

@@ -25,6 +25,9 @@ class AdminEndpointsTest {
                     .isZero();
             assertThat(value(before, "smtp_circuit_breaker_state")).isZero();
             assertThat(value(before, "smtp_active_connections")).isZero();
+            assertThat(value(before, "smtp_emails_received_total")).isZero();
+            assertThat(value(before, "smtp_connections_total{listener=\"smtp\"}"))
+                    .isZero();
 
             Path mail = Files.writeString(
                     dir.resolve("mail.eml"),
@@ -47,10 +50,35 @@ class AdminEndpointsTest {
                     mail.toString()));
             assertThat(sent.exitCode()).as(sent.output()).isZero();
 
-            ExternalClient.Result after = curl(harness, "/metrics");
-            assertThat(after.output()).contains("# TYPE gateway_recipients_total counter");
-            assertThat(value(after.output(), "gateway_recipients_total{outcome=\"queued\"}"))
+            ExternalClient.Result refused = ExternalClient.run(List.of(
+                    "curl",
+                    "-sS",
+                    "--ssl-reqd",
+                    "-k",
+                    "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
+                    "--user",
+                    EndToEndHarness.USER + ":wrong",
+                    "--mail-from",
+                    "sandbox@example.com",
+                    "--mail-rcpt",
+                    "one@example.net",
+                    "--upload-file",
+                    mail.toString()));
+            assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+
+            String after = curl(harness, "/metrics").output();
+            assertThat(after).contains("# TYPE gateway_recipients_total counter");
+            assertThat(value(after, "gateway_recipients_total{outcome=\"queued\"}"))
                     .isEqualTo(2);
+            assertThat(value(after, "smtp_emails_forwarded_total")).isEqualTo(2);
+            assertThat(value(after, "smtp_emails_received_total")).isEqualTo(1);
+            assertThat(value(after, "smtp_message_size_bytes_count")).isEqualTo(1);
+            assertThat(value(after, "smtp_message_size_bytes_sum")).isEqualTo(Files.size(mail));
+            assertThat(value(after, "smtp_connections_total{listener=\"smtp\"}"))
+                    .isEqualTo(2);
+            assertThat(value(after, "smtp_connections_total{listener=\"smtps\"}"))
+                    .isZero();
+            assertThat(value(after, "smtp_auth_failures_total")).isEqualTo(1);
         } finally {
             harness.close();
         }

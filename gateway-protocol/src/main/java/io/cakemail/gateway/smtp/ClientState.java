@@ -16,6 +16,8 @@ final class ClientState {
     Principal principal;
     int errors;
     int authFailures;
+    /** When the connection opened, in {@link System#nanoTime} units. */
+    long connectedAt;
 
     void greeted(String domain, boolean ehlo) {
         heloName = domain;

@@ -180,30 +180,37 @@ final class MailCommands {
     }
 
     private void endOfMessage(LastSmtpContent last) {
+        long end = System.nanoTime();
         config.metrics().messageReceived(transaction.messageSize());
         MessageSink message = transaction.takeSink();
         reset();
         if (message == null) {
-            session.reply(SmtpReplies.MESSAGE_TOO_BIG);
+            answer(SmtpReplies.MESSAGE_TOO_BIG, end);
         } else if (last.decoderResult().isFailure()) {
             message.abort();
-            session.reply(SmtpReplies.BARE_LINE_ENDING);
+            answer(SmtpReplies.BARE_LINE_ENDING, end);
         } else {
             CompletionStage<SmtpReply> outcome;
             try {
                 outcome = message.end();
             } catch (RuntimeException e) {
                 log.error("[{}] message sink failed", session.id(), e);
-                session.reply(SmtpReplies.DELIVERY_FAILED_TEMPORARILY);
+                answer(SmtpReplies.DELIVERY_FAILED_TEMPORARILY, end);
                 return;
             }
             session.await(outcome, (reply, error) -> {
                 if (reply == null) {
                     log.warn("[{}] message hand-over failed", session.id(), error);
                 }
-                session.reply(reply == null ? SmtpReplies.DELIVERY_FAILED_TEMPORARILY : reply);
+                answer(reply == null ? SmtpReplies.DELIVERY_FAILED_TEMPORARILY : reply, end);
             });
         }
+    }
+
+    /** Replies to a message whose content ended at {@code end} ({@link System#nanoTime}). */
+    private void answer(SmtpReply reply, long end) {
+        config.metrics().messageAnswered(System.nanoTime() - end);
+        session.reply(reply);
     }
 
     /** Drops the transaction, and the message if it was being received. */

@@ -21,4 +21,18 @@ public interface SmtpMetricsRecorder {
 
     /** AUTH was refused: wrong credentials, or an account the gateway cannot log in to. */
     default void authenticationFailed() {}
+
+    /**
+     * A reply was queued for the client.
+     *
+     * @param command the command it answers (for the end of a message, DATA or BDAT; for a SASL response, AUTH), or
+     *     {@code null} for a reply to no command: the greeting, a timeout, a shutdown
+     */
+    default void replied(SmtpCommand command, int code) {}
+
+    /** The reply to a message whose content had ended was queued {@code nanos} after that end. */
+    default void messageAnswered(long nanos) {}
+
+    /** A connection closed after {@code nanos}. */
+    default void connectionClosed(long nanos) {}
 }

@@ -86,6 +86,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     private boolean closing;
     private boolean shutdownRequested;
+    /** The command being answered, for the replies metric; {@code null} between commands. */
+    private SmtpCommand command;
 
     /**
      * @param startTls makes the handler for STARTTLS, or {@code null} when STARTTLS is not offered
@@ -114,15 +116,17 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         log.debug("[{}] connected from {}", id(), ctx.channel().remoteAddress());
+        client.connectedAt = System.nanoTime();
         sessionDeadline = ctx.executor()
                 .schedule(
-                        () -> closeWith(SmtpReplies.SESSION_TIMEOUT),
+                        () -> closeUnprompted(SmtpReplies.SESSION_TIMEOUT),
                         config.sessionTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
         // Not through the pooled reply buffer: on implicit TLS the greeting waits in the SslHandler for the
         // handshake, and a pooled buffer the handler drops on a failed handshake is lost to the pool (leak
         // detection caught one in CI); a wrapper of the reply's own bytes is only garbage then.
         SmtpReply greeting = SmtpReply.withoutStatus(220, config.hostname() + " ESMTP Cakemail SMTP gateway ready");
+        config.metrics().replied(null, greeting.code());
         ctx.writeAndFlush(Unpooled.wrappedBuffer(greeting.encoded()), ctx.voidPromise());
         ctx.fireChannelActive();
     }
@@ -130,6 +134,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         log.debug("[{}] disconnected", id());
+        config.metrics().connectionClosed(System.nanoTime() - client.connectedAt);
         if (sessionDeadline != null) {
             sessionDeadline.cancel(false);
         }
@@ -172,11 +177,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             onHandshake(handshake);
         } else if (evt instanceof IdleStateEvent && !isAwaiting()) {
-            closeWith(SmtpReplies.IDLE_TIMEOUT);
+            closeUnprompted(SmtpReplies.IDLE_TIMEOUT);
         } else if (evt == SHUTDOWN) {
             shutdownRequested = true;
             if (!isAwaiting()) {
-                closeWith(SmtpReplies.SHUTTING_DOWN);
+                closeUnprompted(SmtpReplies.SHUTTING_DOWN);
             }
         }
         ctx.fireUserEventTriggered(evt);
@@ -219,6 +224,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(SmtpRequest request) {
+        command = request.command();
         if (request.decoderResult().isFailure()) {
             if (request instanceof BdatRequest) {
                 reply(SmtpReplies.BDAT_SYNTAX); // the chunk size is unknown: the session cannot stay in sync
@@ -287,7 +293,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         decoder.discardBufferedInput();
         client.forgetGreetingAndLogin();
         mail.reset();
-        replies.add(SmtpReplies.READY_FOR_TLS);
+        queue(SmtpReplies.READY_FOR_TLS);
         replies.flush();
     }
 
@@ -309,7 +315,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Queues {@code reply}; a client that has had too many bad commands is closed. */
     void reply(SmtpReply reply) {
-        replies.add(reply);
+        queue(reply);
         if (isBadCommand(reply) && ++client.errors >= config.maxErrors()) {
             closeWith(SmtpReplies.TOO_MANY_ERRORS);
         }
@@ -353,7 +359,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         try {
             then.accept(value, error);
             if (shutdownRequested) {
-                closeWith(SmtpReplies.SHUTTING_DOWN);
+                closeUnprompted(SmtpReplies.SHUTTING_DOWN);
             }
             resumeDecoding();
         } catch (RuntimeException e) {
@@ -409,8 +415,19 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        replies.add(reply);
+        queue(reply);
         closeAfterFlush();
+    }
+
+    /** Closes with a reply to no command: a timeout, a shutdown. */
+    private void closeUnprompted(SmtpReply reply) {
+        command = null;
+        closeWith(reply);
+    }
+
+    private void queue(SmtpReply reply) {
+        config.metrics().replied(command, reply.code());
+        replies.add(reply);
     }
 
     private void closeAfterFlush() {

@@ -30,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final AdminServer admin;
     private final GatewayHealth health;
+    private final RuntimeMeters runtimeMeters;
 
     private Gateway(
             EventLoops loops,
@@ -37,13 +38,15 @@ public final class Gateway implements AutoCloseable {
             CakemailClient client,
             GatewayServer server,
             AdminServer admin,
-            GatewayHealth health) {
+            GatewayHealth health,
+            RuntimeMeters runtimeMeters) {
         this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
         this.server = server;
         this.admin = admin;
         this.health = health;
+        this.runtimeMeters = runtimeMeters;
     }
 
     /** Starts everything {@code config} describes; {@code registry} holds its meters and serves {@code /metrics}. */
@@ -71,7 +74,11 @@ public final class Gateway implements AutoCloseable {
                             ? null
                             : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost)
                                     + ":" + sandbox.port()));
-            client = new CakemailClient(config.api().toBuilder(apiUrl).build(), loops.workers());
+            client = new CakemailClient(
+                    config.api().toBuilder(apiUrl)
+                            .metrics(new ApiMeters(registry))
+                            .build(),
+                    loops.workers());
             log.info(
                     "Cakemail API: {} ({})",
                     apiUrl,
@@ -88,7 +95,7 @@ public final class Gateway implements AutoCloseable {
                     GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver);
             health.listening(server);
             stateGauges(registry, server, client);
-            return new Gateway(loops, sandbox, client, server, admin, health);
+            return new Gateway(loops, sandbox, client, server, admin, health, new RuntimeMeters(registry));
         } catch (Exception | Error e) {
             if (admin != null) {
                 admin.close();
@@ -116,8 +123,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * {@code smtp.active.connections} (open SMTP sessions) and {@code smtp.circuit.breaker.state} (0 closed, 1
-     * half-open, 2 open, the API's circuit breaker).
+     * {@code smtp.active.connections} (open SMTP sessions), {@code smtp.circuit.breaker.state} (0 closed, 1
+     * half-open, 2 open, the API's circuit breaker) and {@code smtp.api.token.cache.size}.
      */
     private static void stateGauges(MeterRegistry registry, GatewayServer server, CakemailClient client) {
         Gauge.builder("smtp.active.connections", server, GatewayServer::connections)
@@ -129,6 +136,9 @@ public final class Gateway implements AutoCloseable {
                     case OPEN, FORCED_OPEN -> 2;
                 })
                 .description("The API circuit breaker: 0 closed, 1 half-open, 2 open")
+                .register(registry);
+        Gauge.builder("smtp.api.token.cache.size", client, CakemailClient::cachedTokens)
+                .description("Logins whose Cakemail access tokens are cached")
                 .register(registry);
     }
 
@@ -177,6 +187,7 @@ public final class Gateway implements AutoCloseable {
             sandbox.close();
         }
         admin.close();
+        runtimeMeters.close();
         loops.close();
     }
 }

@@ -1,15 +1,22 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.smtp.SmtpCommand;
 import io.cakemail.gateway.smtp.SmtpMetricsRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The SMTP sessions' events as Micrometer meters, under the names the seed product's dashboards know:
- * {@code smtp.emails.received}, {@code smtp.message.size}, {@code smtp.auth.failures} and {@code smtp.write.timeouts}
- * ({@code smtp_emails_received_total}, {@code smtp_message_size_bytes}, ... in Prometheus).
+ * {@code smtp.emails.received}, {@code smtp.message.size}, {@code smtp.auth.failures}, {@code smtp.replies} (tags
+ * {@code code}: 2xx to 5xx, and {@code command}), the timers {@code smtp.processing.duration} (end of content to
+ * reply) and {@code smtp.connection.duration}, and {@code smtp.write.timeouts} ({@code smtp_emails_received_total},
+ * {@code smtp_message_size_bytes}, {@code smtp_processing_duration_seconds}, ... in Prometheus). Every counter is
+ * made up front: a reply costs an array lookup, not a registry search.
  */
 final class SmtpMeters implements SmtpMetricsRecorder {
 
@@ -17,6 +24,11 @@ final class SmtpMeters implements SmtpMetricsRecorder {
     private final Counter received;
     private final DistributionSummary sizes;
     private final Counter authFailures;
+    /** By command ordinal (the last row for replies to no command), then by the code's first digit minus 2. */
+    private final Counter[][] replies;
+
+    private final Timer processing;
+    private final Timer connections;
 
     SmtpMeters(MeterRegistry registry) {
         writeTimeouts = Counter.builder("smtp.write.timeouts")
@@ -33,6 +45,34 @@ final class SmtpMeters implements SmtpMetricsRecorder {
         authFailures = Counter.builder("smtp.auth.failures")
                 .description("AUTH attempts refused")
                 .register(registry);
+        SmtpCommand[] commands = SmtpCommand.values();
+        replies = new Counter[commands.length + 1][4];
+        for (int c = 0; c <= commands.length; c++) {
+            for (int digit = 2; digit <= 5; digit++) {
+                replies[c][digit - 2] = Counter.builder("smtp.replies")
+                        .tag("code", digit + "xx")
+                        .tag("command", c < commands.length ? commands[c].name() : "none")
+                        .description("Replies sent, by class of code and the command they answer")
+                        .register(registry);
+            }
+        }
+        processing = Timer.builder("smtp.processing.duration")
+                .description("From the end of a message's content to its reply")
+                .serviceLevelObjectives(seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+                .register(registry);
+        connections = Timer.builder("smtp.connection.duration")
+                .description("How long SMTP connections stay open")
+                .serviceLevelObjectives(seconds(0.1, 1, 5, 30, 60, 300, 600, 1800))
+                .register(registry);
+    }
+
+    /** Histogram buckets at these numbers of seconds. */
+    static Duration[] seconds(double... bounds) {
+        Duration[] durations = new Duration[bounds.length];
+        for (int i = 0; i < bounds.length; i++) {
+            durations[i] = Duration.ofNanos(Math.round(bounds[i] * 1e9));
+        }
+        return durations;
     }
 
     @Override
@@ -49,5 +89,23 @@ final class SmtpMeters implements SmtpMetricsRecorder {
     @Override
     public void authenticationFailed() {
         authFailures.increment();
+    }
+
+    @Override
+    public void replied(SmtpCommand command, int code) {
+        int digit = code / 100;
+        if (digit >= 2 && digit <= 5) {
+            replies[command == null ? replies.length - 1 : command.ordinal()][digit - 2].increment();
+        }
+    }
+
+    @Override
+    public void messageAnswered(long nanos) {
+        processing.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void connectionClosed(long nanos) {
+        connections.record(nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -79,6 +79,39 @@ class AdminEndpointsTest {
             assertThat(value(after, "smtp_connections_total{listener=\"smtps\"}"))
                     .isZero();
             assertThat(value(after, "smtp_auth_failures_total")).isEqualTo(1);
+            assertThat(value(after, "smtp_replies_total{code=\"3xx\",command=\"DATA\"}"))
+                    .isEqualTo(1);
+            assertThat(value(after, "smtp_replies_total{code=\"2xx\",command=\"DATA\"}"))
+                    .isEqualTo(1);
+            assertThat(value(after, "smtp_replies_total{code=\"2xx\",command=\"none\"}"))
+                    .as("the greetings")
+                    .isEqualTo(2);
+            assertThat(value(after, "smtp_replies_total{code=\"5xx\",command=\"AUTH\"}"))
+                    .isEqualTo(1);
+            assertThat(value(after, "smtp_processing_duration_seconds_count")).isEqualTo(1);
+            assertThat(value(after, "smtp_processing_duration_seconds_bucket{le=\"30.0\"}"))
+                    .isEqualTo(1);
+            assertThat(value(after, "smtp_api_latency_seconds_count"))
+                    .as("a token, the senders, two submissions, a refused login")
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(value(after, "smtp_api_errors_total{error_type=\"status_4xx\"}"))
+                    .as("the refused login")
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(value(after, "smtp_api_errors_total{error_type=\"timeout\"}"))
+                    .isZero();
+            assertThat(value(after, "smtp_api_requests_in_flight")).isZero();
+            assertThat(value(after, "smtp_api_token_cache_size")).isGreaterThanOrEqualTo(1);
+            assertThat(after)
+                    .contains("jvm_memory_used_bytes{")
+                    .contains("netty_allocator_memory_used{")
+                    .contains("jvm_gc_memory_allocated_bytes_total")
+                    .contains("process_cpu_usage");
+            String closed = curl(harness, "/metrics").output();
+            for (int i = 0; i < 500 && value(closed, "smtp_connection_duration_seconds_count") < 2; i++) {
+                Thread.sleep(10); // the server sees the second connection close a moment after curl ends
+                closed = curl(harness, "/metrics").output();
+            }
+            assertThat(value(closed, "smtp_connection_duration_seconds_count")).isEqualTo(2);
         } finally {
             harness.close();
         }

@@ -43,6 +43,7 @@ public final class ApiConfig {
     private final String defaultEmailType;
     private final Long defaultListId;
     private final Ticker ticker;
+    private final ApiMetricsRecorder metrics;
 
     private ApiConfig(Builder b) {
         baseUri = b.baseUri;
@@ -70,6 +71,7 @@ public final class ApiConfig {
         defaultEmailType = b.defaultEmailType;
         defaultListId = b.defaultListId;
         ticker = b.ticker;
+        metrics = b.metrics;
     }
 
     public static Builder builder(URI baseUri) {
@@ -103,6 +105,7 @@ public final class ApiConfig {
         b.defaultEmailType = defaultEmailType;
         b.defaultListId = defaultListId;
         b.ticker = ticker;
+        b.metrics = metrics;
         return b;
     }
 
@@ -223,6 +226,11 @@ public final class ApiConfig {
         return ticker;
     }
 
+    /** Where the client reports its exchanges with the API; {@link ApiMetricsRecorder#NONE} by default. */
+    public ApiMetricsRecorder metrics() {
+        return metrics;
+    }
+
     /** {@code list_id} when the message has no {@code X-List-Id}, or {@code null}. */
     public Long defaultListId() {
         return defaultListId;
@@ -257,6 +265,7 @@ public final class ApiConfig {
         private String defaultEmailType = "transactional";
         private Long defaultListId;
         private Ticker ticker = Ticker.systemTicker();
+        private ApiMetricsRecorder metrics = ApiMetricsRecorder.NONE;
 
         private Builder(URI baseUri) {
             requireNonNull(baseUri, "baseUri");
@@ -367,6 +376,11 @@ public final class ApiConfig {
 
         public Builder ticker(Ticker ticker) {
             this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        public Builder metrics(ApiMetricsRecorder metrics) {
+            this.metrics = requireNonNull(metrics, "metrics");
             return this;
         }
 

@@ -32,6 +32,8 @@ final class ApiExchange {
     final Supplier<ByteBuf> body;
 
     private final MonoSink<ApiResponse> caller;
+    private final ApiMetricsRecorder metrics;
+    private final long startedAt = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     private int status;
     /** Not validated again: the HTTP/2 decoder has checked the names. */
@@ -42,10 +44,16 @@ final class ApiExchange {
     /** Set once the request is on a stream: resets that stream when the exchange times out. */
     private volatile Runnable resetStream;
 
-    ApiExchange(Http2Headers requestHeaders, Supplier<ByteBuf> body, MonoSink<ApiResponse> caller) {
+    ApiExchange(
+            Http2Headers requestHeaders,
+            Supplier<ByteBuf> body,
+            MonoSink<ApiResponse> caller,
+            ApiMetricsRecorder metrics) {
         this.requestHeaders = requestHeaders;
         this.body = body;
         this.caller = caller;
+        this.metrics = metrics;
+        metrics.started();
     }
 
     /** Ends the exchange with a {@link TimeoutException} unless it ends first: waiting for a stream counts. */
@@ -53,6 +61,7 @@ final class ApiExchange {
         timer = timers.newTimeout(
                 expired -> {
                     if (end()) {
+                        metrics.failed(System.nanoTime() - startedAt, ApiError.TIMEOUT);
                         caller.error(
                                 new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms"));
                         Runnable reset = resetStream;
@@ -123,17 +132,17 @@ final class ApiExchange {
     }
 
     void succeed() {
-        if (end()) {
-            if (status == 0) {
-                caller.error(new IOException("the API ended its response without a status"));
-            } else {
-                caller.success(new ApiResponse(status, responseHeaders, responseBody));
-            }
+        if (status == 0) {
+            fail(new IOException("the API ended its response without a status"));
+        } else if (end()) {
+            metrics.responded(System.nanoTime() - startedAt, status);
+            caller.success(new ApiResponse(status, responseHeaders, responseBody));
         }
     }
 
     void fail(Throwable error) {
         if (end()) {
+            metrics.failed(System.nanoTime() - startedAt, ApiError.of(error));
             caller.error(error);
         }
     }

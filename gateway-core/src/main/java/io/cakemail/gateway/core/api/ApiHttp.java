@@ -97,7 +97,7 @@ final class ApiHttp implements AutoCloseable {
         Http2Headers headers = requestHeaders(method, pathAndQuery, bearer, contentType);
         Duration wait = timeout != null ? timeout : config.responseTimeout();
         return Mono.create(caller -> {
-            ApiExchange exchange = new ApiExchange(headers, body, caller);
+            ApiExchange exchange = new ApiExchange(headers, body, caller, config.metrics());
             exchange.timeOutAfter(wait, DEADLINES);
             callerConnections().submit(exchange);
         });

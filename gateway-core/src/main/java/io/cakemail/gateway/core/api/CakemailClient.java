@@ -66,6 +66,11 @@ public final class CakemailClient implements AutoCloseable {
                 .doFinally(signal -> message.release());
     }
 
+    /** The logins whose access tokens are cached now (an estimate, as Caffeine counts). */
+    public long cachedTokens() {
+        return tokens.cachedTokens();
+    }
+
     /** The circuit breaker's state, for health checks and tests. */
     public CircuitBreaker.State circuitState() {
         return submitter.circuitState();

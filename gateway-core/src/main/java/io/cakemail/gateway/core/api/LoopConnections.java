@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -163,7 +164,7 @@ final class LoopConnections {
         void start(ApiExchange exchange) {
             active++;
             if (failed) {
-                exchange.fail(new IOException("the connection to the API failed"));
+                exchange.fail(new ConnectException("the connection to the API failed"));
                 freed(this);
             } else if (connection == null) {
                 queued.add(exchange);

@@ -73,6 +73,11 @@ final class TokenService {
                 .build();
     }
 
+    /** The logins whose tokens are cached now. */
+    long cachedTokens() {
+        return tokens.estimatedSize();
+    }
+
     /** A token's strings and its deadlines, in the terms of {@link ApiConfig#ticker}. */
     record TokenState(String accessToken, String refreshToken, long expiresAt, long refreshAt) {
         @Override

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -111,6 +112,11 @@ public final class CakemailSandbox implements AutoCloseable {
     public int calls(String route) {
         AtomicInteger count = calls.get(route);
         return count == null ? 0 : count.get();
+    }
+
+    /** The access and refresh tokens known now, for a test that checks they are never logged. */
+    public Set<String> tokens() {
+        return tokens.all();
     }
 
     /** Makes every access token issued so far expired, as if their lifetime had run out. */

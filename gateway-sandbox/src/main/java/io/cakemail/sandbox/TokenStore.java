@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.netty.http.server.HttpServerRequest;
 
@@ -56,6 +58,13 @@ final class TokenStore {
             return null;
         }
         return session(authorization.substring(7).trim());
+    }
+
+    /** Every access and refresh token known now. */
+    Set<String> all() {
+        Set<String> all = new HashSet<>(access.keySet());
+        all.addAll(refresh.keySet());
+        return all;
     }
 
     /** Makes every access token expired now. */

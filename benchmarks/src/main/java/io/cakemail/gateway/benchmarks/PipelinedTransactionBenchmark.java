@@ -60,7 +60,11 @@ public class PipelinedTransactionBenchmark extends GatewayBenchmark {
     @Benchmark
     public long session() {
         EmbeddedChannel channel = new EmbeddedChannel(new SmtpChannelInitializer(
-                CONFIG, (username, password) -> AUTHENTICATED, envelope -> NoopSink.INSTANCE, TlsMode.NONE, null));
+                CONFIG,
+                (session, username, password) -> AUTHENTICATED,
+                envelope -> NoopSink.INSTANCE,
+                TlsMode.NONE,
+                null));
         channel.writeInbound(read());
         long written = 0;
         for (Object reply; (reply = channel.readOutbound()) != null; ) {

@@ -84,7 +84,7 @@ public class SubmissionBenchmark extends GatewayBenchmark {
                 .h2c(true)
                 .acceptedMemory(Duration.ofNanos(1), 1)
                 .build());
-        principal = client.login(SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD)
+        principal = client.login("benchmark", SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD)
                 .block(Duration.ofSeconds(10));
         message = transform(MimeMessages.plain());
         addresses = new ArrayList<>();

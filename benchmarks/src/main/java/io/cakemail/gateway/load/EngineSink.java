@@ -53,7 +53,7 @@ public final class EngineSink {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new SmtpChannelInitializer(
                         config,
-                        (username, password) -> CompletableFuture.completedFuture(AuthResult.rejected()),
+                        (session, username, password) -> CompletableFuture.completedFuture(AuthResult.rejected()),
                         envelope -> Discard.INSTANCE,
                         TlsMode.NONE,
                         null))

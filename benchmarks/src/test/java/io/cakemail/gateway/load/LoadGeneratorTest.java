@@ -213,7 +213,7 @@ class LoadGeneratorTest {
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new SmtpChannelInitializer(
                         config,
-                        (username, password) -> CompletableFuture.completedFuture(
+                        (session, username, password) -> CompletableFuture.completedFuture(
                                 username.equals("load@example.com") && password.equals("secret")
                                         ? AuthResult.success(() -> username)
                                         : AuthResult.rejected()),

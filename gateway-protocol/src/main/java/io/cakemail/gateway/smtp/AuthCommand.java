@@ -1,12 +1,8 @@
 package io.cakemail.gateway.smtp;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * AUTH (RFC 4954) for one session: the command's checks, the SASL exchange in progress (PLAIN or LOGIN, with or
@@ -15,9 +11,9 @@ import org.apache.logging.log4j.Logger;
  */
 final class AuthCommand {
 
-    private static final Logger log = LogManager.getLogger(AuthCommand.class);
+    private static final SessionLog log = SessionLog.of(AuthCommand.class);
     /** Failed logins: one line each, with the client's address, for tools such as fail2ban. */
-    private static final Logger authentication = LogManager.getLogger("io.cakemail.gateway.auth");
+    private static final SessionLog authentication = SessionLog.of("io.cakemail.gateway.auth");
 
     private final SmtpServerHandler session;
     private final SmtpServerConfig config;
@@ -126,9 +122,9 @@ final class AuthCommand {
         } else if (step instanceof SaslStep.Credentials credentials) {
             CompletionStage<AuthResult> result;
             try {
-                result = authenticator.authenticate(credentials.username(), credentials.password());
+                result = authenticator.authenticate(session.id(), credentials.username(), credentials.password());
             } catch (RuntimeException e) {
-                log.error("[{}] authenticator failed", session.id(), e);
+                log.error(session.id(), "authenticator failed", e);
                 session.reply(SmtpReplies.AUTH_TEMPORARY_FAILURE);
                 return;
             }
@@ -144,16 +140,16 @@ final class AuthCommand {
     private void authenticated(String username, AuthResult result, Throwable error) {
         if (result instanceof AuthResult.Success success) {
             client.principal = success.principal();
-            log.debug("[{}] authenticated as {}", session.id(), client.principal.getName());
+            log.debug(session.id(), "authenticated as {}", client.principal.getName());
             session.reply(SmtpReplies.AUTH_SUCCEEDED);
         } else if (result instanceof AuthResult.Rejected rejected) {
             // One line per failure, the same shape always, for fail2ban and its kind: "client=<address> user=..."
             config.metrics().authenticationFailed();
             authentication.warn(
-                    "Authentication failed: client={} user=\"{}\" session={}",
-                    addressOf(session.remoteAddress()),
-                    printable(username),
-                    session.id());
+                    session.id(),
+                    "Authentication failed: client={} user=\"{}\"",
+                    session.clientAddress(),
+                    printable(username));
             if (++client.authFailures >= config.maxAuthFailures()) {
                 session.closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
             } else {
@@ -165,16 +161,9 @@ final class AuthCommand {
         } else if (result instanceof AuthResult.TemporaryFailure failure) {
             session.reply(SmtpReply.of(454, "4.7.0", failure.reason()));
         } else {
-            log.warn("[{}] authentication could not complete", session.id(), error);
+            log.warn(session.id(), "authentication could not complete", error);
             session.reply(SmtpReplies.AUTH_TEMPORARY_FAILURE);
         }
-    }
-
-    /** The client's IP address, as a log line shows it. */
-    private static String addressOf(SocketAddress address) {
-        return address instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress()
-                : String.valueOf(address);
     }
 
     /** {@code text} the client chose, fit for one log line: control characters and quotes replaced. */

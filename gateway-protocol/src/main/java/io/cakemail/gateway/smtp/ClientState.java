@@ -18,10 +18,19 @@ final class ClientState {
     int authFailures;
     /** When the connection opened, in {@link System#nanoTime} units. */
     long connectedAt;
+    /** Messages whose content ended, and those of them answered 2xx. */
+    int messages;
+
+    int messagesAccepted;
 
     void greeted(String domain, boolean ehlo) {
         heloName = domain;
         extended = ehlo;
+    }
+
+    /** The authenticated login, or {@code -} before one. */
+    String login() {
+        return principal == null ? "-" : principal.getName();
     }
 
     /** After STARTTLS: the client must greet and log in again. */

@@ -4,8 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.Level;
 
 /**
  * MAIL, RCPT, DATA and BDAT for one session, and the message's content: the {@link MailTransaction} they build,
@@ -14,7 +13,10 @@ import org.apache.logging.log4j.Logger;
  */
 final class MailCommands {
 
-    private static final Logger log = LogManager.getLogger(MailCommands.class);
+    private static final SessionLog log = SessionLog.of(MailCommands.class);
+    /** One INFO line per message whose content ended, whatever its reply. */
+    private static final SessionLog messages = SessionLog.of("io.cakemail.gateway.messages");
+
     private static final SmtpReply RCPT_AFTER_BDAT = SmtpReply.of(503, "5.5.1", "RCPT cannot follow BDAT");
 
     private final SmtpServerHandler session;
@@ -144,7 +146,7 @@ final class MailCommands {
         try {
             transaction.receive(requireNonNull(receiver.open(envelope), "sink"));
         } catch (RuntimeException e) {
-            log.error("[{}] receiver refused to open a message", session.id(), e);
+            log.error(session.id(), "receiver refused to open a message", e);
             reset();
             throw new SmtpReplyException(SmtpReplies.DELIVERY_FAILED_TEMPORARILY);
         }
@@ -180,10 +182,12 @@ final class MailCommands {
     }
 
     private void endOfMessage(LastSmtpContent last) {
-        long end = System.nanoTime();
-        config.metrics().messageReceived(transaction.messageSize());
-        MessageSink message = transaction.takeSink();
+        long size = transaction.messageSize();
+        config.metrics().messageReceived(size);
+        MessageEnd end =
+                new MessageEnd(System.nanoTime(), size, transaction.recipients().size(), transaction.takeSink());
         reset();
+        MessageSink message = end.sink();
         if (message == null) {
             answer(SmtpReplies.MESSAGE_TOO_BIG, end);
         } else if (last.decoderResult().isFailure()) {
@@ -194,24 +198,49 @@ final class MailCommands {
             try {
                 outcome = message.end();
             } catch (RuntimeException e) {
-                log.error("[{}] message sink failed", session.id(), e);
+                log.error(session.id(), "message sink failed", e);
                 answer(SmtpReplies.DELIVERY_FAILED_TEMPORARILY, end);
                 return;
             }
             session.await(outcome, (reply, error) -> {
                 if (reply == null) {
-                    log.warn("[{}] message hand-over failed", session.id(), error);
+                    log.warn(session.id(), "message hand-over failed", error);
                 }
                 answer(reply == null ? SmtpReplies.DELIVERY_FAILED_TEMPORARILY : reply, end);
             });
         }
     }
 
-    /** Replies to a message whose content ended at {@code end} ({@link System#nanoTime}). */
-    private void answer(SmtpReply reply, long end) {
-        config.metrics().messageAnswered(System.nanoTime() - end);
+    /** Replies to a message whose content has ended, counting it and writing its log line. */
+    private void answer(SmtpReply reply, MessageEnd end) {
+        long nanos = System.nanoTime() - end.at();
+        config.metrics().messageAnswered(nanos);
+        client.messages++;
+        if (reply.isPositive()) {
+            client.messagesAccepted++;
+        }
+        if (messages.isEnabled(Level.INFO)) {
+            SessionMessage line = new SessionMessage(session.id(), "message answered {}", reply.code())
+                    .field("client.address", session.clientAddress())
+                    .field("user.name", client.login())
+                    .field("smtp.message.size", end.size())
+                    .field("smtp.recipients", end.recipients())
+                    .field("smtp.reply.code", reply.code())
+                    .field("smtp.reply.status", reply.enhancedStatus())
+                    .field("event.duration_ms", nanos / 1000 / 1000.0);
+            if (end.sink() != null) {
+                end.sink().describe(line);
+            }
+            messages.log(Level.INFO, line);
+        }
         session.reply(reply);
     }
+
+    /**
+     * A message whose content ended {@code at} ({@link System#nanoTime}): its size, its recipients, and its sink, or
+     * {@code null} when it was too big to keep.
+     */
+    private record MessageEnd(long at, long size, int recipients, MessageSink sink) {}
 
     /** Drops the transaction, and the message if it was being received. */
     void reset() {

@@ -24,4 +24,10 @@ public interface MessageSink {
 
     /** The message will not complete (too large, connection lost, transaction reset): release what is held. */
     void abort();
+
+    /**
+     * Adds what the sink knows of the message (its Message-ID, the ids the API gave it, ...) to the message's log
+     * line, once its reply is known. Nothing by default.
+     */
+    default void describe(SessionMessage line) {}
 }

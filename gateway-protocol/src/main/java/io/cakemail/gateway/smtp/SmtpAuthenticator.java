@@ -10,5 +10,6 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface SmtpAuthenticator {
 
-    CompletionStage<AuthResult> authenticate(String username, String password);
+    /** @param session the id of the SMTP session, for the log lines of the check */
+    CompletionStage<AuthResult> authenticate(String session, String username, String password);
 }

@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.Level;
 
 /**
  * The SMTP session: the state machine from greeting to QUIT over the messages of {@link SmtpRequestDecoder}.
@@ -56,9 +56,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
     };
 
-    private static final Logger log = LogManager.getLogger(SmtpServerHandler.class);
+    private static final SessionLog log = SessionLog.of(SmtpServerHandler.class);
     /** Events a hostile client can repeat at will: the gateway's logging configuration rate-limits this logger. */
-    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
+    private static final SessionLog limits = SessionLog.of("io.cakemail.gateway.limits");
+    /** One INFO line per connection, when it closes. */
+    private static final SessionLog connections = SessionLog.of("io.cakemail.gateway.connections");
     /** A reason for pausing decoding: an answer from the authenticator or a sink is pending. */
     private static final int AWAITING_ANSWER = 1;
     /** A reason for pausing decoding: the client leaves its replies unread. */
@@ -115,7 +117,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        log.debug("[{}] connected from {}", id(), ctx.channel().remoteAddress());
+        log.debug(id(), "connected from {}", ctx.channel().remoteAddress());
         client.connectedAt = System.nanoTime();
         sessionDeadline = ctx.executor()
                 .schedule(
@@ -133,8 +135,21 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        log.debug("[{}] disconnected", id());
-        config.metrics().connectionClosed(System.nanoTime() - client.connectedAt);
+        long nanos = System.nanoTime() - client.connectedAt;
+        config.metrics().connectionClosed(nanos);
+        if (connections.isEnabled(Level.INFO)) {
+            connections.log(
+                    Level.INFO,
+                    new SessionMessage(id(), "connection closed")
+                            .field("client.address", clientAddress())
+                            .field("user.name", client.login())
+                            .field("tls.version", client.tls == null ? "-" : client.tls.protocol())
+                            .field("smtp.messages", client.messages)
+                            .field("smtp.messages.accepted", client.messagesAccepted)
+                            .field("smtp.errors", client.errors)
+                            .field("smtp.auth.failures", client.authFailures)
+                            .field("event.duration_ms", nanos / 1000 / 1000.0));
+        }
         if (sessionDeadline != null) {
             sessionDeadline.cancel(false);
         }
@@ -215,10 +230,10 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException
                 || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
-            log.debug("[{}] connection error: {}", id(), cause.toString());
+            log.debug(id(), "connection error: {}", cause.toString());
             ctx.close();
         } else {
-            log.error("[{}] unexpected error, closing the session", id(), cause);
+            log.error(id(), "unexpected error, closing the session", cause);
             closeWith(INTERNAL_ERROR);
         }
     }
@@ -301,9 +316,9 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (handshake.isSuccess()) {
             SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
             client.tls = new TlsInfo(session.getProtocol(), session.getCipherSuite());
-            log.debug("[{}] TLS established: {} {}", id(), client.tls.protocol(), client.tls.cipherSuite());
+            log.debug(id(), "TLS established: {} {}", client.tls.protocol(), client.tls.cipherSuite());
         } else {
-            log.debug("[{}] TLS handshake failed: {}", id(), handshake.cause().toString());
+            log.debug(id(), "TLS handshake failed: {}", handshake.cause().toString());
         }
     }
 
@@ -402,8 +417,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         writeDeadline = null;
         if (ctx.channel().isActive()) {
             limits.info(
-                    "[{}] Closing the connection from {}: its replies stayed unread for {}",
                     id(),
+                    "Closing the connection from {}: its replies stayed unread for {}",
                     ctx.channel().remoteAddress(),
                     config.writeTimeout());
             config.metrics().writeTimedOut();
@@ -444,6 +459,14 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     SocketAddress remoteAddress() {
         return ctx.channel().remoteAddress();
+    }
+
+    /** The client's IP address, as log lines show it. */
+    String clientAddress() {
+        SocketAddress address = remoteAddress();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(address);
     }
 
     /** Whether the answer to an {@link #await} came before it returned. */

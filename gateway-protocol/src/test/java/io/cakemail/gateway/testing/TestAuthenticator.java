@@ -33,7 +33,7 @@ public final class TestAuthenticator implements SmtpAuthenticator {
     }
 
     @Override
-    public CompletionStage<AuthResult> authenticate(String username, String password) {
+    public CompletionStage<AuthResult> authenticate(String session, String username, String password) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     if (USERNAME.equals(username) && PASSWORD.equals(password)

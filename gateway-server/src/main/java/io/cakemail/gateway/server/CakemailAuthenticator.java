@@ -20,8 +20,8 @@ final class CakemailAuthenticator implements SmtpAuthenticator {
     }
 
     @Override
-    public CompletionStage<AuthResult> authenticate(String username, String password) {
-        return client.login(username, password)
+    public CompletionStage<AuthResult> authenticate(String session, String username, String password) {
+        return client.login(session, username, password)
                 .map(AuthResult::success)
                 .onErrorResume(
                         AuthenticationException.class,

@@ -2,6 +2,7 @@ package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.ApiPrincipal;
 import io.cakemail.gateway.core.api.CakemailClient;
+import io.cakemail.gateway.core.api.Delivery;
 import io.cakemail.gateway.core.submission.MemoryBudget;
 import io.cakemail.gateway.core.submission.MessageTransformer;
 import io.cakemail.gateway.core.submission.TransformConfig;
@@ -9,6 +10,7 @@ import io.cakemail.gateway.core.submission.TransformResult;
 import io.cakemail.gateway.smtp.Envelope;
 import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.MessageSink;
+import io.cakemail.gateway.smtp.SessionMessage;
 import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;
@@ -45,6 +47,12 @@ final class CakemailReceiver implements MessageReceiver {
     public MessageSink open(Envelope envelope) {
         MessageTransformer transformer = new MessageTransformer(transformConfig, budget.newMessage(allocator));
         return new MessageSink() {
+            /** What the log line tells of the message, once known: set before the reply, read after it. */
+            private String messageId;
+
+            private Long accountId;
+            private Delivery delivery;
+
             @Override
             public void content(ByteBuf chunk) {
                 transformer.feed(chunk);
@@ -57,16 +65,32 @@ final class CakemailReceiver implements MessageReceiver {
                     return CompletableFuture.completedFuture(Replies.refusal(refused.refusal()));
                 }
                 TransformResult.Transformed transformed = (TransformResult.Transformed) result;
+                messageId = transformed.message().messageId();
+                accountId = transformed.message().accountId();
                 if (!(envelope.principal() instanceof ApiPrincipal principal)) {
                     transformed.message().release();
                     return CompletableFuture.completedFuture(SmtpReplies.AUTH_REQUIRED);
                 }
                 return client.deliver(principal, envelope.sender(), envelope.recipients(), transformed.message())
                         .map(delivery -> {
+                            this.delivery = delivery;
                             deliveryLog.record(envelope, delivery);
                             return Replies.delivery(delivery);
                         })
                         .toFuture();
+            }
+
+            @Override
+            public void describe(SessionMessage line) {
+                if (messageId != null) {
+                    line.field("email.message_id", messageId);
+                }
+                if (accountId != null) {
+                    line.field("cakemail.account_id", accountId);
+                }
+                if (delivery != null) {
+                    DeliveryLog.describe(delivery, line);
+                }
             }
 
             @Override

@@ -3,8 +3,10 @@ package io.cakemail.gateway.server;
 import io.cakemail.gateway.core.api.Delivery;
 import io.cakemail.gateway.core.api.RecipientOutcome;
 import io.cakemail.gateway.smtp.Envelope;
+import io.cakemail.gateway.smtp.SessionMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.StringJoiner;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.message.StringMapMessage;
@@ -70,6 +72,39 @@ final class DeliveryLog {
                     deadLetter(envelope, refusal);
                 }
             }
+        }
+    }
+
+    /**
+     * The recipients of {@code delivery} by outcome, for the message's log line: {@code recipients.queued} as
+     * {@code address=email-id} pairs, {@code recipients.refused} and {@code recipients.deferred} as
+     * {@code address=status} or addresses; or {@code delivery.outcome} when nothing was submitted.
+     */
+    static void describe(Delivery delivery, SessionMessage line) {
+        if (!(delivery instanceof Delivery.Submitted submitted)) {
+            line.field("delivery.outcome", delivery.getClass().getSimpleName());
+            return;
+        }
+        StringJoiner queued = new StringJoiner(",");
+        StringJoiner refused = new StringJoiner(",");
+        StringJoiner deferred = new StringJoiner(",");
+        for (RecipientOutcome outcome : submitted.outcomes()) {
+            if (outcome instanceof RecipientOutcome.Queued ok) {
+                queued.add(ok.recipient() + "=" + ok.emailId());
+            } else if (outcome instanceof RecipientOutcome.Refused no) {
+                refused.add(no.recipient() + "=" + no.status());
+            } else if (outcome instanceof RecipientOutcome.Deferred later) {
+                deferred.add(later.recipient());
+            }
+        }
+        addIfAny(line, "recipients.queued", queued);
+        addIfAny(line, "recipients.refused", refused);
+        addIfAny(line, "recipients.deferred", deferred);
+    }
+
+    private static void addIfAny(SessionMessage line, String field, StringJoiner values) {
+        if (values.length() > 0) {
+            line.field(field, values);
         }
     }
 

@@ -104,6 +104,7 @@ public record GatewayConfig(
         URI apiUrl = env.isSet(Settings.API_URL) ? env.get(Settings.API_URL) : null;
         boolean sandbox = env.get(Settings.SANDBOX);
         env.get(Settings.LOG_LEVEL); // read by the logging configuration; checked here, before logging starts
+        env.get(Settings.LOG_FORMAT);
         Long budget = env.get(Settings.MEMORY_BUDGET);
         Duration drainTimeout = env.get(Settings.DRAIN_TIMEOUT);
         ApiConfig api = api(env, apiUrl, sandbox);
@@ -220,6 +221,12 @@ public record GatewayConfig(
         INFO,
         WARN,
         ERROR
+    }
+
+    /** The values of {@code GATEWAY_LOG_FORMAT}, which the logging configuration reads itself. */
+    enum LogFormat {
+        TEXT,
+        JSON
     }
 
     /** A configuration that cannot start the gateway; the message lists every problem. */

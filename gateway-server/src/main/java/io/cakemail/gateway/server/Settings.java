@@ -133,6 +133,11 @@ final class Settings {
             GatewayConfig.LogLevel.INFO,
             GatewayConfig.LogLevel.class,
             "Log level: trace, debug, info, warn or error");
+    static final Setting<GatewayConfig.LogFormat> LOG_FORMAT = Setting.choice(
+            "GATEWAY_LOG_FORMAT",
+            GatewayConfig.LogFormat.TEXT,
+            GatewayConfig.LogFormat.class,
+            "Log lines as readable text, or json: one ECS JSON object a line, with session.id and event fields");
     static final Setting<GatewayConfig.EmailType> DEFAULT_EMAIL_TYPE = Setting.choice(
             "GATEWAY_DEFAULT_EMAIL_TYPE",
             GatewayConfig.EmailType.TRANSACTIONAL,
@@ -243,6 +248,7 @@ final class Settings {
             SENDER_CACHE,
             DRAIN_TIMEOUT,
             LOG_LEVEL,
+            LOG_FORMAT,
             DEFAULT_EMAIL_TYPE,
             DEFAULT_LIST_ID,
             HOSTNAME,

@@ -54,7 +54,7 @@ class OperatorLogTest {
         awaitOutput("Authentication failed: "); // written by the asynchronous appender
         assertThat(gateway.output())
                 .containsPattern(
-                        "WARN .* Authentication failed: client=127\\.0\\.0\\.1 user=\"sandbox@example\\.com\" session=\\w+")
+                        "WARN .* \\[\\w+\\] Authentication failed: client=127\\.0\\.0\\.1 user=\"sandbox@example\\.com\"")
                 .doesNotContain("wrong");
     }
 

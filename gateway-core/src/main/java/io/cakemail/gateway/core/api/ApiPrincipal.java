@@ -3,18 +3,21 @@ package io.cakemail.gateway.core.api;
 import java.security.Principal;
 
 /**
- * A Cakemail login that passed {@code POST /token}. It keeps the password in memory for the life of the SMTP
- * session, so an expired token can be replaced by a new password grant; it is never written anywhere.
+ * A Cakemail login that passed {@code POST /token}, for one SMTP session. It keeps the password in memory for the
+ * life of the session, so an expired token can be replaced by a new password grant; it is never written anywhere.
+ * It names its session, so the API client's log lines for its calls carry the session's id.
  */
 public final class ApiPrincipal implements Principal {
 
+    private final String session;
     private final String username;
     private final String password;
     private final String credentialKey;
     /** The token this session last used: looked at before the shared cache, which it saves a lookup per call. */
     private volatile TokenService.TokenState token;
 
-    ApiPrincipal(String username, String password, String credentialKey) {
+    ApiPrincipal(String session, String username, String password, String credentialKey) {
+        this.session = session;
         this.username = username;
         this.password = password;
         this.credentialKey = credentialKey;
@@ -23,6 +26,11 @@ public final class ApiPrincipal implements Principal {
     @Override
     public String getName() {
         return username;
+    }
+
+    /** The id of the SMTP session that logged in. */
+    public String session() {
+        return session;
     }
 
     String password() {

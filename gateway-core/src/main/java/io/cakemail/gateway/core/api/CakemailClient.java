@@ -45,9 +45,13 @@ public final class CakemailClient implements AutoCloseable {
         return config;
     }
 
-    /** Exchanges SMTP credentials for a session; fails with {@link AuthenticationException}. */
-    public Mono<ApiPrincipal> login(String username, String password) {
-        return tokens.login(username, password);
+    /**
+     * Exchanges SMTP credentials for a session; fails with {@link AuthenticationException}.
+     *
+     * @param session the SMTP session's id, which the log lines of this login's API calls carry
+     */
+    public Mono<ApiPrincipal> login(String session, String username, String password) {
+        return tokens.login(session, username, password);
     }
 
     /**

@@ -3,12 +3,11 @@ package io.cakemail.gateway.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cakemail.gateway.smtp.SessionLog;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,7 +30,7 @@ public final class SenderDirectory {
     public record Match(Status status, String id) {}
 
     /** API trouble an outage repeats for every lookup: the logging configuration rate-limits this logger. */
-    private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
+    private static final SessionLog api = SessionLog.of("io.cakemail.gateway.api");
 
     private static final int PER_PAGE = 100;
     private static final int MAX_PAGES = 100;
@@ -87,12 +86,16 @@ public final class SenderDirectory {
                 + (accountId == null ? "" : "&account_id=" + accountId);
         return tokens.authorized(principal, token -> http.send(HttpMethod.GET, uri, token, null, null, null))
                 .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
-                    api.warn("Cakemail API unreachable listing senders: {}", e.toString());
+                    api.warn(principal.session(), "Cakemail API unreachable listing senders: {}", e.toString());
                     return new ApiUnavailableException("Cakemail API unreachable, try again later");
                 })
                 .flatMap(response -> {
                     if (response.status() != 200) {
-                        api.warn("Cakemail API answered {} listing senders: {}", response.status(), response.reason());
+                        api.warn(
+                                principal.session(),
+                                "Cakemail API answered {} listing senders: {}",
+                                response.status(),
+                                response.reason());
                         return Mono.error(new ApiUnavailableException(
                                 "listing senders answered " + response.status() + ": " + response.reason()));
                     }

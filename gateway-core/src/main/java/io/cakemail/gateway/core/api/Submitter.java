@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cakemail.gateway.core.submission.SubmissionBody;
+import io.cakemail.gateway.smtp.SessionLog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,8 +42,9 @@ import reactor.core.publisher.Mono;
 final class Submitter {
 
     private static final Logger log = LogManager.getLogger(Submitter.class);
+    private static final SessionLog sessionLog = SessionLog.of(Submitter.class);
     /** API trouble an outage repeats for every call: the logging configuration rate-limits this logger. */
-    private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
+    private static final SessionLog api = SessionLog.of("io.cakemail.gateway.api");
 
     private static final String EMAILS = "/v2/emails";
     private static final int FAILING_RECIPIENT_MINUTES = 1;
@@ -216,6 +218,7 @@ final class Submitter {
                         boolean cutShort = isTimeout(error) && lastFailure != null;
                         if (!cutShort) {
                             api.warn(
+                                    principal.session(),
                                     "Submission to the Cakemail API failed on the way (attempt {}): {}",
                                     number,
                                     error.toString());
@@ -236,6 +239,7 @@ final class Submitter {
             if (status >= 500) {
                 recordFailure(elapsed, new ApiUnavailableException("HTTP " + status));
                 api.warn(
+                        principal.session(),
                         "The Cakemail API answered {} to a submission (attempt {}): {}",
                         status,
                         number,
@@ -288,7 +292,8 @@ final class Submitter {
             if (System.nanoTime() + delay >= deadline) {
                 return deferred(reason);
             }
-            log.debug(
+            sessionLog.debug(
+                    principal.session(),
                     "Submission to {} failed ({}), attempt {} again in {} ms",
                     recipient,
                     reason,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.cakemail.gateway.smtp.SessionLog;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -16,8 +17,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,9 +29,9 @@ import reactor.core.publisher.Mono;
  */
 final class TokenService {
 
-    private static final Logger log = LogManager.getLogger(TokenService.class);
+    private static final SessionLog log = SessionLog.of(TokenService.class);
     /** API trouble an outage repeats for every login: the logging configuration rate-limits this logger. */
-    private static final Logger api = LogManager.getLogger("io.cakemail.gateway.api");
+    private static final SessionLog api = SessionLog.of("io.cakemail.gateway.api");
 
     private final ApiHttp http;
     private final ApiConfig config;
@@ -98,9 +97,9 @@ final class TokenService {
     /**
      * Logs in; fails with {@link AuthenticationException}. Cached credentials answer without a call to the API.
      */
-    public Mono<ApiPrincipal> login(String username, String password) {
+    public Mono<ApiPrincipal> login(String session, String username, String password) {
         String key = credentialKey(username, password);
-        ApiPrincipal principal = new ApiPrincipal(username, password, key);
+        ApiPrincipal principal = new ApiPrincipal(session, username, password, key);
         if (badCredentials.getIfPresent(key) != null) {
             return Mono.error(new AuthenticationException(
                     AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
@@ -156,7 +155,7 @@ final class TokenService {
             principal.token(state);
             return Mono.just(state.accessToken());
         }
-        log.debug("Access token of {} refused, renewing it", principal.getName());
+        log.debug(principal.session(), "Access token of {} refused, renewing it", principal.getName());
         principal.token(null);
         return Mono.fromFuture(() -> obtain(key, () -> refreshOrLogin(principal, state)))
                 .doOnNext(principal::token)
@@ -191,13 +190,17 @@ final class TokenService {
         return grant("grant_type=refresh_token&refresh_token=" + encode(previous.refreshToken()), principal, false)
                 .onErrorResume(e -> {
                     log.info(
+                            principal.session(),
                             "Refresh grant for {} failed ({}); logging in with the password",
                             principal.getName(),
                             e.getMessage());
                     return passwordGrant(principal);
                 })
-                .doOnError(e ->
-                        api.warn("Renewing the access token of {} failed: {}", principal.getName(), e.getMessage()));
+                .doOnError(e -> api.warn(
+                        principal.session(),
+                        "Renewing the access token of {} failed: {}",
+                        principal.getName(),
+                        e.getMessage()));
     }
 
     private Mono<TokenState> passwordGrant(ApiPrincipal principal) {
@@ -212,7 +215,7 @@ final class TokenService {
     private Mono<TokenState> grant(String form, ApiPrincipal principal, boolean password) {
         return http.postForm("/token", form)
                 .onErrorMap(e -> !(e instanceof AuthenticationException), e -> {
-                    api.warn("Cakemail API unreachable for POST /token: {}", e.toString());
+                    api.warn(principal.session(), "Cakemail API unreachable for POST /token: {}", e.toString());
                     return new AuthenticationException(
                             AuthenticationException.Kind.UNAVAILABLE, "Cakemail API unreachable, try again later");
                 })
@@ -249,7 +252,11 @@ final class TokenService {
             return Mono.error(new AuthenticationException(
                     AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
         }
-        api.warn("Cakemail API answered {} to POST /token: {}", response.status(), response.reason());
+        api.warn(
+                principal.session(),
+                "Cakemail API answered {} to POST /token: {}",
+                response.status(),
+                response.reason());
         return Mono.error(new AuthenticationException(
                 AuthenticationException.Kind.UNAVAILABLE,
                 "Cakemail API could not log in now (HTTP " + response.status() + "), try again later"));

@@ -57,13 +57,14 @@ class CakemailClientTest {
     void loginsShareOneCallAndAreCached() throws Exception {
         start(UnaryOperator.identity());
         List<ApiPrincipal> principals = Flux.range(0, 20)
-                .flatMap(i -> client.login(USER, PASSWORD))
+                .flatMap(i -> client.login("test", USER, PASSWORD))
                 .collectList()
                 .block(Duration.ofSeconds(10));
         assertThat(principals)
                 .hasSize(20)
                 .allSatisfy(p -> assertThat(p.getName()).isEqualTo(USER));
-        assertThat(client.login(USER, PASSWORD).block(Duration.ofSeconds(10))).isNotNull();
+        assertThat(client.login("test", USER, PASSWORD).block(Duration.ofSeconds(10)))
+                .isNotNull();
         assertThat(sandbox.calls("POST /token")).isEqualTo(1);
         assertThat(principals.get(0)).hasToString("ApiPrincipal[" + USER + "]");
     }
@@ -72,7 +73,7 @@ class CakemailClientTest {
     void wrongCredentialsAreRememberedBriefly() throws Exception {
         start(UnaryOperator.identity());
         for (int i = 0; i < 3; i++) {
-            assertThatThrownBy(() -> client.login(USER, "wrong").block(Duration.ofSeconds(10)))
+            assertThatThrownBy(() -> client.login("test", USER, "wrong").block(Duration.ofSeconds(10)))
                     .isInstanceOfSatisfying(
                             AuthenticationException.class,
                             e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.BAD_CREDENTIALS));
@@ -83,16 +84,18 @@ class CakemailClientTest {
     @Test
     void mfaAndOutagesAreTheirOwnFailures() throws Exception {
         start(UnaryOperator.identity());
-        assertThatThrownBy(() -> client.login("mfa@example.com", PASSWORD).block(Duration.ofSeconds(10)))
+        assertThatThrownBy(
+                        () -> client.login("test", "mfa@example.com", PASSWORD).block(Duration.ofSeconds(10)))
                 .isInstanceOfSatisfying(
                         AuthenticationException.class,
                         e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.MFA_REQUIRED));
         sandbox.faults().add(Fault.status("/token", 503).times(1));
-        assertThatThrownBy(() -> client.login(USER, PASSWORD).block(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> client.login("test", USER, PASSWORD).block(Duration.ofSeconds(10)))
                 .isInstanceOfSatisfying(
                         AuthenticationException.class,
                         e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.UNAVAILABLE));
-        assertThat(client.login(USER, PASSWORD).block(Duration.ofSeconds(10))).isNotNull();
+        assertThat(client.login("test", USER, PASSWORD).block(Duration.ofSeconds(10)))
+                .isNotNull();
     }
 
     @Test
@@ -107,7 +110,7 @@ class CakemailClientTest {
                 .build();
         try (ApiHttp http = new ApiHttp(config, null)) {
             TokenService tokens = new TokenService(http, config);
-            ApiPrincipal principal = tokens.login(USER, PASSWORD).block(Duration.ofSeconds(10));
+            ApiPrincipal principal = tokens.login("test", USER, PASSWORD).block(Duration.ofSeconds(10));
             String first = tokens.accessToken(principal).block(Duration.ofSeconds(5));
             ticker.advance(Duration.ofMillis(1200));
             assertThat(tokens.accessToken(principal).block(Duration.ofSeconds(5)))
@@ -346,7 +349,8 @@ class CakemailClientTest {
         assertThat(outcomes(deliver(principal, List.of("b@example.net"), message("sandbox@example.com", null))))
                 .first()
                 .isInstanceOf(RecipientOutcome.Queued.class);
-        assertThat(client.login(USER, PASSWORD).block(Duration.ofSeconds(10))).isNotNull();
+        assertThat(client.login("test", USER, PASSWORD).block(Duration.ofSeconds(10)))
+                .isNotNull();
         assertThat(sandbox.calls("POST /token"))
                 .as("password, refresh refused, password")
                 .isEqualTo(3);
@@ -558,7 +562,7 @@ class CakemailClientTest {
     }
 
     private ApiPrincipal login() {
-        return client.login(USER, PASSWORD).block(Duration.ofSeconds(10));
+        return client.login("test", USER, PASSWORD).block(Duration.ofSeconds(10));
     }
 
     private Delivery deliver(ApiPrincipal principal, List<String> recipients, ParsedMessage message) {

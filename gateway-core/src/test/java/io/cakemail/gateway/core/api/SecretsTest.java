@@ -13,7 +13,7 @@ class SecretsTest {
     void tokensPrincipalsAndRequestHeadersHideTheirSecrets() {
         assertThat(new TokenService.TokenState("access-123", "refresh-456", 1, 2).toString())
                 .doesNotContain("access-123", "refresh-456");
-        assertThat(new ApiPrincipal("sandbox@example.com", "s3cret", "key").toString())
+        assertThat(new ApiPrincipal("test", "sandbox@example.com", "s3cret", "key").toString())
                 .contains("sandbox@example.com")
                 .doesNotContain("s3cret", "key");
         DefaultHttp2Headers headers = new DefaultHttp2Headers();

@@ -53,6 +53,11 @@ final class MailCommands {
         return transaction != null;
     }
 
+    /** Whether a message's content is arriving: DATA before its final dot, or BDAT before its last chunk. */
+    boolean receivingContent() {
+        return transaction != null && transaction.receiving();
+    }
+
     void mail(String argument) {
         if (client.heloName == null) {
             throw new SmtpReplyException(SmtpReplies.SEND_HELLO_FIRST);

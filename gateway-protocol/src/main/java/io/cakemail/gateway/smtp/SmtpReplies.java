@@ -36,7 +36,7 @@ public final class SmtpReplies {
             SmtpReply.of(421, "4.7.0", "Too many authentication failures, closing connection");
     public static final SmtpReply TOO_MANY_CONNECTIONS =
             SmtpReply.of(421, "4.7.0", "Too many connections, try again later");
-    public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.7.0", "Service shutting down, try again later");
+    public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down, try again later");
 
     public static final SmtpReply COMMAND_UNRECOGNIZED = SmtpReply.of(500, "5.5.2", "Command unrecognized");
     public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");

@@ -48,7 +48,11 @@ import org.apache.logging.log4j.Level;
  */
 public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
-    /** Fire this user event to close the session gracefully: at once when idle, after the pending reply otherwise. */
+    /**
+     * Fire this user event to close the session gracefully with {@code 421 4.3.2} at its next command boundary: at
+     * once between commands; after the message and its reply while a message's content arrives or its reply is
+     * pending.
+     */
     public static final Object SHUTDOWN = new Object() {
         @Override
         public String toString() {
@@ -168,6 +172,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof SmtpContent content) {
             mail.content(content);
+            closeIfShuttingDown();
         } else if (msg instanceof SaslResponse response) {
             auth.onResponse(response);
         } else if (msg instanceof SmtpRequest request) {
@@ -195,9 +200,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             closeUnprompted(SmtpReplies.IDLE_TIMEOUT);
         } else if (evt == SHUTDOWN) {
             shutdownRequested = true;
-            if (!isAwaiting()) {
-                closeUnprompted(SmtpReplies.SHUTTING_DOWN);
-            }
+            closeIfShuttingDown();
+            replies.flush();
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -373,9 +377,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             then.accept(value, error);
-            if (shutdownRequested) {
-                closeUnprompted(SmtpReplies.SHUTTING_DOWN);
-            }
+            closeIfShuttingDown();
             resumeDecoding();
         } catch (RuntimeException e) {
             exceptionCaught(ctx, e);
@@ -432,6 +434,13 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         queue(reply);
         closeAfterFlush();
+    }
+
+    /** After a {@link #SHUTDOWN}, closes at the first command boundary: no answer pending, no content arriving. */
+    private void closeIfShuttingDown() {
+        if (shutdownRequested && !isAwaiting() && !mail.receivingContent()) {
+            closeUnprompted(SmtpReplies.SHUTTING_DOWN);
+        }
     }
 
     /** Closes with a reply to no command: a timeout, a shutdown. */

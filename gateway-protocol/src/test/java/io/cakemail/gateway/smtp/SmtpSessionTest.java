@@ -472,7 +472,7 @@ class SmtpSessionTest {
     void shutdownClosesAnIdleSession() {
         start(PLAINTEXT_AUTH).replies();
         session.channel.pipeline().fireUserEventTriggered(SmtpServerHandler.SHUTDOWN);
-        assertThat(session.replies()).isEqualTo("421 4.7.0 Service shutting down, try again later\r\n");
+        assertThat(session.replies()).isEqualTo("421 4.3.2 Service shutting down, try again later\r\n");
         assertThat(session.isOpen()).isFalse();
     }
 
@@ -485,7 +485,23 @@ class SmtpSessionTest {
         assertThat(session.replies()).isEmpty();
         deferred.remove().run();
         assertThat(session.runPendingTasks())
-                .isEqualTo("250 2.0.0 Queued as test-7\r\n421 4.7.0 Service shutting down, try again later\r\n");
+                .isEqualTo("250 2.0.0 Queued as test-7\r\n421 4.3.2 Service shutting down, try again later\r\n");
+        assertThat(session.isOpen()).isFalse();
+    }
+
+    @Test
+    void shutdownLetsAMessageWhoseContentIsArrivingFinish() {
+        ready();
+        assertThat(session.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n"))
+                .endsWith("354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+        assertThat(session.send("Subject: draining\r\n\r\nfirst half\r\n")).isEmpty();
+        session.channel.pipeline().fireUserEventTriggered(SmtpServerHandler.SHUTDOWN);
+        assertThat(session.replies()).isEmpty();
+        assertThat(session.isOpen()).isTrue();
+        assertThat(session.send("second half\r\n.\r\nMAIL FROM:<c@example.com>\r\n"))
+                .matches(
+                        "250 2\\.0\\.0 Queued as test-\\d+\r\n421 4\\.3\\.2 Service shutting down, try again later\r\n");
+        assertThat(receiver.messages()).hasSize(1);
         assertThat(session.isOpen()).isFalse();
     }
 

@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.net.URI;
+import java.time.Duration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -31,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final AdminServer admin;
     private final GatewayHealth health;
     private final RuntimeMeters runtimeMeters;
+    private final Duration drainDelay;
 
     private Gateway(
             EventLoops loops,
@@ -39,7 +41,8 @@ public final class Gateway implements AutoCloseable {
             GatewayServer server,
             AdminServer admin,
             GatewayHealth health,
-            RuntimeMeters runtimeMeters) {
+            RuntimeMeters runtimeMeters,
+            Duration drainDelay) {
         this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
@@ -47,6 +50,7 @@ public final class Gateway implements AutoCloseable {
         this.admin = admin;
         this.health = health;
         this.runtimeMeters = runtimeMeters;
+        this.drainDelay = drainDelay;
     }
 
     /** Starts everything {@code config} describes; {@code registry} holds its meters and serves {@code /metrics}. */
@@ -95,7 +99,8 @@ public final class Gateway implements AutoCloseable {
                     GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver);
             health.listening(server);
             stateGauges(registry, server, client);
-            return new Gateway(loops, sandbox, client, server, admin, health, new RuntimeMeters(registry));
+            return new Gateway(
+                    loops, sandbox, client, server, admin, health, new RuntimeMeters(registry), config.drainDelay());
         } catch (Exception | Error e) {
             if (admin != null) {
                 admin.close();
@@ -178,9 +183,22 @@ public final class Gateway implements AutoCloseable {
         return admin.port();
     }
 
+    /**
+     * Drains and stops: readiness fails at once, the listeners keep accepting for the drain delay (the load balancer
+     * sees the failed probe and stops sending), then the SMTP server drains ({@link GatewayServer#close}). Blocks for
+     * all of it: call it from a thread of its own, such as a shutdown hook, never an event loop.
+     */
     @Override
     public void close() {
         health.draining();
+        if (drainDelay.compareTo(Duration.ZERO) > 0) {
+            log.info("Draining: readiness fails now; the SMTP listeners stop accepting in {}", drainDelay);
+            try {
+                Thread.sleep(drainDelay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // go on with the drain at once
+            }
+        }
         server.close();
         client.close();
         if (sandbox != null) {

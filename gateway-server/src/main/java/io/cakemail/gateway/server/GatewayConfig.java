@@ -34,6 +34,9 @@ import java.util.Map;
  * @param memoryBudget the octets of message content all messages in flight together may hold, or 0 for half the
  *                     JVM's direct memory ({@link MemoryBudget#defaultCapacity}, worked out when the gateway starts:
  *                     reading the configuration loads neither Netty nor the logging it would set up)
+ * @param tlsReloadInterval how often the certificate and key files are read again for a renewed pair, or zero for
+ *                          never
+ * @param drainDelay how long a shutdown keeps the listeners accepting after readiness fails
  * @param drainTimeout how long a shutdown waits for sessions to finish before closing them: at least the API
  *                     deadline, so no reply the API's answer decides is lost
  * @param smtp the SMTP session limits
@@ -48,6 +51,7 @@ public record GatewayConfig(
         Path tlsCert,
         Path tlsKey,
         Duration tlsHandshakeTimeout,
+        Duration tlsReloadInterval,
         URI apiUrl,
         boolean sandbox,
         int sandboxPort,
@@ -55,6 +59,7 @@ public record GatewayConfig(
         int maxConnections,
         int ioThreads,
         long memoryBudget,
+        Duration drainDelay,
         Duration drainTimeout,
         SmtpServerConfig smtp,
         TransformConfig transform,
@@ -75,6 +80,7 @@ public record GatewayConfig(
                 tlsCert,
                 tlsKey,
                 tlsHandshakeTimeout,
+                tlsReloadInterval,
                 apiUrl,
                 sandbox,
                 sandboxPort,
@@ -82,6 +88,7 @@ public record GatewayConfig(
                 maxConnections,
                 ioThreads,
                 memoryBudget,
+                drainDelay,
                 drainTimeout,
                 other,
                 transform,
@@ -121,6 +128,7 @@ public record GatewayConfig(
                 tlsCert,
                 tlsKey,
                 env.get(Settings.TLS_HANDSHAKE_TIMEOUT),
+                env.get(Settings.TLS_RELOAD_INTERVAL),
                 apiUrl,
                 sandbox,
                 env.get(Settings.SANDBOX_PORT),
@@ -128,6 +136,7 @@ public record GatewayConfig(
                 env.get(Settings.MAX_CONNECTIONS),
                 env.get(Settings.IO_THREADS),
                 budget == null ? 0 : budget,
+                env.get(Settings.DRAIN_DELAY),
                 drainTimeout,
                 smtp(env),
                 transform(env),

@@ -86,6 +86,16 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
         return new Setting<>(name, defaultValue, formatDuration(defaultValue), Setting::parseDuration, description);
     }
 
+    /** A duration that may be {@code 0s}, for a wait that can be left out. */
+    static Setting<Duration> durationOrZero(String name, Duration defaultValue, String description) {
+        return new Setting<>(
+                name,
+                defaultValue,
+                formatDuration(defaultValue),
+                text -> text.matches("0+(ms|s|m|h)") ? Duration.ZERO : parseDuration(text),
+                description);
+    }
+
     static Setting<Boolean> flag(String name, boolean defaultValue, String description) {
         return new Setting<>(
                 name,

@@ -41,6 +41,10 @@ final class Settings {
             Setting.readableFile("GATEWAY_TLS_KEY", "PEM private key (PKCS#8 or PKCS#1) of GATEWAY_TLS_CERT");
     static final Setting<Duration> TLS_HANDSHAKE_TIMEOUT =
             Setting.duration("GATEWAY_TLS_HANDSHAKE_TIMEOUT", Duration.ofSeconds(10), "Longest TLS handshake");
+    static final Setting<Duration> TLS_RELOAD_INTERVAL = Setting.durationOrZero(
+            "GATEWAY_TLS_RELOAD_INTERVAL",
+            Duration.ofSeconds(30),
+            "How often GATEWAY_TLS_CERT and GATEWAY_TLS_KEY are read for a renewed pair (0s: never)");
     static final Setting<URI> API_URL = Setting.httpUrl(
             "GATEWAY_API_URL",
             ApiConfig.CAKEMAIL_API,
@@ -124,6 +128,11 @@ final class Settings {
             "How long wrong credentials are refused without asking the API again");
     static final Setting<Duration> SENDER_CACHE = Setting.duration(
             "GATEWAY_SENDER_CACHE", API.senderCacheTtl(), "How long an account's confirmed senders are kept");
+    static final Setting<Duration> DRAIN_DELAY = Setting.durationOrZero(
+            "GATEWAY_DRAIN_DELAY",
+            Duration.ofSeconds(5),
+            "On SIGTERM, how long the listeners keep accepting after readiness fails, so the load balancer stops"
+                    + " sending first");
     static final Setting<Duration> DRAIN_TIMEOUT = Setting.duration(
             "GATEWAY_DRAIN_TIMEOUT",
             Duration.ofSeconds(60),
@@ -223,6 +232,7 @@ final class Settings {
             TLS_CERT,
             TLS_KEY,
             TLS_HANDSHAKE_TIMEOUT,
+            TLS_RELOAD_INTERVAL,
             API_URL,
             SANDBOX,
             SANDBOX_PORT,
@@ -246,6 +256,7 @@ final class Settings {
             TOKEN_REFRESH_MARGIN,
             BAD_CREDENTIALS_MEMORY,
             SENDER_CACHE,
+            DRAIN_DELAY,
             DRAIN_TIMEOUT,
             LOG_LEVEL,
             LOG_FORMAT,

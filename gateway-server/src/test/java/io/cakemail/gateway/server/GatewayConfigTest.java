@@ -31,6 +31,8 @@ class GatewayConfigTest {
         assertThat(config.api().defaultListId()).isNull();
         assertThat(config.memoryBudget()).as("worked out at start").isZero();
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.drainDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.tlsReloadInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.transform().maxJsonSize()).isEqualTo(40L << 20);
         assertThat(config.sandbox()).isFalse();
         assertThat(config.maxConnections()).isEqualTo(10_000);
@@ -82,7 +84,9 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_API_MAX_CONNECTIONS", "4"),
                 Map.entry("GATEWAY_API_DEADLINE", "20s"),
                 Map.entry("GATEWAY_DEFAULT_EMAIL_TYPE", "marketing"),
-                Map.entry("GATEWAY_DEFAULT_LIST_ID", "12")));
+                Map.entry("GATEWAY_DEFAULT_LIST_ID", "12"),
+                Map.entry("GATEWAY_DRAIN_DELAY", "15s"),
+                Map.entry("GATEWAY_TLS_RELOAD_INTERVAL", "1m")));
         assertThat(config)
                 .isEqualTo(new GatewayConfig(
                         "127.0.0.1",
@@ -92,6 +96,7 @@ class GatewayConfigTest {
                         cert,
                         key,
                         Duration.ofMillis(500),
+                        Duration.ofMinutes(1),
                         java.net.URI.create("http://127.0.0.1:8025"),
                         true,
                         9025,
@@ -99,6 +104,7 @@ class GatewayConfigTest {
                         50,
                         3,
                         512 * 1024,
+                        Duration.ofSeconds(15),
                         Duration.ofMinutes(2),
                         config.smtp(),
                         config.transform(),

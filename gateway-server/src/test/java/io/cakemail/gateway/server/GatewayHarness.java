@@ -57,6 +57,7 @@ final class GatewayHarness implements AutoCloseable {
                 Map.entry("GATEWAY_API_H2C", "true"),
                 Map.entry("GATEWAY_API_MAX_CONNECTIONS", "2"),
                 Map.entry("GATEWAY_API_DEADLINE", "10s"),
+                Map.entry("GATEWAY_DRAIN_DELAY", "0s"),
                 Map.entry("GATEWAY_DRAIN_TIMEOUT", "30s"),
                 Map.entry("GATEWAY_IO_THREADS", "2"),
                 Map.entry("GATEWAY_MEMORY_BUDGET", "256MiB"),

@@ -103,7 +103,9 @@ final class GatewayProcess implements AutoCloseable {
                 "GATEWAY_API_H2C",
                 "true",
                 "GATEWAY_HOSTNAME",
-                "gateway.test"));
+                "gateway.test",
+                "GATEWAY_DRAIN_DELAY",
+                "0s"));
         env.putAll(environment);
         return builder;
     }
@@ -173,8 +175,21 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Sends SIGTERM; whether the process ended within {@code timeout}. */
     boolean terminate(Duration timeout) throws InterruptedException {
-        process.destroy();
+        sigterm();
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends SIGTERM and returns at once. */
+    void sigterm() {
+        process.destroy();
+    }
+
+    /** The exit code, once the process ends within {@code timeout}. */
+    int exitCode(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the gateway did not exit within " + timeout);
+        }
+        return process.exitValue();
     }
 
     @Override
@@ -188,7 +203,7 @@ final class GatewayProcess implements AutoCloseable {
         Files.deleteIfExists(output);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

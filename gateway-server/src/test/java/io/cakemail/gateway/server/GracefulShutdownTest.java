@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
+import io.cakemail.sandbox.Inbox;
+import io.cakemail.sandbox.SandboxConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +28,7 @@ class GracefulShutdownTest {
             client.reply();
             assertThat(client.command("EHLO client.test")).startsWith("250-");
             gateway.close();
-            assertThat(client.reply()).isEqualTo("421 4.7.0 Service shutting down, try again later");
+            assertThat(client.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
             assertThat(client.readToEnd()).isEmpty();
         }
     }
@@ -43,7 +49,7 @@ class GracefulShutdownTest {
             }
             CompletableFuture<Void> closing = CompletableFuture.runAsync(harness::close);
             assertThat(client.reply()).startsWith("250 2.0.0 Queued as ");
-            assertThat(client.reply()).isEqualTo("421 4.7.0 Service shutting down, try again later");
+            assertThat(client.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
             assertThat(client.readToEnd()).isEmpty();
             closing.get(30, TimeUnit.SECONDS);
         }
@@ -82,9 +88,88 @@ class GracefulShutdownTest {
             Thread.sleep(200);
             release.countDown();
             assertThat(client.reply()).isEqualTo("250 2.0.0 Queued late");
-            assertThat(client.reply()).isEqualTo("421 4.7.0 Service shutting down, try again later");
+            assertThat(client.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
             assertThat(client.readToEnd()).isEmpty();
             closing.get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * SIGTERM to a gateway process: readiness fails at once while liveness holds and the listeners still accept for
+     * the drain delay; then an idle session gets 421 4.3.2, a message whose content was arriving finishes with its
+     * 250 first, and the process exits 0.
+     */
+    @Test
+    void sigtermFailsReadinessFirstThenDrainsEachSessionAtItsNextCommandBoundary() throws Exception {
+        int httpPort = GatewayProcess.freePort();
+        try (CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+                GatewayProcess gateway = GatewayProcess.start(
+                        sandbox.baseUri(),
+                        List.of(),
+                        GatewayProcess.env(
+                                "GATEWAY_HTTP_PORT", String.valueOf(httpPort),
+                                "GATEWAY_DRAIN_DELAY", "4s",
+                                "GATEWAY_API_DEADLINE", "10s",
+                                "GATEWAY_DRAIN_TIMEOUT", "20s"));
+                LineClient idle = authenticated(gateway.smtpsPort);
+                LineClient writing = authenticated(gateway.smtpsPort)) {
+            assertThat(probe(httpPort, "/health/ready")).isEqualTo("200");
+            writing.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<drain@example.net>\r\nDATA\r\n");
+            writing.reply();
+            writing.reply();
+            assertThat(writing.reply()).startsWith("354");
+            writing.send("From: sandbox@example.com\r\nSubject: Drain\r\n\r\nFirst half\r\n");
+
+            long start = System.nanoTime();
+            gateway.sigterm();
+            String ready = probe(httpPort, "/health/ready");
+            while (ready.equals("200")) {
+                Thread.sleep(20);
+                ready = probe(httpPort, "/health/ready");
+            }
+            assertThat(ready).isEqualTo("503");
+            assertThat(probe(httpPort, "/health/live")).isEqualTo("200");
+            try (LineClient late = LineClient.connect(gateway.smtpPort)) {
+                assertThat(late.reply())
+                        .as("still accepting during the drain delay")
+                        .startsWith("220 ");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+
+            assertThat(idle.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+            writing.send("Second half\r\n.\r\n");
+            assertThat(writing.reply()).startsWith("250 2.0.0 Queued as ");
+            assertThat(writing.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
+            assertThat(gateway.exitCode(Duration.ofSeconds(30))).isZero();
+            assertThat(sandbox.inbox().emails())
+                    .extracting(Inbox.Email::recipient)
+                    .containsExactly("drain@example.net");
+        }
+    }
+
+    private static LineClient authenticated(int smtpsPort) throws IOException {
+        LineClient client = LineClient.connectTls(smtpsPort);
+        client.reply();
+        client.command("EHLO client.test");
+        assertThat(client.command(
+                        "AUTH PLAIN " + EndToEndHarness.plain(EndToEndHarness.USER, EndToEndHarness.PASSWORD)))
+                .startsWith("235");
+        return client;
+    }
+
+    /** The status code of {@code path} on the admin port, read with curl. */
+    private static String probe(int httpPort, String path) throws Exception {
+        ExternalClient.Result result = ExternalClient.run(List.of(
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "--max-time",
+                "5",
+                "-w",
+                "%{http_code}",
+                "http://127.0.0.1:" + httpPort + path));
+        return result.output().trim();
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Makes the {@link SslHandler} of a connection: at accept time for implicit TLS, on STARTTLS otherwise.
@@ -22,9 +23,18 @@ public interface TlsHandlerFactory {
     /** Handlers from {@code context}, each failing a handshake that takes longer than {@code handshakeTimeout}. */
     static TlsHandlerFactory of(SslContext context, Duration handshakeTimeout) {
         requireNonNull(context, "context");
+        return of(() -> context, handshakeTimeout);
+    }
+
+    /**
+     * Handlers from the context {@code contexts} gives for each new handshake (it may change, when a certificate is
+     * renewed), each failing a handshake that takes longer than {@code handshakeTimeout}.
+     */
+    static TlsHandlerFactory of(Supplier<SslContext> contexts, Duration handshakeTimeout) {
+        requireNonNull(contexts, "contexts");
         requireNonNull(handshakeTimeout, "handshakeTimeout");
         return (channel, startTls) -> {
-            SslHandler handler = new SslHandler(context.newEngine(channel.alloc()), startTls);
+            SslHandler handler = new SslHandler(contexts.get().newEngine(channel.alloc()), startTls);
             handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
             return handler;
         };

@@ -36,7 +36,7 @@ final class GatewayHealth {
         return draining;
     }
 
-    /** The {@code /health} document: status, listeners, open sessions, the API circuit breaker. */
+    /** The {@code /health} document: status, listeners, open sessions, certificate expiry, the API circuit breaker. */
     ObjectNode details() {
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         GatewayServer listening = server;
@@ -45,6 +45,8 @@ final class GatewayHealth {
         if (listening != null) {
             details.putObject("listeners").put("smtp", listening.smtpPort()).put("smtps", listening.smtpsPort());
             details.put("smtp_sessions", listening.connections());
+            details.put(
+                    "tls_certificate_not_after", listening.certificateNotAfter().toString());
         }
         details.putObject("api").put("circuit_breaker", client.circuitState().name());
         return details;

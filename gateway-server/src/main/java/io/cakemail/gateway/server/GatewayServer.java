@@ -20,10 +20,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -46,6 +46,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final Channel smtpChannel;
     private final Channel smtpsChannel;
+    private ReloadingTls serverTls;
 
     private GatewayServer(
             GatewayConfig config,
@@ -61,13 +62,12 @@ public final class GatewayServer implements AutoCloseable {
         limiter = new ConnectionLimiter(config.maxConnections());
         Channel submission = null;
         try {
-            SslContext sslContext;
             try {
-                sslContext = ServerTls.context(config);
+                serverTls = ReloadingTls.start(config, registry);
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage(), e);
             }
-            TlsHandlerFactory tls = TlsHandlerFactory.of(sslContext, config.tlsHandshakeTimeout());
+            TlsHandlerFactory tls = TlsHandlerFactory.of(serverTls::context, config.tlsHandshakeTimeout());
             SmtpServerConfig smtp =
                     config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
             submission = bind(
@@ -87,6 +87,9 @@ public final class GatewayServer implements AutoCloseable {
         } catch (Exception e) {
             if (submission != null) {
                 submission.close().awaitUninterruptibly();
+            }
+            if (serverTls != null) {
+                serverTls.close();
             }
             shutdownGroups();
             throw e;
@@ -131,6 +134,11 @@ public final class GatewayServer implements AutoCloseable {
     /** The bound implicit TLS port. */
     public int smtpsPort() {
         return ((InetSocketAddress) smtpsChannel.localAddress()).getPort();
+    }
+
+    /** When the certificate served now stops being valid. */
+    public Instant certificateNotAfter() {
+        return serverTls.notAfter();
     }
 
     /** The SMTP connections open now. */
@@ -202,6 +210,7 @@ public final class GatewayServer implements AutoCloseable {
         if (!sessions.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis())) {
             log.warn("{} SMTP sessions did not close within {}", sessions.size(), CLOSE_TIMEOUT);
         }
+        serverTls.close();
         shutdownGroups();
     }
 

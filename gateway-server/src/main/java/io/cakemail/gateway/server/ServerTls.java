@@ -5,10 +5,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -46,7 +49,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * loads and the JDK provider otherwise. The certificate comes from PEM files or, when none is configured, is
  * generated in memory at start (self-signed, with a warning).
  */
-public final class ServerTls {
+final class ServerTls {
 
     /** TLS 1.2 suites (TLS 1.3 suites are all AEAD and enabled by default). */
     static final List<String> CIPHERS = List.of(
@@ -64,41 +67,76 @@ public final class ServerTls {
 
     private ServerTls() {}
 
+    /** A context and the certificate it presents. */
+    record Material(SslContext context, X509Certificate certificate) {}
+
     /** Builds the context from the configured PEM files, or from a fresh self-signed certificate. */
-    public static SslContext context(GatewayConfig config) throws SSLException {
-        SslContextBuilder builder;
-        if (config.tlsCert() != null) {
-            PrivateKey key = readPrivateKey(config.tlsKey());
-            List<X509Certificate> chain = readCertificates(config.tlsCert());
-            requireMatch(key, chain.get(0), config);
-            builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new));
-            log.info("TLS certificate from {}", config.tlsCert());
-        } else {
-            SelfSigned selfSigned = selfSigned(config.smtp().hostname());
-            builder = SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate());
-            log.warn(
-                    "No GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: using a self-signed certificate for '{}' generated at start."
-                            + " Clients must be told to trust it; configure a real certificate in production.",
-                    config.smtp().hostname());
-        }
+    static Material load(GatewayConfig config) throws SSLException {
         SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-        SslContext context = builder.sslProvider(provider)
-                .protocols("TLSv1.3", "TLSv1.2")
-                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .build();
         if (provider == SslProvider.OPENSSL) {
             log.info("TLS provider: OpenSSL ({}), TLS 1.3 and 1.2", OpenSsl.versionString());
         } else {
             log.warn("TLS provider: JDK (BoringSSL unavailable: {})", String.valueOf(OpenSsl.unavailabilityCause()));
         }
-        return context;
+        if (config.tlsCert() != null) {
+            Material material = fromPem(
+                    config.tlsCert(),
+                    read(config.tlsCert(), "GATEWAY_TLS_CERT"),
+                    config.tlsKey(),
+                    read(config.tlsKey(), "GATEWAY_TLS_KEY"));
+            log.info("TLS certificate from {}: {}", config.tlsCert(), describe(material.certificate()));
+            return material;
+        }
+        SelfSigned selfSigned = selfSigned(config.smtp().hostname());
+        log.warn(
+                "No GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: using a self-signed certificate for '{}' generated at start."
+                        + " Clients must be told to trust it; configure a real certificate in production.",
+                config.smtp().hostname());
+        return new Material(
+                build(SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate())),
+                selfSigned.certificate());
+    }
+
+    /**
+     * A context from the PEM contents of a certificate chain and its key, checked to be a pair; {@code certPath} and
+     * {@code keyPath} name them in messages. Fails with {@link IllegalArgumentException} saying what is wrong.
+     */
+    static Material fromPem(Path certPath, byte[] certPem, Path keyPath, byte[] keyPem) throws SSLException {
+        PrivateKey key = privateKey(keyPath, keyPem);
+        List<X509Certificate> chain = certificates(certPath, certPem);
+        requireMatch(key, chain.get(0), certPath, keyPath);
+        return new Material(
+                build(SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))), chain.get(0));
+    }
+
+    private static SslContext build(SslContextBuilder builder) throws SSLException {
+        return builder.sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                .protocols("TLSv1.3", "TLSv1.2")
+                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .build();
+    }
+
+    /** The subject, serial and end of validity of {@code certificate}, for the log. */
+    static String describe(X509Certificate certificate) {
+        return certificate.getSubjectX500Principal().getName() + ", serial "
+                + certificate.getSerialNumber().toString(16) + ", valid until "
+                + certificate.getNotAfter().toInstant();
+    }
+
+    /** The content of a PEM file named by {@code variable}. */
+    static byte[] read(Path pem, String variable) {
+        try {
+            return Files.readAllBytes(pem);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(variable + ": '" + pem + "' cannot be read (" + e + ")", e);
+        }
     }
 
     /**
      * Fails unless {@code key} is the private key of {@code certificate}'s public key: a signature made with one must
      * verify with the other. A pair that does not match would otherwise start and fail every handshake.
      */
-    static void requireMatch(PrivateKey key, X509Certificate certificate, GatewayConfig config) {
+    static void requireMatch(PrivateKey key, X509Certificate certificate, Path certPath, Path keyPath) {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
@@ -120,14 +158,14 @@ public final class ServerTls {
             matches = false;
         }
         if (!matches) {
-            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + config.tlsKey() + "' is not the key of the"
-                    + " certificate in GATEWAY_TLS_CERT '" + config.tlsCert() + "'");
+            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + keyPath + "' is not the key of the"
+                    + " certificate in GATEWAY_TLS_CERT '" + certPath + "'");
         }
     }
 
-    /** The certificates of a PEM file, leaf first. */
-    static List<X509Certificate> readCertificates(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
+    /** The certificates of the PEM content of {@code pem}, leaf first. */
+    static List<X509Certificate> certificates(Path pem, byte[] content) {
+        try (InputStream in = new ByteArrayInputStream(content)) {
             List<X509Certificate> chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
                     .map(X509Certificate.class::cast)
                     .toList();
@@ -141,9 +179,13 @@ public final class ServerTls {
         }
     }
 
-    /** The private key of a PEM file: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, with its curve), unencrypted. */
-    static PrivateKey readPrivateKey(Path pem) {
-        try (PEMParser parser = new PEMParser(Files.newBufferedReader(pem))) {
+    /**
+     * The private key in the PEM content of {@code pem}: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, with its curve),
+     * unencrypted.
+     */
+    static PrivateKey privateKey(Path pem, byte[] content) {
+        try (PEMParser parser =
+                new PEMParser(new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.US_ASCII))) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             for (Object object; (object = parser.readObject()) != null; ) {
                 if (object instanceof PEMKeyPair pair) {

@@ -59,15 +59,17 @@ class ServerTlsTest {
         Files.writeString(pkcs8, pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
         assertThat(Files.readString(pkcs1)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
         assertThat(Files.readString(pkcs8)).startsWith("-----BEGIN PRIVATE KEY-----");
-        assertThat(ServerTls.readPrivateKey(pkcs1)).isEqualTo(pair.getPrivate());
-        assertThat(ServerTls.readPrivateKey(pkcs8)).isEqualTo(pair.getPrivate());
+        assertThat(ServerTls.privateKey(pkcs1, Files.readAllBytes(pkcs1))).isEqualTo(pair.getPrivate());
+        assertThat(ServerTls.privateKey(pkcs8, Files.readAllBytes(pkcs8))).isEqualTo(pair.getPrivate());
     }
 
     @Test
     void aFileWithoutAKeyIsRefusedNamingTheVariable(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "nothing here\n");
-        assertThatThrownBy(() -> ServerTls.readPrivateKey(empty)).hasMessageStartingWith("GATEWAY_TLS_KEY: ");
-        assertThatThrownBy(() -> ServerTls.readCertificates(empty)).hasMessageStartingWith("GATEWAY_TLS_CERT: ");
+        assertThatThrownBy(() -> ServerTls.privateKey(empty, Files.readAllBytes(empty)))
+                .hasMessageStartingWith("GATEWAY_TLS_KEY: ");
+        assertThatThrownBy(() -> ServerTls.certificates(empty, Files.readAllBytes(empty)))
+                .hasMessageStartingWith("GATEWAY_TLS_CERT: ");
     }
 
     @Test

@@ -1,0 +1,131 @@
+package io.cakemail.gateway.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The server's TLS context, kept current with its PEM files: every {@code GATEWAY_TLS_RELOAD_INTERVAL} a thread of
+ * its own reads {@code GATEWAY_TLS_CERT} and {@code GATEWAY_TLS_KEY} and compares a hash of their content, which
+ * sees cert-manager's swap of a Secret's {@code ..data} symlink where a file watch would not. A changed pair is
+ * checked ({@link ServerTls#fromPem}) and serves every handshake from then on, STARTTLS and implicit; open sessions
+ * keep the context they shook hands with. A pair that fails the check is logged and counted once, and the previous
+ * context stays. The meters: {@code smtp.tls.certificate.expiry} (seconds left to the certificate served) and
+ * {@code smtp.tls.reloads} tagged {@code outcome} (success, failure).
+ */
+final class ReloadingTls implements AutoCloseable {
+
+    private static final Logger log = LogManager.getLogger(ReloadingTls.class);
+
+    private final Path certPath;
+    private final Path keyPath;
+    private final ScheduledExecutorService poller;
+    private final Counter reloaded;
+    private final Counter refused;
+    private volatile ServerTls.Material current;
+    /** The hash of the files' content last seen, served or refused: only a new change is tried (and logged). */
+    private byte[] seen;
+
+    private ReloadingTls(GatewayConfig config, MeterRegistry registry) throws SSLException {
+        certPath = config.tlsCert();
+        keyPath = config.tlsKey();
+        current = ServerTls.load(config);
+        boolean reloads = certPath != null && config.tlsReloadInterval().compareTo(Duration.ZERO) > 0;
+        if (reloads) {
+            seen = digest(ServerTls.read(certPath, "GATEWAY_TLS_CERT"), ServerTls.read(keyPath, "GATEWAY_TLS_KEY"));
+        }
+        Gauge.builder("smtp.tls.certificate.expiry", this, ReloadingTls::secondsLeft)
+                .baseUnit("seconds")
+                .description("Time left until the certificate served stops being valid")
+                .register(registry);
+        reloaded = reloads(registry, "success");
+        refused = reloads(registry, "failure");
+        if (reloads) {
+            poller = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("tls-reload", true));
+            long every = config.tlsReloadInterval().toMillis();
+            poller.scheduleWithFixedDelay(this::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            poller = null;
+        }
+    }
+
+    /** Loads the configured context and, when its files can change, starts polling them. */
+    static ReloadingTls start(GatewayConfig config, MeterRegistry registry) throws SSLException {
+        return new ReloadingTls(config, registry);
+    }
+
+    private static Counter reloads(MeterRegistry registry, String outcome) {
+        return Counter.builder("smtp.tls.reloads")
+                .tag("outcome", outcome)
+                .description("Renewed certificate and key pairs found in the files, served or refused")
+                .register(registry);
+    }
+
+    /** The context for a new handshake. */
+    SslContext context() {
+        return current.context();
+    }
+
+    /** When the certificate served stops being valid. */
+    Instant notAfter() {
+        return current.certificate().getNotAfter().toInstant();
+    }
+
+    private double secondsLeft() {
+        return Duration.between(Instant.now(), notAfter()).toSeconds();
+    }
+
+    private void reloadIfChanged() {
+        try {
+            byte[] certPem = ServerTls.read(certPath, "GATEWAY_TLS_CERT");
+            byte[] keyPem = ServerTls.read(keyPath, "GATEWAY_TLS_KEY");
+            byte[] digest = digest(certPem, keyPem);
+            if (Arrays.equals(digest, seen)) {
+                return;
+            }
+            seen = digest;
+            current = ServerTls.fromPem(certPath, certPem, keyPath, keyPem);
+            reloaded.increment();
+            log.info("TLS certificate reloaded from {}: {}", certPath, ServerTls.describe(current.certificate()));
+        } catch (IllegalArgumentException | SSLException e) {
+            refused.increment();
+            log.warn(
+                    "TLS certificate files changed but cannot be served; keeping the previous one: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            refused.increment();
+            log.error("TLS certificate reload failed; keeping the previous one", e);
+        }
+    }
+
+    private static byte[] digest(byte[] certPem, byte[] keyPem) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(certPem);
+            sha256.update(keyPem);
+            return sha256.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) {
+            poller.shutdownNow();
+        }
+    }
+}

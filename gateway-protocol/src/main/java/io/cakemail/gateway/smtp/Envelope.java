@@ -9,6 +9,7 @@ import java.util.List;
 /**
  * Everything the session knows about a message before its content.
  *
+ * @param session the id of the SMTP session, which the log lines about the message carry
  * @param sender the MAIL FROM mailbox, or {@code null} for the null reverse-path {@code <>}
  * @param recipients the accepted RCPT TO mailboxes, in order, at least one
  * @param parameters the accepted MAIL FROM parameters
@@ -18,6 +19,7 @@ import java.util.List;
  * @param tls the session's TLS parameters, or {@code null} in plaintext
  */
 public record Envelope(
+        String session,
         String sender,
         List<String> recipients,
         MailParameters parameters,

@@ -141,6 +141,7 @@ final class MailCommands {
 
     private void openSink() {
         Envelope envelope = new Envelope(
+                session.id(),
                 transaction.sender(),
                 transaction.recipients(),
                 transaction.parameters(),

@@ -45,7 +45,8 @@ final class CakemailReceiver implements MessageReceiver {
 
     @Override
     public MessageSink open(Envelope envelope) {
-        MessageTransformer transformer = new MessageTransformer(transformConfig, budget.newMessage(allocator));
+        MessageTransformer transformer =
+                new MessageTransformer(transformConfig, budget.newMessage(allocator, envelope.session()));
         return new MessageSink() {
             /** What the log line tells of the message, once known: set before the reply, read after it. */
             private String messageId;

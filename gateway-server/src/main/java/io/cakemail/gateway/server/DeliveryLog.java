@@ -112,6 +112,7 @@ final class DeliveryLog {
         deadLettered.increment();
         deadLetters.warn(new StringMapMessage()
                 .with("event", "dead-letter")
+                .with("session.id", envelope.session())
                 .with("recipient", refusal.recipient())
                 .with("sender", String.valueOf(envelope.sender()))
                 .with(

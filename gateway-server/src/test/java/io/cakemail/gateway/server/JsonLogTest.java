@@ -77,6 +77,9 @@ class JsonLogTest {
             for (JsonNode line : lines) {
                 String logger = line.path("log.logger").asText();
                 if (logger.startsWith("io.cakemail.gateway.smtp.")
+                        || logger.startsWith("io.cakemail.gateway.core.")
+                        || logger.equals("io.cakemail.gateway.limits")
+                        || logger.equals("io.cakemail.gateway.dead-letter")
                         || logger.equals("io.cakemail.gateway.messages")
                         || logger.equals("io.cakemail.gateway.connections")
                         || logger.equals("io.cakemail.gateway.auth")
@@ -88,6 +91,8 @@ class JsonLogTest {
             }
 
             JsonNode message = only(lines, "io.cakemail.gateway.messages");
+            assertThat(only(lines, "io.cakemail.gateway.dead-letter").path("session.id"))
+                    .isEqualTo(message.path("session.id"));
             assertThat(message.path("log.level").asText()).isEqualTo("INFO");
             assertThat(message.path("smtp.reply.code").asText()).isEqualTo("250");
             assertThat(message.path("user.name").asText()).isEqualTo(USER);

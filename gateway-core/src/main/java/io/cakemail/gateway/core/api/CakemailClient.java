@@ -115,7 +115,7 @@ public final class CakemailClient implements AutoCloseable {
         } catch (RefusalException e) {
             return Mono.just(new Delivery.NotSent(e.refusal()));
         } catch (OutOfMemoryError e) {
-            return Mono.just(new Delivery.NotSent(MemoryBudget.allocationFailed(e)));
+            return Mono.just(new Delivery.NotSent(MemoryBudget.allocationFailed(principal.session(), e)));
         }
         try {
             body.reserveFanOut(recipients.size());

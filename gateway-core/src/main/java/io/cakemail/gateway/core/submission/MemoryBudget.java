@@ -1,11 +1,10 @@
 package io.cakemail.gateway.core.submission;
 
+import io.cakemail.gateway.smtp.SessionLog;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * The memory that message content in flight may hold, shared by every message of a gateway: buffered body parts,
@@ -16,7 +15,7 @@ import org.apache.logging.log4j.Logger;
  */
 public final class MemoryBudget {
 
-    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
+    private static final SessionLog limits = SessionLog.of("io.cakemail.gateway.limits");
 
     /** No limit and no accounting: for tools and tests that transform one message at a time. */
     public static final MemoryBudget UNLIMITED = new MemoryBudget(Long.MAX_VALUE);
@@ -46,17 +45,21 @@ public final class MemoryBudget {
      * What a message gets when an allocation fails outright although the budget had room: logged (the budget is
      * probably larger than the memory the JVM can give), then {@code 452 4.3.1}.
      */
-    public static Refusal allocationFailed(OutOfMemoryError error) {
+    public static Refusal allocationFailed(String session, OutOfMemoryError error) {
         limits.warn(
+                session,
                 "Memory ran out for a message ({}): 452 4.3.1; is the memory budget larger than what the JVM can"
                         + " allocate?",
                 error.toString());
         return Refusal.NO_STORAGE;
     }
 
-    /** A new message's share, drawing on {@code allocator}; the caller owns it (it is reference-counted). */
-    public MessageMemory newMessage(ByteBufAllocator allocator) {
-        return new MessageMemory(this, allocator);
+    /**
+     * A new message's share, drawing on {@code allocator}, for a message of SMTP session {@code session}; the caller
+     * owns it (it is reference-counted).
+     */
+    public MessageMemory newMessage(ByteBufAllocator allocator, String session) {
+        return new MessageMemory(this, allocator, session);
     }
 
     /** The octets all messages together may hold. */

@@ -1,13 +1,12 @@
 package io.cakemail.gateway.core.submission;
 
+import io.cakemail.gateway.smtp.SessionLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * One message's draw on its {@link MemoryBudget}: every buffer of the message's content is charged here before it
@@ -22,20 +21,27 @@ import org.apache.logging.log4j.Logger;
 public final class MessageMemory extends AbstractReferenceCounted {
 
     /** Refusals a burst of mail can repeat at will: the gateway's logging configuration rate-limits this logger. */
-    private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
+    private static final SessionLog limits = SessionLog.of("io.cakemail.gateway.limits");
 
     private final MemoryBudget budget;
     private final ByteBufAllocator allocator;
+    private final String session;
     private final AtomicLong held = new AtomicLong();
 
-    MessageMemory(MemoryBudget budget, ByteBufAllocator allocator) {
+    MessageMemory(MemoryBudget budget, ByteBufAllocator allocator, String session) {
         this.budget = budget;
         this.allocator = allocator;
+        this.session = session;
     }
 
-    /** A message with no budget: nothing is counted. */
+    /** A message with no budget, of no session: nothing is counted. */
     public static MessageMemory unlimited(ByteBufAllocator allocator) {
-        return MemoryBudget.UNLIMITED.newMessage(allocator);
+        return MemoryBudget.UNLIMITED.newMessage(allocator, "-");
+    }
+
+    /** The id of the SMTP session the message belongs to, which the log lines about it carry. */
+    public String session() {
+        return session;
     }
 
     ByteBufAllocator allocator() {
@@ -85,6 +91,7 @@ public final class MessageMemory extends AbstractReferenceCounted {
         if (after > budget.capacity()) {
             held.addAndGet(-bytes);
             limits.info(
+                    session,
                     "A message needs more than the whole memory budget for content ({} octets): 552 5.3.4",
                     budget.capacity());
             throw new RefusalException(Refusal.tooLarge("the message needs more memory than this gateway's whole"
@@ -93,6 +100,7 @@ public final class MessageMemory extends AbstractReferenceCounted {
         if (!budget.tryReserve(bytes)) {
             held.addAndGet(-bytes);
             limits.info(
+                    session,
                     "Memory budget for content full ({} of {} octets held): a message gets 452 4.3.1",
                     budget.used(),
                     budget.capacity());

@@ -9,6 +9,7 @@ import io.cakemail.gateway.core.mime.HeaderParameters;
 import io.cakemail.gateway.core.mime.MimeHeaders;
 import io.cakemail.gateway.core.mime.MimeParser;
 import io.cakemail.gateway.core.mime.MimeViolation;
+import io.cakemail.gateway.smtp.SessionLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -21,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * Turns one message, fed in chunks as it arrives, into a {@link ParsedMessage} or a {@link Refusal}.
@@ -49,7 +48,7 @@ import org.apache.logging.log4j.Logger;
  */
 public final class MessageTransformer implements AutoCloseable {
 
-    private static final Logger log = LogManager.getLogger(MessageTransformer.class);
+    private static final SessionLog log = SessionLog.of(MessageTransformer.class);
     private static final Set<String> SIGNATURE_TYPES =
             Set.of("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature");
     private static final String NO_SUBJECT = "(no subject)";
@@ -185,7 +184,7 @@ public final class MessageTransformer implements AutoCloseable {
     }
 
     private void allocationFailed(OutOfMemoryError e) {
-        refuse(MemoryBudget.allocationFailed(e));
+        refuse(MemoryBudget.allocationFailed(memory.session(), e));
     }
 
     private void completeContent() {
@@ -281,7 +280,9 @@ public final class MessageTransformer implements AutoCloseable {
         String filename = headers.filename();
         if (parent != null && parent.signed && SIGNATURE_TYPES.contains(mediaType)) {
             log.info(
-                    "Leaving out the {} part of a multipart/signed message: the API composes a new message", mediaType);
+                    memory.session(),
+                    "Leaving out the {} part of a multipart/signed message: the API composes a new message",
+                    mediaType);
             return DiscardedPart.INSTANCE;
         }
         if (!markedAttachment && filename == null && (type.is("text", "plain") || type.is("text", "html"))) {
@@ -305,7 +306,10 @@ public final class MessageTransformer implements AutoCloseable {
         }
         if (apiType == null) {
             if (config.unsupportedAttachments() == TransformConfig.UnsupportedAttachments.OMIT) {
-                log.warn("Omitting attachment {}: the Cakemail API does not accept it", describe(filename, mediaType));
+                log.warn(
+                        memory.session(),
+                        "Omitting attachment {}: the Cakemail API does not accept it",
+                        describe(filename, mediaType));
                 return DiscardedPart.INSTANCE;
             }
             refuse(unsupported(filename, mediaType));

@@ -106,7 +106,7 @@ class AllocationFailureTest {
     /** Transforms, writes the JSON and makes two recipients' bodies; what happened, in a few words. */
     private static String run(byte[] message, TransformConfig config, MemoryBudget budget, FailingAllocator allocator) {
         TransformResult result;
-        try (MessageTransformer transformer = new MessageTransformer(config, budget.newMessage(allocator))) {
+        try (MessageTransformer transformer = new MessageTransformer(config, budget.newMessage(allocator, "test"))) {
             for (int offset = 0; offset < message.length; offset += 4096) {
                 int size = Math.min(4096, message.length - offset);
                 ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer(size).writeBytes(message, offset, size);

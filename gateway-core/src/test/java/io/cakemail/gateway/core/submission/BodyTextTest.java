@@ -92,7 +92,7 @@ class BodyTextTest {
     @Test
     void jsonPastItsRoomIsRefusedAndNothingIsLeftHeld() {
         MemoryBudget budget = new MemoryBudget(1 << 20);
-        BodyText text = new BodyText(budget.newMessage(UnpooledByteBufAllocator.DEFAULT), "utf-8");
+        BodyText text = new BodyText(budget.newMessage(UnpooledByteBufAllocator.DEFAULT, "test"), "utf-8");
         text.write(Unpooled.wrappedBuffer(new byte[10_000])); // NUL characters: six octets each once escaped
         assertThatThrownBy(() -> text.finishAsJson(50_000, 60_000))
                 .isInstanceOf(RefusalException.class)

@@ -17,7 +17,7 @@ class MemoryBudgetTest {
     @Test
     void aMessageThatFindsNoRoomGets452AndRoomComesBackWhenOthersAreDone() {
         MemoryBudget budget = new MemoryBudget(1 << 20);
-        MessageMemory other = budget.newMessage(ALLOCATOR);
+        MessageMemory other = budget.newMessage(ALLOCATOR, "test");
         other.charge(900 * 1024);
         TransformResult refused = transform(withAttachment(300 * 1024), budget, TransformConfig.DEFAULT);
         assertThat(refused).isEqualTo(new TransformResult.Refused(Refusal.NO_STORAGE));
@@ -115,7 +115,7 @@ class MemoryBudgetTest {
     }
 
     private static TransformResult transform(byte[] message, MemoryBudget budget, TransformConfig config) {
-        try (MessageTransformer transformer = new MessageTransformer(config, budget.newMessage(ALLOCATOR))) {
+        try (MessageTransformer transformer = new MessageTransformer(config, budget.newMessage(ALLOCATOR, "test"))) {
             for (int offset = 0; offset < message.length; offset += 8192) {
                 int size = Math.min(8192, message.length - offset);
                 ByteBuf chunk = ALLOCATOR.buffer(size).writeBytes(message, offset, size);

@@ -39,13 +39,14 @@ start_api_sink() {
 }
 
 # Starts the gateway jar against the API sink with the JVM options given (and ${GATEWAY_JAVA_OPTS}); GATEWAY_*
-# variables exported by the caller pass through. Sets gateway_pid, smtps_port, smtp_port and gateway_log.
+# variables exported by the caller pass through. Sets gateway_pid, smtps_port, smtp_port, http_port and gateway_log.
 start_gateway() {
   gateway_log=$(mktemp); files+=("$gateway_log")
   smtps_port=$(free_port)
   smtp_port=$(free_port)
+  http_port=$(free_port)
   GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
-    GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$(free_port)" GATEWAY_BIND_ADDRESS=127.0.0.1 \
+    GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$http_port" GATEWAY_BIND_ADDRESS=127.0.0.1 \
     "${GATEWAY_JAVA:-java}" "$@" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
   gateway_pid=$!
   pids+=("$gateway_pid")

@@ -101,6 +101,10 @@ class AdminEndpointsTest {
                     .isZero();
             assertThat(value(after, "smtp_api_requests_in_flight")).isZero();
             assertThat(value(after, "smtp_api_token_cache_size")).isGreaterThanOrEqualTo(1);
+            assertThat(value(after, "smtp_tls_certificate_expiry_seconds"))
+                    .as("the self-signed certificate, valid a year")
+                    .isBetween(364 * 86400.0, 365 * 86400.0);
+            assertThat(value(after, "smtp_tls_reloads_total{outcome=\"failure\"}")).isZero();
             assertThat(after)
                     .contains("jvm_memory_used_bytes{")
                     .contains("netty_allocator_memory_used{")

@@ -23,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -172,22 +171,13 @@ abstract class AbstractSmtpClientsTest {
                 "From: sender@example.com\r\nTo: rcpt@example.com\r\nSubject: From curl\r\n\r\n"
                         + "Hello from curl\r\n.leading dot\r\n");
         String url = (mode() == TlsMode.IMPLICIT ? "smtps" : "smtp") + "://127.0.0.1:" + gateway.port(mode());
-        ExternalClient.Result result = ExternalClient.run(List.of(
-                "curl",
-                "-sS",
-                "--ssl-reqd",
-                "-k",
+        ExternalClient.Result result = ExternalClient.curlSend(
                 url,
-                "--user",
                 TestAuthenticator.USERNAME + ":" + TestAuthenticator.PASSWORD,
-                "--mail-from",
                 "sender@example.com",
-                "--mail-rcpt",
+                mail,
                 "rcpt@example.com",
-                "--mail-rcpt",
-                "other@example.com",
-                "--upload-file",
-                mail.toString()));
+                "other@example.com");
         assertThat(result.exitCode()).as(result.output()).isZero();
         RecordingReceiver.Message received = onlyMessage();
         assertThat(received.envelope().recipients()).containsExactly("rcpt@example.com", "other@example.com");

@@ -32,38 +32,21 @@ class AdminEndpointsTest {
             Path mail = Files.writeString(
                     dir.resolve("mail.eml"),
                     "From: sandbox@example.com\r\nTo: one@example.net\r\nSubject: Metrics\r\n\r\nHello\r\n");
-            ExternalClient.Result sent = ExternalClient.run(List.of(
-                    "curl",
-                    "-sS",
-                    "--ssl-reqd",
-                    "-k",
+            ExternalClient.Result sent = ExternalClient.curlSend(
                     "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
-                    "--user",
                     EndToEndHarness.USER + ":" + EndToEndHarness.PASSWORD,
-                    "--mail-from",
                     "sandbox@example.com",
-                    "--mail-rcpt",
+                    mail,
                     "one@example.net",
-                    "--mail-rcpt",
-                    "two@example.net",
-                    "--upload-file",
-                    mail.toString()));
+                    "two@example.net");
             assertThat(sent.exitCode()).as(sent.output()).isZero();
 
-            ExternalClient.Result refused = ExternalClient.run(List.of(
-                    "curl",
-                    "-sS",
-                    "--ssl-reqd",
-                    "-k",
+            ExternalClient.Result refused = ExternalClient.curlSend(
                     "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
-                    "--user",
                     EndToEndHarness.USER + ":wrong",
-                    "--mail-from",
                     "sandbox@example.com",
-                    "--mail-rcpt",
-                    "one@example.net",
-                    "--upload-file",
-                    mail.toString()));
+                    mail,
+                    "one@example.net");
             assertThat(refused.exitCode()).as(refused.output()).isNotZero();
 
             String after = curl(harness, "/metrics").output();
@@ -104,7 +87,8 @@ class AdminEndpointsTest {
             assertThat(value(after, "smtp_tls_certificate_expiry_seconds"))
                     .as("the self-signed certificate, valid a year")
                     .isBetween(364 * 86400.0, 365 * 86400.0);
-            assertThat(value(after, "smtp_tls_reloads_total{outcome=\"failure\"}")).isZero();
+            assertThat(value(after, "smtp_tls_reloads_total{outcome=\"failure\"}"))
+                    .isZero();
             assertThat(after)
                     .contains("jvm_memory_used_bytes{")
                     .contains("netty_allocator_memory_used{")

@@ -113,22 +113,13 @@ class EndToEndClientsTest {
         Path mail = Files.writeString(
                 dir.resolve("mail.eml"),
                 "From: sandbox@example.com\r\nTo: one@example.net\r\nSubject: From curl\r\n\r\nHello from curl\r\n");
-        ExternalClient.Result result = ExternalClient.run(List.of(
-                "curl",
-                "-sS",
-                "--ssl-reqd",
-                "-k",
+        ExternalClient.Result result = ExternalClient.curlSend(
                 "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
-                "--user",
                 EndToEndHarness.USER + ":" + EndToEndHarness.PASSWORD,
-                "--mail-from",
                 "sandbox@example.com",
-                "--mail-rcpt",
+                mail,
                 "one@example.net",
-                "--mail-rcpt",
-                "two@example.net",
-                "--upload-file",
-                mail.toString()));
+                "two@example.net");
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(harness.sandbox.inbox().emails())
                 .extracting(Inbox.Email::subject)

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,7 +54,12 @@ final class ReloadingTls implements AutoCloseable {
         reloaded = reloads(registry, "success");
         refused = reloads(registry, "failure");
         if (reloads) {
-            poller = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("tls-reload", true));
+            // A plain thread: it reads files, which is blocking I/O, and Netty's threads are meant never to block.
+            poller = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "tls-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
             long every = config.tlsReloadInterval().toMillis();
             poller.scheduleWithFixedDelay(this::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
         } else {
@@ -105,7 +109,7 @@ final class ReloadingTls implements AutoCloseable {
             refused.increment();
             log.warn(
                     "TLS certificate files changed but cannot be served; keeping the previous one: {}", e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // whatever it is, the next poll must still run
             refused.increment();
             log.error("TLS certificate reload failed; keeping the previous one", e);
         }

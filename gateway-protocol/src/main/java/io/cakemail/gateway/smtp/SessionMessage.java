@@ -1,5 +1,6 @@
 package io.cakemail.gateway.smtp;
 
+import org.apache.logging.log4j.message.AsynchronouslyFormattable;
 import org.apache.logging.log4j.message.ParameterizedMessage;
 import org.apache.logging.log4j.message.StringMapMessage;
 import org.apache.logging.log4j.util.IndexedReadOnlyStringMap;
@@ -8,9 +9,12 @@ import org.apache.logging.log4j.util.StringBuilderFormattable;
 /**
  * A log line of one SMTP session, carrying the session's id explicitly rather than in a thread-local (a session's
  * callbacks run on event loops and API threads that serve many sessions). A text layout shows
- * {@code [id] text name=value ...} with the fields added as {@linkplain #field fields}; a structured one
- * (the JSON layout) gets the text as the message and each field, {@code session.id} among them, as a field.
+ * {@code [id] text name=value ...} with the fields added as {@linkplain #field fields}; the JSON layout asks for the
+ * {@code JSON} format and gets {@code "[id] text"} as the message, each field, {@code session.id} among them, being a
+ * field of its own. Its content is fixed once logged, so the asynchronous appender formats it on its own thread, not
+ * the event loop's.
  */
+@AsynchronouslyFormattable
 public final class SessionMessage extends StringMapMessage {
 
     private static final long serialVersionUID = 1L;
@@ -39,8 +43,31 @@ public final class SessionMessage extends StringMapMessage {
         return line.toString();
     }
 
+    /** {@code JSON}, which gives the text alone as a JSON string: the fields have places of their own there. */
+    @Override
+    public String[] getFormats() {
+        return new String[] {"JSON"};
+    }
+
     @Override
     public String getFormattedMessage(String[] formats) {
+        for (String format : formats) {
+            if (format.equalsIgnoreCase("JSON")) {
+                StringBuilder json =
+                        new StringBuilder(64).append("\"[").append(session).append("] ");
+                int start = json.length();
+                ((StringBuilderFormattable) text).formatTo(json);
+                for (int i = start; i < json.length(); i++) {
+                    char c = json.charAt(i);
+                    if (c == '"' || c == '\\') {
+                        json.insert(i++, '\\');
+                    } else if (c < ' ') {
+                        json.setCharAt(i, ' ');
+                    }
+                }
+                return json.append('"').toString();
+            }
+        }
         return getFormattedMessage();
     }
 
@@ -60,7 +87,7 @@ public final class SessionMessage extends StringMapMessage {
 
     /** A value as is when it is one word, else quoted with its quotes and backslashes escaped. */
     private static void appendValue(StringBuilder buffer, String value) {
-        if (!value.isEmpty() && value.chars().noneMatch(c -> c <= ' ' || c == '"' || c == '\\')) {
+        if (isWord(value)) {
             buffer.append(value);
             return;
         }
@@ -73,6 +100,16 @@ public final class SessionMessage extends StringMapMessage {
             buffer.append(c < ' ' ? '?' : c);
         }
         buffer.append('"');
+    }
+
+    private static boolean isWord(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return !value.isEmpty();
     }
 
     @Override

@@ -121,7 +121,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        log.debug(id(), "connected from {}", ctx.channel().remoteAddress());
+        log.debug(id(), "connected from {}", remoteAddress());
         client.connectedAt = System.nanoTime();
         sessionDeadline = ctx.executor()
                 .schedule(
@@ -421,7 +421,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             limits.info(
                     id(),
                     "Closing the connection from {}: its replies stayed unread for {}",
-                    ctx.channel().remoteAddress(),
+                    remoteAddress(),
                     config.writeTimeout());
             config.metrics().writeTimedOut();
             ctx.close();
@@ -466,8 +466,9 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         return ctx.channel().id().asShortText();
     }
 
+    /** The client's address: a PROXY protocol header's, or the socket's peer ({@link ClientAddress}). */
     SocketAddress remoteAddress() {
-        return ctx.channel().remoteAddress();
+        return ClientAddress.of(ctx.channel());
     }
 
     /** The client's IP address, as log lines show it. */

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.StringJoiner;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.logging.log4j.message.StringMapMessage;
 
 /**
  * Records what happened to each recipient: a structured {@code dead-letter} event for every recipient the API
@@ -110,15 +109,15 @@ final class DeliveryLog {
 
     private void deadLetter(Envelope envelope, RecipientOutcome.Refused refusal) {
         deadLettered.increment();
-        deadLetters.warn(new StringMapMessage()
-                .with("event", "dead-letter")
-                .with("session.id", envelope.session())
-                .with("recipient", refusal.recipient())
-                .with("sender", String.valueOf(envelope.sender()))
-                .with(
+        deadLetters.warn(new SessionMessage(
+                        envelope.session(), "dead letter: the API refused a recipient of a message accepted for others")
+                .field("event", "dead-letter")
+                .field("recipient", refusal.recipient())
+                .field("sender", String.valueOf(envelope.sender()))
+                .field(
                         "account",
                         envelope.principal() == null ? "" : envelope.principal().getName())
-                .with("status", refusal.status())
-                .with("reason", refusal.reason()));
+                .field("status", refusal.status())
+                .field("reason", refusal.reason()));
     }
 }

@@ -36,6 +36,7 @@ import java.util.Map;
  *                     reading the configuration loads neither Netty nor the logging it would set up)
  * @param tlsReloadInterval how often the certificate and key files are read again for a renewed pair, or zero for
  *                          never
+ * @param proxy the PROXY protocol in front of the listeners
  * @param drainDelay how long a shutdown keeps the listeners accepting after readiness fails
  * @param drainTimeout how long a shutdown waits for sessions to finish before closing them: at least the API
  *                     deadline, so no reply the API's answer decides is lost
@@ -52,6 +53,7 @@ public record GatewayConfig(
         Path tlsKey,
         Duration tlsHandshakeTimeout,
         Duration tlsReloadInterval,
+        ProxyProtocol proxy,
         URI apiUrl,
         boolean sandbox,
         int sandboxPort,
@@ -81,6 +83,7 @@ public record GatewayConfig(
                 tlsKey,
                 tlsHandshakeTimeout,
                 tlsReloadInterval,
+                proxy,
                 apiUrl,
                 sandbox,
                 sandboxPort,
@@ -129,6 +132,7 @@ public record GatewayConfig(
                 tlsKey,
                 env.get(Settings.TLS_HANDSHAKE_TIMEOUT),
                 env.get(Settings.TLS_RELOAD_INTERVAL),
+                proxy(env),
                 apiUrl,
                 sandbox,
                 env.get(Settings.SANDBOX_PORT),
@@ -230,6 +234,31 @@ public record GatewayConfig(
         INFO,
         WARN,
         ERROR
+    }
+
+    /**
+     * The PROXY protocol in front of the listeners.
+     *
+     * @param enabled whether every connection must start with a header
+     * @param trusted the peers allowed to send one: the load balancer's addresses
+     * @param headerTimeout the longest wait for the header
+     */
+    record ProxyProtocol(boolean enabled, Subnets trusted, Duration headerTimeout) {}
+
+    private static ProxyProtocol proxy(Settings.Environment env) {
+        boolean enabled = env.get(Settings.PROXY_PROTOCOL) == Switch.ON;
+        Subnets trusted = env.get(Settings.PROXY_TRUSTED_CIDRS);
+        if (enabled && trusted.isEmpty()) {
+            env.problem("GATEWAY_PROXY_TRUSTED_CIDRS: empty while GATEWAY_PROXY_PROTOCOL is on (expected: the load"
+                    + " balancer's addresses, e.g. 10.0.0.0/8; a header from anyone else is refused)");
+        }
+        return new ProxyProtocol(enabled, trusted, env.get(Settings.PROXY_TIMEOUT));
+    }
+
+    /** A setting that is off or on. */
+    enum Switch {
+        OFF,
+        ON
     }
 
     /** The values of {@code GATEWAY_LOG_FORMAT}, which the logging configuration reads itself. */

@@ -44,6 +44,8 @@ public final class GatewayServer implements AutoCloseable {
     private final Duration drainTimeout;
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private final ConnectionLimiter limiter;
+    private final GatewayConfig.ProxyProtocol proxy;
+    private final ProxyProtocolHandler.Rejections proxyRejections;
     private final Channel smtpChannel;
     private final Channel smtpsChannel;
     private ReloadingTls serverTls;
@@ -60,6 +62,8 @@ public final class GatewayServer implements AutoCloseable {
         this.ownsLoops = ownsLoops;
         this.drainTimeout = config.drainTimeout();
         limiter = new ConnectionLimiter(config.maxConnections());
+        proxy = config.proxy();
+        proxyRejections = new ProxyProtocolHandler.Rejections(registry);
         Channel submission = null;
         try {
             try {
@@ -96,10 +100,11 @@ public final class GatewayServer implements AutoCloseable {
         }
         smtpChannel = submission;
         log.info(
-                "SMTP listening on {} (STARTTLS) and {} (implicit TLS), transport {}",
+                "SMTP listening on {} (STARTTLS) and {} (implicit TLS), transport {}{}",
                 smtpChannel.localAddress(),
                 smtpsChannel.localAddress(),
-                loops.transport());
+                loops.transport(),
+                proxy.enabled() ? ", PROXY protocol from " + proxy.trusted() : "");
     }
 
     /** Binds both listeners on event loops of their own; returns once they accept connections. */
@@ -175,12 +180,15 @@ public final class GatewayServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         accepted.increment();
                         sessions.add(ch);
-                        ChannelPipeline pipeline = ch.pipeline().addLast("smtp", smtp);
-                        // The SMTP initializer has run: on implicit TLS, the limiter's reply must go through "tls".
-                        if (pipeline.get("tls") != null) {
-                            pipeline.addAfter("tls", "limiter", limiter);
+                        if (proxy.enabled()) {
+                            new ProxyProtocolHandler(
+                                            proxy.trusted(),
+                                            proxy.headerTimeout(),
+                                            proxyRejections,
+                                            session -> installSession(session, smtp))
+                                    .install(ch);
                         } else {
-                            pipeline.addFirst("limiter", limiter);
+                            installSession(ch, smtp);
                         }
                     }
                 })
@@ -193,6 +201,17 @@ public final class GatewayServer implements AutoCloseable {
                     bound.cause());
         }
         return bound.channel();
+    }
+
+    /** The SMTP session's handlers, behind the connection limiter, at the end of {@code channel}'s pipeline. */
+    private void installSession(Channel channel, SmtpChannelInitializer smtp) {
+        ChannelPipeline pipeline = channel.pipeline().addLast("smtp", smtp);
+        // The SMTP initializer has run: on implicit TLS, the limiter's reply must go through "tls".
+        if (pipeline.get("tls") != null) {
+            pipeline.addAfter("tls", "limiter", limiter);
+        } else {
+            pipeline.addFirst("limiter", limiter);
+        }
     }
 
     @Override

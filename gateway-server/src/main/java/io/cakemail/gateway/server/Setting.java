@@ -147,6 +147,22 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
                 description);
     }
 
+    /** CIDR blocks separated by commas; {@code defaultValue} written the same way (empty for none). */
+    static Setting<Subnets> subnets(String name, String defaultValue, String description) {
+        return new Setting<>(
+                name,
+                Subnets.parse(defaultValue),
+                defaultValue.isEmpty() ? "(none)" : defaultValue,
+                text -> {
+                    try {
+                        return Subnets.parse(text);
+                    } catch (IllegalArgumentException e) {
+                        throw expected(text, "CIDR blocks separated by commas, e.g. 10.0.0.0/8,fd00::/8");
+                    }
+                },
+                description);
+    }
+
     static Setting<Path> readableFile(String name, String description) {
         return new Setting<Path>(
                 name,

@@ -45,6 +45,17 @@ final class Settings {
             "GATEWAY_TLS_RELOAD_INTERVAL",
             Duration.ofSeconds(30),
             "How often GATEWAY_TLS_CERT and GATEWAY_TLS_KEY are read for a renewed pair (0s: never)");
+    static final Setting<GatewayConfig.Switch> PROXY_PROTOCOL = Setting.choice(
+            "GATEWAY_PROXY_PROTOCOL",
+            GatewayConfig.Switch.OFF,
+            GatewayConfig.Switch.class,
+            "on: both listeners expect a PROXY protocol header (v1 or v2) from the load balancer first");
+    static final Setting<Subnets> PROXY_TRUSTED_CIDRS = Setting.subnets(
+            "GATEWAY_PROXY_TRUSTED_CIDRS",
+            "",
+            "The load balancer's addresses, the only peers allowed to send a PROXY header (required when on)");
+    static final Setting<Duration> PROXY_TIMEOUT = Setting.duration(
+            "GATEWAY_PROXY_TIMEOUT", Duration.ofSeconds(10), "Longest wait for the PROXY header of a new connection");
     static final Setting<URI> API_URL = Setting.httpUrl(
             "GATEWAY_API_URL",
             ApiConfig.CAKEMAIL_API,
@@ -233,6 +244,9 @@ final class Settings {
             TLS_KEY,
             TLS_HANDSHAKE_TIMEOUT,
             TLS_RELOAD_INTERVAL,
+            PROXY_PROTOCOL,
+            PROXY_TRUSTED_CIDRS,
+            PROXY_TIMEOUT,
             API_URL,
             SANDBOX,
             SANDBOX_PORT,

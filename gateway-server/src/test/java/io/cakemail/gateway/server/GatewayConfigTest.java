@@ -86,7 +86,10 @@ class GatewayConfigTest {
                 Map.entry("GATEWAY_DEFAULT_EMAIL_TYPE", "marketing"),
                 Map.entry("GATEWAY_DEFAULT_LIST_ID", "12"),
                 Map.entry("GATEWAY_DRAIN_DELAY", "15s"),
-                Map.entry("GATEWAY_TLS_RELOAD_INTERVAL", "1m")));
+                Map.entry("GATEWAY_TLS_RELOAD_INTERVAL", "1m"),
+                Map.entry("GATEWAY_PROXY_PROTOCOL", "on"),
+                Map.entry("GATEWAY_PROXY_TRUSTED_CIDRS", "10.0.0.0/8,fd00::/8"),
+                Map.entry("GATEWAY_PROXY_TIMEOUT", "3s")));
         assertThat(config)
                 .isEqualTo(new GatewayConfig(
                         "127.0.0.1",
@@ -97,6 +100,8 @@ class GatewayConfigTest {
                         key,
                         Duration.ofMillis(500),
                         Duration.ofMinutes(1),
+                        new GatewayConfig.ProxyProtocol(
+                                true, Subnets.parse("10.0.0.0/8, fd00::/8"), Duration.ofSeconds(3)),
                         java.net.URI.create("http://127.0.0.1:8025"),
                         true,
                         9025,

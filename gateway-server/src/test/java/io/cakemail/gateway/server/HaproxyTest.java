@@ -1,0 +1,127 @@
+package io.cakemail.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cakemail.gateway.testing.RecordingReceiver;
+import io.cakemail.gateway.testing.TestAuthenticator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real HAProxy (Debian's, which {@code .ci/run} installs) in front of the gateway on loopback, sending PROXY v1
+ * ({@code send-proxy}) to the STARTTLS listener and v2 ({@code send-proxy-v2}, with v2 health checks, which are
+ * {@code LOCAL} headers) to both; Python's smtplib connects from 127.0.0.2, and each session sees that address
+ * although its socket's peer is HAProxy on 127.0.0.1.
+ */
+class HaproxyTest {
+
+    @Test
+    void smtplibThroughHaproxyReachesTheSessionWithItsOwnAddress(@TempDir Path dir) throws Exception {
+        Path haproxy = Path.of("/usr/sbin/haproxy");
+        assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RecordingReceiver receiver = RecordingReceiver.accepting();
+        int v1 = GatewayProcess.freePort();
+        int v2 = GatewayProcess.freePort();
+        int v2Tls = GatewayProcess.freePort();
+        try (GatewayServer server = GatewayServer.start(
+                GatewayHarness.config("GATEWAY_PROXY_PROTOCOL", "on", "GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.1/32"),
+                registry,
+                TestAuthenticator.immediate(),
+                receiver)) {
+            Path config = Files.writeString(
+                    dir.resolve("haproxy.cfg"),
+                    String.join(
+                            "\n",
+                            "defaults",
+                            "  mode tcp",
+                            "  timeout connect 5s",
+                            "  timeout client 30s",
+                            "  timeout server 30s",
+                            frontend("v1", v1, server.smtpPort(), "send-proxy"),
+                            frontend("v2", v2, server.smtpPort(), "send-proxy-v2 check inter 200ms check-send-proxy"),
+                            frontend("v2tls", v2Tls, server.smtpsPort(), "send-proxy-v2"),
+                            ""));
+            Process process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("haproxy.log").toFile())
+                    .start();
+            try {
+                awaitListening(v1, v2, v2Tls);
+                ExternalClient.Result sent = ExternalClient.python(
+                        String.join(
+                                "\n",
+                                "import smtplib, ssl, sys",
+                                "context = ssl._create_unverified_context()",
+                                "for port, implicit in ((sys.argv[1], False), (sys.argv[2], False), (sys.argv[3], True)):",
+                                "    if implicit:",
+                                "        s = smtplib.SMTP_SSL('127.0.0.1', int(port), source_address=('127.0.0.2', 0),",
+                                "                             context=context, timeout=30)",
+                                "    else:",
+                                "        s = smtplib.SMTP('127.0.0.1', int(port), source_address=('127.0.0.2', 0), timeout=30)",
+                                "        s.starttls(context=context)",
+                                "    s.login(sys.argv[4], sys.argv[5])",
+                                "    s.sendmail('a@example.com', ['b@example.com'], 'Subject: via ' + port + '\\r\\n\\r\\nHi\\r\\n')",
+                                "    s.quit()"),
+                        String.valueOf(v1),
+                        String.valueOf(v2),
+                        String.valueOf(v2Tls),
+                        TestAuthenticator.ASCII_USERNAME, // smtplib's AUTH PLAIN takes ASCII only
+                        TestAuthenticator.ASCII_PASSWORD);
+                assertThat(sent.exitCode())
+                        .as(sent.output() + Files.readString(dir.resolve("haproxy.log")))
+                        .isZero();
+            } finally {
+                process.destroy();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(receiver.messages())
+                .hasSize(3)
+                .allSatisfy(message -> assertThat(
+                                ((InetSocketAddress) message.envelope().clientAddress()).getAddress())
+                        .isEqualTo(InetAddress.getByName("127.0.0.2")));
+        for (String reason : List.of("untrusted", "invalid", "timeout")) {
+            assertThat(registry.get("smtp.proxy.rejected")
+                            .tag("reason", reason)
+                            .counter()
+                            .count())
+                    .as("health checks and sessions alike are accepted")
+                    .isZero();
+        }
+    }
+
+    private static String frontend(String name, int port, int gatewayPort, String serverOptions) {
+        return String.join(
+                "\n",
+                "frontend " + name,
+                "  bind 127.0.0.1:" + port,
+                "  default_backend " + name,
+                "backend " + name,
+                "  server gateway 127.0.0.1:" + gatewayPort + " " + serverOptions);
+    }
+
+    private static void awaitListening(int... ports) throws InterruptedException {
+        for (int port : ports) {
+            for (int i = 0; ; i++) {
+                try (Socket probe = new Socket("127.0.0.1", port)) {
+                    break;
+                } catch (java.io.IOException notYet) {
+                    if (i == 200) {
+                        throw new AssertionError("HAProxy does not listen on " + port);
+                    }
+                    Thread.sleep(25);
+                }
+            }
+        }
+    }
+}

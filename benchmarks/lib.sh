@@ -45,6 +45,8 @@ start_gateway() {
   smtps_port=$(free_port)
   smtp_port=$(free_port)
   http_port=$(free_port)
+  # room for the thousands of connections of some runs (the generator is on loopback, which no per-client limit counts)
+  GATEWAY_MAX_CONNECTIONS=${GATEWAY_MAX_CONNECTIONS:-20000} \
   GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
     GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$http_port" GATEWAY_BIND_ADDRESS=127.0.0.1 \
     "${GATEWAY_JAVA:-java}" "$@" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &

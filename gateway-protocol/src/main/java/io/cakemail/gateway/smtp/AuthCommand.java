@@ -120,6 +120,11 @@ final class AuthCommand {
         if (step instanceof SaslStep.Failed failed) {
             session.reply(failed.reply());
         } else if (step instanceof SaslStep.Credentials credentials) {
+            SmtpReply blocked = config.policy().authenticating(session.remoteAddress());
+            if (blocked != null) {
+                session.reply(blocked);
+                return;
+            }
             CompletionStage<AuthResult> result;
             try {
                 result = authenticator.authenticate(session.id(), credentials.username(), credentials.password());
@@ -150,7 +155,10 @@ final class AuthCommand {
                     "Authentication failed: client={} user=\"{}\"",
                     session.clientAddress(),
                     printable(username));
-            if (++client.authFailures >= config.maxAuthFailures()) {
+            SmtpReply blocked = config.policy().authenticationRefused(session.remoteAddress());
+            if (blocked != null) {
+                session.closeWith(blocked);
+            } else if (++client.authFailures >= config.maxAuthFailures()) {
                 session.closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
             } else {
                 session.reply(

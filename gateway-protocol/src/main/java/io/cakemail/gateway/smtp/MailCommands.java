@@ -68,6 +68,10 @@ final class MailCommands {
         if (transaction != null) {
             throw new SmtpReplyException(SmtpReplies.NESTED_MAIL);
         }
+        SmtpReply refusal = config.policy().mailStarting(session.remoteAddress(), client.principal);
+        if (refusal != null) {
+            throw new SmtpReplyException(refusal);
+        }
         PathArgument path = PathArgument.parse(argument, "FROM:", SmtpReplies.MAIL_SYNTAX, SmtpReplies.BAD_SENDER);
         MailParameters parameters =
                 MailParametersParser.parse(path.parameters(), client.extended, config.maxMessageSize());

@@ -2,6 +2,8 @@ package io.cakemail.gateway.smtp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -81,6 +83,11 @@ public final class SmtpReply {
 
     byte[] encoded() {
         return encoded;
+    }
+
+    /** The reply as it goes on the wire, in a read-only buffer over its octets (nothing to release). */
+    public ByteBuf toByteBuf() {
+        return Unpooled.wrappedBuffer(encoded).asReadOnly();
     }
 
     private byte[] encode() {

@@ -40,6 +40,7 @@ public final class SmtpServerConfig {
     private final boolean tlsRequiredForAuth;
     private final BareLineEndingPolicy bareLineEndingPolicy;
     private final SmtpMetricsRecorder metrics;
+    private final ClientPolicy policy;
 
     private SmtpServerConfig(Builder b) {
         hostname = b.hostname;
@@ -55,6 +56,7 @@ public final class SmtpServerConfig {
         tlsRequiredForAuth = b.tlsRequiredForAuth;
         bareLineEndingPolicy = b.bareLineEndingPolicy;
         metrics = b.metrics;
+        policy = b.policy;
     }
 
     public static Builder builder() {
@@ -76,7 +78,8 @@ public final class SmtpServerConfig {
                 .authRequired(authRequired)
                 .tlsRequiredForAuth(tlsRequiredForAuth)
                 .bareLineEndingPolicy(bareLineEndingPolicy)
-                .metrics(metrics);
+                .metrics(metrics)
+                .policy(policy);
     }
 
     /** The name the server gives itself in the greeting and the EHLO reply. */
@@ -139,6 +142,11 @@ public final class SmtpServerConfig {
         return metrics;
     }
 
+    /** The limits on each client across its sessions; {@link ClientPolicy#NONE} by default. */
+    public ClientPolicy policy() {
+        return policy;
+    }
+
     @Override
     public String toString() {
         return "SmtpServerConfig{hostname=" + hostname + ", maxCommandLineLength=" + maxCommandLineLength
@@ -166,6 +174,7 @@ public final class SmtpServerConfig {
         private boolean tlsRequiredForAuth = true;
         private BareLineEndingPolicy bareLineEndingPolicy = BareLineEndingPolicy.NORMALIZE;
         private SmtpMetricsRecorder metrics = SmtpMetricsRecorder.NONE;
+        private ClientPolicy policy = ClientPolicy.NONE;
 
         private Builder() {}
 
@@ -234,6 +243,11 @@ public final class SmtpServerConfig {
 
         public Builder bareLineEndingPolicy(BareLineEndingPolicy bareLineEndingPolicy) {
             this.bareLineEndingPolicy = requireNonNull(bareLineEndingPolicy, "bareLineEndingPolicy");
+            return this;
+        }
+
+        public Builder policy(ClientPolicy policy) {
+            this.policy = requireNonNull(policy, "policy");
             return this;
         }
 

@@ -1,35 +1,37 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.smtp.ClientAddress;
 import io.cakemail.gateway.smtp.SmtpReplies;
-import io.netty.buffer.Unpooled;
+import io.cakemail.gateway.smtp.SmtpReply;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Caps concurrent connections across the listeners it is installed on. A connection over the cap gets
- * {@code 421 4.7.0} and is closed before any SMTP handler sees it; whatever it sends meanwhile is dropped. Installed
- * after the TLS handler on the implicit TLS listener, so the reply leaves encrypted once the handshake is done.
+ * Caps concurrent connections across the listeners it is installed on, and per client ({@link ClientLimits}: an
+ * address's connections, a blocked address). A connection over a cap gets its {@code 421} and is closed before any
+ * SMTP handler sees it; whatever it sends meanwhile is dropped. Installed after the TLS handler on the implicit TLS
+ * listener, so the reply leaves encrypted once the handshake is done, and after the PROXY protocol header, so the
+ * client is the one the header names.
  */
 @Sharable
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
-    private static final byte[] TOO_MANY_CONNECTIONS = ("421 4.7.0 "
-                    + SmtpReplies.TOO_MANY_CONNECTIONS.lines().get(0) + "\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(ConnectionLimiter.class, "refused");
+    /** Set on a connection that counts towards its client's connections. */
+    private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(ConnectionLimiter.class, "counted");
 
     private final int maxConnections;
+    private final ClientLimits clients;
     private final AtomicInteger connections = new AtomicInteger();
 
-    ConnectionLimiter(int maxConnections) {
+    ConnectionLimiter(int maxConnections, ClientLimits clients) {
         this.maxConnections = maxConnections;
+        this.clients = clients;
     }
 
     /** The connections open now. */
@@ -40,11 +42,21 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (connections.incrementAndGet() > maxConnections) {
-            ctx.channel().attr(REFUSED).set(Boolean.TRUE);
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CONNECTIONS)).addListener(ChannelFutureListener.CLOSE);
+            refuse(ctx, SmtpReplies.TOO_MANY_CONNECTIONS);
             return;
         }
+        SmtpReply refusal = clients.connectionOpening(ClientAddress.of(ctx.channel()));
+        if (refusal != null) {
+            refuse(ctx, refusal);
+            return;
+        }
+        ctx.channel().attr(COUNTED).set(Boolean.TRUE);
         ctx.fireChannelActive();
+    }
+
+    private static void refuse(ChannelHandlerContext ctx, SmtpReply reply) {
+        ctx.channel().attr(REFUSED).set(Boolean.TRUE);
+        ctx.writeAndFlush(reply.toByteBuf()).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -59,6 +71,9 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         connections.decrementAndGet();
+        if (ctx.channel().hasAttr(COUNTED)) {
+            clients.connectionClosed(ClientAddress.of(ctx.channel()));
+        }
         ctx.fireChannelInactive();
     }
 }

@@ -30,6 +30,7 @@ import java.util.Map;
  * @param sandboxBindAddress the address the local sandbox API binds: loopback unless told otherwise, as its fault
  *                           and delete endpoints have no authentication
  * @param maxConnections the most concurrent SMTP connections over both listeners
+ * @param limits the limits on each client
  * @param ioThreads the number of event loop threads, 0 for one per core
  * @param memoryBudget the octets of message content all messages in flight together may hold, or 0 for half the
  *                     JVM's direct memory ({@link MemoryBudget#defaultCapacity}, worked out when the gateway starts:
@@ -59,6 +60,7 @@ public record GatewayConfig(
         int sandboxPort,
         String sandboxBindAddress,
         int maxConnections,
+        Limits limits,
         int ioThreads,
         long memoryBudget,
         Duration drainDelay,
@@ -89,6 +91,7 @@ public record GatewayConfig(
                 sandboxPort,
                 sandboxBindAddress,
                 maxConnections,
+                limits,
                 ioThreads,
                 memoryBudget,
                 drainDelay,
@@ -138,6 +141,7 @@ public record GatewayConfig(
                 env.get(Settings.SANDBOX_PORT),
                 env.get(Settings.SANDBOX_BIND_ADDRESS),
                 env.get(Settings.MAX_CONNECTIONS),
+                limits(env),
                 env.get(Settings.IO_THREADS),
                 budget == null ? 0 : budget,
                 env.get(Settings.DRAIN_DELAY),
@@ -253,6 +257,40 @@ public record GatewayConfig(
                     + " balancer's addresses, e.g. 10.0.0.0/8; a header from anyone else is refused)");
         }
         return new ProxyProtocol(enabled, trusted, env.get(Settings.PROXY_TIMEOUT));
+    }
+
+    /**
+     * The limits on each client address (or IPv6 prefix), across its sessions.
+     *
+     * @param connectionsPerClient concurrent connections
+     * @param messagesPerMinute messages started a minute, 0 for no limit
+     * @param loginMessagesPerMinute messages started a minute by one login, 0 for no limit
+     * @param authFailures failed logins within {@code authFailureWindow} that block the address, 0 for never
+     * @param authFailureWindow the window failed logins are counted in
+     * @param blockDuration how long a blocked address is refused
+     * @param ipv6Prefix the prefix length an IPv6 address is counted by
+     * @param exempt the addresses no limit applies to
+     */
+    record Limits(
+            int connectionsPerClient,
+            int messagesPerMinute,
+            int loginMessagesPerMinute,
+            int authFailures,
+            Duration authFailureWindow,
+            Duration blockDuration,
+            int ipv6Prefix,
+            Subnets exempt) {}
+
+    private static Limits limits(Settings.Environment env) {
+        return new Limits(
+                env.get(Settings.LIMIT_CONNECTIONS_PER_CLIENT),
+                env.get(Settings.LIMIT_MESSAGES_PER_MINUTE),
+                env.get(Settings.LIMIT_LOGIN_MESSAGES_PER_MINUTE),
+                env.get(Settings.LIMIT_AUTH_FAILURES),
+                env.get(Settings.LIMIT_AUTH_WINDOW),
+                env.get(Settings.LIMIT_BLOCK_DURATION),
+                env.get(Settings.LIMIT_IPV6_PREFIX),
+                env.get(Settings.LIMITS_EXEMPT_CIDRS));
     }
 
     /** A setting that is off or on. */

@@ -61,7 +61,8 @@ public final class GatewayServer implements AutoCloseable {
         this.loops = loops;
         this.ownsLoops = ownsLoops;
         this.drainTimeout = config.drainTimeout();
-        limiter = new ConnectionLimiter(config.maxConnections());
+        ClientLimits clients = new ClientLimits(config.limits(), registry);
+        limiter = new ConnectionLimiter(config.maxConnections(), clients);
         proxy = config.proxy();
         proxyRejections = new ProxyProtocolHandler.Rejections(registry);
         Channel submission = null;
@@ -72,8 +73,10 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
             TlsHandlerFactory tls = TlsHandlerFactory.of(serverTls::context, config.tlsHandshakeTimeout());
-            SmtpServerConfig smtp =
-                    config.smtp().toBuilder().metrics(new SmtpMeters(registry)).build();
+            SmtpServerConfig smtp = config.smtp().toBuilder()
+                    .metrics(new SmtpMeters(registry))
+                    .policy(clients)
+                    .build();
             submission = bind(
                     config,
                     registry,

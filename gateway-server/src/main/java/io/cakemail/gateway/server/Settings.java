@@ -168,8 +168,29 @@ final class Settings {
             .withoutDefault("none");
     static final Setting<String> HOSTNAME =
             Setting.text("GATEWAY_HOSTNAME", SMTP.hostname(), "Name in the greeting and EHLO reply");
-    static final Setting<Integer> MAX_CONNECTIONS = Setting.integer(
-            "GATEWAY_MAX_CONNECTIONS", 10_000, 1, "Concurrent SMTP connections, both listeners together");
+    static final Setting<Integer> MAX_CONNECTIONS =
+            Setting.integer("GATEWAY_MAX_CONNECTIONS", 1000, 1, "Concurrent SMTP connections, both listeners together");
+    static final Setting<Integer> LIMIT_CONNECTIONS_PER_CLIENT =
+            Setting.integer("GATEWAY_LIMIT_CONNECTIONS_PER_CLIENT", 10, 1, "Concurrent connections per client address");
+    static final Setting<Integer> LIMIT_MESSAGES_PER_MINUTE = Setting.integer(
+            "GATEWAY_LIMIT_MESSAGES_PER_MINUTE", 100, 0, "Messages a client address may start a minute (0: no limit)");
+    static final Setting<Integer> LIMIT_LOGIN_MESSAGES_PER_MINUTE = Setting.integer(
+            "GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE", 0, 0, "Messages a login may start a minute (0: no limit)");
+    static final Setting<Integer> LIMIT_AUTH_FAILURES = Setting.integer(
+            "GATEWAY_LIMIT_AUTH_FAILURES",
+            5,
+            0,
+            "Failed logins from an address within GATEWAY_LIMIT_AUTH_WINDOW that block it (0: never)");
+    static final Setting<Duration> LIMIT_AUTH_WINDOW = Setting.duration(
+            "GATEWAY_LIMIT_AUTH_WINDOW", Duration.ofMinutes(5), "The window failed logins are counted in");
+    static final Setting<Duration> LIMIT_BLOCK_DURATION = Setting.duration(
+            "GATEWAY_LIMIT_BLOCK_DURATION", Duration.ofHours(1), "How long a blocked address is refused");
+    static final Setting<Integer> LIMIT_IPV6_PREFIX = Setting.integer(
+            "GATEWAY_LIMIT_IPV6_PREFIX", 64, 1, 128, "IPv6 clients are limited per prefix of this length");
+    static final Setting<Subnets> LIMITS_EXEMPT_CIDRS = Setting.subnets(
+            "GATEWAY_LIMITS_EXEMPT_CIDRS",
+            "127.0.0.0/8,::1/128",
+            "Addresses no per-client limit applies to (behind a balancer without PROXY protocol, not the balancer)");
     static final Setting<Long> MAX_MESSAGE_SIZE =
             Setting.size("GATEWAY_MAX_MESSAGE_SIZE", SMTP.maxMessageSize(), "Octets per message, advertised in SIZE");
     static final Setting<Integer> MAX_RECIPIENTS =
@@ -278,6 +299,14 @@ final class Settings {
             DEFAULT_LIST_ID,
             HOSTNAME,
             MAX_CONNECTIONS,
+            LIMIT_CONNECTIONS_PER_CLIENT,
+            LIMIT_MESSAGES_PER_MINUTE,
+            LIMIT_LOGIN_MESSAGES_PER_MINUTE,
+            LIMIT_AUTH_FAILURES,
+            LIMIT_AUTH_WINDOW,
+            LIMIT_BLOCK_DURATION,
+            LIMIT_IPV6_PREFIX,
+            LIMITS_EXEMPT_CIDRS,
             MAX_MESSAGE_SIZE,
             MAX_RECIPIENTS,
             MAX_LINE_LENGTH,

@@ -1,57 +1,93 @@
 package io.cakemail.gateway.server;
 
-import io.netty.handler.ipfilter.IpFilterRuleType;
-import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * A list of CIDR blocks, such as {@code 10.0.0.0/8,fd00::/8}, matched with Netty's {@link IpSubnetFilterRule}. Two
- * lists are equal when they were written the same.
+ * A list of CIDR blocks, such as {@code 10.0.0.0/8,fd00::/8}. Read with the configuration, before logging starts,
+ * so it touches neither Netty nor DNS: an address must be an IP literal. Two lists are equal when they were written
+ * the same.
  */
 final class Subnets {
 
     static final Subnets NONE = new Subnets(List.of(), List.of());
 
-    private final List<String> blocks;
-    private final List<IpSubnetFilterRule> rules;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-    private Subnets(List<String> blocks, List<IpSubnetFilterRule> rules) {
+    private final List<String> written;
+    private final List<Block> blocks;
+
+    /** One block: the network's octets, masked, and its prefix length. */
+    private record Block(byte[] network, int prefix) {
+        boolean contains(byte[] address) {
+            if (address.length != network.length) {
+                return false;
+            }
+            return Arrays.equals(masked(address, prefix), network);
+        }
+    }
+
+    private Subnets(List<String> written, List<Block> blocks) {
+        this.written = written;
         this.blocks = blocks;
-        this.rules = rules;
     }
 
     /** Reads {@code a.b.c.d/n} and IPv6 blocks separated by commas; fails with what is wrong. */
     static Subnets parse(String text) {
-        List<String> blocks = new ArrayList<>();
-        List<IpSubnetFilterRule> rules = new ArrayList<>();
-        for (String block : text.split(",")) {
-            String cidr = block.trim();
+        List<String> written = new ArrayList<>();
+        List<Block> blocks = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String cidr = part.trim();
             if (cidr.isEmpty()) {
                 continue;
             }
-            int slash = cidr.indexOf('/');
-            try {
-                if (slash < 0) {
-                    throw new IllegalArgumentException("no prefix length");
-                }
-                rules.add(new IpSubnetFilterRule(
-                        cidr.substring(0, slash),
-                        Integer.parseInt(cidr.substring(slash + 1)),
-                        IpFilterRuleType.ACCEPT));
-            } catch (IllegalArgumentException e) { // NumberFormatException included
-                throw new IllegalArgumentException(
-                        "'" + cidr + "' is not a CIDR block (expected: address/prefix, e.g. 10.0.0.0/8)", e);
-            }
-            blocks.add(cidr);
+            blocks.add(block(cidr));
+            written.add(cidr);
         }
-        return new Subnets(List.copyOf(blocks), List.copyOf(rules));
+        return new Subnets(List.copyOf(written), List.copyOf(blocks));
+    }
+
+    private static Block block(String cidr) {
+        int slash = cidr.indexOf('/');
+        String address = slash < 0 ? "" : cidr.substring(0, slash);
+        if (!IPV4.matcher(address).matches() && !IPV6.matcher(address).matches()) {
+            throw notABlock(cidr, null);
+        }
+        try {
+            byte[] octets = InetAddress.getByName(address).getAddress(); // a literal: no lookup
+            int prefix = Integer.parseInt(cidr.substring(slash + 1));
+            if (prefix < 0 || prefix > octets.length * 8) {
+                throw notABlock(cidr, null);
+            }
+            return new Block(masked(octets, prefix), prefix);
+        } catch (UnknownHostException | NumberFormatException e) {
+            throw notABlock(cidr, e);
+        }
+    }
+
+    private static IllegalArgumentException notABlock(String cidr, Exception cause) {
+        return new IllegalArgumentException(
+                "'" + cidr + "' is not a CIDR block (expected: address/prefix, e.g. 10.0.0.0/8)", cause);
+    }
+
+    /** {@code octets} with every bit past the first {@code prefix} cleared. */
+    static byte[] masked(byte[] octets, int prefix) {
+        byte[] masked = octets.clone();
+        for (int bit = prefix; bit < masked.length * 8; bit++) {
+            masked[bit / 8] &= (byte) ~(1 << (7 - bit % 8));
+        }
+        return masked;
     }
 
     boolean isEmpty() {
-        return rules.isEmpty();
+        return blocks.isEmpty();
     }
 
     /** Whether {@code address} is an IP address in one of the blocks. */
@@ -59,8 +95,9 @@ final class Subnets {
         if (!(address instanceof InetSocketAddress inet) || inet.getAddress() == null) {
             return false;
         }
-        for (IpSubnetFilterRule rule : rules) {
-            if (rule.matches(inet)) {
+        byte[] octets = inet.getAddress().getAddress();
+        for (Block block : blocks) {
+            if (block.contains(octets)) {
                 return true;
             }
         }
@@ -69,16 +106,16 @@ final class Subnets {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Subnets subnets && subnets.blocks.equals(blocks);
+        return other instanceof Subnets subnets && subnets.written.equals(written);
     }
 
     @Override
     public int hashCode() {
-        return blocks.hashCode();
+        return written.hashCode();
     }
 
     @Override
     public String toString() {
-        return String.join(",", blocks);
+        return String.join(",", written);
     }
 }

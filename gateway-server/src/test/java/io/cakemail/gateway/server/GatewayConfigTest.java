@@ -35,7 +35,9 @@ class GatewayConfigTest {
         assertThat(config.tlsReloadInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.transform().maxJsonSize()).isEqualTo(40L << 20);
         assertThat(config.sandbox()).isFalse();
-        assertThat(config.maxConnections()).isEqualTo(10_000);
+        assertThat(config.maxConnections()).isEqualTo(1000);
+        assertThat(config.limits().connectionsPerClient()).isEqualTo(10);
+        assertThat(config.limits().exempt()).hasToString("127.0.0.0/8,::1/128");
         assertThat(config.smtp().maxMessageSize()).isEqualTo(36_700_160);
         assertThat(config.smtp().maxRecipients()).isEqualTo(100);
         assertThat(config.smtp().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
@@ -107,6 +109,7 @@ class GatewayConfigTest {
                         9025,
                         "127.0.0.1",
                         50,
+                        config.limits(),
                         3,
                         512 * 1024,
                         Duration.ofSeconds(15),
@@ -168,6 +171,25 @@ class GatewayConfigTest {
                 .hasMessageContaining("GATEWAY_INLINE_IMAGES: 'inline' (expected: one of attach, data-uri, refuse)")
                 .hasMessageContaining(
                         "GATEWAY_DEFAULT_EMAIL_TYPE: 'promotional' (expected: one of transactional," + " marketing)");
+    }
+
+    @Test
+    void cidrBlocksAreIpLiteralsWithAPrefixThatFits() {
+        for (String bad : new String[] {"10.0.0.0/33", "example.com/8", "10.0.0.0", "fd00::/129", "10.0.0.0/x"}) {
+            assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("GATEWAY_LIMITS_EXEMPT_CIDRS", bad)))
+                    .hasMessageContaining("GATEWAY_LIMITS_EXEMPT_CIDRS: '" + bad + "' (expected: CIDR blocks");
+        }
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("GATEWAY_PROXY_PROTOCOL", "on")))
+                .hasMessageContaining("GATEWAY_PROXY_TRUSTED_CIDRS: empty while GATEWAY_PROXY_PROTOCOL is on");
+        Subnets subnets = Subnets.parse("10.1.0.0/16, 2001:db8::/32");
+        assertThat(subnets.contains(new java.net.InetSocketAddress("10.1.200.3", 25)))
+                .isTrue();
+        assertThat(subnets.contains(new java.net.InetSocketAddress("10.2.0.1", 25)))
+                .isFalse();
+        assertThat(subnets.contains(new java.net.InetSocketAddress("2001:db8:ffff::1", 25)))
+                .isTrue();
+        assertThat(subnets.contains(new java.net.InetSocketAddress("2001:db9::1", 25)))
+                .isFalse();
     }
 
     @Test

@@ -151,13 +151,7 @@ class ClientLimitsTest {
     }
 
     private LineClient authenticated() throws IOException {
-        LineClient client = LineClient.connectTls(server.smtpsPort());
-        client.reply();
-        client.command("EHLO client.test");
-        assertThat(client.command(
-                        "AUTH PLAIN " + EndToEndHarness.plain(TestAuthenticator.USERNAME, TestAuthenticator.PASSWORD)))
-                .startsWith("235");
-        return client;
+        return LineClient.authenticated(server.smtpsPort(), TestAuthenticator.USERNAME, TestAuthenticator.PASSWORD);
     }
 
     /** A connection whose PROXY v1 header says it comes from {@code address}. */

@@ -58,12 +58,7 @@ final class EndToEndHarness implements AutoCloseable {
 
     /** A TLS session past AUTH, ready for MAIL. */
     LineClient authenticatedClient() throws IOException {
-        LineClient client = LineClient.connectTls(gateway.server().smtpsPort());
-        client.reply();
-        client.command("EHLO client.test");
-        assertThat(client.command("AUTH PLAIN " + plain(USER, PASSWORD)))
-                .isEqualTo("235 2.7.0 Authentication succeeded");
-        return client;
+        return LineClient.authenticated(gateway.server().smtpsPort(), USER, PASSWORD);
     }
 
     /** Sends one message over {@code client} and returns the reply to its end. */

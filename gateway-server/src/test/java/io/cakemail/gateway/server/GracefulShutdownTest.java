@@ -8,7 +8,6 @@ import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.Inbox;
 import io.cakemail.sandbox.SandboxConfig;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -111,8 +110,10 @@ class GracefulShutdownTest {
                                 "GATEWAY_DRAIN_DELAY", "4s",
                                 "GATEWAY_API_DEADLINE", "10s",
                                 "GATEWAY_DRAIN_TIMEOUT", "20s"));
-                LineClient idle = authenticated(gateway.smtpsPort);
-                LineClient writing = authenticated(gateway.smtpsPort)) {
+                LineClient idle =
+                        LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+                LineClient writing =
+                        LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD)) {
             assertThat(probe(httpPort, "/health/ready")).isEqualTo("200");
             writing.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<drain@example.net>\r\nDATA\r\n");
             writing.reply();
@@ -146,16 +147,6 @@ class GracefulShutdownTest {
                     .extracting(Inbox.Email::recipient)
                     .containsExactly("drain@example.net");
         }
-    }
-
-    private static LineClient authenticated(int smtpsPort) throws IOException {
-        LineClient client = LineClient.connectTls(smtpsPort);
-        client.reply();
-        client.command("EHLO client.test");
-        assertThat(client.command(
-                        "AUTH PLAIN " + EndToEndHarness.plain(EndToEndHarness.USER, EndToEndHarness.PASSWORD)))
-                .startsWith("235");
-        return client;
     }
 
     /** The status code of {@code path} on the admin port, read with curl. */

@@ -39,6 +39,19 @@ final class LineClient implements AutoCloseable {
         return new LineClient(socket);
     }
 
+    /** A TLS connection to the implicit TLS listener, greeted (EHLO) and logged in with AUTH PLAIN. */
+    static LineClient authenticated(int smtpsPort, String username, String password) throws IOException {
+        LineClient client = connectTls(smtpsPort);
+        client.reply();
+        client.command("EHLO client.test");
+        String reply = client.command("AUTH PLAIN " + EndToEndHarness.plain(username, password));
+        if (!reply.startsWith("235 ")) {
+            client.close();
+            throw new AssertionError("AUTH PLAIN refused: " + reply);
+        }
+        return client;
+    }
+
     /** Upgrades this connection to TLS, after the server's 220 to STARTTLS. */
     void startTls() throws IOException {
         SSLSocket tls =

@@ -124,12 +124,7 @@ class OperatorLogTest {
     }
 
     private LineClient authenticated() throws IOException {
-        LineClient client = LineClient.connectTls(gateway.smtpsPort);
-        client.reply();
-        client.command("EHLO client.test");
-        assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("sandbox@example.com", "sandbox")))
-                .startsWith("235");
-        return client;
+        return LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
     }
 
     private void awaitOutput(String text) throws Exception {

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Starts gateway-server/target/smtp-gateway.jar with the given java and its sandbox API, sends a message through it
 # over STARTTLS and checks the sandbox received it; checks implicit TLS too, the admin port, and that the JSON log
-# format works from the jar (one JSON object a line, the message's line among them).
+# format works from the jar (one JSON object a line on stdout, the message's line among them; the JVM's own
+# warnings go to stderr).
 # Usage: .ci/smoke-jar.sh [path/to/java]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 java_bin=${1:-java}
 log=$(mktemp)
 GATEWAY_LOG_FORMAT=json GATEWAY_SANDBOX=true GATEWAY_SANDBOX_PORT=28025 GATEWAY_SMTP_PORT=25870 GATEWAY_SMTPS_PORT=24650 GATEWAY_HTTP_PORT=28080 \
-  "$java_bin" -jar gateway-server/target/smtp-gateway.jar >"$log" 2>&1 &
+  "$java_bin" -jar gateway-server/target/smtp-gateway.jar >"$log" 2>"$log.err" &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill $pid 2>/dev/null || true; cat "$log.err" >&2; rm -f "$log" "$log.err"' EXIT
 for _ in $(seq 1 60); do
   grep -q "SMTP listening" "$log" && break
   sleep 0.5

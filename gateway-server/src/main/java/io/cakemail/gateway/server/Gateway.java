@@ -28,6 +28,9 @@ public final class Gateway implements AutoCloseable {
     private final EventLoops loops;
     private final CakemailSandbox sandbox;
     private final CakemailClient client;
+    /** The shared no-resend ledger, or {@code null} when each pod keeps its own. */
+    private final RedisLedger ledger;
+
     private final GatewayServer server;
     private final AdminServer admin;
     private final GatewayHealth health;
@@ -38,6 +41,7 @@ public final class Gateway implements AutoCloseable {
             EventLoops loops,
             CakemailSandbox sandbox,
             CakemailClient client,
+            RedisLedger ledger,
             GatewayServer server,
             AdminServer admin,
             GatewayHealth health,
@@ -46,6 +50,7 @@ public final class Gateway implements AutoCloseable {
         this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
+        this.ledger = ledger;
         this.server = server;
         this.admin = admin;
         this.health = health;
@@ -59,6 +64,7 @@ public final class Gateway implements AutoCloseable {
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         AdminServer admin = null;
+        RedisLedger ledger = null;
         try {
             String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0")
                             || config.sandboxBindAddress().equals("::")
@@ -100,13 +106,24 @@ public final class Gateway implements AutoCloseable {
             health.listening(server);
             stateGauges(registry, server, client);
             return new Gateway(
-                    loops, sandbox, client, server, admin, health, new RuntimeMeters(registry), config.drainDelay());
+                    loops,
+                    sandbox,
+                    client,
+                    ledger,
+                    server,
+                    admin,
+                    health,
+                    new RuntimeMeters(registry),
+                    config.drainDelay());
         } catch (Exception | Error e) {
             if (admin != null) {
                 admin.close();
             }
             if (client != null) {
                 client.close();
+            }
+            if (ledger != null) {
+                ledger.close();
             }
             if (sandbox != null) {
                 sandbox.close();
@@ -201,6 +218,9 @@ public final class Gateway implements AutoCloseable {
         }
         server.close();
         client.close();
+        if (ledger != null) {
+            ledger.close();
+        }
         if (sandbox != null) {
             sandbox.close();
         }

@@ -31,6 +31,7 @@ import java.util.Map;
  *                           and delete endpoints have no authentication
  * @param maxConnections the most concurrent SMTP connections over both listeners
  * @param limits the limits on each client
+ * @param redis the Redis the fleet shares, if any
  * @param ioThreads the number of event loop threads, 0 for one per core
  * @param memoryBudget the octets of message content all messages in flight together may hold, or 0 for half the
  *                     JVM's direct memory ({@link MemoryBudget#defaultCapacity}, worked out when the gateway starts:
@@ -61,6 +62,7 @@ public record GatewayConfig(
         String sandboxBindAddress,
         int maxConnections,
         Limits limits,
+        Redis redis,
         int ioThreads,
         long memoryBudget,
         Duration drainDelay,
@@ -92,6 +94,7 @@ public record GatewayConfig(
                 sandboxBindAddress,
                 maxConnections,
                 limits,
+                redis,
                 ioThreads,
                 memoryBudget,
                 drainDelay,
@@ -142,6 +145,10 @@ public record GatewayConfig(
                 env.get(Settings.SANDBOX_BIND_ADDRESS),
                 env.get(Settings.MAX_CONNECTIONS),
                 limits(env),
+                new Redis(
+                        env.get(Settings.REDIS_URL),
+                        env.get(Settings.REDIS_TIMEOUT),
+                        env.get(Settings.REDIS_LEDGER_ON_FAILURE) == FailureMode.OPEN),
                 env.get(Settings.IO_THREADS),
                 budget == null ? 0 : budget,
                 env.get(Settings.DRAIN_DELAY),
@@ -291,6 +298,21 @@ public record GatewayConfig(
                 env.get(Settings.LIMIT_BLOCK_DURATION),
                 env.get(Settings.LIMIT_IPV6_PREFIX),
                 env.get(Settings.LIMITS_EXEMPT_CIDRS));
+    }
+
+    /**
+     * The Redis a fleet shares.
+     *
+     * @param url its URL, or {@code null} for none: each pod keeps its own state
+     * @param timeout the longest wait for a command
+     * @param ledgerFailOpen whether a message is sent (rather than deferred) when the ledger cannot be read
+     */
+    record Redis(URI url, Duration timeout, boolean ledgerFailOpen) {}
+
+    /** What to do when shared state cannot be read: refuse for now ({@code closed}) or go on ({@code open}). */
+    enum FailureMode {
+        CLOSED,
+        OPEN
     }
 
     /** A setting that is off or on. */

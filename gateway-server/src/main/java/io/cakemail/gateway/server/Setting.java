@@ -163,6 +163,27 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
                 description);
     }
 
+    /** A {@code redis://} or {@code rediss://} URL, or none. */
+    static Setting<URI> redisUrl(String name, String description) {
+        return new Setting<URI>(
+                name,
+                null,
+                "(none)",
+                text -> {
+                    try {
+                        URI uri = new URI(text);
+                        if (("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
+                                && uri.getHost() != null) {
+                            return uri;
+                        }
+                    } catch (URISyntaxException e) {
+                        // refused below
+                    }
+                    throw expected(text, "a redis:// or rediss:// URL, e.g. redis://redis:6379/0");
+                },
+                description);
+    }
+
     static Setting<Path> readableFile(String name, String description) {
         return new Setting<Path>(
                 name,

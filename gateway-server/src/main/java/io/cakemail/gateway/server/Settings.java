@@ -168,6 +168,16 @@ final class Settings {
             .withoutDefault("none");
     static final Setting<String> HOSTNAME =
             Setting.text("GATEWAY_HOSTNAME", SMTP.hostname(), "Name in the greeting and EHLO reply");
+    static final Setting<URI> REDIS_URL = Setting.redisUrl(
+            "GATEWAY_REDIS_URL",
+            "Redis shared by the fleet for the no-resend ledger (rediss:// for TLS); without it, each pod keeps its own");
+    static final Setting<Duration> REDIS_TIMEOUT =
+            Setting.duration("GATEWAY_REDIS_TIMEOUT", Duration.ofMillis(500), "Longest wait for a Redis command");
+    static final Setting<GatewayConfig.FailureMode> REDIS_LEDGER_ON_FAILURE = Setting.choice(
+            "GATEWAY_REDIS_LEDGER_ON_FAILURE",
+            GatewayConfig.FailureMode.CLOSED,
+            GatewayConfig.FailureMode.class,
+            "Redis unreachable: closed defers messages (451, never a resend), open sends them (a rare duplicate)");
     static final Setting<Integer> MAX_CONNECTIONS =
             Setting.integer("GATEWAY_MAX_CONNECTIONS", 1000, 1, "Concurrent SMTP connections, both listeners together");
     static final Setting<Integer> LIMIT_CONNECTIONS_PER_CLIENT =
@@ -298,6 +308,9 @@ final class Settings {
             DEFAULT_EMAIL_TYPE,
             DEFAULT_LIST_ID,
             HOSTNAME,
+            REDIS_URL,
+            REDIS_TIMEOUT,
+            REDIS_LEDGER_ON_FAILURE,
             MAX_CONNECTIONS,
             LIMIT_CONNECTIONS_PER_CLIENT,
             LIMIT_MESSAGES_PER_MINUTE,

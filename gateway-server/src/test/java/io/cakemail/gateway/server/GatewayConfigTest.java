@@ -110,6 +110,7 @@ class GatewayConfigTest {
                         "127.0.0.1",
                         50,
                         config.limits(),
+                        config.redis(),
                         3,
                         512 * 1024,
                         Duration.ofSeconds(15),

@@ -44,6 +44,7 @@ public final class ApiConfig {
     private final Long defaultListId;
     private final Ticker ticker;
     private final ApiMetricsRecorder metrics;
+    private final AcceptedLedger ledger;
 
     private ApiConfig(Builder b) {
         baseUri = b.baseUri;
@@ -72,6 +73,7 @@ public final class ApiConfig {
         defaultListId = b.defaultListId;
         ticker = b.ticker;
         metrics = b.metrics;
+        ledger = b.ledger;
     }
 
     public static Builder builder(URI baseUri) {
@@ -106,6 +108,7 @@ public final class ApiConfig {
         b.defaultListId = defaultListId;
         b.ticker = ticker;
         b.metrics = metrics;
+        b.ledger = ledger;
         return b;
     }
 
@@ -226,6 +229,14 @@ public final class ApiConfig {
         return ticker;
     }
 
+    /**
+     * The no-resend ledger, or {@code null} for one in this process ({@link LocalLedger}, sized by
+     * {@link #acceptedMemory} and {@link #acceptedMemorySize}).
+     */
+    public AcceptedLedger ledger() {
+        return ledger;
+    }
+
     /** Where the client reports its exchanges with the API; {@link ApiMetricsRecorder#NONE} by default. */
     public ApiMetricsRecorder metrics() {
         return metrics;
@@ -266,6 +277,7 @@ public final class ApiConfig {
         private Long defaultListId;
         private Ticker ticker = Ticker.systemTicker();
         private ApiMetricsRecorder metrics = ApiMetricsRecorder.NONE;
+        private AcceptedLedger ledger;
 
         private Builder(URI baseUri) {
             requireNonNull(baseUri, "baseUri");
@@ -376,6 +388,12 @@ public final class ApiConfig {
 
         public Builder ticker(Ticker ticker) {
             this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** A shared ledger; {@code null} for one in this process. */
+        public Builder ledger(AcceptedLedger ledger) {
+            this.ledger = ledger;
             return this;
         }
 

@@ -14,8 +14,12 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,7 +58,7 @@ final class Submitter {
     private final TokenService tokens;
     private final ApiConfig config;
     private final CircuitBreaker breaker;
-    private final Cache<AcceptedKey, String> accepted;
+    private final AcceptedLedger ledger;
     /** Recipients whose failure the breaker has counted lately. */
     private final Cache<String, Boolean> failingRecipients;
 
@@ -91,19 +95,17 @@ final class Submitter {
                 .maximumSize(100_000)
                 .executor(Runnable::run)
                 .build();
-        this.accepted = Caffeine.newBuilder()
-                .ticker(config.ticker())
-                .expireAfterWrite(config.acceptedMemory())
-                .maximumSize(config.acceptedMemorySize())
-                .executor(Runnable::run) // upkeep inline, not a hand-over to another thread per write
-                .build();
+        this.ledger = config.ledger() != null ? config.ledger() : new LocalLedger(config);
     }
 
     CircuitBreaker.State circuitState() {
         return breaker.getState();
     }
 
-    /** The outcome of each recipient, in the order given. */
+    /**
+     * The outcome of each recipient, in the order given. Recipients the ledger knows were accepted for this message
+     * are not sent again; when the ledger cannot tell, every recipient is deferred rather than risk a second copy.
+     */
     Mono<List<RecipientOutcome>> submit(
             ApiPrincipal principal,
             Long accountId,
@@ -112,62 +114,103 @@ final class Submitter {
             MessageKey messageKey) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
         String uri = accountId == null ? EMAILS : EMAILS + "?account_id=" + accountId;
-        Mono<List<RecipientOutcome>> outcomes = recipients.size() == 1
-                ? one(principal, accountId, uri, body, recipients.get(0), messageKey, deadline)
-                        .map(List::of)
-                : Flux.fromIterable(recipients)
-                        .flatMapSequential(
-                                recipient -> one(principal, accountId, uri, body, recipient, messageKey, deadline),
-                                Math.max(1, recipients.size()))
-                        .collectList();
-        return outcomes.doOnNext(list -> rememberForRetry(principal, accountId, messageKey, list));
+        String message = principal.getName().toLowerCase(Locale.ROOT)
+                + '\n'
+                + (accountId == null ? "" : accountId)
+                + '\n'
+                + messageKey.get();
+        List<String> keys = new ArrayList<>(recipients.size());
+        for (String recipient : recipients) {
+            keys.add(recipient.toLowerCase(Locale.ROOT));
+        }
+        return ledger.accepted(message, keys)
+                .map(Optional::of)
+                .onErrorResume(error -> {
+                    api.warn(
+                            principal.session(),
+                            "The no-resend ledger cannot tell what this message was already sent to; deferring it: {}",
+                            error.toString());
+                    return Mono.just(Optional.empty());
+                })
+                .flatMap(known -> known.isPresent()
+                        ? send(principal, uri, body, recipients, keys, known.get(), deadline)
+                        : Mono.just(deferAll(recipients)))
+                .flatMap(outcomes ->
+                        rememberForRetry(principal, message, keys, outcomes).thenReturn(outcomes));
     }
 
+    private Mono<List<RecipientOutcome>> send(
+            ApiPrincipal principal,
+            String uri,
+            SubmissionBody body,
+            List<String> recipients,
+            List<String> keys,
+            Map<String, String> known,
+            long deadline) {
+        if (recipients.size() == 1) {
+            return one(principal, uri, body, recipients.get(0), known.get(keys.get(0)), deadline)
+                    .map(List::of);
+        }
+        return Flux.range(0, recipients.size())
+                .flatMapSequential(
+                        i -> one(principal, uri, body, recipients.get(i), known.get(keys.get(i)), deadline),
+                        recipients.size())
+                .collectList();
+    }
+
+    /** @param remembered the email id the API gave this recipient for this message before, or {@code null} */
     private Mono<RecipientOutcome> one(
             ApiPrincipal principal,
-            Long accountId,
             String uri,
             SubmissionBody body,
             String recipient,
-            MessageKey messageKey,
+            String remembered,
             long deadline) {
-        String remembered = accepted.estimatedSize() == 0
-                ? null // the usual case: spares building the key
-                : accepted.getIfPresent(AcceptedKey.of(principal, accountId, messageKey, recipient));
         if (remembered != null) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
         }
         return new Attempts(principal, uri, body, recipient, deadline).attempt(1, false);
     }
 
+    private static List<RecipientOutcome> deferAll(List<String> recipients) {
+        List<RecipientOutcome> outcomes = new ArrayList<>(recipients.size());
+        for (String recipient : recipients) {
+            outcomes.add(new RecipientOutcome.Deferred(
+                    recipient,
+                    "the gateway cannot tell whom this message was already sent to, try again later",
+                    false));
+        }
+        return outcomes;
+    }
+
     /**
      * Remembers the queued recipients of a message the client will retry; forgets them once a retry needs no other:
-     * the message sent again after that is a new one.
+     * the message sent again after that is a new one. A ledger that fails to write is logged, and the reply stands.
      */
-    private void rememberForRetry(
-            ApiPrincipal principal, Long accountId, MessageKey messageKey, List<RecipientOutcome> outcomes) {
+    private Mono<Void> rememberForRetry(
+            ApiPrincipal principal, String message, List<String> keys, List<RecipientOutcome> outcomes) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
             retryComing |= outcome instanceof RecipientOutcome.Deferred;
         }
-        for (RecipientOutcome outcome : outcomes) {
-            if (outcome instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
-                AcceptedKey key = AcceptedKey.of(principal, accountId, messageKey, queued.recipient());
+        Map<String, String> remember = new HashMap<>();
+        List<String> forget = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
                 if (retryComing) {
-                    accepted.put(key, queued.emailId());
+                    remember.put(keys.get(i), queued.emailId());
                 } else {
-                    accepted.invalidate(key);
+                    forget.add(keys.get(i));
                 }
             }
         }
-    }
-
-    /** A recipient the API queued a message for. */
-    private record AcceptedKey(String credential, Long accountId, String message, String recipient) {
-        static AcceptedKey of(ApiPrincipal principal, Long accountId, MessageKey messageKey, String recipient) {
-            return new AcceptedKey(
-                    principal.credentialKey(), accountId, messageKey.get(), recipient.toLowerCase(Locale.ROOT));
-        }
+        Mono<Void> write = !remember.isEmpty()
+                ? ledger.remember(message, remember)
+                : forget.isEmpty() ? Mono.empty() : ledger.forget(message, forget);
+        return write.onErrorResume(error -> {
+            api.warn(principal.session(), "The no-resend ledger could not be updated: {}", error.toString());
+            return Mono.empty();
+        });
     }
 
     /** The tries for one recipient. */

@@ -1,0 +1,29 @@
+package io.cakemail.gateway.core.api;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Mono;
+
+/**
+ * The no-resend ledger: the recipients the API accepted in a message the client was told to retry ({@code 451}), so
+ * that the retry does not send to them again. A message is named by its identity: the login, the account and the
+ * message's own identity ({@link MessageKey}); recipients are lower-cased. {@link LocalLedger} keeps it in this
+ * process; a shared implementation (Redis) lets a retry land on any gateway of a fleet.
+ *
+ * <p>A lookup that cannot tell fails: the message is then deferred rather than risk sending twice.
+ */
+public interface AcceptedLedger {
+
+    /**
+     * The email ids the API gave to those of {@code recipients} it already accepted for {@code message}; the others
+     * are absent.
+     */
+    Mono<Map<String, String>> accepted(String message, List<String> recipients);
+
+    /** Records accepted recipients of {@code message}, with their email ids, for the client's retry. */
+    Mono<Void> remember(String message, Map<String, String> emailIds);
+
+    /** Forgets recipients of {@code message}: its retry went through, and the same message sent again is a new one. */
+    Mono<Void> forget(String message, Collection<String> recipients);
+}

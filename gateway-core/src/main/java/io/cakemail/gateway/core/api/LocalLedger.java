@@ -1,0 +1,63 @@
+package io.cakemail.gateway.core.api;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Mono;
+
+/**
+ * The no-resend ledger in this process: at most {@link ApiConfig#acceptedMemorySize} recipients, each for
+ * {@link ApiConfig#acceptedMemory}, the oldest forgotten first. While it is empty, the usual case, a lookup costs
+ * nothing.
+ */
+public final class LocalLedger implements AcceptedLedger {
+
+    private static final Mono<Map<String, String>> NOTHING = Mono.just(Map.of());
+
+    private final Cache<String, String> accepted;
+
+    public LocalLedger(ApiConfig config) {
+        accepted = Caffeine.newBuilder()
+                .ticker(config.ticker())
+                .expireAfterWrite(config.acceptedMemory())
+                .maximumSize(config.acceptedMemorySize())
+                .executor(Runnable::run) // upkeep inline, not a hand-over to another thread per write
+                .build();
+    }
+
+    @Override
+    public Mono<Map<String, String>> accepted(String message, List<String> recipients) {
+        if (accepted.estimatedSize() == 0) {
+            return NOTHING;
+        }
+        Map<String, String> found = new HashMap<>();
+        for (String recipient : recipients) {
+            String emailId = accepted.getIfPresent(key(message, recipient));
+            if (emailId != null) {
+                found.put(recipient, emailId);
+            }
+        }
+        return Mono.just(found);
+    }
+
+    @Override
+    public Mono<Void> remember(String message, Map<String, String> emailIds) {
+        emailIds.forEach((recipient, emailId) -> accepted.put(key(message, recipient), emailId));
+        return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> forget(String message, Collection<String> recipients) {
+        for (String recipient : recipients) {
+            accepted.invalidate(key(message, recipient));
+        }
+        return Mono.empty();
+    }
+
+    private static String key(String message, String recipient) {
+        return message + '\n' + recipient;
+    }
+}

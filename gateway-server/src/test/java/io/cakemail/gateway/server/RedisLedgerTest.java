@@ -1,0 +1,73 @@
+package io.cakemail.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Redis ledger against a real Redis: what it remembers and forgets, and what it answers while Redis is gone. */
+class RedisLedgerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @Test
+    void remembersAcceptedRecipientsPerMessageAndForgetsThem() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                RedisLedger ledger = ledger(redis, false)) {
+            List<String> recipients = List.of("a@example.net", "b@example.net");
+            assertThat(ledger.accepted("m1", recipients).block(WAIT)).isEmpty();
+            ledger.remember("m1", Map.of("a@example.net", "email-1")).block(WAIT);
+            assertThat(ledger.accepted("m1", recipients).block(WAIT))
+                    .containsExactly(Map.entry("a@example.net", "email-1"));
+            assertThat(ledger.accepted("m2", recipients).block(WAIT))
+                    .as("another message")
+                    .isEmpty();
+            ledger.remember("m1", Map.of("a@example.net", "email-2")).block(WAIT);
+            assertThat(ledger.accepted("m1", recipients).block(WAIT))
+                    .as("the first acceptance stays (SET NX)")
+                    .containsEntry("a@example.net", "email-1");
+            ledger.forget("m1", List.of("a@example.net")).block(WAIT);
+            assertThat(ledger.accepted("m1", recipients).block(WAIT)).isEmpty();
+        }
+    }
+
+    @Test
+    void whileRedisIsDownALookupFailsClosedOrAnswersNothingOpenThenRecovers() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                RedisLedger closed = ledger(redis, false);
+                RedisLedger open = ledger(redis, true)) {
+            closed.remember("m", Map.of("a@example.net", "email-1")).block(WAIT);
+            redis.stop();
+            assertThatThrownBy(
+                    () -> closed.accepted("m", List.of("a@example.net")).block(WAIT));
+            assertThat(open.accepted("m", List.of("a@example.net")).block(WAIT)).isEmpty();
+            assertThat(registry.get("smtp.redis.errors")
+                            .tag("operation", "lookup")
+                            .counter()
+                            .count())
+                    .isEqualTo(2);
+
+            redis.startAgain(); // empty: no persistence
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Map<String, String> after = null;
+            while (after == null && System.nanoTime() < deadline) {
+                try {
+                    after = closed.accepted("m", List.of("a@example.net")).block(WAIT);
+                } catch (RuntimeException stillDown) {
+                    Thread.sleep(200); // Lettuce reconnects by itself
+                }
+            }
+            assertThat(after).as("the ledger answers again once Redis is back").isEmpty();
+        }
+    }
+
+    private RedisLedger ledger(RedisProcess redis, boolean failOpen) {
+        return new RedisLedger(
+                new GatewayConfig.Redis(redis.url(), Duration.ofMillis(500), failOpen), Duration.ofHours(1), registry);
+    }
+}

@@ -1,0 +1,76 @@
+package io.cakemail.gateway.server;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} (Debian's, which {@code .ci/run} installs) on a free loopback port, without
+ * persistence, for as long as the test holds it; it can be stopped and started again on the same port. A test
+ * that needs it is skipped where it is not installed.
+ */
+final class RedisProcess implements AutoCloseable {
+
+    private static final Path SERVER = Path.of("/usr/bin/redis-server");
+
+    final int port;
+    private Process process;
+
+    private RedisProcess(int port) {
+        this.port = port;
+    }
+
+    static RedisProcess start() throws Exception {
+        assumeTrue(Files.isExecutable(SERVER), "redis-server is not installed (apt-get install redis-server)");
+        RedisProcess redis = new RedisProcess(GatewayProcess.freePort());
+        redis.startAgain();
+        return redis;
+    }
+
+    URI url() {
+        return URI.create("redis://127.0.0.1:" + port + "/0");
+    }
+
+    /** Starts the server again on its port (after {@link #stop}), and waits until it accepts connections. */
+    void startAgain() throws Exception {
+        process = new ProcessBuilder(
+                        SERVER.toString(),
+                        "--port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        for (int i = 0; ; i++) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                if (i == 200 || !process.isAlive()) {
+                    throw new IllegalStateException("redis-server does not listen on " + port);
+                }
+                Thread.sleep(25);
+            }
+        }
+    }
+
+    /** Kills the server, as a crash would. */
+    void stop() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}

@@ -84,9 +84,13 @@ public final class Gateway implements AutoCloseable {
                             ? null
                             : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost)
                                     + ":" + sandbox.port()));
+            if (config.redis().url() != null) {
+                ledger = new RedisLedger(config.redis(), config.api().acceptedMemory(), registry);
+            }
             client = new CakemailClient(
                     config.api().toBuilder(apiUrl)
                             .metrics(new ApiMeters(registry))
+                            .ledger(ledger)
                             .build(),
                     loops.workers());
             log.info(

@@ -1,0 +1,83 @@
+package io.cakemail.gateway.server;
+
+import static io.cakemail.gateway.server.GatewayProcess.env;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.Fault;
+import io.cakemail.sandbox.Inbox;
+import io.cakemail.sandbox.SandboxConfig;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two gateway processes, one Redis and one sandbox, as a fleet behind a balancer: a client's retry lands on the
+ * other gateway and still reaches each recipient exactly once; while Redis is down, messages are deferred (never
+ * sent twice), and they flow again once it is back.
+ */
+class SharedLedgerTest {
+
+    private static final String MESSAGE =
+            "From: sandbox@example.com\r\nMessage-ID: <fleet-1@example.com>\r\nSubject: Fleet\r\n\r\nOnce each\r\n";
+
+    @Test
+    void aRetryThroughAnotherGatewayReachesEachRecipientOnce() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+                GatewayProcess a = gateway(sandbox, redis);
+                GatewayProcess b = gateway(sandbox, redis)) {
+            sandbox.faults().add(Fault.status("/v2/emails", 500).forRecipients("^flaky"));
+            try (LineClient viaA = login(a)) {
+                assertThat(EndToEndHarness.send(
+                                viaA, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))
+                        .startsWith("451 ");
+            }
+            sandbox.faults().clear();
+            try (LineClient viaB = login(b)) {
+                assertThat(EndToEndHarness.send(
+                                viaB, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))
+                        .startsWith("250 ");
+            }
+            assertThat(sandbox.inbox().emails())
+                    .extracting(Inbox.Email::recipient)
+                    .containsExactlyInAnyOrder("ok@example.net", "flaky@example.net");
+        }
+    }
+
+    @Test
+    void whileRedisIsDownMessagesAreDeferredAndFlowAgainOnceItIsBack() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+                GatewayProcess gateway = gateway(sandbox, redis);
+                LineClient client = login(gateway)) {
+            redis.stop();
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "down@example.net"))
+                    .startsWith("451 ");
+            assertThat(sandbox.inbox().emails()).isEmpty();
+            redis.startAgain();
+            String reply = "";
+            for (int i = 0; i < 100 && !reply.startsWith("250 "); i++) {
+                Thread.sleep(200); // the gateway reconnects by itself
+                reply = EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "down@example.net");
+            }
+            assertThat(reply).startsWith("250 ");
+            assertThat(sandbox.inbox().emails())
+                    .extracting(Inbox.Email::recipient)
+                    .containsExactly("down@example.net");
+        }
+    }
+
+    private static GatewayProcess gateway(CakemailSandbox sandbox, RedisProcess redis) throws Exception {
+        Map<String, String> env = env(
+                "GATEWAY_REDIS_URL", redis.url().toString(),
+                "GATEWAY_API_DEADLINE", "10s",
+                "GATEWAY_DRAIN_TIMEOUT", "10s",
+                "GATEWAY_API_BACKOFF", "20ms");
+        return GatewayProcess.start(sandbox.baseUri(), List.of(), env);
+    }
+
+    private static LineClient login(GatewayProcess gateway) throws Exception {
+        return LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+    }
+}

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import reactor.core.publisher.Mono;
 
 /**
  * What one client may do across its sessions in this pod, as mail servers limit it: connections open at once per
@@ -28,6 +29,11 @@ import org.apache.logging.log4j.Logger;
  * pod's connection cap (an address leaves with its last connection), the others by size and expiry (Caffeine).
  * Rate limits are token buckets (Bucket4j). Refusals are counted in {@code smtp.limits.refused} tagged {@code limit}
  * and blocks logged; {@code smtp.limits.blocked.clients} is the number of addresses blocked now.
+ *
+ * <p>With a fleet ({@link FleetLimits}, in Redis), failed logins and messages are counted for the whole fleet too:
+ * each pod decides at once with what it knows, and learns from Redis, without waiting for it, that an address went
+ * over the fleet's limit (its next message is refused) or was blocked by another pod (a new connection waits for
+ * that answer). The connections an address holds are counted per pod.
  */
 final class ClientLimits implements ClientPolicy {
 
@@ -47,6 +53,11 @@ final class ClientLimits implements ClientPolicy {
     private static final int REMEMBERED = 100_000;
 
     private final GatewayConfig.Limits config;
+    /** The fleet's counts and blocks in Redis, or {@code null} without one. */
+    private final FleetLimits fleet;
+    /** Addresses (and {@code login:} names) the fleet's count put over their limit, for the rest of the minute. */
+    private final Cache<String, Boolean> overFleetLimit;
+
     private final ConcurrentHashMap<String, AtomicInteger> connections = new ConcurrentHashMap<>();
     private final Cache<String, Bucket> messageBuckets;
     private final Cache<String, Bucket> loginBuckets;
@@ -58,8 +69,14 @@ final class ClientLimits implements ClientPolicy {
     private final Counter refusedBlocked;
     private final Counter blocks;
 
-    ClientLimits(GatewayConfig.Limits config, MeterRegistry registry) {
+    ClientLimits(GatewayConfig.Limits config, FleetLimits fleet, MeterRegistry registry) {
         this.config = config;
+        this.fleet = fleet;
+        overFleetLimit = Caffeine.newBuilder()
+                .expireAfterWrite(Duration.ofMinutes(1))
+                .maximumSize(REMEMBERED)
+                .executor(Runnable::run)
+                .build();
         messageBuckets = cache(Duration.ofMinutes(2));
         loginBuckets = cache(Duration.ofMinutes(2));
         authFailures = cache(config.authFailureWindow());
@@ -124,22 +141,56 @@ final class ClientLimits implements ClientPolicy {
         }
     }
 
+    /** Whether the fleet must be asked, before a connection from {@code client} starts, if it is blocked. */
+    boolean asksFleet(SocketAddress client) {
+        return fleet != null && !isExempt(client);
+    }
+
+    /** Whether the fleet blocked {@code client} (then it is blocked here too); see {@link #asksFleet}. */
+    Mono<Boolean> blockedInFleet(SocketAddress client) {
+        String key = key(client);
+        return fleet.isBlocked(key).doOnNext(blockedThere -> {
+            if (blockedThere) {
+                blocked.put(key, Boolean.TRUE);
+                refusedBlocked.increment();
+            }
+        });
+    }
+
     @Override
     public SmtpReply mailStarting(SocketAddress client, Principal login) {
         if (isExempt(client)) {
             return null;
         }
-        if (config.messagesPerMinute() > 0 && !perMinute(messageBuckets, key(client), config.messagesPerMinute())) {
+        if (config.messagesPerMinute() > 0 && !withinRate(messageBuckets, key(client), config.messagesPerMinute())) {
             refusedMessages.increment();
             return TOO_MANY_MESSAGES;
         }
         if (login != null
                 && config.loginMessagesPerMinute() > 0
-                && !perMinute(loginBuckets, login.getName(), config.loginMessagesPerMinute())) {
+                && !withinRate(loginBuckets, "login:" + login.getName(), config.loginMessagesPerMinute())) {
             refusedLoginMessages.increment();
             return TOO_MANY_LOGIN_MESSAGES;
         }
         return null;
+    }
+
+    /**
+     * Whether a message of {@code key} is within its rate: this pod's bucket, and what the fleet counted so far (the
+     * fleet's count of this one arrives later, and refuses the next).
+     */
+    private boolean withinRate(Cache<String, Bucket> buckets, String key, int perMinute) {
+        if (overFleetLimit.getIfPresent(key) != null || !perMinute(buckets, key, perMinute)) {
+            return false;
+        }
+        if (fleet != null) {
+            fleet.messageStarted(key, perMinute).subscribe(over -> {
+                if (over) {
+                    overFleetLimit.put(key, Boolean.TRUE);
+                }
+            });
+        }
+        return true;
     }
 
     /** Takes one token from the bucket of {@code key}, which holds {@code perMinute} and refills them each minute. */
@@ -168,6 +219,14 @@ final class ClientLimits implements ClientPolicy {
             return null;
         }
         String key = key(client);
+        if (fleet != null) {
+            fleet.loginFailed(key, config.authFailures(), config.authFailureWindow(), config.blockDuration())
+                    .subscribe(blockedNow -> {
+                        if (blockedNow) {
+                            block(key, "in the fleet");
+                        }
+                    });
+        }
         Bucket failures = authFailures.get(
                 key,
                 k -> Bucket.builder()
@@ -177,16 +236,22 @@ final class ClientLimits implements ClientPolicy {
         if (failures.tryConsume(1) && failures.getAvailableTokens() > 0) {
             return null;
         }
-        blocked.put(key, Boolean.TRUE);
         authFailures.invalidate(key);
-        blocks.increment();
-        limits.warn(
-                "Blocking {} for {}: {} failed logins within {}",
-                key,
-                config.blockDuration(),
-                config.authFailures(),
-                config.authFailureWindow());
+        block(key, "here");
         return BLOCKED_AT_CONNECT;
+    }
+
+    private void block(String key, String where) {
+        if (blocked.asMap().putIfAbsent(key, Boolean.TRUE) == null) {
+            blocks.increment();
+            limits.warn(
+                    "Blocking {} for {}: {} failed logins within {} {}",
+                    key,
+                    config.blockDuration(),
+                    config.authFailures(),
+                    config.authFailureWindow(),
+                    where);
+        }
     }
 
     private boolean isExempt(SocketAddress client) {

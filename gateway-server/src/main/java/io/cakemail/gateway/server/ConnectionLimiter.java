@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,13 +46,29 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             refuse(ctx, SmtpReplies.TOO_MANY_CONNECTIONS);
             return;
         }
-        SmtpReply refusal = clients.connectionOpening(ClientAddress.of(ctx.channel()));
+        SocketAddress client = ClientAddress.of(ctx.channel());
+        SmtpReply refusal = clients.connectionOpening(client);
         if (refusal != null) {
             refuse(ctx, refusal);
             return;
         }
         ctx.channel().attr(COUNTED).set(Boolean.TRUE);
-        ctx.fireChannelActive();
+        if (!clients.asksFleet(client)) {
+            ctx.fireChannelActive();
+            return;
+        }
+        // the session starts (and greets) once the fleet has said whether another gateway blocked this client
+        clients.blockedInFleet(client)
+                .subscribe(blocked -> ctx.executor().execute(() -> {
+                    if (!ctx.channel().isActive()) {
+                        return;
+                    }
+                    if (blocked) {
+                        refuse(ctx, ClientLimits.BLOCKED_AT_CONNECT);
+                    } else {
+                        ctx.fireChannelActive();
+                    }
+                }));
     }
 
     private static void refuse(ChannelHandlerContext ctx, SmtpReply reply) {

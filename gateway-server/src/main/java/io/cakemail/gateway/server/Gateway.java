@@ -28,8 +28,8 @@ public final class Gateway implements AutoCloseable {
     private final EventLoops loops;
     private final CakemailSandbox sandbox;
     private final CakemailClient client;
-    /** The shared no-resend ledger, or {@code null} when each pod keeps its own. */
-    private final RedisLedger ledger;
+    /** The Redis of the fleet, or {@code null} when each pod keeps its own state. */
+    private final RedisConnection redis;
 
     private final GatewayServer server;
     private final AdminServer admin;
@@ -41,7 +41,7 @@ public final class Gateway implements AutoCloseable {
             EventLoops loops,
             CakemailSandbox sandbox,
             CakemailClient client,
-            RedisLedger ledger,
+            RedisConnection redis,
             GatewayServer server,
             AdminServer admin,
             GatewayHealth health,
@@ -50,7 +50,7 @@ public final class Gateway implements AutoCloseable {
         this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
-        this.ledger = ledger;
+        this.redis = redis;
         this.server = server;
         this.admin = admin;
         this.health = health;
@@ -64,7 +64,9 @@ public final class Gateway implements AutoCloseable {
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         AdminServer admin = null;
+        RedisConnection redis = null;
         RedisLedger ledger = null;
+        FleetLimits fleet = null;
         try {
             String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0")
                             || config.sandboxBindAddress().equals("::")
@@ -85,7 +87,10 @@ public final class Gateway implements AutoCloseable {
                             : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost)
                                     + ":" + sandbox.port()));
             if (config.redis().url() != null) {
-                ledger = new RedisLedger(config.redis(), config.api().acceptedMemory(), registry);
+                redis = new RedisConnection(config.redis(), registry);
+                ledger = new RedisLedger(
+                        redis, config.redis().ledgerFailOpen(), config.api().acceptedMemory());
+                fleet = new FleetLimits(redis);
             }
             client = new CakemailClient(
                     config.api().toBuilder(apiUrl)
@@ -106,14 +111,14 @@ public final class Gateway implements AutoCloseable {
             CakemailReceiver receiver = new CakemailReceiver(
                     client, config.transform(), PooledByteBufAllocator.DEFAULT, budget, new DeliveryLog(registry));
             GatewayServer server =
-                    GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver);
+                    GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver, fleet);
             health.listening(server);
             stateGauges(registry, server, client);
             return new Gateway(
                     loops,
                     sandbox,
                     client,
-                    ledger,
+                    redis,
                     server,
                     admin,
                     health,
@@ -126,8 +131,8 @@ public final class Gateway implements AutoCloseable {
             if (client != null) {
                 client.close();
             }
-            if (ledger != null) {
-                ledger.close();
+            if (redis != null) {
+                redis.close();
             }
             if (sandbox != null) {
                 sandbox.close();
@@ -222,8 +227,8 @@ public final class Gateway implements AutoCloseable {
         }
         server.close();
         client.close();
-        if (ledger != null) {
-            ledger.close();
+        if (redis != null) {
+            redis.close();
         }
         if (sandbox != null) {
             sandbox.close();

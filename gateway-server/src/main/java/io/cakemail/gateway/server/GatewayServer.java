@@ -56,12 +56,13 @@ public final class GatewayServer implements AutoCloseable {
             boolean ownsLoops,
             MeterRegistry registry,
             SmtpAuthenticator authenticator,
-            MessageReceiver receiver)
+            MessageReceiver receiver,
+            FleetLimits fleet)
             throws Exception {
         this.loops = loops;
         this.ownsLoops = ownsLoops;
         this.drainTimeout = config.drainTimeout();
-        ClientLimits clients = new ClientLimits(config.limits(), registry);
+        ClientLimits clients = new ClientLimits(config.limits(), fleet, registry);
         limiter = new ConnectionLimiter(config.maxConnections(), clients);
         proxy = config.proxy();
         proxyRejections = new ProxyProtocolHandler.Rejections(registry);
@@ -120,18 +121,24 @@ public final class GatewayServer implements AutoCloseable {
                 true,
                 requireNonNull(registry, "registry"),
                 requireNonNull(authenticator, "authenticator"),
-                requireNonNull(receiver, "receiver"));
+                requireNonNull(receiver, "receiver"),
+                null);
     }
 
-    /** Binds both listeners on {@code loops}, which the caller owns. */
+    /**
+     * Binds both listeners on {@code loops}, which the caller owns.
+     *
+     * @param fleet the per-client limits' share of the fleet's Redis, or {@code null} for none
+     */
     static GatewayServer start(
             GatewayConfig config,
             EventLoops loops,
             MeterRegistry registry,
             SmtpAuthenticator authenticator,
-            MessageReceiver receiver)
+            MessageReceiver receiver,
+            FleetLimits fleet)
             throws Exception {
-        return new GatewayServer(config, loops, false, registry, authenticator, receiver);
+        return new GatewayServer(config, loops, false, registry, authenticator, receiver, fleet);
     }
 
     /** The bound submission (STARTTLS) port. */

@@ -18,7 +18,8 @@ class RedisLedgerTest {
     @Test
     void remembersAcceptedRecipientsPerMessageAndForgetsThem() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-                RedisLedger ledger = ledger(redis, false)) {
+                RedisConnection connection = connection(redis)) {
+            RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
             List<String> recipients = List.of("a@example.net", "b@example.net");
             assertThat(ledger.accepted("m1", recipients).block(WAIT)).isEmpty();
             ledger.remember("m1", Map.of("a@example.net", "email-1")).block(WAIT);
@@ -39,15 +40,16 @@ class RedisLedgerTest {
     @Test
     void whileRedisIsDownALookupFailsClosedOrAnswersNothingOpenThenRecovers() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-                RedisLedger closed = ledger(redis, false);
-                RedisLedger open = ledger(redis, true)) {
+                RedisConnection connection = connection(redis)) {
+            RedisLedger closed = new RedisLedger(connection, false, Duration.ofHours(1));
+            RedisLedger open = new RedisLedger(connection, true, Duration.ofHours(1));
             closed.remember("m", Map.of("a@example.net", "email-1")).block(WAIT);
             redis.stop();
             assertThatThrownBy(
                     () -> closed.accepted("m", List.of("a@example.net")).block(WAIT));
             assertThat(open.accepted("m", List.of("a@example.net")).block(WAIT)).isEmpty();
             assertThat(registry.get("smtp.redis.errors")
-                            .tag("operation", "lookup")
+                            .tag("operation", "ledger_lookup")
                             .counter()
                             .count())
                     .isEqualTo(2);
@@ -66,8 +68,7 @@ class RedisLedgerTest {
         }
     }
 
-    private RedisLedger ledger(RedisProcess redis, boolean failOpen) {
-        return new RedisLedger(
-                new GatewayConfig.Redis(redis.url(), Duration.ofMillis(500), failOpen), Duration.ofHours(1), registry);
+    private RedisConnection connection(RedisProcess redis) {
+        return new RedisConnection(new GatewayConfig.Redis(redis.url(), Duration.ofMillis(500), false), registry);
     }
 }

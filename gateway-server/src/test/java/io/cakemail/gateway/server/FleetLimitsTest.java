@@ -1,0 +1,91 @@
+package io.cakemail.gateway.server;
+
+import static io.cakemail.gateway.server.GatewayProcess.env;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cakemail.sandbox.CakemailSandbox;
+import io.cakemail.sandbox.SandboxConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two gateway processes sharing one Redis limit a client as one gateway would: failed logins spread over both block
+ * the address on both, and messages spread over both count against one rate. Loopback is not exempt here.
+ */
+class FleetLimitsTest {
+
+    @Test
+    void failedLoginsSpreadOverTwoGatewaysBlockTheAddressOnBoth() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+                GatewayProcess a = gateway(sandbox, redis);
+                GatewayProcess b = gateway(sandbox, redis)) {
+            GatewayProcess[] fleet = {a, b};
+            for (int failure = 0; failure < 5; failure++) { // each gateway sees at most three: below the limit alone
+                try (LineClient client = LineClient.connectTls(fleet[failure % 2].smtpsPort)) {
+                    assertThat(client.reply()).startsWith("220 ");
+                    client.command("EHLO client.test");
+                    assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain(EndToEndHarness.USER, "guess")))
+                            .as("failure %d", failure + 1)
+                            .startsWith("535 ");
+                }
+            }
+            for (GatewayProcess gateway : fleet) {
+                assertThat(greetingOnceSettled(gateway))
+                        .isEqualTo("421 4.7.1 Too many failed logins from your address, try again later");
+            }
+        }
+    }
+
+    @Test
+    void messagesSpreadOverTwoGatewaysCountAgainstOneRate() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+                GatewayProcess a = gateway(sandbox, redis, "GATEWAY_LIMIT_MESSAGES_PER_MINUTE", "4");
+                GatewayProcess b = gateway(sandbox, redis, "GATEWAY_LIMIT_MESSAGES_PER_MINUTE", "4");
+                LineClient viaA = login(a);
+                LineClient viaB = login(b)) {
+            for (LineClient client : List.of(viaA, viaB, viaA, viaB)) {
+                assertThat(client.command("MAIL FROM:<sandbox@example.com>")).startsWith("250 ");
+                assertThat(client.command("RSET")).startsWith("250 ");
+            }
+            // each gateway has started two, within its own limit of four; the fleet has started four
+            String reply = "";
+            for (int i = 0; i < 3 && !reply.startsWith("450 "); i++) {
+                Thread.sleep(200); // the fleet's count of the last message arrives without the reply waiting for it
+                reply = viaA.command("MAIL FROM:<sandbox@example.com>");
+                viaA.command("RSET");
+            }
+            assertThat(reply).isEqualTo("450 4.7.1 Too many messages from your address, try again in a minute");
+        }
+    }
+
+    /** The greeting of a new connection, once blocks have had a moment to reach Redis. */
+    private static String greetingOnceSettled(GatewayProcess gateway) throws Exception {
+        String greeting = "";
+        for (int i = 0; i < 50 && !greeting.startsWith("421 "); i++) {
+            try (LineClient client = LineClient.connectTls(gateway.smtpsPort)) {
+                greeting = client.reply();
+            }
+            if (!greeting.startsWith("421 ")) {
+                Thread.sleep(100);
+            }
+        }
+        return greeting;
+    }
+
+    private static GatewayProcess gateway(CakemailSandbox sandbox, RedisProcess redis, String... more)
+            throws Exception {
+        List<String> settings = new java.util.ArrayList<>(List.of(
+                "GATEWAY_REDIS_URL", redis.url().toString(),
+                "GATEWAY_LIMITS_EXEMPT_CIDRS", "192.0.2.0/24",
+                "GATEWAY_API_DEADLINE", "10s",
+                "GATEWAY_DRAIN_TIMEOUT", "10s"));
+        settings.addAll(List.of(more));
+        return GatewayProcess.start(sandbox.baseUri(), List.of(), env(settings.toArray(String[]::new)));
+    }
+
+    private static LineClient login(GatewayProcess gateway) throws Exception {
+        return LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+    }
+}

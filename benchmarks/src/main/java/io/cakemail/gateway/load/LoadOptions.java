@@ -24,6 +24,8 @@ import java.util.Map;
  * @param gatewayPid the gateway's process id, for its CPU and memory, or 0
  * @param apiSink a description of the API behind the gateway, for the report
  * @param idle connect and authenticate, then send nothing: to measure what idle sessions cost
+ * @param proxy {@code true} to start each connection with a PROXY protocol v1 header, each from another of 250
+ *              client addresses in turn ({@code --proxy v1})
  * @param content what the messages hold: {@code text} (lines of text), {@code attachment} (a short text and PDFs
  *                of random octets, base64, each at most 10 MiB decoded) or {@code mixed} (the two in turn)
  */
@@ -45,6 +47,7 @@ record LoadOptions(
         long gatewayPid,
         String apiSink,
         boolean idle,
+        boolean proxy,
         String content) {
 
     static LoadOptions parse(String[] args) {
@@ -78,7 +81,15 @@ record LoadOptions(
                 Long.parseLong(given.getOrDefault("gateway-pid", "0")),
                 given.getOrDefault("api-sink", "unknown"),
                 Boolean.parseBoolean(given.getOrDefault("idle", "false")),
+                proxy(given.getOrDefault("proxy", "none")),
                 content(given.getOrDefault("content", "text")));
+    }
+
+    private static boolean proxy(String proxy) {
+        if (!proxy.equals("none") && !proxy.equals("v1")) {
+            throw new IllegalArgumentException("proxy: " + proxy + " (expected: none or v1)");
+        }
+        return proxy.equals("v1");
     }
 
     private static String content(String content) {

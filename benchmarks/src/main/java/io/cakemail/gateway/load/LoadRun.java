@@ -4,11 +4,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,6 +47,9 @@ final class LoadRun {
     private final AtomicLong permits = new AtomicLong();
     private volatile boolean stopped;
 
+    /** The client the next connection's PROXY header names. */
+    private final AtomicInteger nextClient = new AtomicInteger();
+
     LoadRun(LoadOptions options, EventLoopGroup group, Class<? extends Channel> channelType, SslContext tls) {
         this.options = options;
         this.group = group;
@@ -55,12 +62,36 @@ final class LoadRun {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (options.proxy()) {
+                            ch.pipeline().addLast("proxy", new ProxyHeader(nextClient.getAndIncrement()));
+                        }
                         if (implicit) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }
                         ch.pipeline().addLast(new ReplyCodeDecoder(), new SmtpLoadConnection(LoadRun.this, implicit));
                     }
                 });
+    }
+
+    /**
+     * Writes a PROXY protocol v1 header first thing, naming client {@code n} of 250 (10.0.0.1 to 10.0.0.250), before
+     * the TLS handler or the session speak.
+     */
+    private static final class ProxyHeader extends ChannelInboundHandlerAdapter {
+        private final int client;
+
+        ProxyHeader(int n) {
+            this.client = n % 250 + 1;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            InetSocketAddress server = (InetSocketAddress) ctx.channel().remoteAddress();
+            String header = "PROXY TCP4 10.0.0." + client + " 127.0.0.1 40000 " + server.getPort() + "\r\n";
+            ctx.writeAndFlush(Unpooled.copiedBuffer(header, StandardCharsets.US_ASCII));
+            ctx.pipeline().remove(this);
+            ctx.fireChannelActive();
+        }
     }
 
     LoadOptions options() {

@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>With a fleet ({@link FleetLimits}, in Redis), failed logins and messages are counted for the whole fleet too:
  * each pod decides at once with what it knows, and learns from Redis, without waiting for it, that an address went
- * over the fleet's limit (its next message is refused) or was blocked by another pod (a new connection waits for
+ * over the fleet's limit (its next messages are refused) or was blocked by another pod (a new connection waits for
  * that answer). The connections an address holds are counted per pod.
  */
 final class ClientLimits implements ClientPolicy {
@@ -55,8 +55,6 @@ final class ClientLimits implements ClientPolicy {
     private final GatewayConfig.Limits config;
     /** The fleet's counts and blocks in Redis, or {@code null} without one. */
     private final FleetLimits fleet;
-    /** Addresses (and {@code login:} names) the fleet's count put over their limit, for the rest of the minute. */
-    private final Cache<String, Boolean> overFleetLimit;
 
     private final ConcurrentHashMap<String, AtomicInteger> connections = new ConcurrentHashMap<>();
     private final Cache<String, Bucket> messageBuckets;
@@ -72,11 +70,6 @@ final class ClientLimits implements ClientPolicy {
     ClientLimits(GatewayConfig.Limits config, FleetLimits fleet, MeterRegistry registry) {
         this.config = config;
         this.fleet = fleet;
-        overFleetLimit = Caffeine.newBuilder()
-                .expireAfterWrite(Duration.ofMinutes(1))
-                .maximumSize(REMEMBERED)
-                .executor(Runnable::run)
-                .build();
         messageBuckets = cache(Duration.ofMinutes(2));
         loginBuckets = cache(Duration.ofMinutes(2));
         authFailures = cache(config.authFailureWindow());
@@ -177,18 +170,14 @@ final class ClientLimits implements ClientPolicy {
 
     /**
      * Whether a message of {@code key} is within its rate: this pod's bucket, and what the fleet counted so far (the
-     * fleet's count of this one arrives later, and refuses the next).
+     * fleet learns of this one a moment later).
      */
     private boolean withinRate(Cache<String, Bucket> buckets, String key, int perMinute) {
-        if (overFleetLimit.getIfPresent(key) != null || !perMinute(buckets, key, perMinute)) {
+        if (fleet != null && fleet.isOver(key) || !perMinute(buckets, key, perMinute)) {
             return false;
         }
         if (fleet != null) {
-            fleet.messageStarted(key, perMinute).subscribe(over -> {
-                if (over) {
-                    overFleetLimit.put(key, Boolean.TRUE);
-                }
-            });
+            fleet.messageStarted(key, perMinute);
         }
         return true;
     }

@@ -30,6 +30,8 @@ public final class Gateway implements AutoCloseable {
     private final CakemailClient client;
     /** The Redis of the fleet, or {@code null} when each pod keeps its own state. */
     private final RedisConnection redis;
+    /** The limits' share of it, or {@code null}. */
+    private final FleetLimits fleet;
 
     private final GatewayServer server;
     private final AdminServer admin;
@@ -42,6 +44,7 @@ public final class Gateway implements AutoCloseable {
             CakemailSandbox sandbox,
             CakemailClient client,
             RedisConnection redis,
+            FleetLimits fleet,
             GatewayServer server,
             AdminServer admin,
             GatewayHealth health,
@@ -51,6 +54,7 @@ public final class Gateway implements AutoCloseable {
         this.sandbox = sandbox;
         this.client = client;
         this.redis = redis;
+        this.fleet = fleet;
         this.server = server;
         this.admin = admin;
         this.health = health;
@@ -119,6 +123,7 @@ public final class Gateway implements AutoCloseable {
                     sandbox,
                     client,
                     redis,
+                    fleet,
                     server,
                     admin,
                     health,
@@ -130,6 +135,9 @@ public final class Gateway implements AutoCloseable {
             }
             if (client != null) {
                 client.close();
+            }
+            if (fleet != null) {
+                fleet.close();
             }
             if (redis != null) {
                 redis.close();
@@ -228,6 +236,7 @@ public final class Gateway implements AutoCloseable {
         server.close();
         client.close();
         if (redis != null) {
+            fleet.close();
             redis.close();
         }
         if (sandbox != null) {

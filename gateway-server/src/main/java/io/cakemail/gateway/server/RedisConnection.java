@@ -3,14 +3,16 @@ package io.cakemail.gateway.server;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
@@ -42,6 +44,7 @@ final class RedisConnection implements AutoCloseable {
         this.registry = registry;
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .autoReconnect(true)
@@ -58,18 +61,21 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /**
-     * Runs {@code command} within the timeout; a failure is counted in {@code errors} and logged with {@code what}
-     * (what could not be done, and so what happens now) before the caller sees it.
+     * Runs {@code command} (Lettuce's asynchronous commands, the lightest: every message of a fleet makes one), which
+     * Lettuce times out; a failure is counted in {@code errors} and logged with {@code what} (what could not be done,
+     * and so what happens now) before the caller sees it.
      */
-    <T> Mono<T> run(Function<RedisReactiveCommands<String, String>, Mono<T>> command, Counter errors, String what) {
-        return Mono.defer(() -> commands().flatMap(command)).timeout(timeout).doOnError(error -> {
-            errors.increment();
-            log.warn("Redis: {}: {}", what, error.toString());
-        });
+    <T> Mono<T> run(
+            Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command, Counter errors, String what) {
+        return Mono.defer(() -> commands().flatMap(redis -> Mono.fromCompletionStage(command.apply(redis))))
+                .doOnError(error -> {
+                    errors.increment();
+                    log.warn("Redis: {}: {}", what, error.toString());
+                });
     }
 
     /** The commands of the connection, connecting first (once at a time) when there is none. */
-    private Mono<RedisReactiveCommands<String, String>> commands() {
+    private Mono<RedisAsyncCommands<String, String>> commands() {
         CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
         if (current == null || current.isCompletedExceptionally()) {
             CompletableFuture<StatefulRedisConnection<String, String>> next =
@@ -88,7 +94,10 @@ final class RedisConnection implements AutoCloseable {
                 current = connection.get();
             }
         }
-        return Mono.fromFuture(current, true).map(StatefulRedisConnection::reactive);
+        if (current.isDone() && !current.isCompletedExceptionally()) {
+            return Mono.just(current.join().async()); // the usual case: connected
+        }
+        return Mono.fromFuture(current, true).map(StatefulRedisConnection::async);
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import reactor.core.publisher.Flux;
+import java.util.concurrent.CompletableFuture;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,9 +46,15 @@ final class RedisLedger implements AcceptedLedger {
         String prefix = prefix(message);
         String[] keys = recipients.stream().map(recipient -> prefix + recipient).toArray(String[]::new);
         return redis.run(
-                        commands -> commands.mget(keys)
-                                .filter(KeyValue::hasValue)
-                                .collectMap(found -> found.getKey().substring(prefix.length()), KeyValue::getValue),
+                        commands -> commands.mget(keys).thenApply(values -> {
+                            Map<String, String> found = new HashMap<>();
+                            for (KeyValue<String, String> value : values) {
+                                if (value.hasValue()) {
+                                    found.put(value.getKey().substring(prefix.length()), value.getValue());
+                                }
+                            }
+                            return found;
+                        }),
                         lookupErrors,
                         "cannot tell whom a message was sent to, " + (failOpen ? "sending it as new" : "deferring it"))
                 .onErrorResume(error -> failOpen ? Mono.just(Map.of()) : Mono.error(error));
@@ -58,11 +64,12 @@ final class RedisLedger implements AcceptedLedger {
     public Mono<Void> remember(String message, Map<String, String> emailIds) {
         String prefix = prefix(message);
         SetArgs once = SetArgs.Builder.nx().ex(ttlSeconds);
-        Map<String, String> entries = new HashMap<>(emailIds);
         return redis.run(
-                commands -> Flux.fromIterable(entries.entrySet())
-                        .flatMap(entry -> commands.set(prefix + entry.getKey(), entry.getValue(), once))
-                        .then(),
+                commands -> CompletableFuture.allOf(emailIds.entrySet().stream()
+                                .map(entry -> commands.set(prefix + entry.getKey(), entry.getValue(), once)
+                                        .toCompletableFuture())
+                                .toArray(CompletableFuture[]::new))
+                        .thenApply(done -> (Void) null),
                 writeErrors,
                 "cannot record whom a message was sent to");
     }
@@ -71,7 +78,10 @@ final class RedisLedger implements AcceptedLedger {
     public Mono<Void> forget(String message, Collection<String> recipients) {
         String prefix = prefix(message);
         String[] keys = recipients.stream().map(recipient -> prefix + recipient).toArray(String[]::new);
-        return redis.run(commands -> commands.del(keys).then(), writeErrors, "cannot forget a retried message");
+        return redis.run(
+                commands -> commands.del(keys).thenApply(deleted -> (Void) null),
+                writeErrors,
+                "cannot forget a retried message");
     }
 
     /** The part of a key that names a message: a digest of its identity, which holds a login. */

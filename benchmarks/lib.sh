@@ -54,3 +54,18 @@ start_gateway() {
   pids+=("$gateway_pid")
   wait_port "$smtps_port" "$gateway_log"
 }
+
+# The options of the scripts that compare configurations in rounds: sets rounds (3), warmup (45) and duration (30).
+rounds_options() {
+  rounds=3
+  warmup=45
+  duration=30
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --rounds) rounds=$2; shift 2 ;;
+      --warmup) warmup=$2; shift 2 ;;
+      --duration) duration=$2; shift 2 ;;
+      *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+  done
+}

@@ -8,18 +8,8 @@
 # Usage: benchmarks/observability.sh [--rounds N] [--warmup S] [--duration S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=3
-warmup=45
-duration=30
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --duration) duration=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
 source benchmarks/lib.sh
+rounds_options "$@"
 need_jars
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_api_sink

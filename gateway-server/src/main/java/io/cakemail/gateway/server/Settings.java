@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Every environment variable the gateway reads, in one table, in the spirit of Armeria's {@code Flags}: the
@@ -349,6 +350,8 @@ final class Settings {
      * first thrown, so a configuration with several mistakes is told all of them at once.
      */
     static final class Environment {
+        private static final Pattern URL_CREDENTIALS = Pattern.compile("([a-z][a-z0-9+.-]*://)[^/@\\s]*@");
+
         private final Map<String, String> env;
         private final List<String> problems = new ArrayList<>();
         private final List<String> effective = new ArrayList<>();
@@ -369,13 +372,18 @@ final class Settings {
                 return setting.defaultValue();
             }
             String text = env.get(setting.name()).trim();
-            effective.add(setting.name() + "=" + text);
+            effective.add(setting.name() + "=" + redacted(text));
             try {
                 return setting.parse(text);
             } catch (IllegalArgumentException e) {
-                problem(setting.name() + ": " + e.getMessage());
+                problem(setting.name() + ": " + redacted(e.getMessage()));
                 return setting.defaultValue();
             }
+        }
+
+        /** {@code text} with the credentials of any URL in it ({@code redis://user:password@host}) masked. */
+        static String redacted(String text) {
+            return URL_CREDENTIALS.matcher(text).replaceAll("$1***@");
         }
 
         /** The text as given, for a problem's message. */

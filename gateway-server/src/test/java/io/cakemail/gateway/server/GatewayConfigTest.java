@@ -175,6 +175,16 @@ class GatewayConfigTest {
     }
 
     @Test
+    void credentialsInAUrlAreMaskedInTheStartupSummaryAndInProblems() {
+        assertThat(GatewayConfig.effectiveSettings(Map.of("GATEWAY_REDIS_URL", "redis://user:s3cret@redis:6379/0")))
+                .contains("GATEWAY_REDIS_URL=redis://***@redis:6379/0")
+                .noneMatch(line -> line.contains("s3cret"));
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("GATEWAY_REDIS_URL", "http://:s3cret@redis")))
+                .hasMessageContaining("GATEWAY_REDIS_URL: 'http://***@redis' (expected: a redis://")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void cidrBlocksAreIpLiteralsWithAPrefixThatFits() {
         for (String bad : new String[] {"10.0.0.0/33", "example.com/8", "10.0.0.0", "fd00::/129", "10.0.0.0/x"}) {
             assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("GATEWAY_LIMITS_EXEMPT_CIDRS", bad)))

@@ -113,7 +113,8 @@ class HaproxyTest {
     private static void awaitListening(int... ports) throws InterruptedException {
         for (int port : ports) {
             for (int i = 0; ; i++) {
-                try (Socket probe = new Socket("127.0.0.1", port)) {
+                try {
+                    new Socket("127.0.0.1", port).close();
                     break;
                 } catch (java.io.IOException notYet) {
                     if (i == 200) {

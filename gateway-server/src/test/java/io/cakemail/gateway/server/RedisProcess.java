@@ -52,7 +52,8 @@ final class RedisProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         for (int i = 0; ; i++) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
+            try {
+                new Socket("127.0.0.1", port).close();
                 return;
             } catch (IOException notYet) {
                 if (i == 200 || !process.isAlive()) {
@@ -63,14 +64,18 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the server, as a crash would. */
-    void stop() throws InterruptedException {
+    /** Kills the server, as a crash would, and waits (ten seconds at most) for it to be gone. */
+    void stop() {
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop();
     }
 }

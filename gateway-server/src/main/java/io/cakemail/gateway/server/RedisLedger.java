@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,8 +43,8 @@ final class RedisLedger implements AcceptedLedger {
     }
 
     @Override
-    public Mono<Map<String, String>> accepted(String message, List<String> recipients) {
-        String prefix = prefix(message);
+    public Mono<Map<String, String>> accepted(Supplier<String> message, List<String> recipients) {
+        String prefix = prefix(message.get());
         String[] keys = recipients.stream().map(recipient -> prefix + recipient).toArray(String[]::new);
         return redis.run(
                         commands -> commands.mget(keys).thenApply(values -> {

@@ -21,19 +21,19 @@ class RedisLedgerTest {
                 RedisConnection connection = connection(redis)) {
             RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
             List<String> recipients = List.of("a@example.net", "b@example.net");
-            assertThat(ledger.accepted("m1", recipients).block(WAIT)).isEmpty();
+            assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT)).isEmpty();
             ledger.remember("m1", Map.of("a@example.net", "email-1")).block(WAIT);
-            assertThat(ledger.accepted("m1", recipients).block(WAIT))
+            assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT))
                     .containsExactly(Map.entry("a@example.net", "email-1"));
-            assertThat(ledger.accepted("m2", recipients).block(WAIT))
+            assertThat(ledger.accepted(() -> "m2", recipients).block(WAIT))
                     .as("another message")
                     .isEmpty();
             ledger.remember("m1", Map.of("a@example.net", "email-2")).block(WAIT);
-            assertThat(ledger.accepted("m1", recipients).block(WAIT))
+            assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT))
                     .as("the first acceptance stays (SET NX)")
                     .containsEntry("a@example.net", "email-1");
             ledger.forget("m1", List.of("a@example.net")).block(WAIT);
-            assertThat(ledger.accepted("m1", recipients).block(WAIT)).isEmpty();
+            assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT)).isEmpty();
         }
     }
 
@@ -46,8 +46,9 @@ class RedisLedgerTest {
             closed.remember("m", Map.of("a@example.net", "email-1")).block(WAIT);
             redis.stop();
             assertThatThrownBy(
-                    () -> closed.accepted("m", List.of("a@example.net")).block(WAIT));
-            assertThat(open.accepted("m", List.of("a@example.net")).block(WAIT)).isEmpty();
+                    () -> closed.accepted(() -> "m", List.of("a@example.net")).block(WAIT));
+            assertThat(open.accepted(() -> "m", List.of("a@example.net")).block(WAIT))
+                    .isEmpty();
             assertThat(registry.get("smtp.redis.errors")
                             .tag("operation", "ledger_lookup")
                             .counter()
@@ -59,7 +60,7 @@ class RedisLedgerTest {
             Map<String, String> after = null;
             while (after == null && System.nanoTime() < deadline) {
                 try {
-                    after = closed.accepted("m", List.of("a@example.net")).block(WAIT);
+                    after = closed.accepted(() -> "m", List.of("a@example.net")).block(WAIT);
                 } catch (RuntimeException stillDown) {
                     Thread.sleep(200); // Lettuce reconnects by itself
                 }

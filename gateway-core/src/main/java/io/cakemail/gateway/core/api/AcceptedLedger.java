@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,9 +18,10 @@ public interface AcceptedLedger {
 
     /**
      * The email ids the API gave to those of {@code recipients} it already accepted for {@code message}; the others
-     * are absent.
+     * are absent. The message's identity is asked for only when needed: working it out hashes the whole message, and
+     * most lookups find nothing to look at.
      */
-    Mono<Map<String, String>> accepted(String message, List<String> recipients);
+    Mono<Map<String, String>> accepted(Supplier<String> message, List<String> recipients);
 
     /** Records accepted recipients of {@code message}, with their email ids, for the client's retry. */
     Mono<Void> remember(String message, Map<String, String> emailIds);

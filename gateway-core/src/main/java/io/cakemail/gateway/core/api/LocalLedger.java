@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,10 +30,11 @@ public final class LocalLedger implements AcceptedLedger {
     }
 
     @Override
-    public Mono<Map<String, String>> accepted(String message, List<String> recipients) {
+    public Mono<Map<String, String>> accepted(Supplier<String> identity, List<String> recipients) {
         if (accepted.estimatedSize() == 0) {
             return NOTHING;
         }
+        String message = identity.get();
         Map<String, String> found = new HashMap<>();
         for (String recipient : recipients) {
             String emailId = accepted.getIfPresent(key(message, recipient));

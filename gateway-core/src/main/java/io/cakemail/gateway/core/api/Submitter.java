@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import reactor.core.publisher.Flux;
@@ -114,7 +115,8 @@ final class Submitter {
             MessageKey messageKey) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
         String uri = accountId == null ? EMAILS : EMAILS + "?account_id=" + accountId;
-        String message = principal.getName().toLowerCase(Locale.ROOT)
+        // worked out only when a ledger asks: it hashes the whole message, and an empty local ledger never asks
+        Supplier<String> message = () -> principal.getName().toLowerCase(Locale.ROOT)
                 + '\n'
                 + (accountId == null ? "" : accountId)
                 + '\n'
@@ -188,7 +190,7 @@ final class Submitter {
      * the message sent again after that is a new one. A ledger that fails to write is logged, and the reply stands.
      */
     private Mono<Void> rememberForRetry(
-            ApiPrincipal principal, String message, List<String> keys, List<RecipientOutcome> outcomes) {
+            ApiPrincipal principal, Supplier<String> message, List<String> keys, List<RecipientOutcome> outcomes) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
             retryComing |= outcome instanceof RecipientOutcome.Deferred;
@@ -205,8 +207,8 @@ final class Submitter {
             }
         }
         Mono<Void> write = !remember.isEmpty()
-                ? ledger.remember(message, remember)
-                : forget.isEmpty() ? Mono.empty() : ledger.forget(message, forget);
+                ? ledger.remember(message.get(), remember)
+                : forget.isEmpty() ? Mono.empty() : ledger.forget(message.get(), forget);
         return write.onErrorResume(error -> {
             api.warn(principal.session(), "The no-resend ledger could not be updated: {}", error.toString());
             return Mono.empty();

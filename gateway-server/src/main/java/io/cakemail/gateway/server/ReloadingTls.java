@@ -5,8 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -44,9 +42,7 @@ final class ReloadingTls implements AutoCloseable {
         keyPath = config.tlsKey();
         current = ServerTls.load(config);
         boolean reloads = certPath != null && config.tlsReloadInterval().compareTo(Duration.ZERO) > 0;
-        if (reloads) {
-            seen = digest(ServerTls.read(certPath, "GATEWAY_TLS_CERT"), ServerTls.read(keyPath, "GATEWAY_TLS_KEY"));
-        }
+        seen = current.pemDigest(); // of the very contents served: a change made since is seen at the first poll
         Gauge.builder("smtp.tls.certificate.expiry", this, ReloadingTls::secondsLeft)
                 .baseUnit("seconds")
                 .description("Time left until the certificate served stops being valid")
@@ -97,7 +93,7 @@ final class ReloadingTls implements AutoCloseable {
         try {
             byte[] certPem = ServerTls.read(certPath, "GATEWAY_TLS_CERT");
             byte[] keyPem = ServerTls.read(keyPath, "GATEWAY_TLS_KEY");
-            byte[] digest = digest(certPem, keyPem);
+            byte[] digest = ServerTls.pemDigest(certPem, keyPem);
             if (Arrays.equals(digest, seen)) {
                 return;
             }
@@ -112,17 +108,6 @@ final class ReloadingTls implements AutoCloseable {
         } catch (RuntimeException | Error e) { // whatever it is, the next poll must still run
             refused.increment();
             log.error("TLS certificate reload failed; keeping the previous one", e);
-        }
-    }
-
-    private static byte[] digest(byte[] certPem, byte[] keyPem) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(certPem);
-            sha256.update(keyPem);
-            return sha256.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 

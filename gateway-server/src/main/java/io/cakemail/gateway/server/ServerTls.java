@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -67,8 +69,13 @@ final class ServerTls {
 
     private ServerTls() {}
 
-    /** A context and the certificate it presents. */
-    record Material(SslContext context, X509Certificate certificate) {}
+    /**
+     * A context and the certificate it presents.
+     *
+     * @param pemDigest the {@linkplain #pemDigest digest} of the PEM files it was built from, or {@code null} for a
+     *     certificate generated at start
+     */
+    record Material(SslContext context, X509Certificate certificate, byte[] pemDigest) {}
 
     /** Builds the context from the configured PEM files, or from a fresh self-signed certificate. */
     static Material load(GatewayConfig config) throws SSLException {
@@ -94,7 +101,8 @@ final class ServerTls {
                 config.smtp().hostname());
         return new Material(
                 build(SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate())),
-                selfSigned.certificate());
+                selfSigned.certificate(),
+                null);
     }
 
     /**
@@ -106,7 +114,21 @@ final class ServerTls {
         List<X509Certificate> chain = certificates(certPath, certPem);
         requireMatch(key, chain.get(0), certPath, keyPath);
         return new Material(
-                build(SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))), chain.get(0));
+                build(SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))),
+                chain.get(0),
+                pemDigest(certPem, keyPem));
+    }
+
+    /** A SHA-256 digest of a certificate's and a key's PEM contents: it changes when either file does. */
+    static byte[] pemDigest(byte[] certPem, byte[] keyPem) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(certPem);
+            sha256.update(keyPem);
+            return sha256.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private static SslContext build(SslContextBuilder builder) throws SSLException {

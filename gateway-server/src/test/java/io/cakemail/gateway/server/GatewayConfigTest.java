@@ -201,6 +201,11 @@ class GatewayConfigTest {
                 .isTrue();
         assertThat(subnets.contains(new java.net.InetSocketAddress("2001:db9::1", 25)))
                 .isFalse();
+        Subnets uneven = Subnets.parse("10.1.128.0/17");
+        assertThat(uneven.contains(new java.net.InetSocketAddress("10.1.200.3", 25)))
+                .isTrue();
+        assertThat(uneven.contains(new java.net.InetSocketAddress("10.1.100.3", 25)))
+                .isFalse();
     }
 
     @Test

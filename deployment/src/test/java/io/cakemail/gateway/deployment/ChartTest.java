@@ -1,0 +1,384 @@
+package io.cakemail.gateway.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.LintResult;
+import io.fabric8.certmanager.api.model.v1.Certificate;
+import io.fabric8.certmanager.api.model.v1.ClusterIssuer;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Helm chart, linted strictly and rendered by Helm, every manifest parsed into the Kubernetes model with no
+ * field the model does not know, and checked for what an operator relies on.
+ */
+class ChartTest {
+
+    @Test
+    void lintsStrictly() {
+        LintResult lint = HelmChart.lint();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"values.yaml", "values-prod.yaml", "values-staging.yaml"})
+    void everyValuesFileRendersManifestsTheKubernetesModelKnowsFully(String valuesFile) {
+        Manifests manifests = HelmChart.render(List.of(valuesFile), Map.of());
+
+        assertWellFormed(manifests);
+        assertThat(manifests.has(Deployment.class)).isTrue();
+        assertThat(manifests.all(Service.class)).hasSize(2);
+    }
+
+    static Stream<Arguments> optionalParts() {
+        return Stream.of(
+                part("autoscaling.enabled", HorizontalPodAutoscaler.class, true),
+                part("podDisruptionBudget.enabled", PodDisruptionBudget.class, true),
+                part("networkPolicy.enabled", NetworkPolicy.class, true),
+                part("serviceAccount.create", ServiceAccount.class, true),
+                part("serviceMonitor.enabled", ServiceMonitor.class, false),
+                part("tls.certificate.enabled", Certificate.class, false),
+                part("clusterIssuers.enabled", ClusterIssuer.class, false));
+    }
+
+    private static Arguments part(String switchName, Class<? extends HasMetadata> kind, boolean onByDefault) {
+        return Arguments.of(switchName, kind, onByDefault);
+    }
+
+    @ParameterizedTest
+    @MethodSource("optionalParts")
+    void eachOptionalPartRendersWhenOnAndOnlyThen(
+            String switchName, Class<? extends HasMetadata> kind, boolean onByDefault) {
+        Map<String, Object> prerequisites = Map.of(
+                "tls.certificate.dnsNames[0]", "smtp.example.com",
+                "clusterIssuers.email", "ops@example.com");
+        Manifests on = HelmChart.render(with(prerequisites, switchName, true));
+        Manifests off = HelmChart.render(with(prerequisites, switchName, false));
+
+        assertWellFormed(on);
+        assertWellFormed(off);
+        assertThat(on.has(kind)).isTrue();
+        assertThat(off.has(kind)).isFalse();
+        assertThat(HelmChart.render(prerequisites).has(kind)).isEqualTo(onByDefault);
+    }
+
+    @Test
+    void clusterIssuersAreLetsEncryptStagingAndProduction() {
+        Manifests manifests = HelmChart.render(List.of("values-staging.yaml"), Map.of());
+
+        assertThat(manifests.all(ClusterIssuer.class))
+                .extracting(
+                        issuer -> issuer.getMetadata().getName(),
+                        issuer -> issuer.getSpec().getAcme().getServer())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "letsencrypt-production", "https://acme-v02.api.letsencrypt.org/directory"));
+        assertThat(manifests.one(Certificate.class).getSpec().getIssuerRef().getName())
+                .isEqualTo("letsencrypt-staging");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"values.yaml", "values-prod.yaml", "values-staging.yaml"})
+    void containerPortsAreTheGatewaysPortsAndTheServicesReachThem(String valuesFile) {
+        Manifests manifests =
+                HelmChart.render(List.of(valuesFile), Map.of("gateway.ports.smtp", 3587, "gateway.ports.smtps", 3465));
+        Map<String, Integer> ports = portsByName(manifests.gateway());
+        Map<String, String> settings = manifests.settings();
+
+        assertThat(ports)
+                .containsEntry("smtp", Integer.valueOf(settings.get("GATEWAY_SMTP_PORT")))
+                .containsEntry("smtps", Integer.valueOf(settings.get("GATEWAY_SMTPS_PORT")))
+                .containsEntry("http", Integer.valueOf(settings.get("GATEWAY_HTTP_PORT")))
+                .containsEntry("smtp", 3587)
+                .containsEntry("smtps", 3465);
+        for (Service service : manifests.all(Service.class)) {
+            service.getSpec()
+                    .getPorts()
+                    .forEach(port -> assertThat(ports)
+                            .as(service.getMetadata().getName())
+                            .containsKey(port.getTargetPort().getStrVal()));
+        }
+    }
+
+    @Test
+    void smtpIsALoadBalancerThatKeepsTheClientsAddressAndHttpStaysInTheCluster() {
+        Manifests manifests = HelmChart.render(List.of("values-prod.yaml"), Map.of());
+        Service smtp = service(manifests, "-smtp");
+        Service http = service(manifests, "-http");
+
+        assertThat(smtp.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(smtp.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+        assertThat(smtp.getSpec().getPorts()).extracting(port -> port.getPort()).containsExactly(587, 465);
+        assertThat(smtp.getMetadata().getAnnotations())
+                .containsEntry("service.beta.kubernetes.io/aws-load-balancer-proxy-protocol", "*");
+        assertThat(manifests.settings())
+                .containsEntry("GATEWAY_PROXY_PROTOCOL", "on")
+                .containsEntry("GATEWAY_PROXY_TRUSTED_CIDRS", "10.0.0.0/16");
+        assertThat(http.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(HelmChart.render(Map.of("service.smtp.loadBalancerSourceRanges[0]", "198.51.100.0/24"))
+                        .all(Service.class)
+                        .stream()
+                        .filter(service -> service.getMetadata().getName().endsWith("-smtp"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getSpec()
+                        .getLoadBalancerSourceRanges())
+                .containsExactly("198.51.100.0/24");
+    }
+
+    @Test
+    void probesAskTheGatewaysHealthEndpointsOnItsHttpPort() {
+        Container gateway = HelmChart.render(Map.of()).gateway();
+
+        assertThat(probe(gateway.getReadinessProbe().getHttpGet())).isEqualTo("http /health/ready");
+        assertThat(probe(gateway.getStartupProbe().getHttpGet())).isEqualTo("http /health/ready");
+        assertThat(probe(gateway.getLivenessProbe().getHttpGet())).isEqualTo("http /health/live");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"values.yaml", "values-prod.yaml", "values-staging.yaml"})
+    void theGracePeriodCoversThePreStopSleepTheDrainAndTheApiDeadline(String valuesFile) {
+        Manifests manifests = HelmChart.render(List.of(valuesFile), Map.of("gateway.drain.timeoutSeconds", 120));
+        PodSpec pod = manifests.one(Deployment.class).getSpec().getTemplate().getSpec();
+        Map<String, String> settings = manifests.settings();
+        long needed = manifests.gateway().getLifecycle().getPreStop().getSleep().getSeconds()
+                + seconds(settings.get("GATEWAY_DRAIN_DELAY"))
+                + seconds(settings.get("GATEWAY_DRAIN_TIMEOUT"))
+                + seconds(settings.get("GATEWAY_API_DEADLINE"));
+
+        assertThat(seconds(settings.get("GATEWAY_DRAIN_TIMEOUT"))).isEqualTo(120);
+        assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(needed);
+    }
+
+    @Test
+    void aGracePeriodTooShortForTheDrainIsRefused() {
+        assertThat(HelmChart.render(Map.of("terminationGracePeriodSeconds", 200))
+                        .one(Deployment.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getTerminationGracePeriodSeconds())
+                .isEqualTo(200);
+        assertThatThrownBy(() -> HelmChart.render(Map.of("terminationGracePeriodSeconds", 60)))
+                .hasMessageContaining("terminationGracePeriodSeconds 60 is shorter than the 115 s");
+        assertThatThrownBy(() -> HelmChart.render(Map.of("gateway.drain.timeoutSeconds", 30)))
+                .hasMessageContaining("gateway.drain.timeoutSeconds must be at least gateway.apiDeadlineSeconds");
+    }
+
+    @Test
+    void theNetworkPolicyLetsDnsTheApiAndRedisThroughAndNothingElse() {
+        NetworkPolicy withoutRedis = HelmChart.render(Map.of()).one(NetworkPolicy.class);
+        NetworkPolicy withRedis =
+                HelmChart.render(List.of("values-prod.yaml"), Map.of()).one(NetworkPolicy.class);
+
+        assertThat(withoutRedis.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        assertThat(egressPorts(withoutRedis)).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/443");
+        NetworkPolicyEgressRule dns = withoutRedis.getSpec().getEgress().get(0);
+        assertThat(dns.getTo().get(0).getPodSelector().getMatchLabels()).containsEntry("k8s-app", "kube-dns");
+        NetworkPolicyEgressRule api = withoutRedis.getSpec().getEgress().get(1);
+        assertThat(api.getTo().get(0).getIpBlock().getCidr()).isEqualTo("0.0.0.0/0");
+        assertThat(egressPorts(withRedis)).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/443", "TCP/6379");
+        assertThat(withRedis.getSpec().getIngress())
+                .flatExtracting(rule -> rule.getPorts())
+                .extracting(port -> port.getPort().getStrVal())
+                .containsExactlyInAnyOrder("smtp", "smtps", "http");
+    }
+
+    @Test
+    void thePodRunsUnprivilegedOnAReadOnlyRootWithTmpWritable() {
+        Manifests manifests = HelmChart.render(Map.of("tls.secretName", "gateway-tls"));
+        PodSpec pod = manifests.one(Deployment.class).getSpec().getTemplate().getSpec();
+        Container gateway = manifests.gateway();
+
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(gateway.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(gateway.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(gateway.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(gateway.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(gateway.getResources().getRequests()).hasToString("{cpu=500m, memory=512Mi}");
+        assertThat(gateway.getResources().getLimits()).hasToString("{cpu=1000m, memory=1Gi}");
+        Map<String, String> mounts = gateway.getVolumeMounts().stream()
+                .collect(java.util.stream.Collectors.toMap(VolumeMount::getName, VolumeMount::getMountPath));
+        assertThat(mounts).containsEntry("tmp", "/tmp").containsEntry("tls", "/etc/gateway/tls");
+        assertThat(gateway.getVolumeMounts())
+                .allSatisfy(mount -> assertThat(mount.getSubPath())
+                        .as("a subPath mount never sees a renewed Secret")
+                        .isNull());
+        assertThat(manifests.settings())
+                .containsEntry("GATEWAY_TLS_CERT", "/etc/gateway/tls/tls.crt")
+                .containsEntry("GATEWAY_TLS_KEY", "/etc/gateway/tls/tls.key");
+        assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+                .hasSize(1);
+        assertThat(pod.getTopologySpreadConstraints()).hasSize(1);
+    }
+
+    @Test
+    void theCertificateAsksForAPkcs8KeyInTheSecretThePodMounts() {
+        Manifests manifests = HelmChart.render(List.of("values-prod.yaml"), Map.of());
+        Certificate certificate = manifests.one(Certificate.class);
+        String mounted = manifests.one(Deployment.class).getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(volume -> volume.getSecret() != null)
+                .findFirst()
+                .orElseThrow()
+                .getSecret()
+                .getSecretName();
+
+        assertThat(certificate.getSpec().getPrivateKey().getEncoding()).isEqualTo("PKCS8");
+        assertThat(certificate.getSpec().getSecretName()).isEqualTo(mounted);
+        assertThat(certificate.getSpec().getDnsNames()).containsExactly("smtp.cakemail.example");
+    }
+
+    @Test
+    void theRedisUrlComesFromASecretAndOtherSettingsFromExtraEnv() {
+        Manifests manifests = HelmChart.render(List.of("values-prod.yaml"), Map.of());
+
+        assertThat(manifests.gateway().getEnv())
+                .filteredOn(variable -> variable.getName().equals("GATEWAY_REDIS_URL"))
+                .singleElement()
+                .satisfies(variable -> assertThat(
+                                variable.getValueFrom().getSecretKeyRef().getName())
+                        .isEqualTo("smtp-gateway-redis"));
+        assertThat(manifests.settings()).containsEntry("GATEWAY_MAX_CONNECTIONS", "1000");
+        assertThat(manifests.settings()).doesNotContainKey("GATEWAY_REDIS_URL");
+    }
+
+    @Test
+    void theAutoscalerAndDisruptionBudgetFollowTheSpec() {
+        Manifests manifests = HelmChart.render(Map.of());
+        HorizontalPodAutoscaler autoscaler = manifests.one(HorizontalPodAutoscaler.class);
+
+        assertThat(autoscaler.getSpec().getMinReplicas()).isEqualTo(2);
+        assertThat(autoscaler.getSpec().getMaxReplicas()).isEqualTo(10);
+        assertThat(autoscaler
+                        .getSpec()
+                        .getMetrics()
+                        .get(0)
+                        .getResource()
+                        .getTarget()
+                        .getAverageUtilization())
+                .isEqualTo(70);
+        assertThat(manifests.one(Deployment.class).getSpec().getReplicas())
+                .as("the autoscaler owns the count")
+                .isNull();
+        assertThat(manifests
+                        .one(PodDisruptionBudget.class)
+                        .getSpec()
+                        .getMinAvailable()
+                        .getIntVal())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void theServiceMonitorScrapesMetricsOnTheHttpPort() {
+        ServiceMonitor monitor =
+                HelmChart.render(Map.of("serviceMonitor.enabled", true)).one(ServiceMonitor.class);
+
+        assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.getPort()).isEqualTo("http");
+            assertThat(endpoint.getPath()).isEqualTo("/metrics");
+        });
+    }
+
+    static Stream<Arguments> wrongValues() {
+        return Stream.of(
+                Arguments.of("gateway.hostnme", "smtp.example.com", "additional properties 'hostnme' not allowed"),
+                Arguments.of("replicaCount", "two", "'/replicaCount': got string, want integer"),
+                Arguments.of("gateway.logFormat", "xml", "'/gateway/logFormat': value must be one of"),
+                Arguments.of("gateway.ports.smtp", 70000, "'/gateway/ports/smtp': maximum"),
+                Arguments.of("gateway.extraEnv.GATEWAY_SMTP_PORT", "x", "invalid propertyName 'GATEWAY_SMTP_PORT'"),
+                Arguments.of("gateway.extraEnv.max_connections", "x", "'max_connections' does not match pattern"),
+                Arguments.of("podAntiAffinity", "always", "'/podAntiAffinity': value must be one of"),
+                Arguments.of(
+                        "gateway.proxyProtocol.trustedCidrs[0]",
+                        "10.0.0.0",
+                        "'/gateway/proxyProtocol/trustedCidrs/0': '10.0.0.0' does not match pattern"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("wrongValues")
+    void theSchemaRejectsAWrongValue(String key, Object value, String complaint) {
+        assertThatThrownBy(() -> HelmChart.render(Map.of(key, value)))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining(complaint);
+    }
+
+    private static void assertWellFormed(Manifests manifests) {
+        assertThat(manifests.resources()).isNotEmpty();
+        for (HasMetadata resource : manifests.resources()) {
+            String name = resource.getKind() + "/" + resource.getMetadata().getName();
+            assertThat(resource).as(name + " has a model").isNotInstanceOf(GenericKubernetesResource.class);
+            assertThat(UnknownFields.in(resource))
+                    .as(name + ": fields the model does not know")
+                    .isEmpty();
+            assertThat(resource.getMetadata().getLabels())
+                    .as(name)
+                    .containsEntry("app.kubernetes.io/instance", HelmChart.RELEASE);
+        }
+    }
+
+    private static Map<String, Object> with(Map<String, Object> values, String key, Object value) {
+        Map<String, Object> all = new java.util.HashMap<>(values);
+        all.put(key, value);
+        return all;
+    }
+
+    private static Map<String, Integer> portsByName(Container container) {
+        return container.getPorts().stream()
+                .collect(java.util.stream.Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
+    }
+
+    private static Service service(Manifests manifests, String suffix) {
+        return manifests.all(Service.class).stream()
+                .filter(service -> service.getMetadata().getName().endsWith(suffix))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static String probe(HTTPGetAction get) {
+        return get.getPort().getStrVal() + " " + get.getPath();
+    }
+
+    private static List<String> egressPorts(NetworkPolicy policy) {
+        Function<NetworkPolicyPort, String> name =
+                port -> port.getProtocol() + "/" + port.getPort().getIntVal();
+        return policy.getSpec().getEgress().stream()
+                .flatMap(rule -> rule.getPorts().stream())
+                .map(name)
+                .toList();
+    }
+
+    /** A whole number of seconds written as the gateway reads it: {@code 45s}. */
+    private static long seconds(String duration) {
+        assertThat(duration).matches("[0-9]+s");
+        return Long.parseLong(duration.substring(0, duration.length() - 1));
+    }
+}

@@ -1,0 +1,135 @@
+package io.cakemail.gateway.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's jar run with the settings the chart renders into its ConfigMap: it accepts them, its probes answer
+ * where the Deployment points them, and on SIGTERM it drains and exits 0 well within the pod's grace period.
+ */
+class ChartSettingsOnTheGatewayTest {
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private Process gateway;
+    private Path log;
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theProbesAnswerWhereTheDeploymentPointsThemAndTheDrainEndsWithinTheGracePeriod() throws Exception {
+        Manifests manifests = HelmChart.render(Map.of(
+                "gateway.ports.smtp", GatewayJar.freePort(),
+                "gateway.ports.smtps", GatewayJar.freePort(),
+                "gateway.ports.http", GatewayJar.freePort(),
+                "gateway.drain.delaySeconds", 2));
+        Container container = manifests.gateway();
+        start(manifests.settings());
+
+        Probe startup = container.getStartupProbe();
+        Duration startupBudget = Duration.ofSeconds((long) startup.getPeriodSeconds() * startup.getFailureThreshold());
+        assertThat(statusWithin(container, startup.getHttpGet(), 200, startupBudget))
+                .as("started within the startup probe's budget")
+                .isEqualTo(200);
+        assertThat(status(container, container.getReadinessProbe().getHttpGet(), Duration.ZERO))
+                .isEqualTo(200);
+        assertThat(status(container, container.getLivenessProbe().getHttpGet(), Duration.ZERO))
+                .isEqualTo(200);
+
+        long stopping = System.nanoTime();
+        gateway.destroy();
+        Probe readiness = container.getReadinessProbe();
+        assertThat(statusWithin(
+                        container, readiness.getHttpGet(), 503, Duration.ofSeconds(readiness.getPeriodSeconds())))
+                .as("readiness fails as soon as the drain starts")
+                .isEqualTo(503);
+        long grace = manifests
+                .one(Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getTerminationGracePeriodSeconds();
+        assertThat(gateway.waitFor(grace, TimeUnit.SECONDS))
+                .as(Files.readString(log))
+                .isTrue();
+        assertThat(gateway.exitValue()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    private void start(Map<String, String> settings) throws IOException {
+        Map<String, String> environment = new HashMap<>(settings);
+        // Here, not in a cluster: loopback only, and the sandbox instead of the real API.
+        environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
+        environment.remove("GATEWAY_API_URL");
+        environment.put("GATEWAY_SANDBOX", "true");
+        environment.put("GATEWAY_SANDBOX_PORT", String.valueOf(GatewayJar.freePort()));
+        log = GatewayJar.logFile("gateway-from-chart");
+        ProcessBuilder builder = new ProcessBuilder(
+                        List.of(GatewayJar.java(), "-jar", GatewayJar.path().toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("GATEWAY_"));
+        builder.environment().putAll(environment);
+        gateway = builder.start();
+    }
+
+    /** Asks the probe again and again until it answers {@code expected} or {@code budget} is spent. */
+    private int statusWithin(Container container, HTTPGetAction probe, int expected, Duration budget) throws Exception {
+        long deadline = System.nanoTime() + budget.toNanos();
+        int status = status(container, probe, budget);
+        while (status != expected && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            status = status(container, probe, Duration.ZERO);
+        }
+        return status;
+    }
+
+    /** The probe's answer, asked until it answers at all or {@code patience} is spent. */
+    private int status(Container container, HTTPGetAction probe, Duration patience) throws Exception {
+        int port = container.getPorts().stream()
+                .filter(candidate -> candidate.getName().equals(probe.getPort().getStrVal()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElseThrow();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe.getPath()))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return HTTP.send(request, HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline || !gateway.isAlive()) {
+                    throw new AssertionError("no answer from " + request.uri() + ": " + Files.readString(log), e);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+}

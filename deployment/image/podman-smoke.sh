@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the gateway's image with Jib, offline, on a base assembled from this machine's Debian packages
+# (local-base.sh), runs it with podman and runc as the image's own user on a read-only root, sends one message
+# through it over STARTTLS and one over implicit TLS to its sandbox API, checks the sandbox received both, then
+# stops it the way Kubernetes does (SIGTERM) and checks that it drained and exited 0.
+# Usage: deployment/image/podman-smoke.sh   (from a tree where gateway-server/target/smtp-gateway.jar is built)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+name=smtp-gateway-smoke-$$
+trap 'podman rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+deployment/image/local-base.sh "$work/base.tar"
+mvn -B -q -Pimage -Dimage.base="tar://$work/base.tar" -Djib.disableUpdateChecks=true -DskipTests -Dcheckstyle.skip \
+  -pl deployment -am package
+image=$(podman load -q -i deployment/target/smtp-gateway-image.tar | sed -n 's/^Loaded image: //p')
+echo "image: $image"
+
+# Host networking on loopback, high ports (the image's 587 and 465 need the runtime to allow unprivileged low ports,
+# which Docker and Kubernetes runtimes grant in a network namespace of their own). runc rather than crun, and
+# explicit limits: crun and podman's default limits fail on this machine's cgroups.
+podman run -d --name "$name" --runtime /usr/sbin/runc --network=host --read-only --memory 1g \
+  --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+  -e GATEWAY_BIND_ADDRESS=127.0.0.1 -e GATEWAY_SANDBOX=true -e GATEWAY_SANDBOX_PORT=38025 \
+  -e GATEWAY_SMTP_PORT=35870 -e GATEWAY_SMTPS_PORT=34650 -e GATEWAY_HTTP_PORT=38080 \
+  "$image" >/dev/null
+for _ in $(seq 1 60); do
+  curl -fs http://127.0.0.1:38080/health/ready >/dev/null && break
+  sleep 0.5
+done
+curl -fsS http://127.0.0.1:38080/health/ready
+
+python3 - <<'PY'
+import json, smtplib, ssl, urllib.request
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+message = "From: sandbox@example.com\r\nTo: {0}\r\nSubject: From the container\r\n\r\nHello\r\n"
+with smtplib.SMTP("127.0.0.1", 35870, timeout=30) as s:
+    s.starttls(context=ctx)
+    s.login("sandbox@example.com", "sandbox")
+    s.sendmail("sandbox@example.com", ["image-587@example.net"], message.format("image-587@example.net"))
+with smtplib.SMTP_SSL("127.0.0.1", 34650, context=ctx, timeout=30) as s:
+    s.login("sandbox@example.com", "sandbox")
+    s.sendmail("sandbox@example.com", ["image-465@example.net"], message.format("image-465@example.net"))
+inbox = json.load(urllib.request.urlopen("http://127.0.0.1:38025/sandbox/messages", timeout=10))
+received = json.dumps(inbox)
+assert "image-587@example.net" in received and "image-465@example.net" in received, received
+print("two messages through the container reached the sandbox")
+PY
+
+test "$(podman inspect --format '{{.Config.User}}' "$name")" = "10001:10001"
+
+podman stop -t 90 "$name" >/dev/null
+code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+podman logs "$name" 2>/dev/null | grep -q '"Draining: readiness fails now' || { echo "no drain in the logs" >&2; exit 1; }
+test "$code" = 0 || { echo "exit code $code after SIGTERM" >&2; podman logs "$name" | tail -20 >&2; exit 1; }
+echo "stopped by SIGTERM after its drain, exit code 0"

@@ -47,6 +47,14 @@ inbox = json.load(urllib.request.urlopen("http://127.0.0.1:38025/sandbox/message
 received = json.dumps(inbox)
 assert "image-587@example.net" in received and "image-465@example.net" in received, received
 print("two messages through the container reached the sandbox")
+
+# The heap is sized from the container's memory limit (1 GiB here): 40 %, over all its pools.
+metrics = urllib.request.urlopen("http://127.0.0.1:38080/metrics", timeout=10).read().decode()
+pools = [float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+         if line.startswith("jvm_memory_max_bytes{") and 'area="heap"' in line]
+heap = sum(pool for pool in pools if pool > 0)
+assert 0.35 * 2**30 <= heap <= 0.45 * 2**30, heap
+print(f"heap limit {heap / 2**20:.0f} MiB of the container's 1024 MiB")
 PY
 
 test "$(podman inspect --format '{{.Config.User}}' "$name")" = "10001:10001"

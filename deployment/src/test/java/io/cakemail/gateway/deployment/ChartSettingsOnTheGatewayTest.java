@@ -126,7 +126,10 @@ class ChartSettingsOnTheGatewayTest {
                         .statusCode();
             } catch (IOException e) {
                 if (System.nanoTime() > deadline || !gateway.isAlive()) {
-                    throw new AssertionError("no answer from " + request.uri() + ": " + Files.readString(log), e);
+                    String state = gateway.isAlive() ? "running" : "exited " + gateway.exitValue();
+                    throw new AssertionError(
+                            "no answer from " + request.uri() + " (gateway " + state + "): " + Files.readString(log),
+                            e);
                 }
                 Thread.sleep(200);
             }

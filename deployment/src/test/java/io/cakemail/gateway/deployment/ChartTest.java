@@ -2,6 +2,7 @@ package io.cakemail.gateway.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import com.marcnuri.helm.LintResult;
 import io.fabric8.certmanager.api.model.v1.Certificate;
@@ -22,9 +23,11 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,10 +99,8 @@ class ChartTest {
                         issuer -> issuer.getMetadata().getName(),
                         issuer -> issuer.getSpec().getAcme().getServer())
                 .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple(
-                                "letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"),
-                        org.assertj.core.groups.Tuple.tuple(
-                                "letsencrypt-production", "https://acme-v02.api.letsencrypt.org/directory"));
+                        tuple("letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"),
+                        tuple("letsencrypt-production", "https://acme-v02.api.letsencrypt.org/directory"));
         assertThat(manifests.one(Certificate.class).getSpec().getIssuerRef().getName())
                 .isEqualTo("letsencrypt-staging");
     }
@@ -227,7 +228,7 @@ class ChartTest {
         assertThat(gateway.getResources().getRequests()).hasToString("{cpu=500m, memory=512Mi}");
         assertThat(gateway.getResources().getLimits()).hasToString("{cpu=1000m, memory=1Gi}");
         Map<String, String> mounts = gateway.getVolumeMounts().stream()
-                .collect(java.util.stream.Collectors.toMap(VolumeMount::getName, VolumeMount::getMountPath));
+                .collect(Collectors.toMap(VolumeMount::getName, VolumeMount::getMountPath));
         assertThat(mounts).containsEntry("tmp", "/tmp").containsEntry("tls", "/etc/gateway/tls");
         assertThat(gateway.getVolumeMounts())
                 .allSatisfy(mount -> assertThat(mount.getSubPath())
@@ -346,14 +347,14 @@ class ChartTest {
     }
 
     private static Map<String, Object> with(Map<String, Object> values, String key, Object value) {
-        Map<String, Object> all = new java.util.HashMap<>(values);
+        Map<String, Object> all = new HashMap<>(values);
         all.put(key, value);
         return all;
     }
 
     private static Map<String, Integer> portsByName(Container container) {
         return container.getPorts().stream()
-                .collect(java.util.stream.Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
+                .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
     }
 
     private static Service service(Manifests manifests, String suffix) {

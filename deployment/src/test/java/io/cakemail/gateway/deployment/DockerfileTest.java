@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The plain Dockerfile, linted by dockerfilelint (from npm; it works offline once installed). */
 class DockerfileTest {
@@ -20,7 +21,7 @@ class DockerfileTest {
     }
 
     @Test
-    void theLinterFindsWhatItIsThereFor(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+    void theLinterFindsWhatItIsThereFor(@TempDir Path directory) throws Exception {
         Path careless = directory.resolve("Dockerfile");
         Files.writeString(careless, "FROM debian\nRUN apt-get install curl\nEXPOSE 99999\n");
 

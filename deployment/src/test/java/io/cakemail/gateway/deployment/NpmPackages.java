@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Node packages the tests use, installed from npm into {@code target/node} once per build. */
 final class NpmPackages {
@@ -29,7 +31,7 @@ final class NpmPackages {
             List<String> command = new ArrayList<>(
                     List.of("npm", "install", "--prefix", PREFIX.toString(), "--no-audit", "--no-fund", "--no-save"));
             command.addAll(missing);
-            Command install = Command.run(PREFIX, java.util.Map.of(), java.time.Duration.ofMinutes(5), command);
+            Command install = Command.run(PREFIX, Map.of(), Duration.ofMinutes(5), command);
             assertThat(install.exitCode())
                     .as("npm install " + missing + ": " + install.output())
                     .isZero();

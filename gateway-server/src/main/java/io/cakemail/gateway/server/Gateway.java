@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable {
                             : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost)
                                     + ":" + sandbox.port()));
             if (config.redis().url() != null) {
-                redis = new RedisConnection(config.redis(), registry);
+                redis = new RedisConnection(config.redis(), registry, loops.workers());
                 ledger = new RedisLedger(
                         redis, config.redis().ledgerFailOpen(), config.api().acceptedMemory());
                 fleet = new FleetLimits(redis);

@@ -8,11 +8,19 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
@@ -20,36 +28,46 @@ import org.apache.logging.log4j.Logger;
 import reactor.core.publisher.Mono;
 
 /**
- * The gateway's one connection to the Redis of its fleet (Lettuce, on Netty, never blocking): opened in the
- * background, reconnected by Lettuce when lost, opened again when the first attempt failed. Every command fails
- * at once while there is no connection, and after the timeout when Redis is slow; failures are logged
- * (rate-limited, {@code io.cakemail.gateway.redis}) and counted in {@code smtp.redis.errors} tagged
- * {@code operation}. What a failure means is the caller's choice.
+ * The gateway's connections to the Redis of its fleet (Lettuce, never blocking): one on each of the gateway's event
+ * loops, so a session's command is written and its answer read on the session's own loop, with no thread in
+ * between. Each is opened in the background, reconnected by Lettuce when lost, and opened again when the first
+ * attempt failed. Every command fails at once while there is no connection, and after the timeout when Redis is slow;
+ * failures are logged (rate-limited, {@code io.cakemail.gateway.redis}) and counted in {@code smtp.redis.errors}
+ * tagged {@code operation}. What a failure means is the caller's choice.
  */
 final class RedisConnection implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger("io.cakemail.gateway.redis");
 
-    private final RedisClient client;
     private final RedisURI uri;
-    private final Duration timeout;
     private final MeterRegistry registry;
-    /** The connection, or its attempt; replaced by a new attempt when one failed. */
-    private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
-            new AtomicReference<>();
+    /** Lettuce's timer and computation threads, shared by the connections. */
+    private final ClientResources resources;
 
-    RedisConnection(GatewayConfig.Redis config, MeterRegistry registry) {
+    private final List<LoopConnection> connections = new ArrayList<>();
+
+    RedisConnection(GatewayConfig.Redis config, MeterRegistry registry, EventLoopGroup loops) {
         this.uri = RedisURI.create(config.url().toString());
-        this.timeout = config.timeout();
         this.registry = registry;
-        this.client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
+        this.resources = DefaultClientResources.create();
+        ClientOptions options = ClientOptions.builder()
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(config.timeout())
+                        .tcpNoDelay(true)
+                        .build())
+                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .autoReconnect(true)
-                .build());
-        commands(); // connect now, in the background
+                .build();
+        for (EventExecutor loop : loops) {
+            RedisClient client = RedisClient.create(resources
+                    .mutate()
+                    .eventLoopGroupProvider(new LettuceOnGatewayLoops((EventLoop) loop))
+                    .build());
+            client.setOptions(options);
+            connections.add(new LoopConnection((EventLoop) loop, client));
+        }
+        connections.forEach(LoopConnection::connected); // connect now, in the background
     }
 
     /** The counter of the failures of {@code operation}. */
@@ -61,51 +79,115 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /**
-     * Runs {@code command} (Lettuce's asynchronous commands, the lightest: every message of a fleet makes one), which
-     * Lettuce times out; a failure is counted in {@code errors} and logged with {@code what} (what could not be done,
-     * and so what happens now) before the caller sees it.
+     * Runs {@code command} (Lettuce's asynchronous commands, the lightest: every message of a fleet makes one) on the
+     * connection of the calling thread's loop, which Lettuce times out; a failure is counted in {@code errors} and
+     * logged with {@code what} (what could not be done, and so what happens now) before the caller sees it.
      */
     <T> Mono<T> run(
             Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command, Counter errors, String what) {
-        return Mono.defer(() -> commands().flatMap(redis -> Mono.fromCompletionStage(command.apply(redis))))
-                .doOnError(error -> {
-                    errors.increment();
-                    log.warn("Redis: {}: {}", what, error.toString());
-                });
+        return Mono.defer(() -> connection().run(command)).doOnError(error -> {
+            errors.increment();
+            log.warn("Redis: {}: {}", what, error.toString());
+        });
     }
 
-    /** The commands of the connection, connecting first (once at a time) when there is none. */
-    private Mono<RedisAsyncCommands<String, String>> commands() {
-        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
-        if (current == null || current.isCompletedExceptionally()) {
-            CompletableFuture<StatefulRedisConnection<String, String>> next =
-                    client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
-            if (connection.compareAndSet(current, next)) {
-                next.whenComplete((opened, error) -> {
-                    if (error != null) {
-                        log.warn(
-                                "Cannot connect to Redis at {}:{}: {}", uri.getHost(), uri.getPort(), error.toString());
-                    } else {
-                        log.info("Connected to Redis at {}:{}", uri.getHost(), uri.getPort());
-                    }
-                });
-                current = next;
-            } else {
-                current = connection.get();
+    /** The connection of the calling thread's loop; the first one for a thread that is no loop of the gateway's. */
+    private LoopConnection connection() {
+        for (LoopConnection connection : connections) {
+            if (connection.loop.inEventLoop()) {
+                return connection;
             }
         }
-        if (current.isDone() && !current.isCompletedExceptionally()) {
-            return Mono.just(current.join().async()); // the usual case: connected
-        }
-        return Mono.fromFuture(current, true).map(StatefulRedisConnection::async);
+        return connections.get(0);
     }
 
     @Override
     public void close() {
-        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
-        if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-            current.join().close();
+        connections.forEach(LoopConnection::close);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** One connection, registered on one loop. */
+    private final class LoopConnection {
+
+        private final EventLoop loop;
+        private final RedisClient client;
+        /** Whether a flush of the commands written on the loop is on its way; read and written on the loop only. */
+        private boolean flushScheduled;
+        /** The connection, or its attempt; replaced by a new attempt when one failed. */
+        private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
+                new AtomicReference<>();
+
+        LoopConnection(EventLoop loop, RedisClient client) {
+            this.loop = loop;
+            this.client = client;
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+
+        /**
+         * Writes {@code command} and flushes it with the other commands its loop writes before it turns to its next
+         * task: the sessions whose data one read of the loop brought reach Redis in one write, and Redis answers them
+         * in one. A thread that is no loop's flushes at once.
+         */
+        <T> Mono<T> run(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+            return connected().flatMap(redis -> {
+                CompletionStage<T> answer = command.apply(redis.async());
+                flushSoon(redis);
+                return Mono.fromCompletionStage(answer);
+            });
+        }
+
+        private void flushSoon(StatefulRedisConnection<String, String> redis) {
+            if (!loop.inEventLoop()) {
+                redis.flushCommands();
+            } else if (!flushScheduled) {
+                flushScheduled = true;
+                loop.execute(() -> {
+                    flushScheduled = false;
+                    redis.flushCommands();
+                });
+            }
+        }
+
+        /** The connection, connecting first (once at a time) when there is none. */
+        Mono<StatefulRedisConnection<String, String>> connected() {
+            CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+            if (current == null || current.isCompletedExceptionally()) {
+                CompletableFuture<StatefulRedisConnection<String, String>> next = client.connectAsync(
+                                StringCodec.UTF8, uri)
+                        .thenApply(opened -> {
+                            opened.setAutoFlushCommands(false); // run() flushes
+                            return opened;
+                        })
+                        .toCompletableFuture();
+                if (connection.compareAndSet(current, next)) {
+                    next.whenComplete((opened, error) -> {
+                        if (error != null) {
+                            log.warn(
+                                    "Cannot connect to Redis at {}:{}: {}",
+                                    uri.getHost(),
+                                    uri.getPort(),
+                                    error.toString());
+                        } else {
+                            log.info("Connected to Redis at {}:{} from {}", uri.getHost(), uri.getPort(), loop);
+                        }
+                    });
+                    current = next;
+                } else {
+                    current = connection.get();
+                }
+            }
+            if (current.isDone() && !current.isCompletedExceptionally()) {
+                return Mono.just(current.join()); // the usual case: connected
+            }
+            return Mono.fromFuture(current, true);
+        }
+
+        void close() {
+            CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+            if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+                current.join().close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
     }
 }

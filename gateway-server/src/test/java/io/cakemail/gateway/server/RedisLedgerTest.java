@@ -5,15 +5,52 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The Redis ledger against a real Redis: what it remembers and forgets, and what it answers while Redis is gone. */
 class RedisLedgerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final EventLoops LOOPS = new EventLoops(1);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterAll
+    static void stopLoops() {
+        LOOPS.close();
+    }
+
+    @Test
+    void lookupsWrittenOnALoopAreFlushedWhenItsTaskEnds() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                RedisConnection connection = connection(redis)) {
+            RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
+            ledger.remember("m", Map.of("a@example.net", "email-1")).block(WAIT);
+            // Twenty sessions' lookups in one task of the loop, as one read of the loop brings them. The connection
+            // does
+            // not flush each command: the loop flushes them all once the task is over, and every one is answered.
+            List<CompletableFuture<Map<String, String>>> answers = LOOPS.workers()
+                    .next()
+                    .submit(() -> {
+                        List<CompletableFuture<Map<String, String>>> lookups = new ArrayList<>();
+                        for (int i = 0; i < 20; i++) {
+                            lookups.add(ledger.accepted(() -> "m", List.of("a@example.net"))
+                                    .toFuture());
+                        }
+                        return lookups;
+                    })
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            for (CompletableFuture<Map<String, String>> answer : answers) {
+                assertThat(answer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsEntry("a@example.net", "email-1");
+            }
+        }
+    }
 
     @Test
     void remembersAcceptedRecipientsPerMessageAndForgetsThem() throws Exception {
@@ -70,6 +107,7 @@ class RedisLedgerTest {
     }
 
     private RedisConnection connection(RedisProcess redis) {
-        return new RedisConnection(new GatewayConfig.Redis(redis.url(), Duration.ofMillis(500), false), registry);
+        return new RedisConnection(
+                new GatewayConfig.Redis(redis.url(), Duration.ofMillis(500), false), registry, LOOPS.workers());
     }
 }

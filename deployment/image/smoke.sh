@@ -37,11 +37,15 @@ fi
   -e GATEWAY_BIND_ADDRESS=127.0.0.1 -e GATEWAY_SANDBOX=true -e GATEWAY_SANDBOX_PORT=38025 \
   -e GATEWAY_SMTP_PORT=35870 -e GATEWAY_SMTPS_PORT=34650 -e GATEWAY_HTTP_PORT=38080 \
   "$image" >/dev/null
-for _ in $(seq 1 60); do
+for _ in $(seq 1 120); do
   curl -fs http://127.0.0.1:38080/health/ready >/dev/null && break
   sleep 0.5
 done
-curl -fsS http://127.0.0.1:38080/health/ready
+if ! curl -fsS http://127.0.0.1:38080/health/ready; then
+  "$engine" ps -a --filter "name=$name" >&2
+  "$engine" logs "$name" >&2 || true
+  exit 1
+fi
 
 python3 - <<'PY'
 import json, smtplib, ssl, urllib.request
@@ -74,6 +78,7 @@ test "$("$engine" inspect --format '{{.Config.User}}' "$name")" = "10001:10001"
 
 "$engine" stop -t 90 "$name" >/dev/null
 code=$("$engine" inspect --format '{{.State.ExitCode}}' "$name")
-"$engine" logs "$name" 2>&1 | grep -q '"Draining: readiness fails now' || { echo "no drain in the logs" >&2; exit 1; }
+"$engine" logs "$name" >"$work/container.log" 2>&1
+grep -q '"Draining: readiness fails now' "$work/container.log" || { echo "no drain in the logs" >&2; exit 1; }
 test "$code" = 0 || { echo "exit code $code after SIGTERM" >&2; "$engine" logs "$name" 2>&1 | tail -20 >&2; exit 1; }
 echo "stopped by SIGTERM after its drain, exit code 0"

@@ -28,18 +28,21 @@ need_jars() {
   fi
 }
 
-# Starts the benchmarks' do-almost-nothing API (h2c); sets api_port.
+# Starts the benchmarks' do-almost-nothing API (h2c; its options, such as --delay-ms 100 or --tls cert key, pass
+# through); sets api_port and api_pid.
 start_api_sink() {
   local log
   log=$(mktemp); files+=("$log")
   api_port=$(free_port)
-  java ${SINK_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.FastApiSink "$api_port" >"$log" 2>&1 &
-  pids+=($!)
+  java ${SINK_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.FastApiSink "$api_port" "$@" >"$log" 2>&1 &
+  api_pid=$!
+  pids+=("$api_pid")
   wait_for "$log" "listening"
 }
 
 # Starts the gateway jar against the API sink with the JVM options given (and ${GATEWAY_JAVA_OPTS}); GATEWAY_*
-# variables exported by the caller pass through. Sets gateway_pid, smtps_port, smtp_port, http_port and gateway_log.
+# variables exported by the caller pass through (GATEWAY_API_URL and GATEWAY_API_H2C too, for an https:// sink).
+# Sets gateway_pid, smtps_port, smtp_port, http_port and gateway_log.
 start_gateway() {
   gateway_log=$(mktemp); files+=("$gateway_log")
   smtps_port=$(free_port)
@@ -47,7 +50,8 @@ start_gateway() {
   http_port=$(free_port)
   # room for the thousands of connections of some runs (the generator is on loopback, which no per-client limit counts)
   GATEWAY_MAX_CONNECTIONS=${GATEWAY_MAX_CONNECTIONS:-20000} \
-  GATEWAY_API_URL="http://127.0.0.1:$api_port" GATEWAY_API_H2C=true GATEWAY_SMTPS_PORT="$smtps_port" \
+  GATEWAY_API_URL=${GATEWAY_API_URL:-http://127.0.0.1:$api_port} GATEWAY_API_H2C=${GATEWAY_API_H2C:-true} \
+    GATEWAY_SMTPS_PORT="$smtps_port" \
     GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$http_port" GATEWAY_BIND_ADDRESS=127.0.0.1 \
     "${GATEWAY_JAVA:-java}" "$@" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
   gateway_pid=$!

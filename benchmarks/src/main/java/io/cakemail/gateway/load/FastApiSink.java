@@ -21,20 +21,28 @@ import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * A do-almost-nothing Cakemail API for load runs, so they measure the gateway and not a test server: it answers
  * {@code POST /token}, {@code GET /brands/default/senders} (one confirmed sender, {@code sender@example.com}) and
  * {@code POST /v2/emails} (201, queued) without parsing or keeping anything. HTTP/2 over cleartext with prior
- * knowledge (what the gateway speaks with {@code GATEWAY_API_H2C=true}), on plain Netty frames: no stream channels,
- * no per-request objects beyond the answer, one event loop.
+ * knowledge (what the gateway speaks with {@code GATEWAY_API_H2C=true}), or over TLS with ALPN (as the real API is
+ * reached), on plain Netty frames: no stream channels, no per-request objects beyond the answer, one event loop.
+ * An email submission may be answered after a delay, as a distant API would.
  *
- * <pre>java -cp benchmarks.jar io.cakemail.gateway.load.FastApiSink [port]</pre>
+ * <pre>java -cp benchmarks.jar io.cakemail.gateway.load.FastApiSink [port] [--delay-ms N] [--tls cert.pem key.pem]</pre>
  */
 public final class FastApiSink {
 
@@ -50,8 +58,19 @@ public final class FastApiSink {
 
     private FastApiSink() {}
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, SSLException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8026;
+        long delayMillis = 0;
+        SslContext tls = null;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--delay-ms" -> delayMillis = Long.parseLong(args[++i]);
+                case "--tls" -> tls = tls(new File(args[++i]), new File(args[++i]));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        long delay = delayMillis;
+        SslContext serverTls = tls;
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup loop =
                 new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -65,7 +84,10 @@ public final class FastApiSink {
                         Responder responder = Http2Handlers.build(
                                 true,
                                 Http2Settings.defaultSettings(),
-                                (decoder, encoder, settings) -> new Responder(decoder, encoder, settings, ids));
+                                (decoder, encoder, settings) -> new Responder(decoder, encoder, settings, ids, delay));
+                        if (serverTls != null) {
+                            channel.pipeline().addLast(serverTls.newHandler(channel.alloc()));
+                        }
                         channel.pipeline().addLast(responder);
                     }
                 })
@@ -76,22 +98,38 @@ public final class FastApiSink {
             server.close().syncUninterruptibly();
             loop.shutdownGracefully();
         }));
-        System.out.println("fast API sink listening on http://127.0.0.1:" + port);
+        System.out.printf(
+                "fast API sink listening on %s://127.0.0.1:%d, answering submissions after %d ms%n",
+                tls == null ? "http" : "https", port, delay);
         server.closeFuture().sync();
+    }
+
+    /** A server context offering h2 alone by ALPN, as the gateway's client asks for it first. */
+    private static SslContext tls(File certificate, File key) throws SSLException {
+        return SslContextBuilder.forServer(certificate, key)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2))
+                .build();
     }
 
     /** Chooses each stream's answer from its request headers and sends it once the request has ended. */
     private static final class Responder extends Http2ConnectionHandler implements Http2Handlers.StreamFrames {
         private final AtomicLong ids;
+        private final long delayMillis;
         private final IntObjectMap<Answer> pending = new IntObjectHashMap<>();
 
         private Responder(
                 Http2ConnectionDecoder decoder,
                 Http2ConnectionEncoder encoder,
                 Http2Settings settings,
-                AtomicLong ids) {
+                AtomicLong ids,
+                long delayMillis) {
             super(decoder, encoder, settings);
             this.ids = ids;
+            this.delayMillis = delayMillis;
         }
 
         @Override
@@ -120,7 +158,8 @@ public final class FastApiSink {
                         "201",
                         ("{\"email\":\"\",\"object\":\"email\",\"submitted\":true,\"data\":{\"id\":" + "\"load-"
                                         + ids.incrementAndGet() + "\",\"status\":\"queued\"}}")
-                                .getBytes(StandardCharsets.US_ASCII));
+                                .getBytes(StandardCharsets.US_ASCII),
+                        true);
             }
             if (post && target.startsWith("/token")) {
                 return new Answer("200", TOKEN);
@@ -132,6 +171,21 @@ public final class FastApiSink {
         }
 
         private void send(ChannelHandlerContext ctx, int streamId, Answer answer) {
+            if (delayMillis > 0 && answer.delayed()) {
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    write(ctx, streamId, answer);
+                                    flush(ctx); // this handler's own flush: it writes what flow control holds
+                                },
+                                delayMillis,
+                                TimeUnit.MILLISECONDS);
+            } else {
+                write(ctx, streamId, answer);
+            }
+        }
+
+        private void write(ChannelHandlerContext ctx, int streamId, Answer answer) {
             Http2Headers headers =
                     new DefaultHttp2Headers().status(answer.status).set(HttpHeaderNames.CONTENT_TYPE, JSON);
             encoder().writeHeaders(ctx, streamId, headers, 0, false, ctx.voidPromise());
@@ -139,6 +193,12 @@ public final class FastApiSink {
             encoder().writeData(ctx, streamId, body, 0, true, ctx.voidPromise());
         }
 
-        private record Answer(String status, byte[] body) {}
+        /** An answer; {@code delayed} for an email submission, which a distant API answers later. */
+        private record Answer(String status, byte[] body, boolean delayed) {
+
+            Answer(String status, byte[] body) {
+                this(status, body, false);
+            }
+        }
     }
 }

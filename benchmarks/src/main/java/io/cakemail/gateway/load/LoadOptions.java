@@ -2,6 +2,7 @@ package io.cakemail.gateway.load;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,7 +28,8 @@ import java.util.Map;
  * @param proxy {@code true} to start each connection with a PROXY protocol v1 header, each from another of 250
  *              client addresses in turn ({@code --proxy v1})
  * @param content what the messages hold: {@code text} (lines of text), {@code attachment} (a short text and PDFs
- *                of random octets, base64, each at most 10 MiB decoded) or {@code mixed} (the two in turn)
+ *                of random octets, base64, each at most 10 MiB decoded), {@code mixed} (the two in turn) or
+ *                {@code newsletter} (an HTML part of about the size with two inline images, and its text)
  */
 record LoadOptions(
         String host,
@@ -93,8 +95,9 @@ record LoadOptions(
     }
 
     private static String content(String content) {
-        if (!content.equals("text") && !content.equals("attachment") && !content.equals("mixed")) {
-            throw new IllegalArgumentException("content: " + content + " (expected: text, attachment or mixed)");
+        if (!List.of("text", "attachment", "mixed", "newsletter").contains(content)) {
+            throw new IllegalArgumentException(
+                    "content: " + content + " (expected: text, attachment, mixed or newsletter)");
         }
         return content;
     }

@@ -41,6 +41,7 @@ final class LoadRun {
 
     private final Map<Integer, byte[]> bodies = new ConcurrentHashMap<>();
     private final Map<Integer, byte[]> withAttachments = new ConcurrentHashMap<>();
+    private final Map<Integer, byte[]> newsletters = new ConcurrentHashMap<>();
     private final AtomicLong contentTurn = new AtomicLong();
     private final Map<Integer, ByteBuf> groups = new ConcurrentHashMap<>();
     private final Queue<SmtpLoadConnection> idle = new ConcurrentLinkedQueue<>();
@@ -209,14 +210,15 @@ final class LoadRun {
      * text, or (as {@link LoadOptions#content} says) a multipart message with PDFs.
      */
     byte[] body(int size) {
-        boolean attachment = switch (options.content()) {
-            case "attachment" -> true;
-            case "mixed" -> (contentTurn.getAndIncrement() & 1) == 1;
-            default -> false;
+        String content = switch (options.content()) {
+            case "mixed" -> (contentTurn.getAndIncrement() & 1) == 1 ? "attachment" : "text";
+            default -> options.content();
         };
-        return attachment
-                ? withAttachments.computeIfAbsent(size, LoadRun::withAttachments)
-                : bodies.computeIfAbsent(size, LoadRun::text);
+        return switch (content) {
+            case "attachment" -> withAttachments.computeIfAbsent(size, LoadRun::withAttachments);
+            case "newsletter" -> newsletters.computeIfAbsent(size, LoadRun::newsletter);
+            default -> bodies.computeIfAbsent(size, LoadRun::text);
+        };
     }
 
     private static byte[] text(int size) {
@@ -249,6 +251,41 @@ final class LoadRun {
                     .append("\r\n");
         }
         return mime.append("--load-boundary--\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A newsletter as mailing tools send one: an HTML part of about {@code size} octets showing two inline images (a
+     * logo and a banner, 8 and 16 KiB of random octets, base64) by {@code cid:}, and its text alternative, a quarter
+     * of that.
+     */
+    private static byte[] newsletter(int size) {
+        StringBuilder mime = new StringBuilder(size * 2 + 40_000)
+                .append("MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"nl-alt\"\r\n\r\n")
+                .append("--nl-alt\r\nContent-Type: text/plain; charset=utf-8\r\n")
+                .append(new String(text(size / 4), StandardCharsets.US_ASCII))
+                .append("--nl-alt\r\nContent-Type: multipart/related; boundary=\"nl-related\"\r\n\r\n")
+                .append("--nl-related\r\nContent-Type: text/html; charset=utf-8\r\n\r\n")
+                .append("<html><body><img src=\"cid:logo@newsletter\" alt=\"logo\">\r\n");
+        int start = mime.length();
+        while (mime.length() - start < size) {
+            mime.append("<p style=\"font-family:Arial,sans-serif;color:#333\">")
+                    .append(LINE, 0, LINE.length() - 2)
+                    .append("</p>\r\n");
+        }
+        mime.append("<img src=\"cid:banner@newsletter\" alt=\"banner\"></body></html>\r\n");
+        Random random = new Random(size);
+        for (String image : new String[] {"logo", "banner"}) {
+            byte[] png = new byte[image.equals("logo") ? 8 * 1024 : 16 * 1024];
+            random.nextBytes(png);
+            mime.append("--nl-related\r\nContent-Type: image/png\r\nContent-ID: <")
+                    .append(image)
+                    .append("@newsletter>\r\nContent-Disposition: inline; filename=\"")
+                    .append(image)
+                    .append(".png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                    .append(Base64.getMimeEncoder().encodeToString(png))
+                    .append("\r\n");
+        }
+        return mime.append("--nl-related--\r\n--nl-alt--\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Releases the command buffers; once the run's event loops have stopped, so no write still holds them. */

@@ -25,7 +25,7 @@ final class EventLoops implements AutoCloseable {
 
     /**
      * @param threads worker threads, 0 for one per core. Not Netty's default of two per core: the loops never block,
-     *                and on a loaded machine the extra loops only add wake-ups (benchmarks/README.md)
+     *                and on a loaded machine the extra loops only add wake-ups (benchmarks/HISTORY.md)
      */
     EventLoops(int threads) {
         IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

@@ -28,45 +28,49 @@ echo "image: $image"
 # 587 and 465 need the runtime to allow unprivileged low ports, which Docker and Kubernetes runtimes grant in a
 # network namespace of their own). With podman: runc rather than crun, and explicit limits, for crun and podman's
 # default limits fail on some kernels' cgroups.
+# Free ports, chosen now: a fixed one in the ephemeral range may be some client connection's local port.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+smtp=$(free_port) smtps=$(free_port) http=$(free_port) sandbox=$(free_port)
 options=()
 if [ "$engine" = podman ]; then
   options=(--runtime /usr/sbin/runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
 fi
 "$engine" run -d --name "$name" "${options[@]}" --network=host --memory 1g \
   --read-only --tmpfs /tmp:rw,exec,mode=1777 \
-  -e GATEWAY_BIND_ADDRESS=127.0.0.1 -e GATEWAY_SANDBOX=true -e GATEWAY_SANDBOX_PORT=38025 \
-  -e GATEWAY_SMTP_PORT=35870 -e GATEWAY_SMTPS_PORT=34650 -e GATEWAY_HTTP_PORT=38080 \
+  -e GATEWAY_BIND_ADDRESS=127.0.0.1 -e GATEWAY_SANDBOX=true -e GATEWAY_SANDBOX_PORT="$sandbox" \
+  -e GATEWAY_SMTP_PORT="$smtp" -e GATEWAY_SMTPS_PORT="$smtps" -e GATEWAY_HTTP_PORT="$http" \
   "$image" >/dev/null
 for _ in $(seq 1 120); do
-  curl -fs http://127.0.0.1:38080/health/ready >/dev/null && break
+  curl -fs "http://127.0.0.1:$http/health/ready" >/dev/null && break
   sleep 0.5
 done
-if ! curl -fsS http://127.0.0.1:38080/health/ready; then
+if ! curl -fsS "http://127.0.0.1:$http/health/ready"; then
   "$engine" ps -a --filter "name=$name" >&2
   "$engine" logs "$name" >&2 || true
   exit 1
 fi
 
-python3 - <<'PY'
-import json, smtplib, ssl, urllib.request
+SMTP=$smtp SMTPS=$smtps HTTP=$http SANDBOX=$sandbox python3 - <<'PY'
+import json, os, smtplib, ssl, urllib.request
+smtp, smtps, http, sandbox = (int(os.environ[name]) for name in ("SMTP", "SMTPS", "HTTP", "SANDBOX"))
 ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
 message = "From: sandbox@example.com\r\nTo: {0}\r\nSubject: From the container\r\n\r\nHello\r\n"
-with smtplib.SMTP("127.0.0.1", 35870, timeout=30) as s:
+with smtplib.SMTP("127.0.0.1", smtp, timeout=30) as s:
     s.starttls(context=ctx)
     s.login("sandbox@example.com", "sandbox")
     s.sendmail("sandbox@example.com", ["image-587@example.net"], message.format("image-587@example.net"))
-with smtplib.SMTP_SSL("127.0.0.1", 34650, context=ctx, timeout=30) as s:
+with smtplib.SMTP_SSL("127.0.0.1", smtps, context=ctx, timeout=30) as s:
     s.login("sandbox@example.com", "sandbox")
     s.sendmail("sandbox@example.com", ["image-465@example.net"], message.format("image-465@example.net"))
-inbox = json.load(urllib.request.urlopen("http://127.0.0.1:38025/sandbox/messages", timeout=10))
+inbox = json.load(urllib.request.urlopen(f"http://127.0.0.1:{sandbox}/sandbox/messages", timeout=10))
 received = json.dumps(inbox)
 assert "image-587@example.net" in received and "image-465@example.net" in received, received
 print("two messages through the container reached the sandbox")
 
 # The heap is sized from the container's memory limit (1 GiB here): 40 %, over all its pools.
-metrics = urllib.request.urlopen("http://127.0.0.1:38080/metrics", timeout=10).read().decode()
+metrics = urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=10).read().decode()
 pools = [float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
          if line.startswith("jvm_memory_max_bytes{") and 'area="heap"' in line]
 heap = sum(pool for pool in pools if pool > 0)

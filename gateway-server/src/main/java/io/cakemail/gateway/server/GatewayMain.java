@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -44,19 +45,17 @@ public final class GatewayMain {
         log.info(
                 "Starting the Cakemail SMTP gateway: {}",
                 String.join(", ", GatewayConfig.effectiveSettings(System.getenv())));
-        Gateway gateway;
-        try {
-            gateway = Gateway.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        } catch (StartupException e) {
-            System.err.println("Cannot start the gateway: " + e.getMessage());
-            LogManager.shutdown();
-            System.exit(2);
-            return;
-        }
+        // The hook exists before the gateway can be ready: a SIGTERM right after readiness must drain too. One that
+        // comes while it starts waits for the start, then drains; a start that failed leaves the exit to main.
+        CompletableFuture<Gateway> started = new CompletableFuture<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            Gateway gateway = started.join();
+                            if (gateway == null) {
+                                return;
+                            }
                             gateway.close();
                             LogManager.shutdown();
                             stopped.countDown();
@@ -64,6 +63,18 @@ public final class GatewayMain {
                             Runtime.getRuntime().halt(0);
                         },
                         "gateway-shutdown"));
+        try {
+            started.complete(Gateway.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        } catch (StartupException e) {
+            started.complete(null);
+            System.err.println("Cannot start the gateway: " + e.getMessage());
+            LogManager.shutdown();
+            System.exit(2);
+            return;
+        } catch (Exception | Error e) {
+            started.complete(null);
+            throw e;
+        }
         stopped.await();
     }
 

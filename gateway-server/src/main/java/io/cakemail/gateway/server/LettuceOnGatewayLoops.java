@@ -1,36 +1,36 @@
 package io.cakemail.gateway.server;
 
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.netty.util.concurrent.MultithreadEventExecutorGroup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Gives Lettuce one of the gateway's event loops (or all of them) for a Redis connection instead of threads of its
- * own: a Redis answer is decoded on that loop and the message it was asked for goes on from there. The gateway owns
- * the loops, so Lettuce's release and shutdown leave them running.
+ * Gives Lettuce one of the gateway's event loops for a Redis connection instead of threads of its own: a Redis answer
+ * is decoded on that loop and the message it was asked for goes on from there. The gateway owns the loop, so
+ * Lettuce's release and shutdown leave it running.
  */
 final class LettuceOnGatewayLoops implements EventLoopGroupProvider {
 
-    private final EventLoopGroup loops;
+    private final EventLoop loop;
 
-    LettuceOnGatewayLoops(EventLoopGroup loops) {
-        this.loops = loops;
+    LettuceOnGatewayLoops(EventLoop loop) {
+        this.loop = loop;
     }
 
-    /** The gateway's loops whatever {@code type} Lettuce asks for: it asks for the transport the gateway uses too. */
+    /** The gateway's loop whatever {@code type} Lettuce asks for: it asks for the transport the gateway uses too. */
     @Override
     @SuppressWarnings("unchecked")
     public <T extends EventLoopGroup> T allocate(Class<T> type) {
-        return (T) loops;
+        return (T) loop;
     }
 
     @Override
     public int threadPoolSize() {
-        return loops instanceof MultithreadEventExecutorGroup group ? group.executorCount() : 1;
+        return 1;
     }
 
     @Override

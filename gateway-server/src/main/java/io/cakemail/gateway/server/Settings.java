@@ -76,7 +76,7 @@ final class Settings {
             "GATEWAY_API_MAX_CONNECTIONS",
             API.maxConnections(),
             1,
-            "Connections to the API, shared among the event loops (at least one each); HTTP/2 multiplexes requests on each, HTTP/1.1 carries one at a time");
+            "Most connections to the API, shared among the event loops (at least one each); one is opened only when the open ones have no free stream, and closed after 60 s unused. HTTP/2 multiplexes requests on each, HTTP/1.1 carries one at a time");
     static final Setting<Integer> API_MAX_STREAMS = Setting.integer(
             "GATEWAY_API_MAX_STREAMS",
             API.maxConcurrentStreams(),

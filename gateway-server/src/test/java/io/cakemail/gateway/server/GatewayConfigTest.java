@@ -24,7 +24,7 @@ class GatewayConfigTest {
         assertThat(config.effectiveApiUrl(null)).hasToString("https://api.cakemail.dev");
         assertThat(config.sandboxPort()).isEqualTo(8025);
         assertThat(config.api().h2c()).isFalse();
-        assertThat(config.api().maxConnections()).isEqualTo(16);
+        assertThat(config.api().maxConnections()).isEqualTo(64);
         assertThat(config.api().messageDeadline()).isEqualTo(Duration.ofSeconds(45));
         assertThat(config.api().maxAttempts()).isEqualTo(3);
         assertThat(config.api().defaultEmailType()).isEqualTo("transactional");

@@ -252,7 +252,7 @@ public final class ApiConfig {
         private final URI baseUri;
         private boolean h2c;
         private boolean insecureTls;
-        private int maxConnections = 16;
+        private int maxConnections = 64;
         private int maxConcurrentStreams = 100;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration responseTimeout = Duration.ofSeconds(15);

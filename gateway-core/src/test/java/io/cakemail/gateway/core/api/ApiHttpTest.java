@@ -22,8 +22,10 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -113,6 +115,40 @@ class ApiHttpTest {
     }
 
     @Test
+    void connectionsAreOpenedWhenTheOpenOnesHaveNoFreeStreamUpToTheLimit() throws Exception {
+        DisposableServer server = echoServer(HttpServer.create().protocol(HttpProtocol.H2C));
+        EventLoopGroup oneLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        ApiConfig config = ApiConfig.builder(URI.create("http://127.0.0.1:" + server.port()))
+                .h2c(true)
+                .maxConnections(4)
+                .maxConcurrentStreams(2)
+                .build();
+        try (ApiHttp http = new ApiHttp(config, oneLoop)) {
+            assertThat(clientPortsOfHeldRequests(http, 2))
+                    .as("two requests, two streams of one connection")
+                    .hasSize(1);
+            assertThat(clientPortsOfHeldRequests(http, 5))
+                    .as("five requests on two streams each")
+                    .hasSize(3);
+            assertThat(clientPortsOfHeldRequests(http, 12))
+                    .as("twelve requests: four connections, and the rest wait for a stream")
+                    .hasSize(4);
+        } finally {
+            server.disposeNow();
+            oneLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Sends {@code count} requests together to {@code /held}; the client ports the server saw them come from. */
+    private static Set<String> clientPortsOfHeldRequests(ApiHttp http, int count) {
+        return Flux.range(0, count)
+                .flatMap(i -> http.send(HttpMethod.POST, "/held", null, null, null, null), count)
+                .map(response -> response.headers().get("X-Client-Port"))
+                .collect(Collectors.toSet())
+                .block(Duration.ofSeconds(20));
+    }
+
+    @Test
     void anHttp11RequestThatTimesOutClosesItsConnectionAndTheNextOneWorks() {
         DisposableServer server = echoServer(HttpServer.create().protocol(HttpProtocol.HTTP11));
         ApiConfig config = ApiConfig.builder(URI.create("http://127.0.0.1:" + server.port()))
@@ -191,8 +227,8 @@ class ApiHttpTest {
     }
 
     /**
-     * {@code /ping} answers {@code pong}; {@code /echo} its body; {@code /large?size=n} n octets; {@code /slow} after 5
-     * s. Each answer names the protocol and the Authorization it got.
+     * {@code /ping} answers {@code pong}; {@code /echo} its body; {@code /held} nothing after 300 ms, with the client's
+     * port; {@code /large?size=n} n octets; {@code /slow} after 5 s. Each answer names the protocol and the Authorization it got.
      */
     private static DisposableServer echoServer(HttpServer server) {
         return server.host("127.0.0.1")
@@ -213,6 +249,15 @@ class ApiHttpTest {
                                                 String.valueOf(
                                                         request.requestHeaders().get("Authorization")))
                                         .send(request.receive().aggregate().retain()))
+                        .post(
+                                "/held",
+                                (request, response) -> Mono.delay(Duration.ofMillis(300))
+                                        .then(response.header(
+                                                        "X-Client-Port",
+                                                        String.valueOf(request.remoteAddress()
+                                                                .getPort()))
+                                                .send()
+                                                .then()))
                         .get("/large", (request, response) -> {
                             int size = Integer.parseInt(
                                     request.uri().substring(request.uri().indexOf('=') + 1));

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -39,15 +40,16 @@ public final class Http2Handlers {
     /**
      * A handler of the {@code server} or client side, announcing {@code settings}, its frames going to itself. Its
      * streams share the connection's send window evenly: they carry no priorities, and Netty's default (weighted
-     * fair queueing over the priority tree) costs a few per cent of a request's CPU for nothing.
+     * fair queueing over the priority tree) costs a few per cent of a request's CPU for nothing. A stream is given at
+     * least a full frame's worth of window at a time: spread in 1 KiB shares (Netty's default) over a message's many
+     * recipients, a peer's small window went out as frames of about 3 KiB, each a write, a promise and a header.
      */
     public static <H extends Http2ConnectionHandler & StreamFrames> H build(
             boolean server, Http2Settings settings, Factory<H> factory) {
         Http2Connection connection = new DefaultHttp2Connection(server);
-        connection
-                .remote()
-                .flowController(
-                        new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+        UniformStreamByteDistributor distributor = new UniformStreamByteDistributor(connection);
+        distributor.minAllocationChunk(Http2CodecUtil.DEFAULT_MAX_FRAME_SIZE);
+        connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, distributor));
         return new Builder<>(factory)
                 .connection(connection)
                 .initialSettings(settings)

@@ -45,10 +45,10 @@ scenario("distant API (2,000 sessions)", "distant-api-2000", "instant-api-2000",
          lambda ratio, run: ratio >= 0.8 and run["peak_rss_mib"] < 1024 and clean(run))
 scenario("h2 over TLS to the API", "api-h2-tls", "api-h2c", "messages_per_second", ">= 0.9x h2c",
          lambda ratio, run: ratio >= 0.9 and clean(run))
-scenario("newsletter, 10 recipients: CPU a message", "newsletter-10", "gateway-1k", "cpu_seconds_per_1000_messages",
-         "<= 3x the 1 KiB single-recipient run", lambda ratio, run: ratio <= 3 and clean(run))
 scenario("newsletter: 10 recipients against 1, CPU a message", "newsletter-10", "newsletter-1",
-         "cpu_seconds_per_1000_messages", "fan-out cost (informative)", None)
+         "cpu_seconds_per_1000_messages", "<= 3x one recipient", lambda ratio, run: ratio <= 3 and clean(run))
+scenario("newsletter, 10 recipients, against the 1 KiB run: CPU a message", "newsletter-10", "gateway-1k",
+         "cpu_seconds_per_1000_messages", "informative", None)
 scenario("1 MiB PDF: CPU a message", "pdf-1m", "gateway-1k", "cpu_seconds_per_1000_messages",
          "informative", None)
 scenario("1 KiB on reused sessions against the peer", "gateway-1k", "peer-1k", "messages_per_second",

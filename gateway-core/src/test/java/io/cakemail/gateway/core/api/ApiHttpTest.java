@@ -29,7 +29,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.Http11SslContextSpec;
@@ -68,18 +67,7 @@ class ApiHttpTest {
                 .maxConnections(2)
                 .build();
         try (ApiHttp http = new ApiHttp(config, null)) {
-            List<ApiResponse> responses = Flux.range(0, 40)
-                    .flatMap(
-                            i -> http.send(
-                                    HttpMethod.POST,
-                                    "/echo",
-                                    "token",
-                                    "text/plain",
-                                    () -> Unpooled.copiedBuffer("m" + i, UTF_8),
-                                    null),
-                            40)
-                    .collectList()
-                    .block(Duration.ofSeconds(20));
+            List<ApiResponse> responses = Posts.together(http, "/echo", 40, i -> Unpooled.copiedBuffer("m" + i, UTF_8));
             assertThat(responses).hasSize(40).allSatisfy(response -> {
                 assertThat(response.status()).isEqualTo(200);
                 assertThat(response.headers().get("X-Protocol")).isEqualTo("HTTP/1.1");
@@ -141,11 +129,9 @@ class ApiHttpTest {
 
     /** Sends {@code count} requests together to {@code /held}; the client ports the server saw them come from. */
     private static Set<String> clientPortsOfHeldRequests(ApiHttp http, int count) {
-        return Flux.range(0, count)
-                .flatMap(i -> http.send(HttpMethod.POST, "/held", null, null, null, null), count)
+        return Posts.together(http, "/held", count, i -> Unpooled.EMPTY_BUFFER).stream()
                 .map(response -> response.headers().get("X-Client-Port"))
-                .collect(Collectors.toSet())
-                .block(Duration.ofSeconds(20));
+                .collect(Collectors.toSet());
     }
 
     @Test

@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -22,14 +21,12 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 
 /**
  * How request bodies leave on HTTP/2 when the API's flow-control window is the protocol's default (64 KiB, topped
@@ -82,19 +79,10 @@ class Http2DataFramesTest {
                 .maxConnections(1)
                 .build();
         try (ApiHttp http = new ApiHttp(config, clientLoop)) {
-            List<Integer> statuses = Flux.range(0, 10)
-                    .flatMap(
-                            i -> http.send(
-                                    HttpMethod.POST,
-                                    "/v2/emails",
-                                    "token",
-                                    "application/json",
-                                    () -> Unpooled.wrappedBuffer(new byte[BODY]),
-                                    null),
-                            10)
-                    .map(ApiResponse::status)
-                    .collectList()
-                    .block(Duration.ofSeconds(20));
+            List<Integer> statuses =
+                    Posts.together(http, "/v2/emails", 10, i -> Unpooled.wrappedBuffer(new byte[BODY])).stream()
+                            .map(ApiResponse::status)
+                            .toList();
             assertThat(statuses).hasSize(10).containsOnly(202);
         }
         assertThat(dataFrames.stream().mapToInt(Integer::intValue).sum()).isEqualTo(10 * BODY);

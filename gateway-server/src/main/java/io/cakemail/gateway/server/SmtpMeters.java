@@ -58,7 +58,8 @@ final class SmtpMeters implements SmtpMetricsRecorder {
         }
         processing = Timer.builder("smtp.processing.duration")
                 .description("From the end of a message's content to its reply")
-                .serviceLevelObjectives(seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+                .serviceLevelObjectives(
+                        seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
                 .register(registry);
         connections = Timer.builder("smtp.connection.duration")
                 .description("How long SMTP connections stay open")

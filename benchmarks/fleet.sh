@@ -12,10 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
-rounds_options "$@"
-need_jars
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-start_api_sink
+start_rounds "$@"
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
 pids+=($!)

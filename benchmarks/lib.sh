@@ -28,6 +28,12 @@ need_jars() {
   fi
 }
 
+# Builds what is missing and raises the open-files limit, room for --connections in the thousands.
+prepare_run() {
+  need_jars
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
+
 # Starts the benchmarks' do-almost-nothing API (h2c; its options, such as --delay-ms 100 or --tls cert key, pass
 # through); sets api_port and api_pid.
 start_api_sink() {
@@ -72,4 +78,11 @@ rounds_options() {
       *) echo "unknown option $1" >&2; exit 2 ;;
     esac
   done
+}
+
+# What the scripts comparing configurations in rounds share: their options, the jars, the limit, the API sink.
+start_rounds() {
+  rounds_options "$@"
+  prepare_run
+  start_api_sink
 }

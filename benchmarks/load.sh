@@ -17,8 +17,7 @@ for arg in "$@"; do
   previous=$arg
 done
 source benchmarks/lib.sh
-need_jars
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # room for --connections in the thousands
+prepare_run
 start_api_sink
 GATEWAY_LOG_LEVEL=warn start_gateway
 

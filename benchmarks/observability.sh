@@ -9,10 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
-rounds_options "$@"
-need_jars
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-start_api_sink
+start_rounds "$@"
 
 # Messages per second of one run against a fresh gateway; $1 is quiet, off or on.
 run() {

@@ -38,8 +38,7 @@ while [ $# -gt 0 ]; do
 done
 wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
-need_jars
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+prepare_run
 work=$(mktemp -d)
 trap 'cleanup; rm -rf "$work"' EXIT
 

@@ -24,6 +24,12 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 final class AdminServer implements AutoCloseable {
 
+    /**
+     * How long a connection may wait for its next request: longer than Prometheus's scrape interval, so scrapes keep
+     * theirs, and short enough that connections left open by whoever reached the port do not pile up.
+     */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -33,14 +39,20 @@ final class AdminServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Listens on {@code host:port} (0 for a free port). */
+    /** Listens on {@code host:port} (0 for a free port), closing connections idle for {@code idleTimeout}. */
     static AdminServer start(
-            String host, int port, EventLoopGroup loops, PrometheusMeterRegistry registry, GatewayHealth health) {
+            String host,
+            int port,
+            EventLoopGroup loops,
+            PrometheusMeterRegistry registry,
+            GatewayHealth health,
+            Duration idleTimeout) {
         try {
             DisposableServer server = HttpServer.create()
                     .host(host)
                     .port(port)
                     .runOn(loops)
+                    .idleTimeout(idleTimeout)
                     .route(routes -> routes.get(
                                     "/metrics",
                                     (request, response) -> text(response, 200, PROMETHEUS_TEXT, registry.scrape()))

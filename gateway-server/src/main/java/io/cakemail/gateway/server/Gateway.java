@@ -109,7 +109,13 @@ public final class Gateway implements AutoCloseable {
                             ? "h2 or HTTP/1.1 by ALPN"
                             : config.api().h2c() ? "h2c" : "HTTP/1.1");
             GatewayHealth health = new GatewayHealth(client);
-            admin = AdminServer.start(config.bindAddress(), config.httpPort(), loops.workers(), registry, health);
+            admin = AdminServer.start(
+                    config.bindAddress(),
+                    config.httpPort(),
+                    loops.workers(),
+                    registry,
+                    health,
+                    AdminServer.IDLE_TIMEOUT);
             log.info("Health and metrics on http://{}:{}/health and /metrics", config.bindAddress(), admin.port());
             MemoryBudget budget = memoryBudget(config, registry);
             CakemailReceiver receiver = new CakemailReceiver(

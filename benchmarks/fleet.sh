@@ -18,24 +18,21 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/d
 pids+=($!)
 wait_port "$redis_port"
 
-# messages per second and p99 of one run against a fresh gateway; $1 is alone or fleet.
+# messages per second and p99 of one run against a fresh gateway; $1 is alone, proxy, redis or fleet (proxy and
+# redis together). The settings are exported to the gateway for this run only.
 run() {
   local report proxy=none
-  if [ "$1" = proxy ]; then
-    GATEWAY_LOG_LEVEL=warn GATEWAY_PROXY_PROTOCOL=on GATEWAY_PROXY_TRUSTED_CIDRS=127.0.0.1/32 \
+  local -x GATEWAY_LOG_LEVEL=warn
+  if [ "$1" = proxy ] || [ "$1" = fleet ]; then
+    local -x GATEWAY_PROXY_PROTOCOL=on GATEWAY_PROXY_TRUSTED_CIDRS=127.0.0.1/32 \
       GATEWAY_LIMITS_EXEMPT_CIDRS=192.0.2.0/24 \
-      GATEWAY_LIMIT_MESSAGES_PER_MINUTE=100000000 GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE=100000000 start_gateway
+      GATEWAY_LIMIT_MESSAGES_PER_MINUTE=100000000 GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE=100000000
     proxy=v1
-  elif [ "$1" = redis ]; then
-    GATEWAY_LOG_LEVEL=warn GATEWAY_REDIS_URL="redis://127.0.0.1:$redis_port/0" start_gateway
-  elif [ "$1" = fleet ]; then
-    GATEWAY_LOG_LEVEL=warn GATEWAY_PROXY_PROTOCOL=on GATEWAY_PROXY_TRUSTED_CIDRS=127.0.0.1/32 \
-      GATEWAY_REDIS_URL="redis://127.0.0.1:$redis_port/0" GATEWAY_LIMITS_EXEMPT_CIDRS=192.0.2.0/24 \
-      GATEWAY_LIMIT_MESSAGES_PER_MINUTE=100000000 GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE=100000000 start_gateway
-    proxy=v1
-  else
-    GATEWAY_LOG_LEVEL=warn start_gateway
   fi
+  if [ "$1" = redis ] || [ "$1" = fleet ]; then
+    local -x GATEWAY_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+  fi
+  start_gateway
   report=$(java ${LOAD_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.LoadGenerator \
     --port "$smtps_port" --tls implicit --auth load@example.com:secret --from sender@example.com --connections 50 \
     --size 1024 --recipients 1 --warmup "$warmup" --duration "$duration" --gateway-pid "$gateway_pid" \

@@ -70,10 +70,10 @@ measure() {
   report=$(java ${LOAD_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.cakemail.gateway.load.LoadGenerator \
     --auth load@example.com:secret --from sender@example.com --warmup "$warmup" --duration "$duration" \
     --gateway-pid "$server_pid" "$@" | tail -n 1)
-  python3 -c 'import json,sys; r=json.loads(sys.argv[2]); r["run"]=sys.argv[1]; print(json.dumps(r))' \
+  python3 -c 'import json,sys
+r = json.loads(sys.argv[2]); r["run"] = sys.argv[1]; print(json.dumps(r))
+print("%s: %.0f msg/s, %.0f rcpt/s, p99 %s ms, %s CPU s/1000, RSS %.0f MiB, %s errors" % (sys.argv[1], r["messages_per_second"], r["recipients_per_second"], r["p99_ms"], r["cpu_seconds_per_1000_messages"], r["peak_rss_mib"], r["errors"]), file=sys.stderr)' \
     "$name" "$report" >>"$reports"
-  python3 -c 'import json,sys; r=json.loads(sys.argv[2]); print("%s: %.0f msg/s, %.0f rcpt/s, p99 %s ms, %s CPU s/1000, RSS %.0f MiB, %s errors" % (sys.argv[1], r["messages_per_second"], r["recipients_per_second"], r["p99_ms"], r["cpu_seconds_per_1000_messages"], r["peak_rss_mib"], r["errors"]))' \
-    "$name" "$report" >&2
 }
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }

@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import io.cakemail.gateway.core.internal.Http2Handlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -113,11 +114,29 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements ApiConn
     }
 
     private void closeUnresponsive() {
-        ctx.close();
-        IOException silent = new IOException("the API's HTTP/2 connection answered neither the requests nor a PING");
-        for (int id : exchanges.keySet().toArray(new Integer[0])) {
-            end(id, exchange -> exchange.fail(silent));
+        closeFailing(new IOException("the API's HTTP/2 connection answered neither the requests nor a PING"));
+    }
+
+    /**
+     * A failure of the connection itself (a reset by the peer, a read or write that cannot be made) fails its
+     * exchanges with that cause and closes it, as {@link Http11ApiConnection} does; HTTP/2 protocol errors stay
+     * Netty's to answer (GOAWAY, RST_STREAM). Without this, the cause went on to the end of the pipeline, which logs
+     * it with its stack trace, once for every connection.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            super.exceptionCaught(ctx, cause);
+        } else {
+            closeFailing(cause);
         }
+    }
+
+    private void closeFailing(Throwable cause) {
+        for (int id : exchanges.keySet().toArray(new Integer[0])) {
+            end(id, exchange -> exchange.fail(cause));
+        }
+        ctx.close();
     }
 
     /** Whether a new stream may open now: the connection is up, not going away, and under the peer's limit. */

@@ -128,12 +128,17 @@ final class ApiConnector implements AutoCloseable {
         Channel channel = connecting.channel();
         connecting.addListener(done -> {
             if (!done.isSuccess()) {
+                // the attempt's own cause: Netty may close the channel before it fails the attempt (a refusal on
+                // epoll), and the closing alone would hide that nothing listens
                 listener.failed(done.cause());
-            } else if (tls == null) {
+                return;
+            }
+            channel.closeFuture()
+                    .addListener(closed -> listener.failed(new IOException("the connection to the API closed")));
+            if (tls == null) {
                 listener.connected(channel, config.h2c());
             }
         });
-        channel.closeFuture().addListener(done -> listener.failed(new IOException("the connection to the API closed")));
     }
 
     private SslHandler sslHandler(Channel ch) {

@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
@@ -10,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
@@ -135,6 +137,24 @@ class ApiHttpTest {
     }
 
     @Test
+    void anApiThatRefusesConnectionsIsAConnectFailure() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        ApiConfig config = ApiConfig.builder(URI.create("http://127.0.0.1:" + closedPort))
+                .h2c(true)
+                .build();
+        try (ApiHttp http = new ApiHttp(config, epoll)) {
+            Throwable failure = catchThrowable(() -> get(http, "/ping"));
+            assertThat(ApiError.of(failure)).as("%s", failure).isEqualTo(ApiError.CONNECT);
+        } finally {
+            epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
     void anHttp11RequestThatTimesOutClosesItsConnectionAndTheNextOneWorks() {
         DisposableServer server = echoServer(HttpServer.create().protocol(HttpProtocol.HTTP11));
         ApiConfig config = ApiConfig.builder(URI.create("http://127.0.0.1:" + server.port()))
@@ -214,7 +234,8 @@ class ApiHttpTest {
 
     /**
      * {@code /ping} answers {@code pong}; {@code /echo} its body; {@code /held} nothing after 300 ms, with the client's
-     * port; {@code /large?size=n} n octets; {@code /slow} after 5 s. Each answer names the protocol and the Authorization it got.
+     * port; {@code /large?size=n} n octets; {@code /slow} after 5 s. Each answer names the protocol and the
+     * Authorization it got.
      */
     private static DisposableServer echoServer(HttpServer server) {
         return server.host("127.0.0.1")

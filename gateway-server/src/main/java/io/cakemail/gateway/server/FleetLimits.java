@@ -2,7 +2,7 @@ package io.cakemail.gateway.server;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.lettuce.core.SetArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -17,17 +17,38 @@ import reactor.core.publisher.Mono;
 
 /**
  * The per-client limits' share of Redis, so a fleet limits a client as one gateway would: failed logins are counted
- * and blocks kept for the whole fleet ({@code INCR} on a key that expires with its window, {@code SET EX} for a block,
- * {@code EXISTS} to look one up), and messages a minute counted for the whole fleet. Messages are counted here and
- * added to Redis every {@value #FLUSH_MILLIS} ms, one {@code INCRBY} a client, not one command a message; a client
- * the fleet's count puts over its limit is refused here for the rest of the minute. Every call fails open: when
- * Redis cannot answer, each gateway's own limits stand.
+ * and blocks kept for the whole fleet, and messages a minute counted for the whole fleet. Messages are counted here
+ * and added to Redis every {@value #FLUSH_MILLIS} ms, one command a client, not one a message; a client the fleet's
+ * count puts over its limit is refused here for the rest of the minute. Every call fails open: when Redis cannot
+ * answer, each gateway's own limits stand.
+ *
+ * <p>Every key written here expires, and gets its expiry in the same step as its value: each count is one script
+ * (counted, given its expiry if it has none, and for failed logins turned into a block), so no crash or lost answer
+ * between two commands can leave a key that lives for ever. A client's keys share a hash tag, as a script's keys
+ * must on a Redis cluster.
  */
 final class FleetLimits implements AutoCloseable {
 
     private static final long FLUSH_MILLIS = 100;
 
     private static final String PREFIX = "smtp-gateway:limits:";
+
+    /** KEYS: the failures, the block; ARGV: the window and the block in seconds, the failures that block. */
+    private static final String COUNT_FAILURE = """
+            local failures = redis.call('INCR', KEYS[1])
+            if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+            if failures < tonumber(ARGV[3]) then return 0 end
+            redis.call('DEL', KEYS[1])
+            redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
+            return 1
+            """;
+
+    /** KEYS: the count; ARGV: the messages to add, the count's life in seconds. Answers the count. */
+    private static final String COUNT_MESSAGES = """
+            local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+            if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+            return total
+            """;
 
     private final RedisConnection redis;
     private final Counter errors;
@@ -64,8 +85,7 @@ final class FleetLimits implements AutoCloseable {
     /** Whether {@code client} is blocked somewhere in the fleet; {@code false} when Redis cannot tell. */
     Mono<Boolean> isBlocked(String client) {
         return redis.run(
-                        commands ->
-                                commands.exists(PREFIX + "blocked:" + client).thenApply(count -> count > 0),
+                        commands -> commands.exists(blockKey(client)).thenApply(count -> count > 0),
                         errors,
                         "cannot tell whether a client is blocked, letting it in")
                 .onErrorReturn(false);
@@ -76,23 +96,23 @@ final class FleetLimits implements AutoCloseable {
      * blocks the client for {@code block} and answers {@code true}.
      */
     Mono<Boolean> loginFailed(String client, int threshold, Duration window, Duration block) {
-        String failures = PREFIX + "auth-failures:" + client;
+        String[] keys = {PREFIX + "auth-failures:{" + client + "}", blockKey(client)};
         return redis.run(
-                        commands -> commands.incr(failures).thenCompose(count -> {
-                            if (count == 1) {
-                                commands.expire(failures, window.toSeconds());
-                            }
-                            if (count < threshold) {
-                                return CompletableFuture.completedFuture(false);
-                            }
-                            commands.del(failures);
-                            return commands.set(
-                                            PREFIX + "blocked:" + client, "1", SetArgs.Builder.ex(block.toSeconds()))
-                                    .thenApply(ok -> true);
-                        }),
+                        commands -> commands.<Long>eval(
+                                        COUNT_FAILURE,
+                                        ScriptOutputType.INTEGER,
+                                        keys,
+                                        String.valueOf(window.toSeconds()),
+                                        String.valueOf(block.toSeconds()),
+                                        String.valueOf(threshold))
+                                .thenApply(blocked -> blocked == 1),
                         errors,
                         "cannot count a failed login for the fleet")
                 .onErrorReturn(false);
+    }
+
+    private static String blockKey(String client) {
+        return PREFIX + "blocked:{" + client + "}";
     }
 
     /** Whether the fleet's count put {@code key} over its limit this minute. */
@@ -131,13 +151,13 @@ final class FleetLimits implements AutoCloseable {
     /** Adds one client's messages to the fleet's count, which expires after the minute; notes whether it is over. */
     private CompletableFuture<Void> add(
             RedisAsyncCommands<String, String> commands, String key, Pending messages, long minute) {
-        String counter = PREFIX + "messages:" + key + ":" + minute;
-        long added = messages.messages.sum();
-        return commands.incrby(counter, added)
+        return commands.<Long>eval(
+                        COUNT_MESSAGES,
+                        ScriptOutputType.INTEGER,
+                        new String[] {PREFIX + "messages:" + key + ":" + minute},
+                        String.valueOf(messages.messages.sum()),
+                        "120")
                 .thenAccept(total -> {
-                    if (total == added) {
-                        commands.expire(counter, 120);
-                    }
                     if (total > messages.limit) {
                         over.put(key, Boolean.TRUE);
                     }

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +36,10 @@ import reactor.core.publisher.Mono;
  * attempt failed. Every command fails at once while there is no connection, and after the timeout when Redis is slow;
  * failures are logged (rate-limited, {@code io.cakemail.gateway.redis}) and counted in {@code smtp.redis.errors}
  * tagged {@code operation}. What a failure means is the caller's choice.
+ *
+ * <p>Commands are flushed here and nowhere else: every command issued through the commands a caller is given, in
+ * {@link #run} or later from one of its answers' callbacks, is flushed with the others its loop writes before the loop
+ * turns to its next task. Lettuce's automatic flushing is off, so a command issued anywhere else would never leave.
  */
 final class RedisConnection implements AutoCloseable {
 
@@ -115,8 +121,7 @@ final class RedisConnection implements AutoCloseable {
         /** Whether a flush of the commands written on the loop is on its way; read and written on the loop only. */
         private boolean flushScheduled;
         /** The connection, or its attempt; replaced by a new attempt when one failed. */
-        private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
-                new AtomicReference<>();
+        private final AtomicReference<CompletableFuture<Connected>> connection = new AtomicReference<>();
 
         LoopConnection(EventLoop loop, RedisClient client) {
             this.loop = loop;
@@ -129,11 +134,29 @@ final class RedisConnection implements AutoCloseable {
          * in one. A thread that is no loop's flushes at once.
          */
         <T> Mono<T> run(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
-            return connected().flatMap(redis -> {
-                CompletionStage<T> answer = command.apply(redis.async());
-                flushSoon(redis);
-                return Mono.fromCompletionStage(answer);
-            });
+            return connected().flatMap(redis -> Mono.fromCompletionStage(command.apply(redis.commands())));
+        }
+
+        /**
+         * The asynchronous commands of {@code redis}, each of which, once issued, has its flush on the way: a command
+         * a callback issues (an {@code EXPIRE} after an {@code INCR} answered) leaves as surely as the first.
+         */
+        @SuppressWarnings("unchecked")
+        private RedisAsyncCommands<String, String> flushing(StatefulRedisConnection<String, String> redis) {
+            RedisAsyncCommands<String, String> commands = redis.async();
+            return (RedisAsyncCommands<String, String>) Proxy.newProxyInstance(
+                    RedisAsyncCommands.class.getClassLoader(),
+                    new Class<?>[] {RedisAsyncCommands.class},
+                    (proxy, method, args) -> {
+                        Object result;
+                        try {
+                            result = method.invoke(commands, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                        flushSoon(redis);
+                        return result;
+                    });
         }
 
         private void flushSoon(StatefulRedisConnection<String, String> redis) {
@@ -149,14 +172,13 @@ final class RedisConnection implements AutoCloseable {
         }
 
         /** The connection, connecting first (once at a time) when there is none. */
-        Mono<StatefulRedisConnection<String, String>> connected() {
-            CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+        Mono<Connected> connected() {
+            CompletableFuture<Connected> current = connection.get();
             if (current == null || current.isCompletedExceptionally()) {
-                CompletableFuture<StatefulRedisConnection<String, String>> next = client.connectAsync(
-                                StringCodec.UTF8, uri)
+                CompletableFuture<Connected> next = client.connectAsync(StringCodec.UTF8, uri)
                         .thenApply(opened -> {
-                            opened.setAutoFlushCommands(false); // run() flushes
-                            return opened;
+                            opened.setAutoFlushCommands(false); // its commands flush themselves: flushing()
+                            return new Connected(opened, flushing(opened));
                         })
                         .toCompletableFuture();
                 if (connection.compareAndSet(current, next)) {
@@ -183,11 +205,15 @@ final class RedisConnection implements AutoCloseable {
         }
 
         void close() {
-            CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+            CompletableFuture<Connected> current = connection.get();
             if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-                current.join().close();
+                current.join().connection().close();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
+
+    /** An open connection and the commands that flush themselves on it. */
+    private record Connected(
+            StatefulRedisConnection<String, String> connection, RedisAsyncCommands<String, String> commands) {}
 }

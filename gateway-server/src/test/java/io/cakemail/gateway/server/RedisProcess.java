@@ -2,11 +2,18 @@ package io.cakemail.gateway.server;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +68,46 @@ final class RedisProcess implements AutoCloseable {
                 }
                 Thread.sleep(25);
             }
+        }
+    }
+
+    /**
+     * Every key the server holds now, with its time to live in seconds ({@code -1}: none), read with {@code SCAN}
+     * and {@code TTL} over a connection of the test's own, so nothing the gateway has not sent is flushed by it.
+     */
+    Map<String, Long> keysWithTtl() {
+        RedisClient client = RedisClient.create(url().toString());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            Map<String, Long> keys = new TreeMap<>();
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.scan(cursor);
+                for (String key : page.getKeys()) {
+                    keys.put(key, redis.ttl(key));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+            return keys;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Stops the server without closing its connections ({@code SIGSTOP}): every command waits, as on a hung host. */
+    void freeze() throws Exception {
+        signal("STOP");
+    }
+
+    /** Lets a {@linkplain #freeze frozen} server go on. */
+    void thaw() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
         }
     }
 

@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cakemail.gateway.smtp.ClientPolicy;
+import io.cakemail.gateway.smtp.SessionLog;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.github.bucket4j.Bucket;
 import io.micrometer.core.instrument.Counter;
@@ -25,7 +26,8 @@ import reactor.core.publisher.Mono;
  * What one client may do across its sessions in this pod, as mail servers limit it: connections open at once per
  * address, messages started per minute per address (and per login, when set), and failed logins, too many of which
  * block the address for a while. IPv6 addresses count per prefix ({@code /64} by default), since one host holds a
- * whole prefix. Addresses in the exempt blocks are never limited. Every map is bounded: connection counts by the
+ * whole prefix. Addresses in the exempt blocks are never limited; a login is, wherever it connects from (its name is
+ * the normalised login, so no spelling escapes its limit). Every map is bounded: connection counts by the
  * pod's connection cap (an address leaves with its last connection), the others by size and expiry (Caffeine).
  * Rate limits are token buckets (Bucket4j). Refusals are counted in {@code smtp.limits.refused} tagged {@code limit}
  * and blocks logged; {@code smtp.limits.blocked.clients} is the number of addresses blocked now.
@@ -45,10 +47,13 @@ final class ClientLimits implements ClientPolicy {
             SmtpReply.of(535, "5.7.8", "Too many failed logins from your address, try again later");
     static final SmtpReply TOO_MANY_MESSAGES =
             SmtpReply.of(450, "4.7.1", "Too many messages from your address, try again in a minute");
+    static final SmtpReply PREGREET =
+            SmtpReply.of(521, "5.5.1", "Protocol error: the client talked before the greeting");
     static final SmtpReply TOO_MANY_LOGIN_MESSAGES =
             SmtpReply.of(450, "4.7.1", "Too many messages for this login, try again in a minute");
 
     private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
+    private static final SessionLog limitsLog = SessionLog.of("io.cakemail.gateway.limits");
     /** Addresses (or prefixes) and logins remembered at most, per kind of limit. */
     private static final int REMEMBERED = 100_000;
 
@@ -65,6 +70,7 @@ final class ClientLimits implements ClientPolicy {
     private final Counter refusedMessages;
     private final Counter refusedLoginMessages;
     private final Counter refusedBlocked;
+    private final Counter refusedPregreet;
     private final Counter blocks;
 
     ClientLimits(GatewayConfig.Limits config, FleetLimits fleet, MeterRegistry registry) {
@@ -82,6 +88,7 @@ final class ClientLimits implements ClientPolicy {
         refusedMessages = refused(registry, "client_messages");
         refusedLoginMessages = refused(registry, "login_messages");
         refusedBlocked = refused(registry, "blocked");
+        refusedPregreet = refused(registry, "pregreet");
         blocks = Counter.builder("smtp.limits.blocks")
                 .description("Client addresses blocked after too many failed logins")
                 .register(registry);
@@ -134,6 +141,12 @@ final class ClientLimits implements ClientPolicy {
         }
     }
 
+    /** A client sent octets before its session greeted it; it is refused. */
+    void talkedBeforeGreeting(String session, SocketAddress client) {
+        refusedPregreet.increment();
+        limitsLog.info(session, "Refusing {}: it talked before the greeting", client);
+    }
+
     /** Whether the fleet must be asked, before a connection from {@code client} starts, if it is blocked. */
     boolean asksFleet(SocketAddress client) {
         return fleet != null && !isExempt(client);
@@ -152,10 +165,9 @@ final class ClientLimits implements ClientPolicy {
 
     @Override
     public SmtpReply mailStarting(SocketAddress client, Principal login) {
-        if (isExempt(client)) {
-            return null;
-        }
-        if (config.messagesPerMinute() > 0 && !withinRate(messageBuckets, key(client), config.messagesPerMinute())) {
+        if (!isExempt(client)
+                && config.messagesPerMinute() > 0
+                && !withinRate(messageBuckets, key(client), config.messagesPerMinute())) {
             refusedMessages.increment();
             return TOO_MANY_MESSAGES;
         }

@@ -13,11 +13,16 @@ import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Caps concurrent connections across the listeners it is installed on, and per client ({@link ClientLimits}: an
- * address's connections, a blocked address). A connection over a cap gets its {@code 421} and is closed before any
- * SMTP handler sees it; whatever it sends meanwhile is dropped. Installed after the TLS handler on the implicit TLS
- * listener, so the reply leaves encrypted once the handshake is done, and after the PROXY protocol header, so the
- * client is the one the header names.
+ * Admits a connection to its SMTP session: caps concurrent connections across the listeners it is installed on, and
+ * per client ({@link ClientLimits}: an address's connections, a blocked address). A connection over a cap gets its
+ * {@code 421} and is closed before any SMTP handler sees it; whatever it sends meanwhile is dropped. Installed after
+ * the TLS handler on the implicit TLS listener, so the reply leaves encrypted once the handshake is done, and after
+ * the PROXY protocol header, so the client is the one the header names.
+ *
+ * <p>It is also the session's read gate: nothing the client sends reaches the session before the session has greeted
+ * it, which, with a fleet, waits for Redis to say whether another gateway blocked the address. SMTP clients wait for
+ * the greeting (RFC 5321 3.1); one that talks first is a spam engine's shortcut, so, as Postfix's postscreen does
+ * with such a "pregreet" client, it is answered {@code 521 5.5.1} and closed.
  */
 @Sharable
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
@@ -25,6 +30,8 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(ConnectionLimiter.class, "refused");
     /** Set on a connection that counts towards its client's connections. */
     private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(ConnectionLimiter.class, "counted");
+    /** Set once the session has greeted the client: what it sends from then on goes to the session. */
+    private static final AttributeKey<Boolean> GREETED = AttributeKey.valueOf(ConnectionLimiter.class, "greeted");
 
     private final int maxConnections;
     private final ClientLimits clients;
@@ -54,21 +61,27 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         }
         ctx.channel().attr(COUNTED).set(Boolean.TRUE);
         if (!clients.asksFleet(client)) {
-            ctx.fireChannelActive();
+            greet(ctx);
             return;
         }
         // the session starts (and greets) once the fleet has said whether another gateway blocked this client
         clients.blockedInFleet(client)
                 .subscribe(blocked -> ctx.executor().execute(() -> {
-                    if (!ctx.channel().isActive()) {
+                    if (!ctx.channel().isActive() || ctx.channel().hasAttr(REFUSED)) {
                         return;
                     }
                     if (blocked) {
                         refuse(ctx, ClientLimits.BLOCKED_AT_CONNECT);
                     } else {
-                        ctx.fireChannelActive();
+                        greet(ctx);
                     }
                 }));
+    }
+
+    /** Starts the session, which greets the client before this returns; the gate then lets the client's octets in. */
+    private static void greet(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+        ctx.channel().attr(GREETED).set(Boolean.TRUE);
     }
 
     private static void refuse(ChannelHandlerContext ctx, SmtpReply reply) {
@@ -80,6 +93,12 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (ctx.channel().hasAttr(REFUSED)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!ctx.channel().hasAttr(GREETED)) {
+            ReferenceCountUtil.release(msg);
+            clients.talkedBeforeGreeting(ctx.channel().id().asShortText(), ClientAddress.of(ctx.channel()));
+            refuse(ctx, ClientLimits.PREGREET);
             return;
         }
         ctx.fireChannelRead(msg);

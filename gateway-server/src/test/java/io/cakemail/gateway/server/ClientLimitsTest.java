@@ -113,6 +113,30 @@ class ClientLimitsTest {
         assertThat(refused("login_messages")).isEqualTo(1);
     }
 
+    /**
+     * A login is one identity however its case is written, and its limit holds wherever it connects from: loopback,
+     * exempt from the per-address limits here, is not exempt from the login's.
+     */
+    @Test
+    void aLoginsLimitHoldsForEverySpellingAndFromExemptAddresses() throws Exception {
+        try (EndToEndHarness harness = new EndToEndHarness("GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE", "2");
+                LineClient upper = LineClient.authenticated(
+                        harness.gateway.server().smtpsPort(),
+                        EndToEndHarness.USER.toUpperCase(java.util.Locale.ROOT),
+                        EndToEndHarness.PASSWORD);
+                LineClient lower = harness.authenticatedClient()) {
+            assertThat(upper.command("MAIL FROM:<sandbox@example.com>")).startsWith("250 ");
+            assertThat(upper.command("RSET")).startsWith("250 ");
+            assertThat(lower.command("MAIL FROM:<sandbox@example.com>")).startsWith("250 ");
+            assertThat(lower.command("RSET")).startsWith("250 ");
+            assertThat(upper.command("MAIL FROM:<sandbox@example.com>"))
+                    .isEqualTo("450 4.7.1 Too many messages for this login, try again in a minute");
+            assertThat(harness.sandbox.calls("POST /token"))
+                    .as("one login, one token")
+                    .isEqualTo(1);
+        }
+    }
+
     @Test
     void failedLoginsBlockTheAddressOnEveryConnection() throws Exception {
         start("GATEWAY_LIMIT_AUTH_FAILURES", "2");

@@ -60,6 +60,26 @@ class FleetLimitsTest {
         }
     }
 
+    @Test
+    void aClientThatTalksBeforeTheGreetingIsRefusedAndItsWordsNeverReachTheSession() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+                GatewayProcess gateway = gateway(sandbox, redis, "GATEWAY_REDIS_TIMEOUT", "2s")) {
+            redis.freeze(); // the gateway's question whether the address is blocked waits: so does the greeting
+            try (LineClient client = LineClient.connect(gateway.smtpPort)) {
+                client.send("EHLO client.test\r\n");
+                assertThat(client.reply()).isEqualTo("521 5.5.1 Protocol error: the client talked before the greeting");
+                assertThat(client.readToEnd()).isEmpty();
+            } finally {
+                redis.thaw();
+            }
+            try (LineClient patient = LineClient.connect(gateway.smtpPort)) {
+                assertThat(patient.reply()).startsWith("220 ");
+                assertThat(patient.command("EHLO client.test")).startsWith("250");
+            }
+        }
+    }
+
     /** The greeting of a new connection, once blocks have had a moment to reach Redis. */
     private static String greetingOnceSettled(GatewayProcess gateway) throws Exception {
         String greeting = "";

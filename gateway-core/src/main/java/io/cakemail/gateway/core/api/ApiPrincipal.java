@@ -1,11 +1,16 @@
 package io.cakemail.gateway.core.api;
 
 import java.security.Principal;
+import java.text.Normalizer;
+import java.util.Locale;
 
 /**
  * A Cakemail login that passed {@code POST /token}, for one SMTP session. It keeps the password in memory for the
  * life of the session, so an expired token can be replaced by a new password grant; it is never written anywhere.
  * It names its session, so the API client's log lines for its calls carry the session's id.
+ *
+ * <p>Its name is the login {@linkplain #normalize normalised}: one identity however the client wrote it, for the token
+ * cache, the per-login limits and the log lines alike.
  */
 public final class ApiPrincipal implements Principal {
 
@@ -21,6 +26,14 @@ public final class ApiPrincipal implements Principal {
         this.username = username;
         this.password = password;
         this.credentialKey = credentialKey;
+    }
+
+    /**
+     * A login as the gateway knows it: a Cakemail login is an email address, matched without regard to case, so the
+     * login is trimmed, put in Unicode normal form C and lower-cased.
+     */
+    public static String normalize(String login) {
+        return Normalizer.normalize(login.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -25,13 +25,19 @@ import reactor.core.publisher.Mono;
  * same credentials share one call; a token is refreshed before it runs out (refresh grant, then password grant);
  * wrong credentials are remembered briefly so a client retrying in a loop does not hammer the API. Only a refused
  * password grant means wrong credentials: a refused refresh grant (every token revoked after a password change, a
- * refresh token expired) falls back to the password grant and is not held against the login.
+ * refresh token expired) falls back to the password grant and is not held against the login. A refused password
+ * grant also drops the token cached for those credentials: a password the API refused stays refused until the API
+ * accepts it again. Logins are {@linkplain ApiPrincipal#normalize normalised} before anything else, and every cache is
+ * bounded.
  */
 final class TokenService {
 
     private static final SessionLog log = SessionLog.of(TokenService.class);
     /** API trouble an outage repeats for every login: the logging configuration rate-limits this logger. */
     private static final SessionLog api = SessionLog.of("io.cakemail.gateway.api");
+
+    /** Credentials remembered at most, by each cache. */
+    private static final int REMEMBERED = 100_000;
 
     private final ApiHttp http;
     private final ApiConfig config;
@@ -64,11 +70,12 @@ final class TokenService {
                         return current;
                     }
                 })
+                .maximumSize(REMEMBERED)
                 .build();
         this.badCredentials = Caffeine.newBuilder()
                 .ticker(config.ticker())
                 .expireAfterWrite(config.badCredentialsMemory())
-                .maximumSize(100_000)
+                .maximumSize(REMEMBERED)
                 .build();
     }
 
@@ -98,8 +105,9 @@ final class TokenService {
      * Logs in; fails with {@link AuthenticationException}. Cached credentials answer without a call to the API.
      */
     public Mono<ApiPrincipal> login(String session, String username, String password) {
-        String key = credentialKey(username, password);
-        ApiPrincipal principal = new ApiPrincipal(session, username, password, key);
+        String login = ApiPrincipal.normalize(username);
+        String key = credentialKey(login, password);
+        ApiPrincipal principal = new ApiPrincipal(session, login, password, key);
         if (badCredentials.getIfPresent(key) != null) {
             return Mono.error(new AuthenticationException(
                     AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
@@ -249,6 +257,7 @@ final class TokenService {
                         AuthenticationException.Kind.UNAVAILABLE, "refresh token refused (" + response.status() + ")"));
             }
             badCredentials.put(principal.credentialKey(), Boolean.TRUE);
+            tokens.invalidate(principal.credentialKey());
             return Mono.error(new AuthenticationException(
                     AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
         }

@@ -152,19 +152,17 @@ final class AuthCommand {
             config.metrics().authenticationFailed();
             authentication.warn(
                     session.id(),
-                    "Authentication failed: client={} user=\"{}\"",
+                    "Authentication failed: client={} user=\"{}\"{}",
                     session.clientAddress(),
-                    printable(username));
+                    printable(username),
+                    rejected.reason() == null ? "" : " reason=\"" + printable(rejected.reason()) + '"');
             SmtpReply blocked = config.policy().authenticationRefused(session.remoteAddress());
             if (blocked != null) {
                 session.closeWith(blocked);
             } else if (++client.authFailures >= config.maxAuthFailures()) {
                 session.closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
             } else {
-                session.reply(
-                        rejected.reason() == null
-                                ? SmtpReplies.AUTH_FAILED
-                                : SmtpReply.of(535, "5.7.8", rejected.reason()));
+                session.reply(SmtpReplies.AUTH_FAILED);
             }
         } else if (result instanceof AuthResult.TemporaryFailure failure) {
             session.reply(SmtpReply.of(454, "4.7.0", failure.reason()));

@@ -16,7 +16,11 @@ public sealed interface AuthResult {
         }
     }
 
-    /** The credentials are refused ({@code 535 5.7.8}); {@code reason} is shown, or a default when null. */
+    /**
+     * The credentials are refused: always the same {@code 535 5.7.8}, whatever the reason, so the reply tells a guesser
+     * nothing (a right password of an account the gateway cannot log in to answers as a wrong one). {@code reason},
+     * when not {@code null}, is for the operator: it goes in the failure's log line, never to the client.
+     */
     record Rejected(String reason) implements AuthResult {}
 
     /** The credentials could not be checked now ({@code 454 4.7.0}); {@code reason} is shown to the client. */

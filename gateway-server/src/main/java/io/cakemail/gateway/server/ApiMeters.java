@@ -12,13 +12,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The API client's exchanges as Micrometer meters: the timer {@code smtp.api.latency} (every exchange, whatever its
  * end), {@code smtp.api.errors} tagged {@code error_type} ({@link ApiError#label}), and the gauge
- * {@code smtp.api.requests.in.flight} (HTTP/2 streams and HTTP/1.1 requests open, or waiting for one).
+ * {@code smtp.api.requests.in.flight} (HTTP/2 streams and HTTP/1.1 requests open, or waiting for one), and
+ * {@code smtp.api.unknown.status}: submissions answered {@code 201} with a status the gateway does not know.
  */
 final class ApiMeters implements ApiMetricsRecorder {
 
     private final Timer latency;
     private final Counter[] errors;
     private final LongAdder inFlight = new LongAdder();
+    private final Counter unknownStatus;
 
     ApiMeters(MeterRegistry registry) {
         latency = Timer.builder("smtp.api.latency")
@@ -33,6 +35,9 @@ final class ApiMeters implements ApiMetricsRecorder {
                     .description("Exchanges with the Cakemail API that failed or were answered with an error")
                     .register(registry);
         }
+        unknownStatus = Counter.builder("smtp.api.unknown.status")
+                .description("Submissions answered 201 with a data.status the gateway does not know, taken as accepted")
+                .register(registry);
         Gauge.builder("smtp.api.requests.in.flight", inFlight, LongAdder::sum)
                 .description("Requests to the Cakemail API started and not yet answered")
                 .register(registry);
@@ -56,6 +61,11 @@ final class ApiMeters implements ApiMetricsRecorder {
     public void failed(long nanos, ApiError error) {
         ended(nanos);
         errors[error.ordinal()].increment();
+    }
+
+    @Override
+    public void unknownSubmissionStatus() {
+        unknownStatus.increment();
     }
 
     private void ended(long nanos) {

@@ -9,7 +9,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * SMTP AUTH through {@code POST /token}: the SMTP username and password are the Cakemail login. Wrong credentials
- * and MFA accounts get {@code 535 5.7.8}; an API that cannot answer, {@code 454 4.7.0}.
+ * and MFA accounts get the same {@code 535 5.7.8} (the MFA case is named in the failure's log line, for the
+ * operator); an API that cannot answer, {@code 454 4.7.0}.
  */
 final class CakemailAuthenticator implements SmtpAuthenticator {
 

@@ -11,11 +11,14 @@ import java.util.List;
 /**
  * Turns the core's outcomes into SMTP replies, following the reply table of the design: {@code 250} only when the
  * API queued the message for at least one recipient and refused the others for good; {@code 451} when any recipient
- * could not be submitted now; {@code 550}/{@code 554} when the API refused every recipient.
+ * could not be submitted now; {@code 550}/{@code 554} when the API refused every recipient ({@code 554 5.7.8} when it
+ * refused the login's credentials, a password changed since the session logged in).
  */
 final class Replies {
 
     private static final int MAX_LISTED = 5;
+    /** The text a reply line may hold: SMTP's 512 octets, less the code, the enhanced status and CRLF. */
+    private static final int MAX_TEXT = 512 - "250-2.0.0 ".length() - 2;
 
     private Replies() {}
 
@@ -36,6 +39,9 @@ final class Replies {
         }
         if (delivery instanceof Delivery.NotSent notSent) {
             return refusal(notSent.refusal());
+        }
+        if (delivery instanceof Delivery.CredentialsRefused refused) {
+            return credentialsRefused(refused.reason());
         }
         if (delivery instanceof Delivery.Unavailable unavailable) {
             return SmtpReply.of(451, "4.3.0", unavailable.reason());
@@ -64,24 +70,54 @@ final class Replies {
         }
         if (queuedIds.isEmpty()) {
             RecipientOutcome.Refused first = refused.get(0);
+            if (first.status() == 401) {
+                return credentialsRefused(first.reason());
+            }
             boolean policy = first.status() == 403 || first.status() == 201;
             return SmtpReply.of(
                     policy ? 550 : 554,
                     policy ? "5.7.1" : "5.6.0",
                     "Refused by the Cakemail API: " + first.recipient() + ": " + first.reason());
         }
-        String ids = list(queuedIds);
-        if (refused.isEmpty()) {
-            return SmtpReply.of(250, "2.0.0", "Queued as " + ids);
+        List<String> lines = queuedAs(queuedIds);
+        if (!refused.isEmpty()) {
+            lines.add(shorter("Not queued for " + refused.size() + " of " + outcomes.size() + " recipients: "
+                    + list(refused.stream()
+                            .map(r -> r.recipient() + " (" + r.reason() + ")")
+                            .toList())));
         }
-        String refusedList = list(refused.stream()
-                .map(r -> r.recipient() + " (" + r.reason() + ")")
-                .toList());
-        return SmtpReply.of(
-                250,
-                "2.0.0",
-                "Queued for " + queuedIds.size() + " of " + outcomes.size() + " recipients as " + ids + "; refused: "
-                        + refusedList);
+        return SmtpReply.multiline(250, "2.0.0", lines);
+    }
+
+    private static SmtpReply credentialsRefused(String reason) {
+        return SmtpReply.of(554, "5.7.8", "Refused by the Cakemail API: " + reason);
+    }
+
+    /**
+     * {@code Ok: queued as <id> [<id> ...]}, as Postfix and SendGrid shape it (PHPMailer's transaction id and the usual
+     * {@code /queued as (\S+)/} read it), every id of the API's, on as many lines as the ids need within SMTP's
+     * longest reply line.
+     */
+    private static List<String> queuedAs(List<String> ids) {
+        List<String> lines = new ArrayList<>(1);
+        StringBuilder line = new StringBuilder("Ok: queued as");
+        int onLine = 0;
+        for (String id : ids) {
+            if (onLine > 0 && line.length() + 1 + id.length() > MAX_TEXT) {
+                lines.add(line.toString());
+                line.setLength(0);
+                line.append("and");
+                onLine = 0;
+            }
+            line.append(' ').append(id);
+            onLine++;
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
+    private static String shorter(String text) {
+        return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 3) + "...";
     }
 
     private static String list(List<String> items) {

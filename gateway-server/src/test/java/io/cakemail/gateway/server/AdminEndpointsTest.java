@@ -135,7 +135,7 @@ class AdminEndpointsTest {
                 }
                 assertThat(ready).isEqualTo("503 {\"status\":\"DRAINING\"}");
                 assertThat(curl(harness, "/health/live").output()).isEqualTo("200 {\"status\":\"UP\"}");
-                assertThat(client.reply()).startsWith("250 2.0.0 Queued as ");
+                assertThat(client.reply()).startsWith("250 2.0.0 Ok: queued as ");
             }
             closing.join();
         } finally {

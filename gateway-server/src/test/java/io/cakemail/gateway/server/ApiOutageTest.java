@@ -35,7 +35,7 @@ class ApiOutageTest {
                         "200ms");
                 LineClient client = harness.authenticatedClient()) {
             assertThat(EndToEndHarness.send(client, "sandbox@example.com", String.format(MESSAGE, 1), "a@example.net"))
-                    .startsWith("250 2.0.0 Queued as ");
+                    .startsWith("250 2.0.0 Ok: queued as ");
 
             sandbox.close();
             assertThat(EndToEndHarness.send(
@@ -60,7 +60,7 @@ class ApiOutageTest {
                     reply = EndToEndHarness.send(
                             client, "sandbox@example.com", String.format(MESSAGE, 4), "a@example.net");
                 }
-                assertThat(reply).startsWith("250 2.0.0 Queued as ");
+                assertThat(reply).startsWith("250 2.0.0 Ok: queued as ");
                 assertThat(restarted.inbox().emails()).hasSize(1);
                 assertThat(restarted.calls("POST /token"))
                         .as("a refresh grant the new instance does not know," + " then a password grant")

@@ -47,7 +47,7 @@ class GracefulShutdownTest {
                 Thread.sleep(10);
             }
             CompletableFuture<Void> closing = CompletableFuture.runAsync(harness::close);
-            assertThat(client.reply()).startsWith("250 2.0.0 Queued as ");
+            assertThat(client.reply()).startsWith("250 2.0.0 Ok: queued as ");
             assertThat(client.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
             assertThat(client.readToEnd()).isEmpty();
             closing.get(30, TimeUnit.SECONDS);
@@ -140,7 +140,7 @@ class GracefulShutdownTest {
             assertThat(idle.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
             writing.send("Second half\r\n.\r\n");
-            assertThat(writing.reply()).startsWith("250 2.0.0 Queued as ");
+            assertThat(writing.reply()).startsWith("250 2.0.0 Ok: queued as ");
             assertThat(writing.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
             assertThat(gateway.exitCode(Duration.ofSeconds(30))).isZero();
             assertThat(sandbox.inbox().emails())

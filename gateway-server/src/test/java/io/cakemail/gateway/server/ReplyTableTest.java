@@ -36,7 +36,7 @@ class ReplyTableTest {
         try (LineClient client = harness.authenticatedClient()) {
             assertThat(EndToEndHarness.send(
                             client, "sandbox@example.com", message("all"), "a@example.net", "b@example.net"))
-                    .matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}, [0-9a-f-]{36}");
+                    .matches("250 2\\.0\\.0 Ok: queued as [0-9a-f-]{36} [0-9a-f-]{36}");
         }
     }
 
@@ -51,8 +51,9 @@ class ReplyTableTest {
         try (LineClient client = harness.authenticatedClient()) {
             assertThat(EndToEndHarness.send(
                             client, "sandbox@example.com", message("some"), "ok@example.net", "refused@example.net"))
-                    .matches("250 2\\.0\\.0 Queued for 1 of 2 recipients as [0-9a-f-]{36};"
-                            + " refused: refused@example.net \\(Contact is suppressed\\)");
+                    .matches("250-2\\.0\\.0 Ok: queued as [0-9a-f-]{36}\n"
+                            + "250 2\\.0\\.0 Not queued for 1 of 2 recipients: refused@example.net"
+                            + " \\(Contact is suppressed\\)");
         }
         assertThat(harness.counter("gateway.dead.letters")).isEqualTo(1);
         assertThat(harness.counter("gateway.recipients", "outcome", "refused")).isEqualTo(1);
@@ -91,7 +92,7 @@ class ReplyTableTest {
             harness.sandbox.faults().clear();
             assertThat(EndToEndHarness.send(
                             client, "sandbox@example.com", message("retry"), "now@example.net", "later@example.net"))
-                    .startsWith("250 2.0.0 Queued as ");
+                    .startsWith("250 2.0.0 Ok: queued as ");
         }
         assertThat(harness.sandbox.inbox().emails())
                 .extracting(Inbox.Email::recipient)
@@ -160,6 +161,33 @@ class ReplyTableTest {
         assertThat(harness.sandbox.submissions()).isEmpty();
     }
 
+    /** A password changed since the session logged in is a permanent problem, not a reason to try again later. */
+    @Test
+    void aPasswordTheApiNoLongerAcceptsRefusesTheMessageForGood() throws Exception {
+        start();
+        try (LineClient client = harness.authenticatedClient()) {
+            harness.sandbox.revokeTokens();
+            harness.sandbox.faults().add(Fault.status("/token", 401));
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("password"), "p@example.net"))
+                    .isEqualTo("554 5.7.8 Refused by the Cakemail API: the Cakemail API no longer accepts this"
+                            + " login's credentials (Authentication credentials invalid); log in with the current"
+                            + " password");
+        }
+        assertThat(harness.sandbox.submissions()).isEmpty();
+    }
+
+    /** A 201 stored the message, whatever new status it carries: the client hears 250, and nothing is sent twice. */
+    @Test
+    void aCreatedSubmissionWithAStatusTheGatewayDoesNotKnowIs250() throws Exception {
+        start();
+        harness.sandbox.faults().add(Fault.emailStatus("scheduled"));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("scheduled"), "s@example.net"))
+                    .matches("250 2\\.0\\.0 Ok: queued as [0-9a-f-]{36}");
+        }
+        assertThat(harness.counter("smtp.api.unknown.status")).isEqualTo(1);
+    }
+
     @Test
     void authenticationRepliesFollowTheApi() throws Exception {
         start();
@@ -170,7 +198,8 @@ class ReplyTableTest {
                     .isEqualTo("535 5.7.8 Authentication credentials invalid");
             assertThat(client.command(
                             "AUTH PLAIN " + EndToEndHarness.plain("mfa@example.com", SandboxConfig.DEFAULT_PASSWORD)))
-                    .startsWith("535 5.7.8 This Cakemail account uses multi-factor");
+                    .as("a right password of an MFA account answers as a wrong one: no oracle")
+                    .isEqualTo("535 5.7.8 Authentication credentials invalid");
             harness.sandbox.faults().add(Fault.status("/token", 503).times(1));
             assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("other@example.com", "x")))
                     .isEqualTo("454 4.7.0 Cakemail API unavailable for authentication, try again later");

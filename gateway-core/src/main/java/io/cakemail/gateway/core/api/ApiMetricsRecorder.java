@@ -18,4 +18,7 @@ public interface ApiMetricsRecorder {
 
     /** No answer came: the exchange failed {@code nanos} after it started. */
     default void failed(long nanos, ApiError error) {}
+
+    /** A submission was answered {@code 201} with a {@code data.status} the gateway does not know; taken as accepted. */
+    default void unknownSubmissionStatus() {}
 }

@@ -66,8 +66,19 @@ public final class CakemailClient implements AutoCloseable {
                         ? Mono.just(delivery)
                         : submit(principal, recipients, message, (String) resolved))
                 .onErrorResume(ApiUnavailableException.class, e -> Mono.just(new Delivery.Unavailable(e.getMessage())))
-                .onErrorResume(AuthenticationException.class, e -> Mono.just(new Delivery.Unavailable(e.getMessage())))
+                .onErrorResume(
+                        AuthenticationException.class,
+                        e -> Mono.just(
+                                e.kind() == AuthenticationException.Kind.UNAVAILABLE
+                                        ? new Delivery.Unavailable(e.getMessage())
+                                        : new Delivery.CredentialsRefused(credentialsRefused(e))))
                 .doFinally(signal -> message.release());
+    }
+
+    /** Why a message of a login whose credentials the API refused is not sent, for its reply. */
+    static String credentialsRefused(AuthenticationException refusal) {
+        return "the Cakemail API no longer accepts this login's credentials (" + refusal.getMessage()
+                + "); log in with the current password";
     }
 
     /** The logins whose access tokens are cached now (an estimate, as Caffeine counts). */

@@ -11,6 +11,12 @@ public sealed interface Delivery {
     /** The sender could not be resolved to a confirmed sender of the account; nothing was submitted. */
     record SenderNotConfirmed(String address, SenderDirectory.Status status) implements Delivery {}
 
+    /**
+     * The API no longer accepts the login's credentials (a password changed since the session logged in); nothing
+     * was submitted, and nothing will be until the client logs in with the current password.
+     */
+    record CredentialsRefused(String reason) implements Delivery {}
+
     /** The API could not be asked (sender lookup or login failing); nothing was submitted. */
     record Unavailable(String reason) implements Delivery {}
 

@@ -244,7 +244,7 @@ final class Submitter {
             if (!breaker.tryAcquirePermission()) {
                 return deferred("Cakemail API unavailable (circuit open), try again later");
             }
-            long start = System.nanoTime();
+            Verdict verdict = new Verdict();
             return tokens.accessToken(principal)
                     .flatMap(token -> http.send(
                                     HttpMethod.POST,
@@ -253,13 +253,15 @@ final class Submitter {
                                     "application/json",
                                     () -> body.forRecipient(recipient),
                                     Duration.ofNanos(remaining))
-                            .flatMap(response -> outcome(response, token, number, tokenRenewed, start)))
+                            .flatMap(response -> outcome(response, token, number, tokenRenewed, verdict)))
                     .onErrorResume(error -> {
-                        recordFailure(System.nanoTime() - start, error);
                         if (error instanceof AuthenticationException auth
                                 && auth.kind() != AuthenticationException.Kind.UNAVAILABLE) {
-                            return Mono.just(new RecipientOutcome.Deferred(recipient, auth.getMessage(), true));
+                            verdict.none(); // the account's credentials, not the API's health
+                            return Mono.just(new RecipientOutcome.Refused(
+                                    recipient, 401, CakemailClient.credentialsRefused(auth)));
                         }
+                        verdict.failure(error);
                         boolean cutShort = isTimeout(error) && lastFailure != null;
                         if (!cutShort) {
                             api.warn(
@@ -278,11 +280,10 @@ final class Submitter {
         }
 
         private Mono<RecipientOutcome> outcome(
-                ApiResponse response, String token, int number, boolean tokenRenewed, long start) {
+                ApiResponse response, String token, int number, boolean tokenRenewed, Verdict verdict) {
             int status = response.status();
-            long elapsed = System.nanoTime() - start;
             if (status >= 500) {
-                recordFailure(elapsed, new ApiUnavailableException("HTTP " + status));
+                verdict.failure(new ApiUnavailableException("HTTP " + status));
                 api.warn(
                         principal.session(),
                         "The Cakemail API answered {} to a submission (attempt {}): {}",
@@ -294,14 +295,9 @@ final class Submitter {
                         "Cakemail API answered " + status + ": " + response.reason(),
                         status == 503 ? retryAfter(response) : 0);
             }
-            breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            verdict.success();
             if (status == 201) {
-                ApiResponse.Submitted submitted = response.submitted();
-                if (submitted.status().equals("queued")) {
-                    return Mono.just(new RecipientOutcome.Queued(recipient, submitted.id(), false));
-                }
-                return Mono.just(new RecipientOutcome.Refused(
-                        recipient, status, "the Cakemail API answered status '" + submitted.status() + "'"));
+                return Mono.just(submitted(response.submitted()));
             }
             if (status == 401) {
                 if (tokenRenewed) {
@@ -317,6 +313,33 @@ final class Submitter {
                 return Mono.just(new RecipientOutcome.Refused(recipient, status, response.reason()));
             }
             return deferred("unexpected answer from the Cakemail API: HTTP " + status);
+        }
+
+        /**
+         * A {@code 201}: the API stored the message. {@code rejected} and {@code error} are its refusals; any other
+         * status (one the API added since this was written) is logged, counted, and taken as accepted.
+         */
+        private RecipientOutcome submitted(ApiResponse.Submitted submitted) {
+            switch (submitted.status()) {
+                case "queued" -> {
+                    return new RecipientOutcome.Queued(recipient, submitted.id(), false);
+                }
+                case "rejected", "error" -> {
+                    return new RecipientOutcome.Refused(
+                            recipient, 201, "the Cakemail API answered status '" + submitted.status() + "'");
+                }
+                default -> {
+                    config.metrics().unknownSubmissionStatus();
+                    api.warn(
+                            principal.session(),
+                            "The Cakemail API answered 201 with status '{}', which this gateway does not know;"
+                                    + " taking it as accepted (email id {})",
+                            submitted.status(),
+                            submitted.id());
+                    return new RecipientOutcome.Queued(
+                            recipient, submitted.id().isEmpty() ? "unknown" : submitted.id(), false);
+                }
+            }
         }
 
         /** A try that failed on the way or was answered 5xx: again, unless this recipient had its tries. */
@@ -352,14 +375,42 @@ final class Submitter {
         }
 
         /**
-         * Counts a failure against the API, once a minute per recipient: the permission of a repeated failure goes back
-         * without a verdict, so one address the API always refuses does not open the breaker for everyone.
+         * The circuit breaker's verdict on one try, given once: a success, a failure, or none (the try said nothing
+         * of the API's health, and its permission goes back). A failure counts once a minute per recipient; a repeated
+         * one goes back without a verdict, so one address the API always refuses does not open the breaker for
+         * everyone.
          */
-        private void recordFailure(long elapsedNanos, Throwable error) {
-            if (failingRecipients.asMap().putIfAbsent(recipient.toLowerCase(Locale.ROOT), Boolean.TRUE) == null) {
-                breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, error);
-            } else {
-                breaker.releasePermission();
+        private final class Verdict {
+            private final long start = System.nanoTime();
+            private boolean given;
+
+            void success() {
+                if (give()) {
+                    breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+            }
+
+            void failure(Throwable error) {
+                if (!give()) {
+                    return;
+                }
+                if (failingRecipients.asMap().putIfAbsent(recipient.toLowerCase(Locale.ROOT), Boolean.TRUE) == null) {
+                    breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
+                } else {
+                    breaker.releasePermission();
+                }
+            }
+
+            void none() {
+                if (give()) {
+                    breaker.releasePermission();
+                }
+            }
+
+            private boolean give() {
+                boolean first = !given;
+                given = true;
+                return first;
             }
         }
     }

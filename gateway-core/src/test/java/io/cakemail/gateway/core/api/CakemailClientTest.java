@@ -357,6 +357,86 @@ class CakemailClientTest {
     }
 
     @Test
+    void aLoginIsOneIdentityHoweverItsCaseIsWritten() throws Exception {
+        start(UnaryOperator.identity());
+        for (String spelling : List.of(USER, USER.toUpperCase(java.util.Locale.ROOT), " Sandbox@Example.com ")) {
+            assertThat(client.login("test", spelling, PASSWORD).block(Duration.ofSeconds(10)))
+                    .extracting(ApiPrincipal::getName)
+                    .isEqualTo(USER);
+        }
+        assertThat(sandbox.calls("POST /token"))
+                .as("one call, one cached token")
+                .isEqualTo(1);
+        assertThat(client.cachedTokens()).isEqualTo(1);
+    }
+
+    /**
+     * After a password change the API refuses the old password: a message of a session logged in before gets a
+     * permanent refusal naming the credentials, and the old password is refused at AUTH from then on, not let in by the
+     * token cached for it once its brief memory of wrong credentials has passed.
+     */
+    @Test
+    void aPasswordTheApiRefusedStaysRefusedAndItsMessagesAreRefusedForGood() throws Exception {
+        ManualTicker ticker = new ManualTicker();
+        start(UnaryOperator.identity(), builder -> builder.ticker(ticker));
+        ApiPrincipal principal = login();
+        sandbox.revokeTokens();
+        sandbox.faults().add(Fault.status("/token", 401));
+        assertThat(deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null)))
+                .as("refused at the sender lookup, before any submission")
+                .isInstanceOf(Delivery.CredentialsRefused.class);
+        ticker.advance(Duration.ofMinutes(1)); // past the memory of wrong credentials
+        assertThatThrownBy(() -> client.login("test", USER, PASSWORD).block(Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(
+                        AuthenticationException.class,
+                        e -> assertThat(e.kind()).isEqualTo(AuthenticationException.Kind.BAD_CREDENTIALS));
+    }
+
+    /** One account's refused credentials say nothing of the API's health: the breaker stays closed for everyone. */
+    @Test
+    void anAccountsRefusedCredentialsNeverOpenTheBreaker() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.circuitBreaker(10, 10, 50, Duration.ofSeconds(30)));
+        ApiPrincipal principal = login();
+        deliver(principal, List.of("first@example.net"), message("sandbox@example.com", null)); // senders now known
+        sandbox.revokeTokens();
+        sandbox.faults().add(Fault.status("/token", 401));
+        List<String> recipients = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            recipients.add("r" + i + "@example.net");
+        }
+        List<RecipientOutcome> outcomes =
+                outcomes(deliver(principal, recipients, message("sandbox@example.com", null)));
+        assertThat(client.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(outcomes)
+                .hasSize(40)
+                .allSatisfy(outcome -> assertThat(outcome)
+                        .isInstanceOfSatisfying(
+                                RecipientOutcome.Refused.class,
+                                refused -> assertThat(refused.status()).isEqualTo(401)));
+    }
+
+    /** A 201 stored the message: only {@code rejected} and {@code error} refuse it; a status added later is accepted. */
+    @Test
+    void aCreatedSubmissionWithAStatusTheGatewayDoesNotKnowIsAccepted() throws Exception {
+        List<String> unknown = new ArrayList<>();
+        start(
+                UnaryOperator.identity(),
+                builder -> builder.metrics(new ApiMetricsRecorder() {
+                    @Override
+                    public void unknownSubmissionStatus() {
+                        unknown.add("counted");
+                    }
+                }));
+        sandbox.faults().add(Fault.emailStatus("scheduled"));
+        assertThat(outcomes(deliver(login(), List.of("a@example.net"), message("sandbox@example.com", null))))
+                .first()
+                .isInstanceOfSatisfying(
+                        RecipientOutcome.Queued.class,
+                        queued -> assertThat(queued.emailId()).isNotBlank());
+        assertThat(unknown).hasSize(1);
+    }
+
+    @Test
     void theCircuitOpensWhileTheApiFailsAndClosesWhenItRecovers() throws Exception {
         ManualTicker ticker = new ManualTicker();
         start(

@@ -99,10 +99,14 @@ final class MailCommands {
         if (path.nonAscii() && !transaction.parameters().smtpUtf8()) {
             throw new SmtpReplyException(SmtpReplies.NON_ASCII_ADDRESS);
         }
+        if (transaction.hasRecipient(path.mailbox())) {
+            session.reply(SmtpReplies.RECIPIENT_REPEATED);
+            return;
+        }
         if (transaction.recipients().size() >= config.maxRecipients()) {
             throw new SmtpReplyException(SmtpReplies.TOO_MANY_RECIPIENTS);
         }
-        transaction.recipients().add(path.mailbox());
+        transaction.addRecipient(path.mailbox());
         session.reply(SmtpReplies.RECIPIENT_OK);
     }
 

@@ -2,7 +2,10 @@ package io.cakemail.gateway.smtp;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * One mail transaction, from MAIL to the end of its content: the envelope being built, then the sink the content
@@ -14,6 +17,8 @@ final class MailTransaction {
     private final String sender;
     private final MailParameters parameters;
     private final List<String> recipients = new ArrayList<>();
+    /** The recipients lower-cased: an address given twice, in any case, is one recipient, sent the message once. */
+    private final Set<String> distinct = new HashSet<>();
     /** Content has started (DATA or a first BDAT): no more recipients. */
     private boolean receiving;
     /** Where the content goes; {@code null} once it was dropped for being too large. */
@@ -39,6 +44,17 @@ final class MailTransaction {
 
     List<String> recipients() {
         return recipients;
+    }
+
+    /** Adds {@code recipient}, which {@link #hasRecipient} does not know yet. */
+    void addRecipient(String recipient) {
+        distinct.add(recipient.toLowerCase(Locale.ROOT));
+        recipients.add(recipient);
+    }
+
+    /** Whether {@code recipient} was given already, in any case. */
+    boolean hasRecipient(String recipient) {
+        return distinct.contains(recipient.toLowerCase(Locale.ROOT));
     }
 
     boolean receiving() {

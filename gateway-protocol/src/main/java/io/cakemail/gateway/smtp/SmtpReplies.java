@@ -9,6 +9,8 @@ public final class SmtpReplies {
     public static final SmtpReply RESET = SmtpReply.of(250, "2.0.0", "Reset state");
     public static final SmtpReply SENDER_OK = SmtpReply.of(250, "2.1.0", "Sender OK");
     public static final SmtpReply RECIPIENT_OK = SmtpReply.of(250, "2.1.5", "Recipient OK");
+    public static final SmtpReply RECIPIENT_REPEATED =
+            SmtpReply.of(250, "2.1.5", "Recipient OK, already given: it gets the message once");
     public static final SmtpReply VRFY =
             SmtpReply.of(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
     public static final SmtpReply HELP = SmtpReply.multiline(

@@ -108,8 +108,9 @@ class EndToEndClientsTest {
                 .isEqualTo("line\n".repeat(1999) + "line");
     }
 
+    /** A recipient given twice (in any case) is one recipient: the API is asked once for it. */
     @Test
-    void curlSendsToTwoRecipients(@TempDir Path dir) throws Exception {
+    void curlSendsToTwoRecipientsOnceEachThoughOneIsRepeated(@TempDir Path dir) throws Exception {
         Path mail = Files.writeString(
                 dir.resolve("mail.eml"),
                 "From: sandbox@example.com\r\nTo: one@example.net\r\nSubject: From curl\r\n\r\nHello from curl\r\n");
@@ -119,7 +120,8 @@ class EndToEndClientsTest {
                 "sandbox@example.com",
                 mail,
                 "one@example.net",
-                "two@example.net");
+                "two@example.net",
+                "ONE@example.net");
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(harness.sandbox.inbox().emails())
                 .extracting(Inbox.Email::subject)
@@ -184,7 +186,7 @@ class EndToEndClientsTest {
                 EndToEndHarness.USER,
                 EndToEndHarness.PASSWORD));
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).startsWith("250 2.0.0 Queued as ");
+        assertThat(result.output()).startsWith("250 2.0.0 Ok: queued as ");
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();
         assertThat(emails)
                 .extracting(Inbox.Email::recipient)
@@ -208,10 +210,10 @@ class EndToEndClientsTest {
             String chunk = "From: sandbox@example.com\r\nSubject: Pipelined 2\r\n\r\nBody 2\r\n";
             client.send(String.format(message, 1, 1) + "MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<p3@example.net>\r\n"
                     + "BDAT " + chunk.length() + " LAST\r\n" + chunk + "QUIT\r\n");
-            assertThat(client.reply()).matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}, [0-9a-f-]{36}");
+            assertThat(client.reply()).matches("250 2\\.0\\.0 Ok: queued as [0-9a-f-]{36} [0-9a-f-]{36}");
             assertThat(client.reply()).isEqualTo("250 2.1.0 Sender OK");
             assertThat(client.reply()).isEqualTo("250 2.1.5 Recipient OK");
-            assertThat(client.reply()).matches("250 2\\.0\\.0 Queued as [0-9a-f-]{36}");
+            assertThat(client.reply()).matches("250 2\\.0\\.0 Ok: queued as [0-9a-f-]{36}");
             assertThat(client.reply()).isEqualTo("221 2.0.0 Bye");
         }
         assertThat(harness.sandbox.inbox().emails())

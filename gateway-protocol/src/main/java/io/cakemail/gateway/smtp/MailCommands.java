@@ -72,7 +72,8 @@ final class MailCommands {
         if (refusal != null) {
             throw new SmtpReplyException(refusal);
         }
-        PathArgument path = PathArgument.parse(argument, "FROM:", SmtpReplies.MAIL_SYNTAX, SmtpReplies.BAD_SENDER);
+        PathArgument path = PathArgument.parse(
+                argument, "FROM:", SmtpReplies.MAIL_SYNTAX, SmtpReplies.BAD_SENDER, SmtpReplies.UNUSABLE_SENDER);
         MailParameters parameters =
                 MailParametersParser.parse(path.parameters(), client.extended, config.maxMessageSize());
         if (path.nonAscii() && !parameters.smtpUtf8()) {
@@ -89,7 +90,8 @@ final class MailCommands {
         if (transaction.receiving()) {
             throw new SmtpReplyException(RCPT_AFTER_BDAT);
         }
-        PathArgument path = PathArgument.parse(argument, "TO:", SmtpReplies.RCPT_SYNTAX, SmtpReplies.BAD_RECIPIENT);
+        PathArgument path = PathArgument.parse(
+                argument, "TO:", SmtpReplies.RCPT_SYNTAX, SmtpReplies.BAD_RECIPIENT, SmtpReplies.UNUSABLE_RECIPIENT);
         if (path.mailbox() == null) {
             throw new SmtpReplyException(SmtpReplies.BAD_RECIPIENT);
         }
@@ -225,9 +227,16 @@ final class MailCommands {
         }
     }
 
-    /** Replies to a message whose content has ended, counting it and writing its log line. */
+    /**
+     * Replies to a message whose content has ended, counting it and writing its log line; when the client left before
+     * the answer came, the line says so and {@link SmtpMetricsRecorder#answeredAfterClientLeft} counts it.
+     */
     private void answer(SmtpReply reply, MessageEnd end) {
         long nanos = System.nanoTime() - end.at();
+        boolean clientLeft = !session.isOpen();
+        if (clientLeft) {
+            config.metrics().answeredAfterClientLeft(reply.code());
+        }
         config.metrics().messageAnswered(nanos);
         client.messages++;
         if (reply.isPositive()) {
@@ -242,6 +251,9 @@ final class MailCommands {
                     .field("smtp.reply.code", reply.code())
                     .field("smtp.reply.status", reply.enhancedStatus())
                     .field("event.duration_ms", nanos / 1000 / 1000.0);
+            if (clientLeft) {
+                line.field("smtp.client_left", true);
+            }
             if (end.sink() != null) {
                 end.sink().describe(line);
             }

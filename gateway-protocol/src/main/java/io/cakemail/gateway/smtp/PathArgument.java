@@ -25,8 +25,11 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
 
     /**
      * Parses {@code argument}, which must start with {@code prefix} ({@code FROM:} or {@code TO:}, any case).
+     *
+     * @param unusable the reply to an address that holds what no mailbox can ({@link #hasOnlyMailboxCharacters})
      */
-    static PathArgument parse(String argument, String prefix, SmtpReply syntaxError, SmtpReply badAddress) {
+    static PathArgument parse(
+            String argument, String prefix, SmtpReply syntaxError, SmtpReply badAddress, SmtpReply unusable) {
         if (argument.length() < prefix.length() || !argument.regionMatches(true, 0, prefix, 0, prefix.length())) {
             throw new SmtpReplyException(syntaxError);
         }
@@ -46,6 +49,9 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
         boolean nonAscii = false;
         if (mailbox != null) {
             nonAscii = !every(mailbox, c -> c < 0x80);
+            if (nonAscii && !hasOnlyMailboxCharacters(mailbox)) {
+                throw new SmtpReplyException(unusable);
+            }
             if (!isMailbox(mailbox)) {
                 throw new SmtpReplyException(badAddress);
             }
@@ -97,6 +103,37 @@ record PathArgument(String mailbox, boolean nonAscii, List<Parameter> parameters
             parameters.add(new Parameter(keyword, eq < 0 ? null : token.substring(eq + 1)));
         }
         return parameters;
+    }
+
+    /**
+     * Whether every character of {@code mailbox} beyond ASCII is one a mailbox can hold: a visible character, not U+FFFD
+     * (what invalid UTF-8 decodes to: the address the client meant is lost), not an invisible or direction control
+     * (zero-width joiners and spaces, bidi overrides: an address that displays as another), not a space or a code point
+     * with no character, and not a lookalike of {@code @} (fullwidth, small).
+     */
+    static boolean hasOnlyMailboxCharacters(String mailbox) {
+        for (int i = 0; i < mailbox.length(); ) {
+            int c = mailbox.codePointAt(i);
+            if (c >= 0x80 && !isMailboxCharacter(c)) {
+                return false;
+            }
+            i += Character.charCount(c);
+        }
+        return true;
+    }
+
+    private static boolean isMailboxCharacter(int c) {
+        return switch (Character.getType(c)) {
+            case Character.CONTROL,
+                    Character.FORMAT,
+                    Character.SURROGATE,
+                    Character.PRIVATE_USE,
+                    Character.UNASSIGNED,
+                    Character.SPACE_SEPARATOR,
+                    Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR -> false;
+            default -> c != 0xfffd && c != 0xff20 && c != 0xfe6b;
+        };
     }
 
     /** {@code Local-part "@" ( Domain / address-literal )}, with UTF-8 allowed as RFC 6531 extends it. */

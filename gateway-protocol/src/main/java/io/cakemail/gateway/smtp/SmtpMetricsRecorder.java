@@ -33,6 +33,12 @@ public interface SmtpMetricsRecorder {
     /** The reply to a message whose content had ended was queued {@code nanos} after that end. */
     default void messageAnswered(long nanos) {}
 
+    /**
+     * A message whose content had ended was answered {@code code} after its client had left: the reply was not sent,
+     * and the client does not know what happened to a message the API may have taken.
+     */
+    default void answeredAfterClientLeft(int code) {}
+
     /** A connection closed after {@code nanos}. */
     default void connectionClosed(long nanos) {}
 }

@@ -60,6 +60,16 @@ public final class SmtpReplies {
     public static final SmtpReply BDAT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: BDAT size [LAST]");
     public static final SmtpReply BAD_SENDER = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");
     public static final SmtpReply BAD_RECIPIENT = SmtpReply.of(501, "5.1.3", "Bad recipient address syntax");
+    public static final SmtpReply UNUSABLE_SENDER = SmtpReply.of(
+            553,
+            "5.1.7",
+            "Sender address holds what no mailbox can: invalid UTF-8, or an invisible, direction or"
+                    + " lookalike character");
+    public static final SmtpReply UNUSABLE_RECIPIENT = SmtpReply.of(
+            553,
+            "5.1.3",
+            "Recipient address holds what no mailbox can: invalid UTF-8, or an invisible, direction or"
+                    + " lookalike character");
     public static final SmtpReply NON_ASCII_ADDRESS =
             SmtpReply.of(553, "5.6.7", "Non-ASCII address requires the SMTPUTF8 parameter");
     public static final SmtpReply UNSUPPORTED_PARAMETER = SmtpReply.of(555, "5.5.4", "Unsupported parameter");

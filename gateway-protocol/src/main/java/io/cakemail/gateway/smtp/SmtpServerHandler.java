@@ -92,6 +92,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     private boolean closing;
     private boolean shutdownRequested;
+    /** The session's time limit has passed: it closes as soon as no answer is pending. */
+    private boolean sessionExpired;
     /** The command being answered, for the replies metric; {@code null} between commands. */
     private SmtpCommand command;
 
@@ -125,7 +127,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         client.connectedAt = System.nanoTime();
         sessionDeadline = ctx.executor()
                 .schedule(
-                        () -> closeUnprompted(SmtpReplies.SESSION_TIMEOUT),
+                        () -> {
+                            sessionExpired = true;
+                            closeIfDue();
+                            replies.flush();
+                        },
                         config.sessionTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
         // Not through the pooled reply buffer: on implicit TLS the greeting waits in the SslHandler for the
@@ -172,7 +178,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof SmtpContent content) {
             mail.content(content);
-            closeIfShuttingDown();
+            closeIfDue();
         } else if (msg instanceof SaslResponse response) {
             auth.onResponse(response);
         } else if (msg instanceof SmtpRequest request) {
@@ -200,7 +206,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             closeUnprompted(SmtpReplies.IDLE_TIMEOUT);
         } else if (evt == SHUTDOWN) {
             shutdownRequested = true;
-            closeIfShuttingDown();
+            closeIfDue();
             replies.flush();
         }
         ctx.fireUserEventTriggered(evt);
@@ -370,14 +376,19 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Goes on with the answer. The client may have left meanwhile: the answer is still taken ({@code then} runs, so a
+     * message the API took has its log line and its count), and its replies go nowhere.
+     */
     private <T> void resume(BiConsumer<T, Throwable> then, T value, Throwable error) {
         pauses &= ~AWAITING_ANSWER;
         if (!ctx.channel().isActive()) {
+            then.accept(value, error);
             return;
         }
         try {
             then.accept(value, error);
-            closeIfShuttingDown();
+            closeIfDue();
             resumeDecoding();
         } catch (RuntimeException e) {
             exceptionCaught(ctx, e);
@@ -436,10 +447,19 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         closeAfterFlush();
     }
 
-    /** After a {@link #SHUTDOWN}, closes at the first command boundary: no answer pending, no content arriving. */
-    private void closeIfShuttingDown() {
-        if (shutdownRequested && !isAwaiting() && !mail.receivingContent()) {
+    /**
+     * Closes the session once it is due to close and no answer is pending, so no reply the API is producing is lost:
+     * after a {@link #SHUTDOWN}, at the first command boundary (no content arriving either: the message goes on);
+     * past the session's time limit, as soon as nothing is pending (content arriving is dropped, never answered).
+     */
+    private void closeIfDue() {
+        if (isAwaiting()) {
+            return;
+        }
+        if (shutdownRequested && !mail.receivingContent()) {
             closeUnprompted(SmtpReplies.SHUTTING_DOWN);
+        } else if (sessionExpired) {
+            closeUnprompted(SmtpReplies.SESSION_TIMEOUT);
         }
     }
 
@@ -450,11 +470,22 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void queue(SmtpReply reply) {
+        if (!isOpen()) {
+            return; // the client left: nothing to send it
+        }
         config.metrics().replied(command, reply.code());
         replies.add(reply);
     }
 
+    /** Whether the client is still connected, to be replied to. */
+    boolean isOpen() {
+        return ctx.channel().isActive();
+    }
+
     private void closeAfterFlush() {
+        if (!isOpen()) {
+            return;
+        }
         closing = true;
         decoder.pause();
         replies.write();

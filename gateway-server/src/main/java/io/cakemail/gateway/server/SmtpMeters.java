@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * The SMTP sessions' events as Micrometer meters, under the names the seed product's dashboards know:
  * {@code smtp.emails.received}, {@code smtp.message.size}, {@code smtp.auth.failures}, {@code smtp.replies} (tags
  * {@code code}: 2xx to 5xx, and {@code command}), the timers {@code smtp.processing.duration} (end of content to
- * reply) and {@code smtp.connection.duration}, and {@code smtp.write.timeouts} ({@code smtp_emails_received_total},
+ * reply) and {@code smtp.connection.duration}, {@code smtp.write.timeouts}, and {@code smtp.messages.client.left} (tag
+ * {@code code}: messages answered after their client had left, the reply lost) ({@code smtp_emails_received_total},
  * {@code smtp_message_size_bytes}, {@code smtp_processing_duration_seconds}, ... in Prometheus). Every counter is
  * made up front: a reply costs an array lookup, not a registry search.
  */
@@ -26,6 +27,8 @@ final class SmtpMeters implements SmtpMetricsRecorder {
     private final Counter authFailures;
     /** By command ordinal (the last row for replies to no command), then by the code's first digit minus 2. */
     private final Counter[][] replies;
+    /** By the code's first digit minus 2. */
+    private final Counter[] clientLeft = new Counter[4];
 
     private final Timer processing;
     private final Timer connections;
@@ -55,6 +58,12 @@ final class SmtpMeters implements SmtpMetricsRecorder {
                         .description("Replies sent, by class of code and the command they answer")
                         .register(registry);
             }
+        }
+        for (int digit = 2; digit <= 5; digit++) {
+            clientLeft[digit - 2] = Counter.builder("smtp.messages.client.left")
+                    .tag("code", digit + "xx")
+                    .description("Messages answered after their client had left, by class of code: the reply was lost")
+                    .register(registry);
         }
         processing = Timer.builder("smtp.processing.duration")
                 .description("From the end of a message's content to its reply")
@@ -103,6 +112,14 @@ final class SmtpMeters implements SmtpMetricsRecorder {
     @Override
     public void messageAnswered(long nanos) {
         processing.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void answeredAfterClientLeft(int code) {
+        int digit = code / 100;
+        if (digit >= 2 && digit <= 5) {
+            clientLeft[digit - 2].increment();
+        }
     }
 
     @Override

@@ -51,6 +51,33 @@ class BadInputTest {
         assertThat(gateway.receiver.messages().get(0).text()).contains("MAIL FROM:<evil@example.com>", "spoofed");
     }
 
+    /**
+     * What no mailbox can hold is refused at RCPT, not queued to a mangled address: invalid UTF-8 (which decodes to
+     * U+FFFD), a bidi override, a zero-width space, a fullwidth {@code @}. A real UTF-8 address still passes.
+     */
+    @Test
+    void addressesNoMailboxCanHoldAreRefused() throws Exception {
+        gateway = new GatewayHarness();
+        byte[][] addresses = {
+            "caf\u00e9@example.com".getBytes(StandardCharsets.ISO_8859_1), // not UTF-8
+            "\u202egnp.exe@example.com".getBytes(StandardCharsets.UTF_8),
+            "a\u200bb@example.com".getBytes(StandardCharsets.UTF_8),
+            "alice\uff20example.com@evil.example".getBytes(StandardCharsets.UTF_8)
+        };
+        try (LineClient client = authenticated()) {
+            assertThat(client.command("MAIL FROM:<a@example.com> SMTPUTF8")).isEqualTo("250 2.1.0 Sender OK");
+            for (byte[] address : addresses) {
+                client.send("RCPT TO:<".getBytes(StandardCharsets.US_ASCII));
+                client.send(address);
+                client.send(">\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(client.reply())
+                        .isEqualTo("553 5.1.3 Recipient address holds what no mailbox can: invalid UTF-8, or an"
+                                + " invisible, direction or lookalike character");
+            }
+            assertThat(client.command("RCPT TO:<jos\u00e9@example.com>")).isEqualTo("250 2.1.5 Recipient OK");
+        }
+    }
+
     @Test
     void overLongLinesNulBytesAndBareLineFeedsGetPreciseReplies() throws Exception {
         gateway = new GatewayHarness();

@@ -135,6 +135,9 @@ public class SubmissionBenchmark extends GatewayBenchmark {
                 message.senderId(),
                 message.from(),
                 message.messageId(),
+                message.headers(),
+                message.doNotDeliver(),
+                message.metadata(),
                 message.memory().retain());
     }
 

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.AcceptedLedger;
+import io.cakemail.gateway.core.api.LedgerMetadata;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.SetArgs;
 import io.micrometer.core.instrument.Counter;
@@ -19,7 +20,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The no-resend ledger in Redis, shared by every gateway of a fleet, so a client's retry of a {@code 451} is never
- * sent again to a recipient any gateway already delivered: one key a recipient, written {@code SET key id NX EX ttl},
+ * sent again to a recipient any gateway already delivered: one key a recipient, written {@code SET key id NX EX ttl}
+ * (and one for the message's metadata, when it has any),
  * looked up with one {@code MGET} a message. When Redis cannot answer ({@link RedisConnection}), a lookup fails, so
  * the message is deferred ({@code 451}, never a resend: {@code closed}, the default), or, for operators who prefer a
  * rare duplicate to a retry, answers that nothing is known ({@code open}).
@@ -27,6 +29,8 @@ import reactor.core.publisher.Mono;
 final class RedisLedger implements AcceptedLedger {
 
     private static final String PREFIX = "smtp-gateway:ledger:";
+    /** Where a message's metadata is kept: no recipient's key, which holds an {@code @}. */
+    private static final String METADATA = "metadata";
 
     private final RedisConnection redis;
     private final long ttlSeconds;
@@ -62,11 +66,15 @@ final class RedisLedger implements AcceptedLedger {
     }
 
     @Override
-    public Mono<Void> remember(String message, Map<String, String> emailIds) {
+    public Mono<Void> remember(String message, Map<String, String> emailIds, Map<String, String> metadata) {
         String prefix = prefix(message);
         SetArgs once = SetArgs.Builder.nx().ex(ttlSeconds);
+        Map<String, String> values = new HashMap<>(emailIds);
+        if (!metadata.isEmpty()) {
+            values.put(METADATA, LedgerMetadata.json(metadata));
+        }
         return redis.run(
-                commands -> CompletableFuture.allOf(emailIds.entrySet().stream()
+                commands -> CompletableFuture.allOf(values.entrySet().stream()
                                 .map(entry -> commands.set(prefix + entry.getKey(), entry.getValue(), once)
                                         .toCompletableFuture())
                                 .toArray(CompletableFuture[]::new))

@@ -40,6 +40,10 @@ final class Replies {
         if (delivery instanceof Delivery.NotSent notSent) {
             return refusal(notSent.refusal());
         }
+        if (delivery instanceof Delivery.Checked checked) {
+            return SmtpReply.of(
+                    250, "2.0.0", "Ok: not sent, as " + checked.header() + " asks; the message was checked as if sent");
+        }
         if (delivery instanceof Delivery.CredentialsRefused refused) {
             return credentialsRefused(refused.reason());
         }

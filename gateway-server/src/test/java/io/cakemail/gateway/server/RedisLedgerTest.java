@@ -30,7 +30,7 @@ class RedisLedgerTest {
         try (RedisProcess redis = RedisProcess.start();
                 RedisConnection connection = connection(redis)) {
             RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
-            ledger.remember("m", Map.of("a@example.net", "email-1")).block(WAIT);
+            ledger.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
             // Twenty sessions' lookups in one task of the loop, as one read of the loop brings them. The connection
             // does
             // not flush each command: the loop flushes them all once the task is over, and every one is answered.
@@ -59,13 +59,13 @@ class RedisLedgerTest {
             RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
             List<String> recipients = List.of("a@example.net", "b@example.net");
             assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT)).isEmpty();
-            ledger.remember("m1", Map.of("a@example.net", "email-1")).block(WAIT);
+            ledger.remember("m1", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
             assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT))
                     .containsExactly(Map.entry("a@example.net", "email-1"));
             assertThat(ledger.accepted(() -> "m2", recipients).block(WAIT))
                     .as("another message")
                     .isEmpty();
-            ledger.remember("m1", Map.of("a@example.net", "email-2")).block(WAIT);
+            ledger.remember("m1", Map.of("a@example.net", "email-2"), Map.of()).block(WAIT);
             assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT))
                     .as("the first acceptance stays (SET NX)")
                     .containsEntry("a@example.net", "email-1");
@@ -80,7 +80,7 @@ class RedisLedgerTest {
                 RedisConnection connection = connection(redis)) {
             RedisLedger closed = new RedisLedger(connection, false, Duration.ofHours(1));
             RedisLedger open = new RedisLedger(connection, true, Duration.ofHours(1));
-            closed.remember("m", Map.of("a@example.net", "email-1")).block(WAIT);
+            closed.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
             redis.stop();
             assertThatThrownBy(
                     () -> closed.accepted(() -> "m", List.of("a@example.net")).block(WAIT));

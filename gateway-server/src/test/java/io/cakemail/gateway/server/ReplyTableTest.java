@@ -188,6 +188,40 @@ class ReplyTableTest {
         assertThat(harness.counter("smtp.api.unknown.status")).isEqualTo(1);
     }
 
+    /**
+     * Other providers' headers are never silently ignored: a test send is checked and not submitted, a send scheduled
+     * for later is refused naming its header.
+     */
+    @Test
+    void providersTestAndSchedulingHeadersAreHonouredOrRefused() throws Exception {
+        start();
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "sandbox@example.com",
+                            "From: sandbox@example.com\r\nSubject: Drop\r\nX-Mailgun-Drop-Message: yes\r\n\r\nTest\r\n",
+                            "d@example.net"))
+                    .isEqualTo("250 2.0.0 Ok: not sent, as X-Mailgun-Drop-Message asks; the message was checked as if"
+                            + " sent");
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "nobody@example.com",
+                            "From: nobody@example.com\r\nSubject: Drop\r\nX-Sib-Sandbox: drop\r\n\r\nTest\r\n",
+                            "d@example.net"))
+                    .as("checked as a real send is: an unknown sender is refused")
+                    .startsWith("550 5.7.1 Sender nobody@example.com is not a sender");
+            assertThat(EndToEndHarness.send(
+                            client,
+                            "sandbox@example.com",
+                            "From: sandbox@example.com\r\nSubject: Later\r\nX-MC-SendAt: 2026-12-24 08:00:00\r\n\r\n"
+                                    + "Later\r\n",
+                            "d@example.net"))
+                    .isEqualTo("554 5.6.0 X-MC-SendAt asks for a send at a later time, which the Cakemail API cannot"
+                            + " schedule: send the message when it is to go out");
+        }
+        assertThat(harness.sandbox.submissions()).isEmpty();
+    }
+
     @Test
     void authenticationRepliesFollowTheApi() throws Exception {
         start();

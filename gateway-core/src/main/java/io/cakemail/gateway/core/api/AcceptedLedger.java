@@ -23,8 +23,11 @@ public interface AcceptedLedger {
      */
     Mono<Map<String, String>> accepted(Supplier<String> message, List<String> recipients);
 
-    /** Records accepted recipients of {@code message}, with their email ids, for the client's retry. */
-    Mono<Void> remember(String message, Map<String, String> emailIds);
+    /**
+     * Records accepted recipients of {@code message}, with their email ids, for the client's retry; and the sender's
+     * {@code metadata} of the message (its providers' metadata headers, never sent), when it has any, beside them.
+     */
+    Mono<Void> remember(String message, Map<String, String> emailIds, Map<String, String> metadata);
 
     /** Forgets recipients of {@code message}: its retry went through, and the same message sent again is a new one. */
     Mono<Void> forget(String message, Collection<String> recipients);

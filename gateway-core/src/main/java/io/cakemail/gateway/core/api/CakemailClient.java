@@ -128,6 +128,10 @@ public final class CakemailClient implements AutoCloseable {
         } catch (OutOfMemoryError e) {
             return Mono.just(new Delivery.NotSent(MemoryBudget.allocationFailed(principal.session(), e)));
         }
+        if (message.doNotDeliver() != null) {
+            body.release();
+            return Mono.just(new Delivery.Checked(message.doNotDeliver()));
+        }
         try {
             body.reserveFanOut(recipients.size());
         } catch (RefusalException e) {
@@ -135,7 +139,13 @@ public final class CakemailClient implements AutoCloseable {
             return Mono.just(new Delivery.NotSent(e.refusal()));
         }
         return submitter
-                .submit(principal, message.accountId(), body, recipients, new MessageKey(message, body))
+                .submit(
+                        principal,
+                        message.accountId(),
+                        body,
+                        recipients,
+                        new MessageKey(message, body),
+                        message.metadata())
                 .<Delivery>map(Delivery.Submitted::new)
                 .doFinally(signal -> body.release());
     }

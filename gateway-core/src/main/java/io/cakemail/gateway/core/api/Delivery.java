@@ -23,6 +23,12 @@ public sealed interface Delivery {
     /** The message could not be submitted for the reason given (no room in the memory budget, say); nothing was. */
     record NotSent(Refusal refusal) implements Delivery {}
 
+    /**
+     * The message asked not to be delivered ({@code header}, such as {@code X-Mailgun-Drop-Message}): it was checked
+     * as a real send is (login, sender, content, the JSON written), and not submitted.
+     */
+    record Checked(String header) implements Delivery {}
+
     /** Each recipient's outcome, in envelope order. */
     record Submitted(List<RecipientOutcome> outcomes) implements Delivery {}
 }

@@ -17,6 +17,8 @@ import reactor.core.publisher.Mono;
 public final class LocalLedger implements AcceptedLedger {
 
     private static final Mono<Map<String, String>> NOTHING = Mono.just(Map.of());
+    /** Where a message's metadata is kept: no recipient's key, which holds an {@code @}. */
+    private static final String METADATA = "metadata";
 
     private final Cache<String, String> accepted;
 
@@ -46,8 +48,11 @@ public final class LocalLedger implements AcceptedLedger {
     }
 
     @Override
-    public Mono<Void> remember(String message, Map<String, String> emailIds) {
+    public Mono<Void> remember(String message, Map<String, String> emailIds, Map<String, String> metadata) {
         emailIds.forEach((recipient, emailId) -> accepted.put(key(message, recipient), emailId));
+        if (!metadata.isEmpty()) {
+            accepted.put(key(message, METADATA), LedgerMetadata.json(metadata));
+        }
         return Mono.empty();
     }
 

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.core.api;
 
+import io.cakemail.gateway.core.mime.HeaderField;
 import io.cakemail.gateway.core.submission.ParsedMessage;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.netty.buffer.ByteBuf;
@@ -8,13 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /**
- * The identity of a message across a client's retries: a digest of its Message-ID and of its JSON, never the
- * Message-ID alone (mailing tools reuse Message-IDs for different messages; the one sent again after a 451 must be
- * the same message). Worked out when first asked, which most messages never are (only those with a recipient answered
- * 451, and their retries), so a large message is not hashed for nothing. Ask while the body is still held.
+ * The identity of a message across a client's retries: a digest of its header fields as written and of its JSON. A
+ * retry is the same message sent again, every octet alike; two messages composed apart differ in something a retry
+ * keeps (their {@code Date}, their {@code Message-ID}, a signature's time) even when their content is the same, so
+ * an alert sent again an hour later is a new message, sent to everyone. Never the Message-ID alone: mailing tools reuse
+ * Message-IDs for different messages. Worked out when first asked, which most messages never are (only those with a
+ * recipient answered 451, and their retries), so a large message is not hashed for nothing. Ask while the body is
+ * still held.
  */
 final class MessageKey {
 
@@ -41,9 +44,11 @@ final class MessageKey {
         ByteBuf json = body.forRecipient("");
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            if (message.messageId() != null) {
-                digest.update(
-                        message.messageId().trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            for (HeaderField field : message.headers()) {
+                digest.update(field.name().getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(field.value().getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
             }
             digest.update((byte) 0);
             for (ByteBuffer buffer : json.nioBuffers()) {

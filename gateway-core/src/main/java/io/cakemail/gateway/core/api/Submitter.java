@@ -112,7 +112,8 @@ final class Submitter {
             Long accountId,
             SubmissionBody body,
             List<String> recipients,
-            MessageKey messageKey) {
+            MessageKey messageKey,
+            Map<String, String> metadata) {
         long deadline = System.nanoTime() + config.messageDeadline().toNanos();
         String uri = accountId == null ? EMAILS : EMAILS + "?account_id=" + accountId;
         // worked out only when a ledger asks: it hashes the whole message, and an empty local ledger never asks
@@ -137,8 +138,8 @@ final class Submitter {
                 .flatMap(known -> known.isPresent()
                         ? send(principal, uri, body, recipients, keys, known.get(), deadline)
                         : Mono.just(deferAll(recipients)))
-                .flatMap(outcomes ->
-                        rememberForRetry(principal, message, keys, outcomes).thenReturn(outcomes));
+                .flatMap(outcomes -> rememberForRetry(principal, message, keys, outcomes, metadata)
+                        .thenReturn(outcomes));
     }
 
     private Mono<List<RecipientOutcome>> send(
@@ -190,7 +191,11 @@ final class Submitter {
      * the message sent again after that is a new one. A ledger that fails to write is logged, and the reply stands.
      */
     private Mono<Void> rememberForRetry(
-            ApiPrincipal principal, Supplier<String> message, List<String> keys, List<RecipientOutcome> outcomes) {
+            ApiPrincipal principal,
+            Supplier<String> message,
+            List<String> keys,
+            List<RecipientOutcome> outcomes,
+            Map<String, String> metadata) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
             retryComing |= outcome instanceof RecipientOutcome.Deferred;
@@ -207,7 +212,7 @@ final class Submitter {
             }
         }
         Mono<Void> write = !remember.isEmpty()
-                ? ledger.remember(message.get(), remember)
+                ? ledger.remember(message.get(), remember, metadata)
                 : forget.isEmpty() ? Mono.empty() : ledger.forget(message.get(), forget);
         return write.onErrorResume(error -> {
             api.warn(principal.session(), "The no-resend ledger could not be updated: {}", error.toString());

@@ -4,17 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cakemail.gateway.core.mime.HeaderField;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The headers that steer a submission rather than travel with it: the gateway's own ({@code X-Sender-Id},
- * {@code X-List-Id}, {@code X-Account-Id}, {@code X-Email-Api-Type}, {@code X-Tags}, {@code X-Track-*}) and the tag
- * and tracking headers of the providers senders migrate from (SendGrid {@code X-SMTPAPI}, Mailgun, Postmark,
- * Mandrill, Amazon SES). They are removed from the forwarded headers. A value the gateway cannot honour is refused,
- * never ignored.
+ * {@code X-List-Id}, {@code X-Account-Id}, {@code X-Email-Api-Type}, {@code X-Tags}, {@code X-Track-*}) and those of
+ * the providers senders migrate from (SendGrid {@code X-SMTPAPI}, Mailgun, Postmark, Mandrill, Amazon SES, Brevo):
+ * tags, tracking, test sends that must not be delivered ({@code X-Mailgun-Drop-Message}, {@code X-Sib-Sandbox}), and
+ * metadata for the sender's own use ({@code X-Mailgun-Variables}, {@code X-PM-Metadata-*}, {@code X-MC-Metadata},
+ * {@code X-Mailin-custom}, SendGrid's {@code unique_args}), which never reaches recipients. They are removed from the
+ * forwarded headers. A value the gateway cannot honour is refused, never ignored: a send scheduled for later
+ * ({@code X-MC-SendAt}, {@code X-Mailgun-Deliver-By}, SendGrid's {@code send_at}) or a Mandrill sub-account.
  */
 final class ControlHeaders {
 
@@ -43,10 +48,24 @@ final class ControlHeaders {
             "x-mc-tags",
             "x-mc-track",
             "x-ses-message-tags",
-            "x-ses-configuration-set");
+            "x-ses-configuration-set",
+            "x-mailgun-drop-message",
+            "x-sib-sandbox",
+            "x-mc-sendat",
+            "x-mailgun-deliver-by",
+            "x-mc-subaccount",
+            "x-mailgun-variables",
+            "x-mc-metadata",
+            "x-mailin-custom");
 
-    /** X-SMTPAPI keys the gateway honours ({@code unique_args} is SendGrid-side metadata and safe to leave). */
+    /** Postmark's metadata: one header a key, {@code X-PM-Metadata-<key>}. */
+    private static final String POSTMARK_METADATA = "x-pm-metadata-";
+
+    /** X-SMTPAPI keys the gateway honours ({@code unique_args} becomes the message's metadata). */
     private static final Set<String> SMTPAPI_KEYS = Set.of("category", "filters", "unique_args");
+
+    /** X-SMTPAPI keys that schedule the send, which the API cannot do. */
+    private static final Set<String> SMTPAPI_SCHEDULING = Set.of("send_at", "send_each_at");
 
     String senderId;
     Long listId;
@@ -54,12 +73,16 @@ final class ControlHeaders {
     String emailType;
     final Set<String> tags = new LinkedHashSet<>();
     Tracking tracking = Tracking.UNSET;
+    /** The header that asked for the message to be checked and not delivered, as written, or {@code null}. */
+    String doNotDeliver;
+    /** The sender's own metadata, by key, in order of appearance: kept with the message's record, never sent. */
+    final Map<String, String> metadata = new LinkedHashMap<>();
 
     private ControlHeaders() {}
 
     /** Whether a header of this name, lower-cased ({@link HeaderField#lowerCaseName()}), is a control header. */
     static boolean isControl(String lowerCaseName) {
-        return NAMES.contains(lowerCaseName);
+        return NAMES.contains(lowerCaseName) || lowerCaseName.startsWith(POSTMARK_METADATA);
     }
 
     /**
@@ -77,7 +100,7 @@ final class ControlHeaders {
             }
             String value = field.decodedValue().trim();
             switch (name) {
-                case "x-sender-id" -> control.senderId = value.isEmpty() ? null : value;
+                case "x-sender-id" -> control.senderId = value.isEmpty() ? null : HeaderText.printable(value);
                 case "x-list-id" -> control.listId = positive(field, value);
                 case "x-account-id" -> control.accountId = positive(field, value);
                 case "x-email-api-type" -> control.emailType = emailType(field, value);
@@ -105,7 +128,27 @@ final class ControlHeaders {
                                     : clicks(bool(field, value)));
                 case "x-pm-tracklinks" -> control.track(postmarkLinks(field, value));
                 case "x-mc-track" -> control.track(mandrill(value));
+                case "x-mailgun-drop-message" -> {
+                    if (bool(field, value)) {
+                        control.doNotDeliver = field.name();
+                    }
+                }
+                case "x-sib-sandbox" -> {
+                    if (!value.equalsIgnoreCase("drop")) {
+                        throw new InvalidHeaderException(field.name() + ": '" + value + "' (expected: drop)");
+                    }
+                    control.doNotDeliver = field.name();
+                }
+                case "x-mc-sendat", "x-mailgun-deliver-by" -> throw scheduled(field.name());
+                case "x-mc-subaccount" ->
+                    throw new InvalidHeaderException(field.name() + " names a Mandrill sub-account, which this gateway"
+                            + " cannot map: use X-Account-Id with the Cakemail account's id");
+                case "x-mailgun-variables", "x-mc-metadata" -> control.metadata(field, value);
+                case "x-mailin-custom" -> control.metadata.put(field.name(), value);
                 default -> {
+                    if (name.startsWith(POSTMARK_METADATA)) {
+                        control.metadata.put(field.name().substring(POSTMARK_METADATA.length()), value);
+                    }
                     // x-email-api-enabled, x-ses-configuration-set: recognised, kept out of the message, no effect
                 }
             }
@@ -130,7 +173,23 @@ final class ControlHeaders {
         }
     }
 
-    private void smtpApi(HeaderField field, String value) {
+    private static InvalidHeaderException scheduled(String what) {
+        return new InvalidHeaderException(what + " asks for a send at a later time, which the Cakemail API cannot"
+                + " schedule: send the message when it is to go out");
+    }
+
+    /** A header whose value is a JSON object of the sender's metadata: each key, its value as text. */
+    private void metadata(HeaderField field, String value) {
+        jsonObject(field, value)
+                .fields()
+                .forEachRemaining(entry -> metadata.put(entry.getKey(), text(entry.getValue())));
+    }
+
+    private static String text(JsonNode value) {
+        return value.isValueNode() ? value.asText() : value.toString();
+    }
+
+    private static JsonNode jsonObject(HeaderField field, String value) {
         JsonNode root;
         try {
             root = JSON.readTree(value);
@@ -140,12 +199,24 @@ final class ControlHeaders {
         if (root == null || !root.isObject()) {
             throw new InvalidHeaderException(field.name() + " is not a JSON object");
         }
+        return root;
+    }
+
+    private void smtpApi(HeaderField field, String value) {
+        JsonNode root = jsonObject(field, value);
         for (Iterator<String> keys = root.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
+            if (SMTPAPI_SCHEDULING.contains(key)) {
+                throw scheduled(field.name() + " " + key);
+            }
             if (!SMTPAPI_KEYS.contains(key)) {
                 throw new InvalidHeaderException(field.name() + " key '" + key + "' is not supported by this gateway"
-                        + " (supported: category, filters.opentrack, filters.clicktrack)");
+                        + " (supported: category, filters.opentrack, filters.clicktrack, unique_args)");
             }
+        }
+        JsonNode uniqueArgs = root.path("unique_args");
+        if (uniqueArgs.isObject()) {
+            uniqueArgs.fields().forEachRemaining(entry -> metadata.put(entry.getKey(), text(entry.getValue())));
         }
         JsonNode category = root.path("category");
         if (category.isTextual()) {

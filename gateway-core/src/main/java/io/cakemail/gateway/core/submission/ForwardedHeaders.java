@@ -9,7 +9,8 @@ import java.util.Set;
  * Which message headers travel as {@code additional_headers}: the standard ones worth keeping (replies, threading,
  * list management, priority) and custom {@code X-*} headers, minus control headers and those that mail systems add
  * in transit. Structural and transport headers (Received, DKIM-Signature, Content-*, MIME-Version, To, Cc, Bcc, ...)
- * never do: the API writes its own. Values are forwarded as written, encoded words included.
+ * never do: the API writes its own. Values are forwarded as written, encoded words included, but for control
+ * characters ({@link HeaderText#printable}).
  */
 final class ForwardedHeaders {
 
@@ -47,7 +48,8 @@ final class ForwardedHeaders {
         for (HeaderField field : fields) {
             String name = field.lowerCaseName();
             if (STANDARD.contains(name) || isCustom(name)) {
-                kept.add(field);
+                String value = HeaderText.printable(field.value());
+                kept.add(value == field.value() ? field : new HeaderField(field.name(), value, name));
             }
         }
         return kept;

@@ -4,7 +4,7 @@ import io.cakemail.gateway.core.mime.EncodedWords;
 
 /**
  * The first mailbox of an address header: {@code "Name" <addr>}, {@code Name <addr>}, {@code addr (Name)} or
- * {@code addr}, display names RFC 2047-decoded.
+ * {@code addr}, display names RFC 2047-decoded and {@linkplain HeaderText#printable printable}.
  *
  * @param address the address, or {@code null} when none could be found
  * @param name the display name, or {@code null}
@@ -70,7 +70,7 @@ public record Mailbox(String address, String name) {
         if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
             name = name.substring(1, name.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
         }
-        name = EncodedWords.decode(name).trim();
+        name = HeaderText.printable(EncodedWords.decode(name)).trim();
         return emptyToNull(name);
     }
 

@@ -16,6 +16,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -76,6 +77,8 @@ public final class MessageTransformer implements AutoCloseable {
     private String messageId;
     private ControlHeaders control;
     private List<HeaderField> additionalHeaders = List.of();
+    /** The message's own header fields, for its identity. */
+    private List<HeaderField> headers = List.of();
     /** The text body as the content of a JSON string, or {@code null}. */
     private ByteBuf text;
     /** The HTML body as the content of a JSON string, or {@code null}. */
@@ -159,6 +162,9 @@ public final class MessageTransformer implements AutoCloseable {
                 control.senderId,
                 from,
                 messageId,
+                headers,
+                control.doNotDeliver,
+                Collections.unmodifiableMap(control.metadata),
                 memory);
         text = null;
         html = null;
@@ -261,9 +267,12 @@ public final class MessageTransformer implements AutoCloseable {
 
     private void messageHeaders(MimeHeaders headers) {
         String rawSubject = headers.value("Subject");
-        subject = rawSubject == null ? null : EncodedWords.decode(rawSubject).trim();
+        subject = rawSubject == null
+                ? null
+                : HeaderText.printable(EncodedWords.decode(rawSubject)).trim();
         from = Mailbox.parse(headers.value("From"));
         messageId = headers.value("Message-ID");
+        this.headers = headers.fields();
         additionalHeaders = ForwardedHeaders.select(headers.fields());
         try {
             control = ControlHeaders.read(headers.fields());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a message contributes to its submissions, before the sender is resolved. Bodies are kept in the form
@@ -28,6 +29,12 @@ import java.util.List;
  * @param senderId {@code X-Sender-Id}, or {@code null}
  * @param from the From mailbox
  * @param messageId the Message-ID header as written, or {@code null}
+ * @param headers every header field of the message itself, as written: with the content, what tells one message
+ *     from another composed apart (its {@code Date}, its {@code Message-ID}), and a retry from the first try
+ * @param doNotDeliver the header that asked for the message to be checked and not delivered
+ *     ({@code X-Mailgun-Drop-Message}, {@code X-Sib-Sandbox}), as written, or {@code null}
+ * @param metadata the sender's own metadata from the providers' metadata headers, by key: kept with the message's
+ *     record, never sent
  * @param memory the message's share of the memory budget
  */
 public record ParsedMessage(
@@ -44,6 +51,9 @@ public record ParsedMessage(
         String senderId,
         Mailbox from,
         String messageId,
+        List<HeaderField> headers,
+        String doNotDeliver,
+        Map<String, String> metadata,
         MessageMemory memory) {
 
     private static final JsonFactory JSON = new JsonFactory();

@@ -502,7 +502,7 @@ class CakemailClientTest {
                 .isInstanceOf(RecipientOutcome.Queued.class);
     }
 
-    /** With a Message-ID, the retry is known by it; without, by the digest of its JSON. */
+    /** With or without a Message-ID, a retry is known: it is the same message, every header alike. */
     @ParameterizedTest
     @NullSource
     @ValueSource(strings = "<retry-me@test>")
@@ -550,6 +550,34 @@ class CakemailClientTest {
                         RecipientOutcome.Queued.class,
                         q -> assertThat(q.remembered()).isFalse());
         assertThat(sandbox.inbox().emails()).extracting(e -> e.subject()).containsExactlyInAnyOrder("Test", "Another");
+    }
+
+    /**
+     * An alert composed again with the same words is a new message, though it has no Message-ID: its Date differs, as
+     * a retry's never would. It reaches everyone, the recipient the first one reached too.
+     */
+    @Test
+    void aMessageComposedAgainWithTheSameContentIsANewMessage() throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.messageDeadline(Duration.ofSeconds(1)));
+        ApiPrincipal principal = login();
+        String alert = "From: Sender <sandbox@example.com>\r\nSubject: Disk full\r\nDate: %s\r\n\r\nDisk full\r\n";
+        sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^b@"));
+        List<RecipientOutcome> first = outcomes(deliver(
+                principal,
+                List.of("a@example.net", "b@example.net"),
+                parse(String.format(alert, "Mon, 7 Dec 2026 10:00:00 +0000"))));
+        assertThat(first.get(1)).isInstanceOf(RecipientOutcome.Deferred.class);
+        sandbox.faults().clear();
+        List<RecipientOutcome> later = outcomes(deliver(
+                principal,
+                List.of("a@example.net", "b@example.net"),
+                parse(String.format(alert, "Mon, 7 Dec 2026 11:00:00 +0000"))));
+        assertThat(later)
+                .allSatisfy(outcome -> assertThat(outcome)
+                        .isInstanceOfSatisfying(
+                                RecipientOutcome.Queued.class,
+                                q -> assertThat(q.remembered()).isFalse()));
+        assertThat(sandbox.inbox().emails()).hasSize(3);
     }
 
     @Test

@@ -26,7 +26,7 @@ class LocalLedgerTest {
 
     @Test
     void remembersPerMessageUntilForgotten() {
-        ledger.remember("m1", Map.of("a@example.net", "email-1")).block();
+        ledger.remember("m1", Map.of("a@example.net", "email-1"), Map.of()).block();
         assertThat(ledger.accepted(() -> "m1", List.of("a@example.net", "b@example.net"))
                         .block())
                 .containsExactly(Map.entry("a@example.net", "email-1"));

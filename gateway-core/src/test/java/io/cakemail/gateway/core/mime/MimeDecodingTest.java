@@ -1,15 +1,18 @@
 package io.cakemail.gateway.core.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MimeDecodingTest {
 
@@ -60,9 +63,24 @@ class MimeDecodingTest {
                 "=?utf-8*fr?Q?fran=C3=A7ais?=                  | français",
                 "no words here                                 | no words here",
                 "=?UTF-8?Q?unterminated                        | =?UTF-8?Q?unterminated",
+                "=?utf 8?Q?a_charset_with_a_space?=           | =?utf 8?Q?a_charset_with_a_space?=",
+                "=?a?b?c=?a?b?c=?a?b?c                         | =?a?b?c=?a?b?c=?a?b?c",
             })
     void encodedWordsDecode(String encoded, String expected) {
         assertThat(EncodedWords.decode(encoded.strip())).isEqualTo(expected.strip());
+    }
+
+    /**
+     * Text made of would-be encoded words that never close once cost the square of its length (seconds for a header
+     * block's 256 KiB, on an event loop). A guard against a hang, not a speed target: {@code EncodedWordsBenchmark}
+     * measures the cost.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"=?a?b?c", "=?utf-8?q?", "=?=?", "=?utf-8?b?QUJD?= ", "=?x?q?a b"})
+    void encodedWordsCostWorkLinearInTheirText(String unit) {
+        String text = unit.repeat(4 * 1024 * 1024 / unit.length());
+        String decoded = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> EncodedWords.decode(text));
+        assertThat(decoded).isNotNull();
     }
 
     @Test

@@ -13,8 +13,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Runs messages through {@link MessageTransformer} the way the SMTP layer does (in chunks) and renders the outcome
- * as one JSON document: {@code {"body": <SubmitEmail for recipient@example.com>, "account_id": n}} or
- * {@code {"refused": {...}}}. The sender id stands in for the directory lookup of the API client: X-Sender-Id, else
+ * as one JSON document: {@code {"body": <SubmitEmail for recipient@example.com>, "account_id": n, "do_not_deliver":
+ * header, "metadata": {...}}} (the last three when the message has them) or {@code {"refused": {...}}}. The sender id stands in for the directory lookup of the API client: X-Sender-Id, else
  * {@code sender-of:<From address>}.
  */
 final class Transforms {
@@ -83,6 +83,12 @@ final class Transforms {
         }
         if (message.accountId() != null) {
             outcome.put("account_id", message.accountId());
+        }
+        if (message.doNotDeliver() != null) {
+            outcome.put("do_not_deliver", message.doNotDeliver());
+        }
+        if (!message.metadata().isEmpty()) {
+            message.metadata().forEach(outcome.putObject("metadata")::put);
         }
         return normalized(outcome);
     }

@@ -6,7 +6,8 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 
 /**
- * What tests and users steer the sandbox with: faults ({@code POST} and {@code DELETE /sandbox/faults}) and tokens ({@code POST /sandbox/tokens/expire} and {@code /revoke}). No authentication: the sandbox binds loopback.
+ * What tests and users steer the sandbox with: faults ({@code POST} and {@code DELETE /sandbox/faults}) and tokens ({@code POST /sandbox/tokens/expire} and {@code /revoke}). No authentication: the sandbox binds loopback, and
+ * {@link LocalControl} answers only JSON posts addressed to a loopback name.
  */
 final class ControlResource {
 
@@ -19,19 +20,19 @@ final class ControlResource {
     }
 
     void register(HttpServerRoutes routes) {
-        routes.post("/sandbox/faults", this::addFault)
-                .delete("/sandbox/faults", (request, response) -> {
+        routes.post("/sandbox/faults", LocalControl.json(this::addFault))
+                .delete("/sandbox/faults", LocalControl.loopback((request, response) -> {
                     faults.clear();
                     return response.status(204).send();
-                })
-                .post("/sandbox/tokens/expire", (request, response) -> {
+                }))
+                .post("/sandbox/tokens/expire", LocalControl.json((request, response) -> {
                     tokens.expireAll();
                     return response.status(204).send();
-                })
-                .post("/sandbox/tokens/revoke", (request, response) -> {
+                }))
+                .post("/sandbox/tokens/revoke", LocalControl.json((request, response) -> {
                     tokens.revokeAll();
                     return response.status(204).send();
-                });
+                }));
     }
 
     private Publisher<Void> addFault(HttpServerRequest request, HttpServerResponse response) {

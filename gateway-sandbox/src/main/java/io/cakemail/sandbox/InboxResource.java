@@ -31,10 +31,10 @@ final class InboxResource {
                 .get("/sandbox/messages", this::messages)
                 .get("/sandbox/messages/{id}", this::message)
                 .get("/sandbox/messages/{id}/attachments/{index}", this::attachment)
-                .delete("/sandbox/messages", (request, response) -> {
+                .delete("/sandbox/messages", LocalControl.loopback((request, response) -> {
                     inbox.clear();
                     return response.status(204).send();
-                });
+                }));
     }
 
     private Publisher<Void> page(HttpServerRequest request, HttpServerResponse response) {

@@ -252,6 +252,35 @@ class SandboxTest {
                 .isEqualTo(200);
     }
 
+    /**
+     * The control endpoints have no authentication: a page of another origin can neither post to them (a form's
+     * {@code text/plain} is refused) nor reach them by another name (DNS rebinding: the {@code Host} is not loopback).
+     */
+    @Test
+    void controlEndpointsAnswerOnlyJsonPostsToALoopbackName() throws Exception {
+        HttpRequest textPlain = HttpRequest.newBuilder(uri("/sandbox/tokens/revoke"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build();
+        assertThat(http.send(textPlain, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(415);
+        try (java.net.Socket socket =
+                new java.net.Socket("127.0.0.1", sandbox.baseUri().getPort())) {
+            String fault = "{\"path\":\"/token\",\"status\":500}";
+            socket.getOutputStream()
+                    .write(("POST /sandbox/faults HTTP/1.1\r\nHost: rebound.attacker.example\r\n"
+                                    + "Content-Type: application/json\r\nContent-Length: " + fault.length()
+                                    + "\r\nConnection: close\r\n\r\n" + fault)
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 403");
+        }
+        assertThat(token("username=sandbox%40example.com&password=sandbox").statusCode())
+                .as("no fault was added, no token revoked")
+                .isEqualTo(200);
+    }
+
     @Test
     void theInboxIsAPageAJsonListAndDownloads() throws Exception {
         String token = login();

@@ -145,6 +145,21 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (client.connectedAt != 0) { // a connection refused before its session started was never one
+            connectionClosed();
+        }
+        if (sessionDeadline != null) {
+            sessionDeadline.cancel(false);
+        }
+        cancelWriteDeadline();
+        mail.reset();
+        auth.reset();
+        replies.release();
+        ctx.fireChannelInactive();
+    }
+
+    /** The session's duration and its one line, when it closes. */
+    private void connectionClosed() {
         long nanos = System.nanoTime() - client.connectedAt;
         config.metrics().connectionClosed(nanos);
         if (connections.isEnabled(Level.INFO)) {
@@ -160,14 +175,6 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
                             .field("smtp.auth.failures", client.authFailures)
                             .field("event.duration_ms", nanos / 1000 / 1000.0));
         }
-        if (sessionDeadline != null) {
-            sessionDeadline.cancel(false);
-        }
-        cancelWriteDeadline();
-        mail.reset();
-        auth.reset();
-        replies.release();
-        ctx.fireChannelInactive();
     }
 
     @Override

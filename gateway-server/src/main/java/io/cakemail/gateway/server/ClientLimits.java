@@ -3,7 +3,6 @@ package io.cakemail.gateway.server;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cakemail.gateway.smtp.ClientPolicy;
-import io.cakemail.gateway.smtp.SessionLog;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.github.bucket4j.Bucket;
 import io.micrometer.core.instrument.Counter;
@@ -53,7 +52,6 @@ final class ClientLimits implements ClientPolicy {
             SmtpReply.of(450, "4.7.1", "Too many messages for this login, try again in a minute");
 
     private static final Logger limits = LogManager.getLogger("io.cakemail.gateway.limits");
-    private static final SessionLog limitsLog = SessionLog.of("io.cakemail.gateway.limits");
     /** Addresses (or prefixes) and logins remembered at most, per kind of limit. */
     private static final int REMEMBERED = 100_000;
 
@@ -71,6 +69,7 @@ final class ClientLimits implements ClientPolicy {
     private final Counter refusedLoginMessages;
     private final Counter refusedBlocked;
     private final Counter refusedPregreet;
+    private final Counter refusedPodFull;
     private final Counter blocks;
 
     ClientLimits(GatewayConfig.Limits config, FleetLimits fleet, MeterRegistry registry) {
@@ -89,6 +88,7 @@ final class ClientLimits implements ClientPolicy {
         refusedLoginMessages = refused(registry, "login_messages");
         refusedBlocked = refused(registry, "blocked");
         refusedPregreet = refused(registry, "pregreet");
+        refusedPodFull = refused(registry, "pod_connections");
         blocks = Counter.builder("smtp.limits.blocks")
                 .description("Client addresses blocked after too many failed logins")
                 .register(registry);
@@ -141,10 +141,14 @@ final class ClientLimits implements ClientPolicy {
         }
     }
 
+    /** A connection came while the pod held its most connections ({@code GATEWAY_MAX_CONNECTIONS}); it is refused. */
+    void podFull() {
+        refusedPodFull.increment();
+    }
+
     /** A client sent octets before its session greeted it; it is refused. */
-    void talkedBeforeGreeting(String session, SocketAddress client) {
+    void talkedBeforeGreeting() {
         refusedPregreet.increment();
-        limitsLog.info(session, "Refusing {}: it talked before the greeting", client);
     }
 
     /** Whether the fleet must be asked, before a connection from {@code client} starts, if it is blocked. */

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.smtp.ClientAddress;
+import io.cakemail.gateway.smtp.SessionLog;
 import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.netty.channel.ChannelFutureListener;
@@ -33,6 +34,9 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     /** Set once the session has greeted the client: what it sends from then on goes to the session. */
     private static final AttributeKey<Boolean> GREETED = AttributeKey.valueOf(ConnectionLimiter.class, "greeted");
 
+    /** Refusals a flood repeats at will: the logging configuration rate-limits this logger. */
+    private static final SessionLog limits = SessionLog.of("io.cakemail.gateway.limits");
+
     private final int maxConnections;
     private final ClientLimits clients;
     private final AtomicInteger connections = new AtomicInteger();
@@ -50,6 +54,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (connections.incrementAndGet() > maxConnections) {
+            clients.podFull();
             refuse(ctx, SmtpReplies.TOO_MANY_CONNECTIONS);
             return;
         }
@@ -84,7 +89,13 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         ctx.channel().attr(GREETED).set(Boolean.TRUE);
     }
 
+    /** Closes with {@code reply}, logged (rate-limited: a flood repeats it) and counted by whoever decided it. */
     private static void refuse(ChannelHandlerContext ctx, SmtpReply reply) {
+        limits.info(
+                ctx.channel().id().asShortText(),
+                "Refusing the connection from {}: {}",
+                ClientAddress.of(ctx.channel()),
+                reply);
         ctx.channel().attr(REFUSED).set(Boolean.TRUE);
         ctx.writeAndFlush(reply.toByteBuf()).addListener(ChannelFutureListener.CLOSE);
     }
@@ -97,7 +108,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         }
         if (!ctx.channel().hasAttr(GREETED)) {
             ReferenceCountUtil.release(msg);
-            clients.talkedBeforeGreeting(ctx.channel().id().asShortText(), ClientAddress.of(ctx.channel()));
+            clients.talkedBeforeGreeting();
             refuse(ctx, ClientLimits.PREGREET);
             return;
         }

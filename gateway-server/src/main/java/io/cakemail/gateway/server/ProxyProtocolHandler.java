@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
  * must come from a trusted block and start with a header within the timeout; until then no SMTP handler is in the
  * pipeline and nothing is said (SMTP speaks first, so the greeting waits for the header). The header's source
  * becomes the {@link ClientAddress} that limits, logs and the envelope use; a v2 {@code LOCAL} header (a
- * balancer's health check) leaves the socket's own. Then the session is installed and started, and whatever followed
+ * balancer's health check) and a client on a local socket ({@code AF_UNIX}) leave the socket's own. Then the session is installed and started, and whatever followed
  * the header (a TLS client hello) goes to it. A connection from elsewhere, without a header, with a malformed one,
  * or too slow to send it is closed, logged (rate-limited) and counted in {@code smtp.proxy.rejected} tagged
  * {@code reason} (untrusted, invalid, timeout).
@@ -95,7 +96,7 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             deadline.cancel(false);
-            if (header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null) {
+            if (header.command() == HAProxyCommand.PROXY && isInternet(header.proxiedProtocol())) {
                 InetAddress source = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
                 ctx.channel().attr(ClientAddress.PROXIED).set(new InetSocketAddress(source, header.sourcePort()));
             }
@@ -106,6 +107,16 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
         session.accept(channel);
         channel.pipeline().fireChannelActive();
+    }
+
+    /**
+     * Whether the header names an internet client (TCP or UDP over IPv4 or IPv6). A client on a local socket
+     * ({@code AF_UNIX}, a path) or of an unknown family has no address to limit or log: the connection's own stands.
+     */
+    private static boolean isInternet(HAProxyProxiedProtocol protocol) {
+        HAProxyProxiedProtocol.AddressFamily family = protocol.addressFamily();
+        return family == HAProxyProxiedProtocol.AddressFamily.AF_IPv4
+                || family == HAProxyProxiedProtocol.AddressFamily.AF_IPv6;
     }
 
     @Override

@@ -116,6 +116,27 @@ class ProxyProtocolTest {
                 .isEqualTo(java.net.InetAddress.getLoopbackAddress());
     }
 
+    /** A client of the balancer on a local socket has a path, not an address: the socket's own address stands. */
+    @Test
+    void aV2HeaderOfALocalSocketClientKeepsTheSocketsAddress() throws Exception {
+        start("127.0.0.0/8");
+        try (Socket socket = connect(server.smtpPort())) {
+            socket.getOutputStream()
+                    .write(v2(new HAProxyMessage(
+                            HAProxyProtocolVersion.V2,
+                            HAProxyCommand.PROXY,
+                            HAProxyProxiedProtocol.UNIX_STREAM,
+                            "/run/client.sock",
+                            "/run/gateway.sock",
+                            0,
+                            0)));
+            assertThat(readLine(socket)).startsWith("220 ");
+            sendMessage(socket);
+        }
+        assertThat(((InetSocketAddress) receiver.messages().get(0).envelope().clientAddress()).getAddress())
+                .isEqualTo(java.net.InetAddress.getLoopbackAddress());
+    }
+
     @Test
     void noHeaderWithinTheTimeoutClosesWithoutAGreeting() throws Exception {
         start("127.0.0.0/8");

@@ -26,7 +26,8 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * A local Cakemail API: {@code POST /token} (password and refresh grants), {@code GET /brands/default/senders},
- * {@code POST /v2/emails} and {@code GET /v2/emails/{id}}, with the published request and response shapes and
+ * {@code POST /v2/emails}, {@code GET /v2/emails/{id}} and {@code GET /v2/logs/emails}, with the published request
+ * and response shapes and
  * status codes, plus an inbox ({@code /} as a page, {@code /sandbox/messages} as JSON) and fault injection
  * ({@code /sandbox/faults}). Speaks HTTP/1.1 and h2c in plaintext, or HTTP/1.1 and h2 over TLS.
  */
@@ -36,6 +37,7 @@ public final class CakemailSandbox implements AutoCloseable {
     private final Inbox inbox;
     private final Faults faults = new Faults();
     private final EmailResource emails;
+    private final LogResource logs;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final DisposableServer server;
@@ -47,6 +49,7 @@ public final class CakemailSandbox implements AutoCloseable {
         this.tokens = new TokenStore(Clock.systemUTC(), ids.random());
         this.inbox = new Inbox(config.inboxCapacity());
         this.emails = new EmailResource(config, tokens, faults, inbox, ids);
+        this.logs = new LogResource(tokens, faults, inbox);
         this.tls = tls;
         TokenResource token = new TokenResource(config, tokens, faults, ids);
         SenderResource senders = new SenderResource(config, tokens, faults);
@@ -60,6 +63,7 @@ public final class CakemailSandbox implements AutoCloseable {
                     token.register(routes, this::counted);
                     senders.register(routes, this::counted);
                     emails.register(routes, this::counted);
+                    logs.register(routes, this::counted);
                     inboxPages.register(routes);
                     control.register(routes);
                 });

@@ -76,14 +76,21 @@ final class EmailResource {
             }
             Fault fault = faults.take(request, body.path("email").asText(null));
             if (fault != null && fault.emailStatus() != null) {
-                return accept(request, response, body, fault.emailStatus());
+                return accept(request, response, body, fault.emailStatus(), null);
             }
-            return Faults.answer(request, response, fault, () -> accept(request, response, body, "queued"));
+            if (fault != null && fault.taken()) {
+                return accept(request, response, body, "queued", fault);
+            }
+            return Faults.answer(request, response, fault, () -> accept(request, response, body, "queued", null));
         });
     }
 
-    /** Validates and keeps a submission; {@code status} is the {@code data.status} of a success. */
-    private Mono<Void> accept(HttpServerRequest request, HttpServerResponse response, JsonNode body, String status) {
+    /**
+     * Validates and keeps a submission; {@code status} is the {@code data.status} of a success, answered unless
+     * {@code after} (a fault applied once the message is kept) answers otherwise.
+     */
+    private Mono<Void> accept(
+            HttpServerRequest request, HttpServerResponse response, JsonNode body, String status, Fault after) {
         TokenStore.Session session = tokens.session(request);
         if (session == null) {
             return Answers.notAuthenticated(request, response);
@@ -140,7 +147,9 @@ final class EmailResource {
                 .put("object", "email")
                 .put("submitted", true);
         answer.putObject("data").put("id", id).put("status", status);
-        return Answers.json(response, 201, answer);
+        return after == null
+                ? Answers.json(response, 201, answer)
+                : Faults.answer(request, response, after, () -> Answers.json(response, 201, answer));
     }
 
     private Publisher<Void> email(HttpServerRequest request, HttpServerResponse response) {

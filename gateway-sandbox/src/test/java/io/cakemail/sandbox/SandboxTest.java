@@ -242,6 +242,38 @@ class SandboxTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
+    /**
+     * The activity log: a submitted event and one of the email's status for each email, newest first, filtered by
+     * type and time, paged with {@code has_more}; a submission the sandbox took before a fault cut its answer is in
+     * it, as in the inbox.
+     */
+    @Test
+    void theLogListsEachEmailsEventsByTypeTimeAndPage() throws Exception {
+        String token = login();
+        String first = JSON.readTree(submit(VALID, token).body()).at("/data/id").asText();
+        sandbox.faults().add(Fault.reset("/v2/emails").afterTaking().times(1));
+        assertThatThrownBy(() -> submit(VALID.replace("rcpt@example.net", "cut@example.net"), token))
+                .isInstanceOf(IOException.class);
+
+        JsonNode submitted = JSON.readTree(
+                get("/v2/logs/emails?log_type=submitted&per_page=1", token).body());
+        assertThat(submitted.at("/pagination/has_more").asBoolean()).isTrue();
+        assertThat(submitted.at("/data/0/email").asText()).as("newest first").isEqualTo("cut@example.net");
+        assertThat(submitted.at("/data/0/type").asText()).isEqualTo("submitted");
+        JsonNode all = JSON.readTree(get("/v2/logs/emails", token).body());
+        assertThat(all.at("/pagination/has_more").asBoolean()).isFalse();
+        assertThat(all.path("data").findValuesAsText("type"))
+                .containsExactly("queued", "submitted", "queued", "submitted");
+        assertThat(all.path("data").findValuesAsText("email_id")).contains(first);
+        long future = java.time.Instant.now().getEpochSecond() + 3600;
+        assertThat(JSON.readTree(get("/v2/logs/emails?start_time=" + future, token)
+                                .body())
+                        .path("data"))
+                .isEmpty();
+        assertThat(get("/v2/logs/emails", null).statusCode()).isEqualTo(401);
+        assertThat(get("/v2/logs/emails?per_page=101", token).statusCode()).isEqualTo(422);
+    }
+
     @Test
     void faultsCanBeAddedOverHttp() throws Exception {
         HttpResponse<String> added = post("/sandbox/faults", "{\"path\":\"/token\",\"status\":500,\"times\":1}", null);

@@ -13,7 +13,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * Records what happened to each recipient: a structured {@code dead-letter} event for every recipient the API
  * refused while others of the same message were queued (the client got a 250 and will not retry them), and the
- * counters {@code gateway.recipients} (tag {@code outcome}: queued, refused, deferred), {@code gateway.dead.letters}
+ * counters {@code gateway.recipients} (tag {@code outcome}: queued, refused, deferred, in_doubt), {@code gateway.dead.letters}
  * and {@code smtp.emails.forwarded} (one per recipient the API accepted, as the seed product counted).
  */
 final class DeliveryLog {
@@ -23,6 +23,7 @@ final class DeliveryLog {
     private final Counter queued;
     private final Counter refused;
     private final Counter deferred;
+    private final Counter inDoubt;
     private final Counter forwarded;
     private final Counter deadLettered;
 
@@ -30,6 +31,7 @@ final class DeliveryLog {
         queued = outcome(registry, "queued");
         refused = outcome(registry, "refused");
         deferred = outcome(registry, "deferred");
+        inDoubt = outcome(registry, "in_doubt");
         forwarded = Counter.builder("smtp.emails.forwarded")
                 .description("Recipients the Cakemail API accepted")
                 .register(registry);
@@ -51,12 +53,15 @@ final class DeliveryLog {
         }
         int queuedCount = 0;
         int deferredCount = 0;
+        int inDoubtCount = 0;
         int refusedCount = 0;
         for (RecipientOutcome outcome : submitted.outcomes()) {
             if (outcome instanceof RecipientOutcome.Queued) {
                 queuedCount++;
             } else if (outcome instanceof RecipientOutcome.Deferred) {
                 deferredCount++;
+            } else if (outcome instanceof RecipientOutcome.InDoubt) {
+                inDoubtCount++;
             } else if (outcome instanceof RecipientOutcome.Refused) {
                 refusedCount++;
             }
@@ -64,8 +69,9 @@ final class DeliveryLog {
         queued.increment(queuedCount);
         forwarded.increment(queuedCount);
         deferred.increment(deferredCount);
+        inDoubt.increment(inDoubtCount);
         refused.increment(refusedCount);
-        if (refusedCount > 0 && queuedCount > 0 && deferredCount == 0) {
+        if (refusedCount > 0 && queuedCount > 0 && deferredCount + inDoubtCount == 0) {
             for (RecipientOutcome outcome : submitted.outcomes()) {
                 if (outcome instanceof RecipientOutcome.Refused refusal) {
                     deadLetter(envelope, refusal);
@@ -87,6 +93,7 @@ final class DeliveryLog {
         StringJoiner queued = new StringJoiner(",");
         StringJoiner refused = new StringJoiner(",");
         StringJoiner deferred = new StringJoiner(",");
+        StringJoiner inDoubt = new StringJoiner(",");
         for (RecipientOutcome outcome : submitted.outcomes()) {
             if (outcome instanceof RecipientOutcome.Queued ok) {
                 queued.add(ok.recipient() + "=" + ok.emailId());
@@ -94,11 +101,17 @@ final class DeliveryLog {
                 refused.add(no.recipient() + "=" + no.status());
             } else if (outcome instanceof RecipientOutcome.Deferred later) {
                 deferred.add(later.recipient());
+            } else if (outcome instanceof RecipientOutcome.InDoubt doubt) {
+                inDoubt.add(doubt.recipient());
             }
         }
         addIfAny(line, "recipients.queued", queued);
         addIfAny(line, "recipients.refused", refused);
         addIfAny(line, "recipients.deferred", deferred);
+        addIfAny(line, "recipients.in_doubt", inDoubt);
+        if (!submitted.recorded()) {
+            line.field("ledger.recorded", false);
+        }
     }
 
     private static void addIfAny(SessionMessage line, String field, StringJoiner values) {

@@ -28,10 +28,8 @@ public final class Gateway implements AutoCloseable {
     private final EventLoops loops;
     private final CakemailSandbox sandbox;
     private final CakemailClient client;
-    /** The Redis of the fleet, or {@code null} when each pod keeps its own state. */
-    private final RedisConnection redis;
-    /** The limits' share of it, or {@code null}. */
-    private final FleetLimits fleet;
+    /** What the fleet shares through Redis, or {@code null} when each pod keeps its own state. */
+    private final Fleet fleet;
 
     private final GatewayServer server;
     private final AdminServer admin;
@@ -43,8 +41,7 @@ public final class Gateway implements AutoCloseable {
             EventLoops loops,
             CakemailSandbox sandbox,
             CakemailClient client,
-            RedisConnection redis,
-            FleetLimits fleet,
+            Fleet fleet,
             GatewayServer server,
             AdminServer admin,
             GatewayHealth health,
@@ -53,7 +50,6 @@ public final class Gateway implements AutoCloseable {
         this.loops = loops;
         this.sandbox = sandbox;
         this.client = client;
-        this.redis = redis;
         this.fleet = fleet;
         this.server = server;
         this.admin = admin;
@@ -68,9 +64,7 @@ public final class Gateway implements AutoCloseable {
         CakemailSandbox sandbox = null;
         CakemailClient client = null;
         AdminServer admin = null;
-        RedisConnection redis = null;
-        RedisLedger ledger = null;
-        FleetLimits fleet = null;
+        Fleet fleet = null;
         try {
             String sandboxHost = config.sandboxBindAddress().equals("0.0.0.0")
                             || config.sandboxBindAddress().equals("::")
@@ -90,16 +84,11 @@ public final class Gateway implements AutoCloseable {
                             ? null
                             : URI.create("http://" + (sandboxHost.contains(":") ? "[" + sandboxHost + "]" : sandboxHost)
                                     + ":" + sandbox.port()));
-            if (config.redis().url() != null) {
-                redis = new RedisConnection(config.redis(), registry, loops.workers());
-                ledger = new RedisLedger(
-                        redis, config.redis().ledgerFailOpen(), config.api().acceptedMemory());
-                fleet = new FleetLimits(redis);
-            }
+            fleet = Fleet.start(config, registry, loops.workers());
             client = new CakemailClient(
                     config.api().toBuilder(apiUrl)
                             .metrics(new ApiMeters(registry))
-                            .ledger(ledger)
+                            .ledger(fleet == null ? null : fleet.ledger)
                             .build(),
                     loops.workers());
             log.info(
@@ -120,15 +109,19 @@ public final class Gateway implements AutoCloseable {
             MemoryBudget budget = memoryBudget(config, registry);
             CakemailReceiver receiver = new CakemailReceiver(
                     client, config.transform(), PooledByteBufAllocator.DEFAULT, budget, new DeliveryLog(registry));
-            GatewayServer server =
-                    GatewayServer.start(config, loops, registry, new CakemailAuthenticator(client), receiver, fleet);
+            GatewayServer server = GatewayServer.start(
+                    config,
+                    loops,
+                    registry,
+                    new CakemailAuthenticator(client),
+                    receiver,
+                    fleet == null ? null : fleet.limits);
             health.listening(server);
             stateGauges(registry, server, client);
             return new Gateway(
                     loops,
                     sandbox,
                     client,
-                    redis,
                     fleet,
                     server,
                     admin,
@@ -144,9 +137,6 @@ public final class Gateway implements AutoCloseable {
             }
             if (fleet != null) {
                 fleet.close();
-            }
-            if (redis != null) {
-                redis.close();
             }
             if (sandbox != null) {
                 sandbox.close();
@@ -241,9 +231,8 @@ public final class Gateway implements AutoCloseable {
         }
         server.close();
         client.close();
-        if (redis != null) {
+        if (fleet != null) {
             fleet.close();
-            redis.close();
         }
         if (sandbox != null) {
             sandbox.close();

@@ -220,6 +220,7 @@ public record GatewayConfig(
                 env.get(Settings.BREAKER_FAILURE_RATE),
                 env.get(Settings.BREAKER_OPEN_DURATION));
         api.acceptedMemory(env.get(Settings.NO_RESEND_MEMORY), env.get(Settings.NO_RESEND_MAX));
+        api.doubtCheckAfter(env.get(Settings.DOUBT_CHECK_AFTER));
         env.apply(Settings.TOKEN_REFRESH_MARGIN, api::tokenRefreshMargin);
         env.apply(Settings.BAD_CREDENTIALS_MEMORY, api::badCredentialsMemory);
         api.senderCache(env.get(Settings.SENDER_CACHE), ApiConfig.DEFAULTS.senderMissRefresh());

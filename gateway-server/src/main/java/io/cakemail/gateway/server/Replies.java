@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Turns the core's outcomes into SMTP replies, following the reply table of the design: {@code 250} only when the
  * API queued the message for at least one recipient and refused the others for good; {@code 451} when any recipient
- * could not be submitted now; {@code 550}/{@code 554} when the API refused every recipient ({@code 554 5.7.8} when it
+ * could not be submitted now or may have reached the API without an answer (in doubt); {@code 550}/{@code 554} when
+ * the API refused every recipient ({@code 554 5.7.8} when it
  * refused the login's credentials, a password changed since the session logged in).
  */
 final class Replies {
@@ -50,27 +51,33 @@ final class Replies {
         if (delivery instanceof Delivery.Unavailable unavailable) {
             return SmtpReply.of(451, "4.3.0", unavailable.reason());
         }
-        return outcomes(((Delivery.Submitted) delivery).outcomes());
+        Delivery.Submitted submitted = (Delivery.Submitted) delivery;
+        return outcomes(submitted.outcomes(), submitted.recorded());
     }
 
-    private static SmtpReply outcomes(List<RecipientOutcome> outcomes) {
+    private static SmtpReply outcomes(List<RecipientOutcome> outcomes, boolean recorded) {
         List<String> queuedIds = new ArrayList<>(outcomes.size());
         List<RecipientOutcome.Refused> refused = new ArrayList<>(0);
         RecipientOutcome.Deferred firstDeferred = null;
+        RecipientOutcome.InDoubt firstInDoubt = null;
+        int inDoubt = 0;
         for (RecipientOutcome outcome : outcomes) {
             if (outcome instanceof RecipientOutcome.Queued queued) {
                 queuedIds.add(queued.emailId());
             } else if (outcome instanceof RecipientOutcome.Refused refusal) {
                 refused.add(refusal);
+            } else if (outcome instanceof RecipientOutcome.InDoubt doubt) {
+                firstInDoubt = firstInDoubt == null ? doubt : firstInDoubt;
+                inDoubt++;
             } else if (firstDeferred == null) {
                 firstDeferred = (RecipientOutcome.Deferred) outcome;
             }
         }
-        if (firstDeferred != null) {
-            String kept = queuedIds.isEmpty()
-                    ? ""
-                    : "; " + queuedIds.size() + " recipient(s) already accepted will" + " not be sent again on retry";
-            return SmtpReply.of(451, firstDeferred.tokenRejected() ? "4.7.0" : "4.3.0", firstDeferred.reason() + kept);
+        if (firstDeferred != null || firstInDoubt != null) {
+            String reason = firstDeferred != null ? firstDeferred.reason() : firstInDoubt.reason();
+            boolean token = firstDeferred != null && firstDeferred.tokenRejected();
+            return SmtpReply.of(
+                    451, token ? "4.7.0" : "4.3.0", reason + retryPromise(queuedIds.size(), inDoubt, recorded));
         }
         if (queuedIds.isEmpty()) {
             RecipientOutcome.Refused first = refused.get(0);
@@ -91,6 +98,31 @@ final class Replies {
                             .toList())));
         }
         return SmtpReply.multiline(250, "2.0.0", lines);
+    }
+
+    /**
+     * What a 451 tells of the recipients the API took, or may have taken, when others must be tried again: the retry
+     * does not send to them again (the ledger recorded them), or it may (it could not; the reply says so rather than
+     * promise what was not recorded).
+     */
+    private static String retryPromise(int accepted, int inDoubt, boolean recorded) {
+        StringBuilder text = new StringBuilder();
+        if (accepted > 0) {
+            text.append("; ")
+                    .append(accepted)
+                    .append(" recipient(s) already accepted ")
+                    .append(recorded ? "will not be sent again on retry" : "may be sent again on retry (not recorded)");
+        }
+        if (inDoubt > 0) {
+            text.append("; ")
+                    .append(inDoubt)
+                    .append(" recipient(s) in doubt, the API may have it: ")
+                    .append(
+                            recorded
+                                    ? "the retry asks the API before sending again"
+                                    : "the retry may send again (not recorded)");
+        }
+        return text.toString();
     }
 
     private static SmtpReply credentialsRefused(String reason) {

@@ -130,6 +130,11 @@ final class Settings {
             (int) API.acceptedMemorySize(),
             1,
             "Recipients the no-resend memory holds (500 octets each at most)");
+    static final Setting<Duration> DOUBT_CHECK_AFTER = Setting.durationOrZero(
+            "GATEWAY_DOUBT_CHECK_AFTER",
+            API.doubtCheckAfter(),
+            "How long after a submission in doubt the API's log (GET /v2/logs/emails) is trusted to show it; a retry"
+                    + " sooner is deferred again");
     static final Setting<Duration> TOKEN_REFRESH_MARGIN = Setting.duration(
             "GATEWAY_TOKEN_REFRESH_MARGIN",
             API.tokenRefreshMargin(),
@@ -298,6 +303,7 @@ final class Settings {
             BREAKER_FAILURE_RATE,
             BREAKER_OPEN_DURATION,
             NO_RESEND_MEMORY,
+            DOUBT_CHECK_AFTER,
             NO_RESEND_MAX,
             TOKEN_REFRESH_MARGIN,
             BAD_CREDENTIALS_MEMORY,

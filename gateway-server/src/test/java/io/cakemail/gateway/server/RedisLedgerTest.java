@@ -2,6 +2,7 @@ package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class RedisLedgerTest {
     void lookupsWrittenOnALoopAreFlushedWhenItsTaskEnds() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
                 RedisConnection connection = connection(redis)) {
-            RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
+            RedisLedger ledger = ledger(connection, false, 100);
             ledger.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
             // Twenty sessions' lookups in one task of the loop, as one read of the loop brings them. The connection
             // does
@@ -56,7 +57,7 @@ class RedisLedgerTest {
     void remembersAcceptedRecipientsPerMessageAndForgetsThem() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
                 RedisConnection connection = connection(redis)) {
-            RedisLedger ledger = new RedisLedger(connection, false, Duration.ofHours(1));
+            RedisLedger ledger = ledger(connection, false, 100);
             List<String> recipients = List.of("a@example.net", "b@example.net");
             assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT)).isEmpty();
             ledger.remember("m1", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
@@ -74,12 +75,46 @@ class RedisLedgerTest {
         }
     }
 
+    /**
+     * A 451 promises that the recipients already accepted are not sent again: when Redis cannot record them, they are
+     * kept here, looked up with Redis's answers, and written to Redis as soon as it is back, with their expiry. With
+     * no room left here the record fails, so the reply promises nothing.
+     */
+    @Test
+    void recordsRedisCannotTakeAreKeptHereAndWrittenThroughOnceItIsBack() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                RedisConnection connection = connection(redis);
+                RedisLedger ledger = ledger(connection, true, 2)) {
+            redis.stop();
+            ledger.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
+            assertThat(registry.get("smtp.ledger.pending").gauge().value()).isEqualTo(1);
+            assertThat(ledger.accepted(() -> "m", List.of("a@example.net", "b@example.net"))
+                            .block(WAIT))
+                    .as("Redis gone, fail-open: what is kept here still counts")
+                    .containsExactly(Map.entry("a@example.net", "email-1"));
+            assertThatThrownBy(() -> ledger.remember(
+                                    "n", Map.of("b@example.net", "email-2", "c@example.net", "email-3"), Map.of())
+                            .block(WAIT))
+                    .as("no room for two more");
+            assertThat(registry.get("smtp.ledger.unrecorded").counter().count()).isEqualTo(2);
+
+            redis.startAgain();
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(redis.keysWithTtl())
+                            .hasSize(1)
+                            .allSatisfy((key, ttl) -> assertThat(ttl).isBetween(3000L, 3600L)));
+            assertThat(registry.get("smtp.ledger.pending").gauge().value()).isZero();
+            assertThat(ledger.accepted(() -> "m", List.of("a@example.net")).block(WAIT))
+                    .containsExactly(Map.entry("a@example.net", "email-1"));
+        }
+    }
+
     @Test
     void whileRedisIsDownALookupFailsClosedOrAnswersNothingOpenThenRecovers() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
                 RedisConnection connection = connection(redis)) {
-            RedisLedger closed = new RedisLedger(connection, false, Duration.ofHours(1));
-            RedisLedger open = new RedisLedger(connection, true, Duration.ofHours(1));
+            RedisLedger closed = ledger(connection, false, 100);
+            RedisLedger open = ledger(connection, true, 100);
             closed.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
             redis.stop();
             assertThatThrownBy(
@@ -104,6 +139,10 @@ class RedisLedgerTest {
             }
             assertThat(after).as("the ledger answers again once Redis is back").isEmpty();
         }
+    }
+
+    private RedisLedger ledger(RedisConnection connection, boolean failOpen, int maxPending) {
+        return new RedisLedger(connection, registry, failOpen, Duration.ofHours(1), maxPending);
     }
 
     private RedisConnection connection(RedisProcess redis) {

@@ -99,6 +99,36 @@ class ReplyTableTest {
                 .containsExactlyInAnyOrder("now@example.net", "later@example.net");
     }
 
+    /**
+     * A connection cut after the request was written: the API may have the message. The reply says so, nothing is
+     * tried again at once, and the retry asks the API's log: the API took it, so it is not sent again.
+     */
+    @Test
+    void aSubmissionInDoubtIs451SayingSoAndItsRetryAsksTheApiFirst() throws Exception {
+        start("GATEWAY_DOUBT_CHECK_AFTER", "0s");
+        harness.sandbox
+                .faults()
+                .add(Fault.reset("/v2/emails")
+                        .forRecipients("^doubt@")
+                        .delayed(300)
+                        .afterTaking()
+                        .times(1));
+        try (LineClient client = harness.authenticatedClient()) {
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", message("doubt"), "sure@example.net", "doubt@example.net"))
+                    .isEqualTo("451 4.3.0 the connection to the Cakemail API was lost before its answer; 1"
+                            + " recipient(s) already accepted will not be sent again on retry; 1 recipient(s) in"
+                            + " doubt, the API may have it: the retry asks the API before sending again");
+            assertThat(EndToEndHarness.send(
+                            client, "sandbox@example.com", message("doubt"), "sure@example.net", "doubt@example.net"))
+                    .startsWith("250 2.0.0 Ok: queued as ");
+        }
+        assertThat(harness.sandbox.inbox().emails())
+                .extracting(Inbox.Email::recipient)
+                .containsExactlyInAnyOrder("sure@example.net", "doubt@example.net");
+        assertThat(harness.counter("gateway.recipients", "outcome", "in_doubt")).isEqualTo(1);
+    }
+
     @Test
     void aTokenRefusedAfterRenewalIs451With470() throws Exception {
         start();

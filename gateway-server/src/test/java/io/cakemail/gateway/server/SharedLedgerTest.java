@@ -27,7 +27,7 @@ class SharedLedgerTest {
                 CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
                 GatewayProcess a = gateway(sandbox, redis);
                 GatewayProcess b = gateway(sandbox, redis)) {
-            sandbox.faults().add(Fault.status("/v2/emails", 500).forRecipients("^flaky"));
+            sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^flaky"));
             try (LineClient viaA = login(a)) {
                 assertThat(EndToEndHarness.send(
                                 viaA, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))

@@ -36,6 +36,7 @@ public final class ApiConfig {
     private final Duration breakerOpenDuration;
     private final Duration acceptedMemory;
     private final long acceptedMemorySize;
+    private final Duration doubtCheckAfter;
     private final Duration tokenRefreshMargin;
     private final Duration badCredentialsMemory;
     private final Duration senderCacheTtl;
@@ -65,6 +66,7 @@ public final class ApiConfig {
         breakerOpenDuration = b.breakerOpenDuration;
         acceptedMemory = b.acceptedMemory;
         acceptedMemorySize = b.acceptedMemorySize;
+        doubtCheckAfter = b.doubtCheckAfter;
         tokenRefreshMargin = b.tokenRefreshMargin;
         badCredentialsMemory = b.badCredentialsMemory;
         senderCacheTtl = b.senderCacheTtl;
@@ -100,6 +102,7 @@ public final class ApiConfig {
         b.breakerOpenDuration = breakerOpenDuration;
         b.acceptedMemory = acceptedMemory;
         b.acceptedMemorySize = acceptedMemorySize;
+        b.doubtCheckAfter = doubtCheckAfter;
         b.tokenRefreshMargin = tokenRefreshMargin;
         b.badCredentialsMemory = badCredentialsMemory;
         b.senderCacheTtl = senderCacheTtl;
@@ -197,6 +200,14 @@ public final class ApiConfig {
         return acceptedMemorySize;
     }
 
+    /**
+     * How long after a submission in doubt (the API may have taken it) the API's log is trusted to show it, when it
+     * did: a retry sooner is deferred again rather than risk a second copy.
+     */
+    public Duration doubtCheckAfter() {
+        return doubtCheckAfter;
+    }
+
     /** A token is refreshed when less than this is left of its life. */
     public Duration tokenRefreshMargin() {
         return tokenRefreshMargin;
@@ -268,6 +279,8 @@ public final class ApiConfig {
         private Duration acceptedMemory = Duration.ofHours(24);
         /** 51 MiB at the most (measured: 534 octets an entry when each has its own login and message). */
         private long acceptedMemorySize = 100_000;
+
+        private Duration doubtCheckAfter = Duration.ofMinutes(1);
 
         private Duration tokenRefreshMargin = Duration.ofMinutes(10);
         private Duration badCredentialsMemory = Duration.ofSeconds(30);
@@ -350,6 +363,11 @@ public final class ApiConfig {
         public Builder acceptedMemory(Duration retention, long maximumSize) {
             this.acceptedMemory = requireNonNull(retention, "retention");
             this.acceptedMemorySize = maximumSize;
+            return this;
+        }
+
+        public Builder doubtCheckAfter(Duration doubtCheckAfter) {
+            this.doubtCheckAfter = requireNonNull(doubtCheckAfter, "doubtCheckAfter");
             return this;
         }
 

@@ -40,6 +40,9 @@ final class ApiExchange {
     private final HttpHeaders responseHeaders = new DefaultHttpHeaders(false);
 
     private byte[] responseBody = new byte[0];
+    /** The whole request has been written to the connection: from then on, the API may have it. */
+    private volatile boolean written;
+
     private volatile Timeout timer;
     /** Set once the request is on a stream: resets that stream when the exchange times out. */
     private volatile Runnable resetStream;
@@ -62,8 +65,8 @@ final class ApiExchange {
                 expired -> {
                     if (end()) {
                         metrics.failed(System.nanoTime() - startedAt, ApiError.TIMEOUT);
-                        caller.error(
-                                new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms"));
+                        caller.error(unlessWritten(
+                                new TimeoutException("no answer from the API within " + timeout.toMillis() + " ms")));
                         Runnable reset = resetStream;
                         if (reset != null) {
                             reset.run();
@@ -140,11 +143,35 @@ final class ApiExchange {
         }
     }
 
+    /** The whole request is on its way: written to the connection (not necessarily read by the API). */
+    void written() {
+        written = true;
+    }
+
+    /**
+     * The exchange failed. Before the whole request was written, the API cannot have taken it, and the failure says
+     * so ({@link RequestNotSentException}); after, it may have.
+     */
     void fail(Throwable error) {
         if (end()) {
             metrics.failed(System.nanoTime() - startedAt, ApiError.of(error));
-            caller.error(error);
+            caller.error(unlessWritten(error));
         }
+    }
+
+    /**
+     * The API refused the request before processing it, though it was written: a stream refused
+     * ({@code REFUSED_STREAM}), or one above the last a {@code GOAWAY} says the API will process (RFC 9113 8.7).
+     */
+    void refused(String why) {
+        if (end()) {
+            metrics.failed(System.nanoTime() - startedAt, ApiError.IO);
+            caller.error(new RequestNotSentException(why, null));
+        }
+    }
+
+    private Throwable unlessWritten(Throwable error) {
+        return written ? error : new RequestNotSentException("the request was not written whole", error);
     }
 
     boolean isEnded() {

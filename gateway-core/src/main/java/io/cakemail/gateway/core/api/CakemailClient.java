@@ -143,10 +143,11 @@ public final class CakemailClient implements AutoCloseable {
                         principal,
                         message.accountId(),
                         body,
+                        message.subject(),
                         recipients,
                         new MessageKey(message, body),
                         message.metadata())
-                .<Delivery>map(Delivery.Submitted::new)
+                .cast(Delivery.class)
                 .doFinally(signal -> body.release());
     }
 

@@ -29,6 +29,12 @@ public sealed interface Delivery {
      */
     record Checked(String header) implements Delivery {}
 
-    /** Each recipient's outcome, in envelope order. */
-    record Submitted(List<RecipientOutcome> outcomes) implements Delivery {}
+    /**
+     * Each recipient's outcome, in envelope order.
+     *
+     * @param recorded whether the recipients the API took (or may have taken) are recorded for the client's retry
+     *     of a message with others to try again; when not, the retry may send them again, and the reply must not
+     *     promise otherwise
+     */
+    record Submitted(List<RecipientOutcome> outcomes, boolean recorded) implements Delivery {}
 }

@@ -83,7 +83,9 @@ final class Http11ApiConnection extends ChannelInboundHandlerAdapter implements 
         current = exchange;
         exchange.onStream(() -> ctx.executor().execute(() -> timedOut(exchange)));
         ctx.writeAndFlush(request(exchange)).addListener(written -> {
-            if (!written.isSuccess()) {
+            if (written.isSuccess()) {
+                exchange.written();
+            } else {
                 end(exchange, new IOException("the request could not be sent to the API", written.cause()));
             }
         });

@@ -53,6 +53,16 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements ApiConn
         this.maxStreams = maxStreams;
         this.streams = connection();
         streams.addListener(new Http2ConnectionAdapter() {
+            /** Streams above the last one the API will process were never processed: Netty closes them next. */
+            @Override
+            public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
+                for (int id : exchanges.keySet().toArray(new Integer[0])) {
+                    if (id > lastStreamId) {
+                        end(id, exchange -> exchange.refused("the API's GOAWAY came before it processed the request"));
+                    }
+                }
+            }
+
             @Override
             public void onStreamClosed(Http2Stream stream) {
                 ApiExchange open = exchanges.remove(stream.id());
@@ -170,12 +180,12 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements ApiConn
         }
         encoder()
                 .writeHeaders(ctx, id, exchange.requestHeaders, 0, exchange.body == null, ctx.newPromise())
-                .addListener(written -> failOnError(id, written.cause()));
+                .addListener(written -> whenWritten(id, exchange, written.cause(), exchange.body == null));
         if (exchange.body != null) {
             ByteBuf body = exchange.body.get();
             encoder()
                     .writeData(ctx, id, body, 0, true, ctx.newPromise())
-                    .addListener(written -> failOnError(id, written.cause()));
+                    .addListener(written -> whenWritten(id, exchange, written.cause(), true));
         }
         if (!flushQueued) {
             flushQueued = true;
@@ -186,9 +196,20 @@ final class Http2ApiConnection extends Http2ConnectionHandler implements ApiConn
         }
     }
 
-    private void failOnError(int id, Throwable cause) {
+    /** A frame of the request was written ({@code last}: its last), or could not be: the exchange fails. */
+    private void whenWritten(int id, ApiExchange exchange, Throwable cause, boolean last) {
         if (cause != null) {
-            end(id, exchange -> exchange.fail(cause));
+            end(id, open -> open.fail(cause));
+        } else if (last) {
+            exchange.written();
+        }
+    }
+
+    /** A stream the API refused was not processed (RFC 9113 8.7): it may be sent again. */
+    @Override
+    public void reset(ChannelHandlerContext ctx, int id, long errorCode) {
+        if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+            end(id, exchange -> exchange.refused("the API refused the HTTP/2 stream (REFUSED_STREAM)"));
         }
     }
 

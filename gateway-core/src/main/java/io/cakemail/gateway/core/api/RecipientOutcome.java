@@ -14,8 +14,17 @@ public sealed interface RecipientOutcome {
     record Refused(String recipient, int status, String reason) implements RecipientOutcome {}
 
     /**
-     * It could not be submitted now (timeouts, resets, 5xx, 429, open circuit, a token refused twice); the client
-     * should try again.
+     * It was not submitted now (the API refused the connection or the stream, answered 503 or 429, the circuit is
+     * open, a token was refused twice); the client should try again.
      */
     record Deferred(String recipient, String reason, boolean tokenRejected) implements RecipientOutcome {}
+
+    /**
+     * It may have reached the API, which did not say whether it took it (a connection lost after the request was
+     * written, no answer in time, a 500): it is not tried again now, and the client's retry asks the API's log
+     * before sending it again.
+     *
+     * @param since when the doubtful attempt began, in epoch seconds: where the log is searched from
+     */
+    record InDoubt(String recipient, String reason, long since) implements RecipientOutcome {}
 }

@@ -31,9 +31,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Submits one message to each of its recipients ({@code POST /v2/emails}), concurrently, all sharing the JSON
- * written once. A recipient whose request fails on the way (a reset, a timeout) or is answered 5xx is tried at most
- * {@link ApiConfig#maxAttempts} times, with exponential backoff and jitter; a {@code 429} or {@code 503} waits for its
- * {@code Retry-After} (seconds or an HTTP date); nothing waits past the message's deadline. A 401 renews the token
+ * written once. A POST is not idempotent and the API takes no idempotency key, so a recipient is tried again at once
+ * only when its request provably did not reach the API ({@link RequestNotSentException}: no connection, a stream
+ * refused) or the API said it did not process it ({@code 503}, {@code 429}): at most {@link ApiConfig#maxAttempts}
+ * times, with exponential backoff and jitter, a {@code Retry-After} (seconds or an HTTP date) honoured, nothing past
+ * the message's deadline. Any other failure (a connection lost after the request was written, no answer in time, a
+ * {@code 500}) leaves it {@linkplain RecipientOutcome.InDoubt in doubt}: remembered, and on the client's retry the
+ * API's own log ({@link SubmissionLog}) is asked whether it took it before it is sent again. A 401 renews the token
  * once.
  *
  * <p>A circuit breaker over the last calls answers at once while the API is failing broadly. It judges the API, not
@@ -41,12 +45,13 @@ import reactor.core.publisher.Mono;
  * so one address the API always refuses, retried by its client, never opens it for everyone else, while an outage,
  * which fails every recipient, opens it within a window of calls.
  *
- * <p>When some recipient is deferred (the client will be told 451 and will retry), the recipients the API queued are
- * remembered, so the retry does not send to them twice; a message that needs no retry leaves nothing to remember.
+ * <p>When some recipient is deferred or in doubt (the client will be told 451 and will retry), the recipients the API
+ * queued, and those in doubt, are remembered, so the retry does not send to them twice; a message that needs no retry
+ * leaves nothing to remember.
  */
 final class Submitter {
 
-    private static final Logger log = LogManager.getLogger(Submitter.class);
+    private static final Logger breakerLog = LogManager.getLogger(Submitter.class);
     private static final SessionLog sessionLog = SessionLog.of(Submitter.class);
     /** API trouble an outage repeats for every call: the logging configuration rate-limits this logger. */
     private static final SessionLog api = SessionLog.of("io.cakemail.gateway.api");
@@ -54,12 +59,15 @@ final class Submitter {
     private static final String EMAILS = "/v2/emails";
     private static final int FAILING_RECIPIENT_MINUTES = 1;
     private static final String UNREACHABLE = "Cakemail API unreachable, try again later";
+    /** What the ledger holds for a recipient in doubt: this, then the epoch second its doubtful attempt began. */
+    private static final String DOUBT = "doubt:";
 
     private final ApiHttp http;
     private final TokenService tokens;
     private final ApiConfig config;
     private final CircuitBreaker breaker;
     private final AcceptedLedger ledger;
+    private final SubmissionLog log;
     /** Recipients whose failure the breaker has counted lately. */
     private final Cache<String, Boolean> failingRecipients;
 
@@ -67,6 +75,7 @@ final class Submitter {
         this.http = http;
         this.tokens = tokens;
         this.config = config;
+        this.log = new SubmissionLog(tokens, http);
         this.breaker = CircuitBreaker.of(
                 "cakemail-api",
                 CircuitBreakerConfig.custom()
@@ -81,13 +90,13 @@ final class Submitter {
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.StateTransition transition = event.getStateTransition();
             if (transition.getToState() == CircuitBreaker.State.OPEN) {
-                log.warn(
+                breakerLog.warn(
                         "Circuit breaker open: the Cakemail API failed {}% of the last calls; messages get 451 for"
                                 + " {}s",
                         Math.round(breaker.getMetrics().getFailureRate()),
                         config.breakerOpenDuration().toSeconds());
             } else {
-                log.info("Circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
+                breakerLog.info("Circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
             }
         });
         this.failingRecipients = Caffeine.newBuilder()
@@ -105,12 +114,14 @@ final class Submitter {
 
     /**
      * The outcome of each recipient, in the order given. Recipients the ledger knows were accepted for this message
-     * are not sent again; when the ledger cannot tell, every recipient is deferred rather than risk a second copy.
+     * are not sent again, those it holds in doubt not before the API's log says it did not take them; when the ledger
+     * cannot tell, every recipient is deferred rather than risk a second copy.
      */
-    Mono<List<RecipientOutcome>> submit(
+    Mono<Delivery.Submitted> submit(
             ApiPrincipal principal,
             Long accountId,
             SubmissionBody body,
+            String subject,
             List<String> recipients,
             MessageKey messageKey,
             Map<String, String> metadata) {
@@ -136,43 +147,63 @@ final class Submitter {
                     return Mono.just(Optional.empty());
                 })
                 .flatMap(known -> known.isPresent()
-                        ? send(principal, uri, body, recipients, keys, known.get(), deadline)
+                        ? send(
+                                new Message(principal, accountId, uri, body, subject, deadline),
+                                recipients,
+                                keys,
+                                known.get())
                         : Mono.just(deferAll(recipients)))
                 .flatMap(outcomes -> rememberForRetry(principal, message, keys, outcomes, metadata)
-                        .thenReturn(outcomes));
+                        .map(recorded -> new Delivery.Submitted(outcomes, recorded)));
     }
 
+    /** What every recipient's submission of one message shares. */
+    private record Message(
+            ApiPrincipal principal, Long accountId, String uri, SubmissionBody body, String subject, long deadline) {}
+
     private Mono<List<RecipientOutcome>> send(
-            ApiPrincipal principal,
-            String uri,
-            SubmissionBody body,
-            List<String> recipients,
-            List<String> keys,
-            Map<String, String> known,
-            long deadline) {
+            Message message, List<String> recipients, List<String> keys, Map<String, String> known) {
         if (recipients.size() == 1) {
-            return one(principal, uri, body, recipients.get(0), known.get(keys.get(0)), deadline)
-                    .map(List::of);
+            return one(message, recipients.get(0), known.get(keys.get(0))).map(List::of);
         }
         return Flux.range(0, recipients.size())
-                .flatMapSequential(
-                        i -> one(principal, uri, body, recipients.get(i), known.get(keys.get(i)), deadline),
-                        recipients.size())
+                .flatMapSequential(i -> one(message, recipients.get(i), known.get(keys.get(i))), recipients.size())
                 .collectList();
     }
 
-    /** @param remembered the email id the API gave this recipient for this message before, or {@code null} */
-    private Mono<RecipientOutcome> one(
-            ApiPrincipal principal,
-            String uri,
-            SubmissionBody body,
-            String recipient,
-            String remembered,
-            long deadline) {
-        if (remembered != null) {
+    /**
+     * @param remembered what the ledger holds for this recipient of this message: the email id the API gave it, or
+     *     the time of an attempt in doubt ({@link #DOUBT}), or {@code null}
+     */
+    private Mono<RecipientOutcome> one(Message message, String recipient, String remembered) {
+        if (remembered == null) {
+            return new Attempts(message, recipient).attempt(1, false);
+        }
+        if (!remembered.startsWith(DOUBT)) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
         }
-        return new Attempts(principal, uri, body, recipient, deadline).attempt(1, false);
+        long since = Long.parseLong(remembered.substring(DOUBT.length()));
+        long now = Instant.now().getEpochSecond();
+        if (now - since < config.doubtCheckAfter().toSeconds()) {
+            return Mono.just(new RecipientOutcome.InDoubt(
+                    recipient,
+                    "an earlier try may have reached the Cakemail API, whose log cannot tell yet; try again later",
+                    since));
+        }
+        return log.taken(message.principal(), message.accountId(), recipient, message.subject(), since, now)
+                .flatMap(taken -> taken.<Mono<RecipientOutcome>>map(
+                                emailId -> Mono.just(new RecipientOutcome.Queued(recipient, emailId, true)))
+                        .orElseGet(() -> new Attempts(message, recipient).attempt(1, false)))
+                .onErrorResume(error -> {
+                    api.warn(
+                            message.principal().session(),
+                            "The Cakemail API's log cannot tell whether it took a submission in doubt: {}",
+                            error.toString());
+                    return Mono.just(new RecipientOutcome.InDoubt(
+                            recipient,
+                            "an earlier try may have reached the Cakemail API, whose log cannot tell; try again later",
+                            since));
+                });
     }
 
     private static List<RecipientOutcome> deferAll(List<String> recipients) {
@@ -187,10 +218,12 @@ final class Submitter {
     }
 
     /**
-     * Remembers the queued recipients of a message the client will retry; forgets them once a retry needs no other:
-     * the message sent again after that is a new one. A ledger that fails to write is logged, and the reply stands.
+     * Remembers the queued recipients of a message the client will retry, and those in doubt (with the time of their
+     * attempt); forgets them once a retry needs no other: the message sent again after that is a new one. Answers
+     * whether the retry is covered: a ledger that could not record what it had to is logged, and the reply must not
+     * promise that nothing is sent twice.
      */
-    private Mono<Void> rememberForRetry(
+    private Mono<Boolean> rememberForRetry(
             ApiPrincipal principal,
             Supplier<String> message,
             List<String> keys,
@@ -198,26 +231,41 @@ final class Submitter {
             Map<String, String> metadata) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
-            retryComing |= outcome instanceof RecipientOutcome.Deferred;
+            retryComing |= outcome instanceof RecipientOutcome.Deferred || outcome instanceof RecipientOutcome.InDoubt;
         }
         Map<String, String> remember = new HashMap<>();
         List<String> forget = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
+            RecipientOutcome outcome = outcomes.get(i);
+            if (outcome instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
                 if (retryComing) {
                     remember.put(keys.get(i), queued.emailId());
                 } else {
                     forget.add(keys.get(i));
                 }
+            } else if (outcome instanceof RecipientOutcome.InDoubt doubt) {
+                remember.put(keys.get(i), DOUBT + doubt.since());
             }
         }
-        Mono<Void> write = !remember.isEmpty()
-                ? ledger.remember(message.get(), remember, metadata)
-                : forget.isEmpty() ? Mono.empty() : ledger.forget(message.get(), forget);
-        return write.onErrorResume(error -> {
-            api.warn(principal.session(), "The no-resend ledger could not be updated: {}", error.toString());
-            return Mono.empty();
-        });
+        if (!remember.isEmpty()) {
+            return ledger.remember(message.get(), remember, metadata)
+                    .thenReturn(true)
+                    .onErrorResume(error -> {
+                        api.warn(
+                                principal.session(),
+                                "The no-resend ledger could not record this message's recipients; its retry may send"
+                                        + " to them again: {}",
+                                error.toString());
+                        return Mono.just(false);
+                    });
+        }
+        Mono<Void> forgotten = forget.isEmpty() ? Mono.empty() : ledger.forget(message.get(), forget);
+        return forgotten
+                .onErrorResume(error -> {
+                    api.warn(principal.session(), "The no-resend ledger could not be updated: {}", error.toString());
+                    return Mono.empty();
+                })
+                .thenReturn(true);
     }
 
     /** The tries for one recipient. */
@@ -232,12 +280,12 @@ final class Submitter {
         /** Why the previous try failed: a try cut short by the deadline reports it rather than the timeout. */
         private String lastFailure;
 
-        Attempts(ApiPrincipal principal, String uri, SubmissionBody body, String recipient, long deadline) {
-            this.principal = principal;
-            this.uri = uri;
-            this.body = body;
+        Attempts(Message message, String recipient) {
+            this.principal = message.principal();
+            this.uri = message.uri();
+            this.body = message.body();
             this.recipient = recipient;
-            this.deadline = deadline;
+            this.deadline = message.deadline();
         }
 
         Mono<RecipientOutcome> attempt(int number, boolean tokenRenewed) {
@@ -250,6 +298,7 @@ final class Submitter {
                 return deferred("Cakemail API unavailable (circuit open), try again later");
             }
             Verdict verdict = new Verdict();
+            long startedAt = Instant.now().getEpochSecond();
             return tokens.accessToken(principal)
                     .flatMap(token -> http.send(
                                     HttpMethod.POST,
@@ -258,7 +307,7 @@ final class Submitter {
                                     "application/json",
                                     () -> body.forRecipient(recipient),
                                     Duration.ofNanos(remaining))
-                            .flatMap(response -> outcome(response, token, number, tokenRenewed, verdict)))
+                            .flatMap(response -> outcome(response, token, number, tokenRenewed, verdict, startedAt)))
                     .onErrorResume(error -> {
                         if (error instanceof AuthenticationException auth
                                 && auth.kind() != AuthenticationException.Kind.UNAVAILABLE) {
@@ -267,25 +316,38 @@ final class Submitter {
                                     recipient, 401, CakemailClient.credentialsRefused(auth)));
                         }
                         verdict.failure(error);
-                        boolean cutShort = isTimeout(error) && lastFailure != null;
+                        boolean notSent = error instanceof RequestNotSentException
+                                || error instanceof AuthenticationException; // no token: no request either
+                        Throwable cause = error instanceof RequestNotSentException && error.getCause() != null
+                                ? error.getCause()
+                                : error;
+                        boolean cutShort = isTimeout(cause) && lastFailure != null;
                         if (!cutShort) {
                             api.warn(
                                     principal.session(),
-                                    "Submission to the Cakemail API failed on the way (attempt {}): {}",
+                                    "Submission to the Cakemail API failed on the way (attempt {}, {}): {}",
                                     number,
+                                    notSent ? "not sent" : "in doubt",
                                     error.toString());
+                        }
+                        if (!notSent) {
+                            return inDoubt(
+                                    isTimeout(cause)
+                                            ? "no answer from the Cakemail API in time"
+                                            : "the connection to the Cakemail API was lost before its answer",
+                                    startedAt);
                         }
                         return failed(
                                 number,
                                 cutShort
                                         ? lastFailure
-                                        : isTimeout(error) ? "timed out waiting for the Cakemail API" : UNREACHABLE,
+                                        : isTimeout(cause) ? "timed out waiting for the Cakemail API" : UNREACHABLE,
                                 0);
                     });
         }
 
         private Mono<RecipientOutcome> outcome(
-                ApiResponse response, String token, int number, boolean tokenRenewed, Verdict verdict) {
+                ApiResponse response, String token, int number, boolean tokenRenewed, Verdict verdict, long startedAt) {
             int status = response.status();
             if (status >= 500) {
                 verdict.failure(new ApiUnavailableException("HTTP " + status));
@@ -295,10 +357,8 @@ final class Submitter {
                         status,
                         number,
                         response.reason());
-                return failed(
-                        number,
-                        "Cakemail API answered " + status + ": " + response.reason(),
-                        status == 503 ? retryAfter(response) : 0);
+                String reason = "Cakemail API answered " + status + ": " + response.reason();
+                return status == 503 ? failed(number, reason, retryAfter(response)) : inDoubt(reason, startedAt);
             }
             verdict.success();
             if (status == 201) {
@@ -377,6 +437,11 @@ final class Submitter {
 
         private Mono<RecipientOutcome> deferred(String reason) {
             return Mono.just(new RecipientOutcome.Deferred(recipient, reason, false));
+        }
+
+        /** The try that began at {@code startedAt} (epoch seconds) may have reached the API: no other is made now. */
+        private Mono<RecipientOutcome> inDoubt(String reason, long startedAt) {
+            return Mono.just(new RecipientOutcome.InDoubt(recipient, reason, startedAt));
         }
 
         /**

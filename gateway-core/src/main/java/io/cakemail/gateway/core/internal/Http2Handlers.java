@@ -28,6 +28,9 @@ public final class Http2Handlers {
 
         /** A piece of a stream's body, read and not retained; flow control counts it as consumed. */
         void data(ChannelHandlerContext ctx, int streamId, ByteBuf data, boolean endOfStream);
+
+        /** The peer reset a stream ({@code RST_STREAM}) with {@code errorCode}; Netty closes it next. */
+        default void reset(ChannelHandlerContext ctx, int streamId, long errorCode) {}
     }
 
     /** Makes the handler from the codec parts Netty's builder prepared. */
@@ -104,6 +107,11 @@ public final class Http2Handlers {
                         int padding,
                         boolean endOfStream) {
                     handler.headers(ctx, streamId, headers, endOfStream);
+                }
+
+                @Override
+                public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+                    handler.reset(ctx, streamId, errorCode);
                 }
 
                 @Override

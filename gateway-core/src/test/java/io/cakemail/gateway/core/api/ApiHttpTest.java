@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.Http11SslContextSpec;
@@ -149,6 +150,9 @@ class ApiHttpTest {
         try (ApiHttp http = new ApiHttp(config, epoll)) {
             Throwable failure = catchThrowable(() -> get(http, "/ping"));
             assertThat(ApiError.of(failure)).as("%s", failure).isEqualTo(ApiError.CONNECT);
+            assertThat(Exceptions.unwrap(failure))
+                    .as("a request never sent may be tried again")
+                    .isInstanceOf(RequestNotSentException.class);
         } finally {
             epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -21,8 +21,11 @@ import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The API client against the sandbox over h2c: logins, sender lookup, fan-out, retries, the circuit breaker and
@@ -213,7 +217,8 @@ class CakemailClientTest {
         assertThat(outcomes(
                         deliver(principal, List.of("slow@example.net"), message("sandbox@example.com", "<slow@test>"))))
                 .first()
-                .isInstanceOf(RecipientOutcome.Deferred.class);
+                .as("sent, and not answered in time: the API may have it")
+                .isInstanceOf(RecipientOutcome.InDoubt.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(outcomes(
                         deliver(principal, List.of("next@example.net"), message("sandbox@example.com", "<next@test>"))))
@@ -303,11 +308,11 @@ class CakemailClientTest {
                         "suppressed@example.net", 201, "the Cakemail API answered status 'rejected'"));
     }
 
+    /** What the API said it did not process (503, 429) is tried again at once, within the message's tries. */
     @Test
     void transientFailuresAreRetriedAndRetryAfterHonoured() throws Exception {
         start(UnaryOperator.identity());
-        sandbox.faults().add(Fault.status("/v2/emails", 503).times(1));
-        sandbox.faults().add(Fault.reset("/v2/emails").times(1));
+        sandbox.faults().add(Fault.status("/v2/emails", 503).times(2));
         sandbox.faults().add(Fault.tooManyRequests("/v2/emails", 1).times(1));
         long start = System.nanoTime();
         List<RecipientOutcome> outcomes =
@@ -317,6 +322,86 @@ class CakemailClientTest {
                 .isInstanceOf(RecipientOutcome.Queued.class);
         assertThat(sandbox.calls("POST /v2/emails")).isEqualTo(4);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    /**
+     * A connection cut after the request was written, or a 500, may hide a message the API took: it is never tried
+     * again at once. The client's retry asks the API's log first: what the API took is not sent again (the log's id
+     * is the answer), what it did not take is sent.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aSubmissionInDoubtIsNeverSentTwice(boolean apiTookIt) throws Exception {
+        start(UnaryOperator.identity(), builder -> builder.doubtCheckAfter(Duration.ZERO));
+        ApiPrincipal principal = login();
+        // later than a@'s answer, which the cut of the connection they share would otherwise take with it
+        Fault cut = Fault.reset("/v2/emails").forRecipients("^b@").delayed(300).times(1);
+        sandbox.faults().add(apiTookIt ? cut.afterTaking() : cut);
+        ParsedMessage first = message("sandbox@example.com", "<doubt@test>");
+        List<RecipientOutcome> tried = outcomes(deliver(principal, List.of("a@example.net", "b@example.net"), first));
+        assertThat(tried.get(0)).isInstanceOf(RecipientOutcome.Queued.class);
+        assertThat(tried.get(1)).isInstanceOf(RecipientOutcome.InDoubt.class);
+        assertThat(sandbox.calls("POST /v2/emails")).as("no try after the cut").isEqualTo(2);
+
+        List<RecipientOutcome> retried = outcomes(deliver(
+                principal, List.of("a@example.net", "b@example.net"), message("sandbox@example.com", "<doubt@test>")));
+        assertThat(retried).allSatisfy(outcome -> assertThat(outcome).isInstanceOf(RecipientOutcome.Queued.class));
+        assertThat(sandbox.calls("GET /v2/logs/emails")).isPositive();
+        assertThat(((RecipientOutcome.Queued) retried.get(1)).remembered())
+                .as("taken, found in the log")
+                .isEqualTo(apiTookIt);
+        assertThat(sandbox.inbox().emails())
+                .extracting(email -> email.recipient())
+                .containsExactlyInAnyOrder("a@example.net", "b@example.net");
+    }
+
+    /** A ledger that cannot record the recipients a 451 would promise not to resend: the delivery says so. */
+    @Test
+    void aLedgerThatCannotRecordTheRetryIsReported() throws Exception {
+        AcceptedLedger failing = new AcceptedLedger() {
+            @Override
+            public Mono<Map<String, String>> accepted(Supplier<String> message, List<String> recipients) {
+                return Mono.just(Map.of());
+            }
+
+            @Override
+            public Mono<Void> remember(String message, Map<String, String> emailIds, Map<String, String> metadata) {
+                return Mono.error(new IllegalStateException("no room"));
+            }
+
+            @Override
+            public Mono<Void> forget(String message, Collection<String> recipients) {
+                return Mono.empty();
+            }
+        };
+        start(UnaryOperator.identity(), builder -> builder.ledger(failing));
+        sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^b@"));
+        Delivery delivery = deliver(
+                login(), List.of("a@example.net", "b@example.net"), message("sandbox@example.com", "<norecord@test>"));
+        assertThat(delivery)
+                .isInstanceOfSatisfying(
+                        Delivery.Submitted.class,
+                        submitted -> assertThat(submitted.recorded()).isFalse());
+    }
+
+    /** The API's log is trusted only once it has had time to show a submission: a retry sooner stays in doubt. */
+    @Test
+    void aRetrySoonAfterADoubtfulTryStaysInDoubt() throws Exception {
+        start(UnaryOperator.identity());
+        ApiPrincipal principal = login();
+        sandbox.faults().add(Fault.status("/v2/emails", 500).times(1));
+        assertThat(outcomes(
+                        deliver(principal, List.of("b@example.net"), message("sandbox@example.com", "<soon@test>"))))
+                .first()
+                .isInstanceOf(RecipientOutcome.InDoubt.class);
+        assertThat(outcomes(
+                        deliver(principal, List.of("b@example.net"), message("sandbox@example.com", "<soon@test>"))))
+                .first()
+                .isInstanceOfSatisfying(
+                        RecipientOutcome.InDoubt.class,
+                        doubt -> assertThat(doubt.reason()).contains("log cannot tell yet"));
+        assertThat(sandbox.calls("POST /v2/emails")).isEqualTo(1);
+        assertThat(sandbox.inbox().emails()).isEmpty();
     }
 
     @Test
@@ -470,7 +555,7 @@ class CakemailClientTest {
     }
 
     /**
-     * A recipient the API always answers 500 has three tries a message, and however often its client retries, its
+     * A recipient the API always answers 503 has three tries a message, and however often its client retries, its
      * failures do not open the breaker: everyone else's mail still goes.
      */
     @Test
@@ -480,7 +565,7 @@ class CakemailClientTest {
                 builder -> builder.circuitBreaker(4, 4, 50, Duration.ofSeconds(30))
                         .messageDeadline(Duration.ofSeconds(10)));
         ApiPrincipal principal = login();
-        sandbox.faults().add(Fault.status("/v2/emails", 500).forRecipients("^poison@"));
+        sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^poison@"));
         for (int retry = 0; retry < 4; retry++) {
             int callsBefore = sandbox.calls("POST /v2/emails");
             List<RecipientOutcome> outcomes = outcomes(deliver(

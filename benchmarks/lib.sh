@@ -46,7 +46,8 @@ start_api_sink() {
   wait_for "$log" "listening"
 }
 
-# Starts the gateway jar against the API sink with the JVM options given (and ${GATEWAY_JAVA_OPTS}); GATEWAY_*
+# Starts the gateway jar (${GATEWAY_JAR}, or the one built here) against the API sink with the JVM options given (and
+# ${GATEWAY_JAVA_OPTS}); GATEWAY_*
 # variables exported by the caller pass through (GATEWAY_API_URL and GATEWAY_API_H2C too, for an https:// sink).
 # Sets gateway_pid, smtps_port, smtp_port, http_port and gateway_log.
 start_gateway() {
@@ -59,7 +60,7 @@ start_gateway() {
   GATEWAY_API_URL=${GATEWAY_API_URL:-http://127.0.0.1:$api_port} GATEWAY_API_H2C=${GATEWAY_API_H2C:-true} \
     GATEWAY_SMTPS_PORT="$smtps_port" \
     GATEWAY_SMTP_PORT="$smtp_port" GATEWAY_HTTP_PORT="$http_port" GATEWAY_BIND_ADDRESS=127.0.0.1 \
-    "${GATEWAY_JAVA:-java}" "$@" ${GATEWAY_JAVA_OPTS:-} -jar gateway-server/target/smtp-gateway.jar >"$gateway_log" 2>&1 &
+    "${GATEWAY_JAVA:-java}" "$@" ${GATEWAY_JAVA_OPTS:-} -jar "${GATEWAY_JAR:-gateway-server/target/smtp-gateway.jar}" >"$gateway_log" 2>&1 &
   gateway_pid=$!
   pids+=("$gateway_pid")
   wait_port "$smtps_port" "$gateway_log"

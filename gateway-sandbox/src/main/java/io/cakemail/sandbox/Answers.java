@@ -88,10 +88,12 @@ final class Answers {
 
     /** {@code 422} for a query parameter that is not an integer, as FastAPI answers it. */
     static Mono<Void> notAnInteger(HttpServerResponse response, String name) {
-        return json(
-                response,
-                422,
-                details(detail(List.of("query", name), "value is not a valid integer", "type_error.integer")));
+        return badQuery(response, name, "value is not a valid integer", "type_error.integer");
+    }
+
+    /** {@code 422} for the query parameter {@code name}, as FastAPI answers a value it cannot take. */
+    static Mono<Void> badQuery(HttpServerResponse response, String name, String message, String type) {
+        return json(response, 422, details(detail(List.of("query", name), message, type)));
     }
 
     static String first(Map<String, List<String>> parameters, String name, String fallback) {

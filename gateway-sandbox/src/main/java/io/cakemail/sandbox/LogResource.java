@@ -79,26 +79,19 @@ final class LogResource {
                 }
             }
             if (perPage > 100) {
-                return Answers.json(
+                return Answers.badQuery(
                         response,
-                        422,
-                        Answers.details(Answers.detail(
-                                List.of("query", "per_page"),
-                                "ensure this value is less than or equal to 100",
-                                "value_error.number.not_le")));
+                        "per_page",
+                        "ensure this value is less than or equal to 100",
+                        "value_error.number.not_le");
             }
             if (!session.account().actsFor(accountId)) {
                 return Answers.json(response, 403, Answers.forbidden("Forbidden: account " + accountId));
             }
             String type = query.containsKey("log_type") ? query.get("log_type").get(0) : "all";
             if (!LOG_TYPES.contains(type)) {
-                return Answers.json(
-                        response,
-                        422,
-                        Answers.details(Answers.detail(
-                                List.of("query", "log_type"),
-                                "value is not a valid enumeration member",
-                                "type_error.enum")));
+                return Answers.badQuery(
+                        response, "log_type", "value is not a valid enumeration member", "type_error.enum");
             }
             String emailId =
                     query.containsKey("email_id") ? query.get("email_id").get(0) : null;

@@ -1,6 +1,5 @@
 package io.cakemail.gateway.server;
 
-import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -129,13 +128,8 @@ class FleetRedisKeysTest {
 
     private static GatewayProcess gateway(CakemailSandbox sandbox, RedisProcess redis, String... more)
             throws Exception {
-        List<String> settings = new ArrayList<>(List.of(
-                "GATEWAY_REDIS_URL", redis.url().toString(),
-                "GATEWAY_LIMITS_EXEMPT_CIDRS", "192.0.2.0/24",
-                "GATEWAY_API_DEADLINE", "10s",
-                "GATEWAY_API_MAX_ATTEMPTS", "1",
-                "GATEWAY_DRAIN_TIMEOUT", "10s"));
+        List<String> settings = new ArrayList<>(List.of("GATEWAY_API_MAX_ATTEMPTS", "1"));
         settings.addAll(List.of(more));
-        return GatewayProcess.start(sandbox.baseUri(), List.of(), env(settings.toArray(String[]::new)));
+        return GatewayProcess.inFleet(sandbox.baseUri(), redis, settings.toArray(String[]::new));
     }
 }

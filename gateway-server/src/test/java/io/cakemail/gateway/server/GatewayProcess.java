@@ -55,6 +55,21 @@ final class GatewayProcess implements AutoCloseable {
         return gateway;
     }
 
+    /**
+     * A gateway of a fleet: {@code api} as its API and {@code redis} shared with the others, loopback not exempt from
+     * the per-client limits, a short API deadline and drain; {@code more} settings as name and value pairs.
+     */
+    static GatewayProcess inFleet(URI api, RedisProcess redis, String... more)
+            throws IOException, InterruptedException {
+        List<String> settings = new ArrayList<>(List.of(
+                "GATEWAY_REDIS_URL", redis.url().toString(),
+                "GATEWAY_LIMITS_EXEMPT_CIDRS", "192.0.2.0/24",
+                "GATEWAY_API_DEADLINE", "10s",
+                "GATEWAY_DRAIN_TIMEOUT", "10s"));
+        settings.addAll(List.of(more));
+        return start(api, List.of(), env(settings.toArray(String[]::new)));
+    }
+
     /** Runs the gateway with {@code args} until it exits by itself (within a minute): its exit code and output. */
     static ExternalClient.Result runToEnd(List<String> args, Map<String, String> environment)
             throws IOException, InterruptedException {

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# A seeded fault-injection run (benchmarks/chaos/chaos.py says what it does and reports): two gateway jars sharing one
+# Redis (durable: append-only file), the sandbox jar as the API, SMTP clients that retry as an MTA would, and API and
+# Redis faults drawn from the seed. Prints one line per category and, last, the JSON report; exits 1 when a category
+# is above its target. Needs redis-server (apt-get install redis-server).
+# Usage: benchmarks/chaos.sh [--seed N] [--duration S] [--clients N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source benchmarks/lib.sh
+prepare_run
+
+sandbox_port=$(free_port)
+sandbox_log=$(mktemp); files+=("$sandbox_log")
+sandbox_config=$(mktemp --suffix .json); files+=("$sandbox_config")
+cat >"$sandbox_config" <<JSON
+{"inbox_capacity": 1000000, "accounts": [{"id": 1001, "username": "sandbox@example.com", "password": "sandbox",
+  "senders": [{"id": "snd-sandbox", "name": "Sandbox", "email": "sandbox@example.com", "confirmed": true}],
+  "lists": [1]}]}
+JSON
+java -cp gateway-server/target/smtp-gateway.jar io.cakemail.sandbox.SandboxMain "$sandbox_port" "$sandbox_config" \
+  >"$sandbox_log" 2>&1 &
+pids+=($!)
+wait_for "$sandbox_log" "sandbox listening"
+
+redis_port=$(free_port)
+redis_dir=$(mktemp -d)
+redis_pid_file=$(mktemp); files+=("$redis_pid_file")
+trap 'kill "$(cat "$redis_pid_file" 2>/dev/null)" 2>/dev/null || true; cleanup; rm -rf "$redis_dir"' EXIT
+
+gateway_ports=()
+for _ in 1 2; do
+  GATEWAY_API_URL="http://127.0.0.1:$sandbox_port" GATEWAY_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+    GATEWAY_API_DEADLINE=4s GATEWAY_DRAIN_TIMEOUT=5s GATEWAY_DOUBT_CHECK_AFTER=2s GATEWAY_LOG_LEVEL=warn \
+    GATEWAY_REDIS_TIMEOUT=500ms start_gateway
+  gateway_ports+=("$smtps_port")
+done
+
+python3 benchmarks/chaos/chaos.py --gateways "$(IFS=,; echo "${gateway_ports[*]}")" --sandbox "$sandbox_port" \
+  --redis-port "$redis_port" --redis-dir "$redis_dir" --redis-pid-file "$redis_pid_file" "$@"

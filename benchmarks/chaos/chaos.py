@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""A seeded fault-injection run: SMTP clients that retry as a real MTA would, two gateways sharing one Redis, the
+sandbox as the API, and a fault schedule drawn from the seed. At the end, what every client was told is joined with
+what the sandbox holds, and each category is reported as one line and, last, one JSON object.
+
+Started by benchmarks/chaos.sh, which builds the jars and passes the ports; run alone with --help for the options.
+
+Clients: each message has its own subject, Message-ID and Date, one to three recipients out of a pool; it goes to
+either gateway over implicit TLS with AUTH (Python's smtplib), and a 4xx reply, a refused connection or a connection
+lost without an answer is tried again with the same bytes after a backoff (1 s doubling to 8 s), as an MTA's queue
+does, until a 2xx or 5xx or the end of the run (plus a last round after the faults stop).
+
+Faults, at random moments: for some recipients, the API cuts the connection before taking the message or after
+taking it, answers 500 after taking it, answers 503, or answers after the message's deadline having taken it; Redis is
+killed (SIGKILL) for a few seconds and started again (with its append-only file, as a durable Redis is run).
+
+Categories, each with its target:
+  ok_250_without_submission       a recipient of a message answered 250 that the API never got          (0)
+  duplicate_submissions           a recipient submitted twice for one message                            (0)
+  duplicates_after_lost_answer    of those, messages whose client saw no answer at some try (counted)    (-)
+  submitted_never_answered_250    a message the API got for some recipient that never got its 250        (0 at the end)
+  unfinished_messages             messages still deferred when the run ended                             (0)
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import smtplib
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from email.utils import formatdate
+
+USER = "sandbox@example.com"
+PASSWORD = "sandbox"
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--duration", type=int, default=120, help="seconds of faults and load")
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--gateways", required=True, help="comma-separated implicit TLS ports")
+    p.add_argument("--sandbox", type=int, required=True, help="the sandbox's port")
+    p.add_argument("--redis-port", type=int, required=True)
+    p.add_argument("--redis-dir", required=True)
+    p.add_argument("--redis-pid-file", required=True)
+    return p.parse_args()
+
+
+class Record:
+    """What the clients sent and were told; guarded by one lock."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages = {}  # subject -> {"recipients": [...], "replies": [...], "lost": bool, "final": code or None}
+
+    def new(self, subject, recipients):
+        with self.lock:
+            self.messages[subject] = {"recipients": recipients, "replies": [], "lost": False, "final": None}
+
+    def reply(self, subject, code, text):
+        with self.lock:
+            m = self.messages[subject]
+            m["replies"].append(code)
+            if code is None:
+                m["lost"] = True
+            elif code < 400 or code >= 500:
+                m["final"] = code
+
+
+def send(port, subject, recipients, body):
+    """One try: the reply code to the end of data (None when no answer came) and its text."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with smtplib.SMTP_SSL("127.0.0.1", port, context=context, timeout=30) as smtp:
+            smtp.login(USER, PASSWORD)
+            code, text = smtp.mail(USER)
+            if code != 250:
+                return code, text.decode(errors="replace")
+            for r in recipients:
+                code, text = smtp.rcpt(r)
+                if code >= 300:
+                    return code, text.decode(errors="replace")
+            code, text = smtp.data(body)
+            return code, text.decode(errors="replace")
+    except smtplib.SMTPServerDisconnected:
+        return None, "disconnected"
+    except smtplib.SMTPResponseException as e:
+        return e.smtp_code, str(e.smtp_error)
+    except (OSError, smtplib.SMTPException) as e:
+        return None, str(e)
+
+
+def client(number, args, record, rng, stop, ports):
+    sent = 0
+    while not stop.is_set():
+        sent += 1
+        subject = "chaos-%d-%d-%d" % (args.seed, number, sent)
+        recipients = sorted(rng.sample(["r%d@example.net" % i for i in range(40)], rng.randint(1, 3)))
+        body = (
+            "From: Chaos <%s>\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@chaos.example>\r\nDate: %s\r\n\r\n"
+            "Chaos run message %s\r\n" % (USER, ", ".join(recipients), subject, subject, formatdate(), subject)
+        )
+        record.new(subject, recipients)
+        backoff = 1.0
+        deadline = None
+        while True:
+            code, text = send(rng.choice(ports), subject, recipients, body)
+            record.reply(subject, code, text)
+            if code is not None and (code < 400 or code >= 500):
+                break
+            if stop.is_set():  # the faults stopped: a last round of retries, as a queue would keep trying
+                deadline = deadline or time.time() + 60
+                if time.time() > deadline:
+                    break
+            time.sleep(backoff * (0.5 + rng.random()))
+            backoff = min(8.0, backoff * 2)
+
+
+def post(sandbox, path, payload=None, method="POST"):
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request("http://127.0.0.1:%d%s" % (sandbox, path), data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def start_redis(args):
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1", "--dir", args.redis_dir,
+         "--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(args.redis_pid_file, "w") as f:
+        f.write(str(process.pid))
+    for _ in range(100):
+        try:
+            import socket
+            socket.create_connection(("127.0.0.1", args.redis_port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def faults(args, rng, stop, counts, redis):
+    """The fault schedule, drawn from the seed; each kind counted."""
+    kinds = ["reset_before", "reset_after", "error_after", "unavailable", "late_after", "redis_kill"]
+    end = time.time() + args.duration
+    while time.time() < end:
+        time.sleep(rng.uniform(2, 6))
+        kind = rng.choice(kinds)
+        counts[kind] = counts.get(kind, 0) + 1
+        pattern = "^r%d[0-9]?@" % rng.randint(0, 3)
+        times = rng.randint(1, 6)
+        if kind == "redis_kill":
+            os.kill(redis[0].pid, signal.SIGKILL)
+            redis[0].wait()
+            time.sleep(rng.uniform(1, 4))
+            redis[0] = start_redis(args)
+            continue
+        fault = {"path": "/v2/emails", "recipient": pattern, "times": times}
+        if kind == "reset_before":
+            fault.update(reset=True, delay_ms=300)
+        elif kind == "reset_after":
+            fault.update(reset=True, delay_ms=300, taken=True)
+        elif kind == "error_after":
+            fault.update(status=500, taken=True)
+        elif kind == "unavailable":
+            fault.update(status=503, retry_after=1)
+        elif kind == "late_after":
+            fault.update(delay_ms=6000, taken=True)
+        post(args.sandbox, "/sandbox/faults", fault)
+    post(args.sandbox, "/sandbox/faults", method="DELETE")
+    stop.set()
+
+
+def main():
+    args = parse_args()
+    if args.seed is None:
+        args.seed = random.randrange(1_000_000)
+    print("seed %d, %d s, %d clients" % (args.seed, args.duration, args.clients), flush=True)
+    master = random.Random(args.seed)
+    ports = [int(p) for p in args.gateways.split(",")]
+    record = Record()
+    stop = threading.Event()
+    counts = {}
+    redis = [start_redis(args)]
+    threads = [threading.Thread(target=client, args=(i, args, record, random.Random(master.random()), stop, ports))
+               for i in range(args.clients)]
+    for t in threads:
+        t.start()
+    try:
+        faults(args, random.Random(master.random()), stop, counts, redis)
+        for t in threads:
+            t.join()
+    finally:
+        stop.set()
+        redis[0].terminate()
+    inbox = json.load(urllib.request.urlopen("http://127.0.0.1:%d/sandbox/messages" % args.sandbox, timeout=30))
+    submitted = {}
+    for email in inbox:
+        key = (email["subject"], email["to"])
+        submitted[key] = submitted.get(key, 0) + 1
+    report = {"seed": args.seed, "duration_s": args.duration, "faults": counts,
+              "messages": len(record.messages),
+              "tries": sum(len(m["replies"]) for m in record.messages.values()),
+              "submissions": len(inbox)}
+    ok_without = duplicates = lost_duplicates = submitted_not_250 = unfinished = 0
+    for subject, m in record.messages.items():
+        counts_per_rcpt = [submitted.get((subject, r), 0) for r in m["recipients"]]
+        if m["final"] == 250 and any(c == 0 for c in counts_per_rcpt):
+            ok_without += 1
+        twice = sum(1 for c in counts_per_rcpt if c > 1)
+        duplicates += twice
+        if twice and m["lost"]:
+            lost_duplicates += twice
+        if m["final"] != 250 and any(counts_per_rcpt):
+            submitted_not_250 += 1
+        if m["final"] is None:
+            unfinished += 1
+    report.update(ok_250_without_submission=ok_without, duplicate_submissions=duplicates,
+                  duplicates_after_lost_answer=lost_duplicates, submitted_never_answered_250=submitted_not_250,
+                  unfinished_messages=unfinished,
+                  replies={str(code): sum(1 for m in record.messages.values() for c in m["replies"] if c == code)
+                           for code in sorted({c for m in record.messages.values() for c in m["replies"]},
+                                              key=lambda c: (c is None, c or 0))})
+    for key in ("ok_250_without_submission", "duplicate_submissions", "duplicates_after_lost_answer",
+                "submitted_never_answered_250", "unfinished_messages"):
+        print("%s: %d" % (key, report[key]))
+    print(json.dumps(report))
+    failed = ok_without or duplicates - lost_duplicates or submitted_not_250 or unfinished
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

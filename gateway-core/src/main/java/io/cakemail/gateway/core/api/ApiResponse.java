@@ -5,9 +5,15 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
  * A complete API answer: status, headers and body.
@@ -50,6 +56,25 @@ record ApiResponse(int status, HttpHeaders headers, byte[] body) {
             return new Submitted(id, status.isEmpty() ? "unreadable" : status);
         }
         return new Submitted(id, status);
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date (RFC 9110 10.2.3), in nanoseconds from now; 0 without one. */
+    long retryAfterNanos() {
+        String value = headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))).toNanos();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                return Math.max(0, Duration.between(Instant.now(), at).toNanos());
+            } catch (DateTimeParseException neither) {
+                return 0;
+            }
+        }
     }
 
     /** The body as JSON, or a missing node when it is not JSON. */

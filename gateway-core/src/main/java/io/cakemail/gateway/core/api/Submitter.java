@@ -1,19 +1,11 @@
 package io.cakemail.gateway.core.api;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cakemail.gateway.core.submission.SubmissionBody;
 import io.cakemail.gateway.smtp.SessionLog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,11 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,10 +29,7 @@ import reactor.core.publisher.Mono;
  * API's own log ({@link SubmissionLog}) is asked whether it took it before it is sent again. A 401 renews the token
  * once.
  *
- * <p>A circuit breaker over the last calls answers at once while the API is failing broadly. It judges the API, not
- * a recipient: a recipient's failures count towards opening it once per {@value #FAILING_RECIPIENT_MINUTES} minute,
- * so one address the API always refuses, retried by its client, never opens it for everyone else, while an outage,
- * which fails every recipient, opens it within a window of calls.
+ * <p>A circuit breaker over the last calls ({@link ApiBreaker}) answers at once while the API is failing broadly.
  *
  * <p>When some recipient is deferred or in doubt (the client will be told 451 and will retry), the recipients the API
  * queued, and those in doubt, are remembered, so the retry does not send to them twice; a message that needs no retry
@@ -51,13 +37,11 @@ import reactor.core.publisher.Mono;
  */
 final class Submitter {
 
-    private static final Logger breakerLog = LogManager.getLogger(Submitter.class);
     private static final SessionLog sessionLog = SessionLog.of(Submitter.class);
     /** API trouble an outage repeats for every call: the logging configuration rate-limits this logger. */
     private static final SessionLog api = SessionLog.of("io.cakemail.gateway.api");
 
     private static final String EMAILS = "/v2/emails";
-    private static final int FAILING_RECIPIENT_MINUTES = 1;
     private static final String UNREACHABLE = "Cakemail API unreachable, try again later";
     /** What the ledger holds for a recipient in doubt: this, then the epoch second its doubtful attempt began. */
     private static final String DOUBT = "doubt:";
@@ -65,51 +49,21 @@ final class Submitter {
     private final ApiHttp http;
     private final TokenService tokens;
     private final ApiConfig config;
-    private final CircuitBreaker breaker;
+    private final ApiBreaker breaker;
     private final AcceptedLedger ledger;
     private final SubmissionLog log;
-    /** Recipients whose failure the breaker has counted lately. */
-    private final Cache<String, Boolean> failingRecipients;
 
     Submitter(ApiHttp http, TokenService tokens, ApiConfig config) {
         this.http = http;
         this.tokens = tokens;
         this.config = config;
         this.log = new SubmissionLog(tokens, http);
-        this.breaker = CircuitBreaker.of(
-                "cakemail-api",
-                CircuitBreakerConfig.custom()
-                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                        .slidingWindowSize(config.breakerWindow())
-                        .minimumNumberOfCalls(config.breakerMinimumCalls())
-                        .failureRateThreshold(config.breakerFailureRate())
-                        .waitDurationInOpenState(config.breakerOpenDuration())
-                        .permittedNumberOfCallsInHalfOpenState(3)
-                        .clock(new TickerClock(config.ticker()))
-                        .build());
-        breaker.getEventPublisher().onStateTransition(event -> {
-            CircuitBreaker.StateTransition transition = event.getStateTransition();
-            if (transition.getToState() == CircuitBreaker.State.OPEN) {
-                breakerLog.warn(
-                        "Circuit breaker open: the Cakemail API failed {}% of the last calls; messages get 451 for"
-                                + " {}s",
-                        Math.round(breaker.getMetrics().getFailureRate()),
-                        config.breakerOpenDuration().toSeconds());
-            } else {
-                breakerLog.info("Circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
-            }
-        });
-        this.failingRecipients = Caffeine.newBuilder()
-                .ticker(config.ticker())
-                .expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
-                .maximumSize(100_000)
-                .executor(Runnable::run)
-                .build();
+        this.breaker = new ApiBreaker(config);
         this.ledger = config.ledger() != null ? config.ledger() : new LocalLedger(config);
     }
 
     CircuitBreaker.State circuitState() {
-        return breaker.getState();
+        return breaker.state();
     }
 
     /**
@@ -183,7 +137,7 @@ final class Submitter {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
         }
         long since = Long.parseLong(remembered.substring(DOUBT.length()));
-        long now = Instant.now().getEpochSecond();
+        long now = System.currentTimeMillis() / 1000;
         if (now - since < config.doubtCheckAfter().toSeconds()) {
             return Mono.just(new RecipientOutcome.InDoubt(
                     recipient,
@@ -294,11 +248,11 @@ final class Submitter {
                 return deferred("no answer from the Cakemail API within "
                         + config.messageDeadline().toSeconds() + "s");
             }
-            if (!breaker.tryAcquirePermission()) {
+            ApiBreaker.Verdict verdict = breaker.permit(recipient);
+            if (verdict == null) {
                 return deferred("Cakemail API unavailable (circuit open), try again later");
             }
-            Verdict verdict = new Verdict();
-            long startedAt = Instant.now().getEpochSecond();
+            long startedAt = System.currentTimeMillis() / 1000;
             return tokens.accessToken(principal)
                     .flatMap(token -> http.send(
                                     HttpMethod.POST,
@@ -347,7 +301,12 @@ final class Submitter {
         }
 
         private Mono<RecipientOutcome> outcome(
-                ApiResponse response, String token, int number, boolean tokenRenewed, Verdict verdict, long startedAt) {
+                ApiResponse response,
+                String token,
+                int number,
+                boolean tokenRenewed,
+                ApiBreaker.Verdict verdict,
+                long startedAt) {
             int status = response.status();
             if (status >= 500) {
                 verdict.failure(new ApiUnavailableException("HTTP " + status));
@@ -358,7 +317,7 @@ final class Submitter {
                         number,
                         response.reason());
                 String reason = "Cakemail API answered " + status + ": " + response.reason();
-                return status == 503 ? failed(number, reason, retryAfter(response)) : inDoubt(reason, startedAt);
+                return status == 503 ? failed(number, reason, response.retryAfterNanos()) : inDoubt(reason, startedAt);
             }
             verdict.success();
             if (status == 201) {
@@ -372,7 +331,7 @@ final class Submitter {
                 return tokens.renew(principal, token).then(Mono.defer(() -> attempt(number, true)));
             }
             if (status == 429) {
-                return retry(number, "Cakemail API rate limit (429)", retryAfter(response));
+                return retry(number, "Cakemail API rate limit (429)", response.retryAfterNanos());
             }
             if (status >= 400) {
                 return Mono.just(new RecipientOutcome.Refused(recipient, status, response.reason()));
@@ -442,65 +401,6 @@ final class Submitter {
         /** The try that began at {@code startedAt} (epoch seconds) may have reached the API: no other is made now. */
         private Mono<RecipientOutcome> inDoubt(String reason, long startedAt) {
             return Mono.just(new RecipientOutcome.InDoubt(recipient, reason, startedAt));
-        }
-
-        /**
-         * The circuit breaker's verdict on one try, given once: a success, a failure, or none (the try said nothing
-         * of the API's health, and its permission goes back). A failure counts once a minute per recipient; a repeated
-         * one goes back without a verdict, so one address the API always refuses does not open the breaker for
-         * everyone.
-         */
-        private final class Verdict {
-            private final long start = System.nanoTime();
-            private boolean given;
-
-            void success() {
-                if (give()) {
-                    breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                }
-            }
-
-            void failure(Throwable error) {
-                if (!give()) {
-                    return;
-                }
-                if (failingRecipients.asMap().putIfAbsent(recipient.toLowerCase(Locale.ROOT), Boolean.TRUE) == null) {
-                    breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
-                } else {
-                    breaker.releasePermission();
-                }
-            }
-
-            void none() {
-                if (give()) {
-                    breaker.releasePermission();
-                }
-            }
-
-            private boolean give() {
-                boolean first = !given;
-                given = true;
-                return first;
-            }
-        }
-    }
-
-    /** {@code Retry-After} as seconds or an HTTP date (RFC 9110 10.2.3), in nanoseconds from now; 0 without one. */
-    static long retryAfter(ApiResponse response) {
-        String value = response.headers().get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null || value.isBlank()) {
-            return 0;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))).toNanos();
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
-                        .toInstant();
-                return Math.max(0, Duration.between(Instant.now(), at).toNanos());
-            } catch (DateTimeParseException neither) {
-                return 0;
-            }
         }
     }
 

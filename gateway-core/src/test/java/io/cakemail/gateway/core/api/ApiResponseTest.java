@@ -18,18 +18,18 @@ class ApiResponseTest {
 
     @Test
     void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
-        assertThat(Submitter.retryAfter(withRetryAfter("7")))
+        assertThat(withRetryAfter("7").retryAfterNanos())
                 .isEqualTo(Duration.ofSeconds(7).toNanos());
         String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
                 ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(10));
-        assertThat(Submitter.retryAfter(withRetryAfter(inTenSeconds)))
+        assertThat(withRetryAfter(inTenSeconds).retryAfterNanos())
                 .isBetween(
                         Duration.ofSeconds(8).toNanos(), Duration.ofSeconds(10).toNanos());
-        assertThat(Submitter.retryAfter(withRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")))
+        assertThat(withRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT").retryAfterNanos())
                 .as("past")
                 .isZero();
-        assertThat(Submitter.retryAfter(withRetryAfter("soon"))).isZero();
-        assertThat(Submitter.retryAfter(new ApiResponse(503, EmptyHttpHeaders.INSTANCE, new byte[0])))
+        assertThat(withRetryAfter("soon").retryAfterNanos()).isZero();
+        assertThat(new ApiResponse(503, EmptyHttpHeaders.INSTANCE, new byte[0]).retryAfterNanos())
                 .isZero();
     }
 

@@ -61,12 +61,14 @@ class Record:
 
     def new(self, subject, recipients):
         with self.lock:
-            self.messages[subject] = {"recipients": recipients, "replies": [], "lost": False, "final": None}
+            self.messages[subject] = {"recipients": recipients, "replies": [], "texts": [], "lost": False,
+                                      "final": None}
 
     def reply(self, subject, code, text):
         with self.lock:
             m = self.messages[subject]
             m["replies"].append(code)
+            m["texts"].append("%s %s" % (code, text))
             if code is None:
                 m["lost"] = True
             elif code < 400 or code >= 500:
@@ -230,6 +232,11 @@ def main():
                   replies={str(code): sum(1 for m in record.messages.values() for c in m["replies"] if c == code)
                            for code in sorted({c for m in record.messages.values() for c in m["replies"]},
                                               key=lambda c: (c is None, c or 0))})
+    unexplained = [(subject, m) for subject, m in record.messages.items()
+                   if m["final"] is None or (m["final"] != 250 and any(
+                       submitted.get((subject, r), 0) for r in m["recipients"]))]
+    for subject, m in unexplained[:5]:
+        print("example %s to %s: %s" % (subject, m["recipients"], " | ".join(m["texts"][-3:])), file=sys.stderr)
     for key in ("ok_250_without_submission", "duplicate_submissions", "duplicates_after_lost_answer",
                 "submitted_never_answered_250", "unfinished_messages"):
         print("%s: %d" % (key, report[key]))

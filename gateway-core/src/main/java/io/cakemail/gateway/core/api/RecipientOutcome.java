@@ -24,7 +24,8 @@ public sealed interface RecipientOutcome {
      * written, no answer in time, a 500): it is not tried again now, and the client's retry asks the API's log
      * before sending it again.
      *
-     * @param since when the doubtful attempt began, in epoch seconds: where the log is searched from
+     * @param since when the doubtful try began, in epoch seconds
+     * @param until when it ended: the API took it between the two, if it did, and its log is searched there
      */
-    record InDoubt(String recipient, String reason, long since) implements RecipientOutcome {}
+    record InDoubt(String recipient, String reason, long since, long until) implements RecipientOutcome {}
 }

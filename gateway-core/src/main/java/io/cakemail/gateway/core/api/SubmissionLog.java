@@ -8,16 +8,17 @@ import reactor.core.publisher.Mono;
 /**
  * The API's own record of what it took, asked about a submission in doubt (the request was sent and no answer came,
  * or an answer that does not say): {@code GET /v2/logs/emails} with {@code log_type=submitted} over the time window
- * from the doubtful attempt to now, paged until the recipient is found with the message's subject, or every page was
- * read. The log has no filter by recipient, so a window of many submissions costs several pages; past
- * {@value #MAX_PAGES} pages the answer is "cannot tell", and the message stays in doubt.
+ * of the doubtful try (from its start to when it was given up, with {@value #CLOCK_SLACK} seconds either side for the
+ * clocks), paged until the recipient is found with the message's subject, or every page was read. The log has no
+ * filter by recipient, so a window of many submissions costs several pages; past {@value #MAX_PAGES} pages the answer
+ * is "cannot tell", and the message stays in doubt.
  */
 final class SubmissionLog {
 
     private static final int PER_PAGE = 100;
-    private static final int MAX_PAGES = 20;
-    /** Seconds before the attempt the window starts: the API's clock and this one's may differ a little. */
-    private static final long CLOCK_SLACK = 30;
+    private static final int MAX_PAGES = 50;
+    /** Seconds added to the window on either side: the API's clock and this one's may differ a little. */
+    private static final long CLOCK_SLACK = 10;
 
     private final TokenService tokens;
     private final ApiHttp http;
@@ -28,12 +29,12 @@ final class SubmissionLog {
     }
 
     /**
-     * The email id the API gave {@code recipient} for a message of {@code subject} submitted from {@code since} (epoch
-     * seconds) on; empty when the log shows no such submission; an error when the log cannot tell.
+     * The email id the API gave {@code recipient} for a message of {@code subject} submitted between {@code since} and
+     * {@code until} (epoch seconds); empty when the log shows no such submission; an error when the log cannot tell.
      */
     Mono<Optional<String>> taken(
             ApiPrincipal principal, Long accountId, String recipient, String subject, long since, long until) {
-        return page(principal, accountId, recipient, subject, since - CLOCK_SLACK, until, 1);
+        return page(principal, accountId, recipient, subject, since - CLOCK_SLACK, until + CLOCK_SLACK, 1);
     }
 
     private Mono<Optional<String>> page(

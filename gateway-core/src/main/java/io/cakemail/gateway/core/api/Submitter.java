@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,10 @@ final class Submitter {
 
     private static final String EMAILS = "/v2/emails";
     private static final String UNREACHABLE = "Cakemail API unreachable, try again later";
-    /** What the ledger holds for a recipient in doubt: this, then the epoch second its doubtful attempt began. */
+    /**
+     * What the ledger holds for a recipient in doubt: this, then the epoch seconds its doubtful try began and ended,
+     * {@code doubt:<since>:<until>}: the window in which the API took it, if it did.
+     */
     private static final String DOUBT = "doubt:";
 
     private final ApiHttp http;
@@ -102,13 +106,14 @@ final class Submitter {
                 })
                 .flatMap(known -> known.isPresent()
                         ? send(
-                                new Message(principal, accountId, uri, body, subject, deadline),
-                                recipients,
-                                keys,
-                                known.get())
-                        : Mono.just(deferAll(recipients)))
-                .flatMap(outcomes -> rememberForRetry(principal, message, keys, outcomes, metadata)
-                        .map(recorded -> new Delivery.Submitted(outcomes, recorded)));
+                                        new Message(principal, accountId, uri, body, subject, deadline),
+                                        recipients,
+                                        keys,
+                                        known.get())
+                                .flatMap(outcomes -> rememberForRetry(
+                                                principal, message, keys, outcomes, known.get(), metadata)
+                                        .map(recorded -> new Delivery.Submitted(outcomes, recorded)))
+                        : Mono.just(new Delivery.Submitted(deferAll(recipients), true)));
     }
 
     /** What every recipient's submission of one message shares. */
@@ -136,15 +141,17 @@ final class Submitter {
         if (!remembered.startsWith(DOUBT)) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
         }
-        long since = Long.parseLong(remembered.substring(DOUBT.length()));
-        long now = System.currentTimeMillis() / 1000;
-        if (now - since < config.doubtCheckAfter().toSeconds()) {
+        String[] window = remembered.substring(DOUBT.length()).split(":");
+        long since = Long.parseLong(window[0]);
+        long until = Long.parseLong(window[1]);
+        if (System.currentTimeMillis() / 1000 - until < config.doubtCheckAfter().toSeconds()) {
             return Mono.just(new RecipientOutcome.InDoubt(
                     recipient,
                     "an earlier try may have reached the Cakemail API, whose log cannot tell yet; try again later",
-                    since));
+                    since,
+                    until));
         }
-        return log.taken(message.principal(), message.accountId(), recipient, message.subject(), since, now)
+        return log.taken(message.principal(), message.accountId(), recipient, message.subject(), since, until)
                 .flatMap(taken -> taken.<Mono<RecipientOutcome>>map(
                                 emailId -> Mono.just(new RecipientOutcome.Queued(recipient, emailId, true)))
                         .orElseGet(() -> new Attempts(message, recipient).attempt(1, false)))
@@ -156,7 +163,8 @@ final class Submitter {
                     return Mono.just(new RecipientOutcome.InDoubt(
                             recipient,
                             "an earlier try may have reached the Cakemail API, whose log cannot tell; try again later",
-                            since));
+                            since,
+                            until));
                 });
     }
 
@@ -182,25 +190,22 @@ final class Submitter {
             Supplier<String> message,
             List<String> keys,
             List<RecipientOutcome> outcomes,
+            Map<String, String> known,
             Map<String, String> metadata) {
         boolean retryComing = false;
         for (RecipientOutcome outcome : outcomes) {
             retryComing |= outcome instanceof RecipientOutcome.Deferred || outcome instanceof RecipientOutcome.InDoubt;
         }
         Map<String, String> remember = new HashMap<>();
-        List<String> forget = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
+        for (int i = 0; retryComing && i < outcomes.size(); i++) {
             RecipientOutcome outcome = outcomes.get(i);
-            if (outcome instanceof RecipientOutcome.Queued queued && queued.remembered() != retryComing) {
-                if (retryComing) {
-                    remember.put(keys.get(i), queued.emailId());
-                } else {
-                    forget.add(keys.get(i));
-                }
+            if (outcome instanceof RecipientOutcome.Queued queued && !queued.remembered()) {
+                remember.put(keys.get(i), queued.emailId());
             } else if (outcome instanceof RecipientOutcome.InDoubt doubt) {
-                remember.put(keys.get(i), DOUBT + doubt.since());
+                remember.put(keys.get(i), DOUBT + doubt.since() + ':' + doubt.until());
             }
         }
+        Collection<String> forget = retryComing ? List.of() : known.keySet();
         if (!remember.isEmpty()) {
             return ledger.remember(message.get(), remember, metadata)
                     .thenReturn(true)
@@ -400,7 +405,8 @@ final class Submitter {
 
         /** The try that began at {@code startedAt} (epoch seconds) may have reached the API: no other is made now. */
         private Mono<RecipientOutcome> inDoubt(String reason, long startedAt) {
-            return Mono.just(new RecipientOutcome.InDoubt(recipient, reason, startedAt));
+            return Mono.just(
+                    new RecipientOutcome.InDoubt(recipient, reason, startedAt, System.currentTimeMillis() / 1000));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.smtp;
 
+import io.cakemail.gateway.common.SessionLog;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

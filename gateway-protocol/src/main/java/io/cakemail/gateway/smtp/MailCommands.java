@@ -2,6 +2,8 @@ package io.cakemail.gateway.smtp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cakemail.gateway.common.SessionLog;
+import io.cakemail.gateway.common.SessionMessage;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.logging.log4j.Level;

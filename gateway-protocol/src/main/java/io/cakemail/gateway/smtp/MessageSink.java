@@ -1,5 +1,6 @@
 package io.cakemail.gateway.smtp;
 
+import io.cakemail.gateway.common.SessionMessage;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 

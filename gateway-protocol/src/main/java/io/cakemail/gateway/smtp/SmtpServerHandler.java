@@ -2,6 +2,8 @@ package io.cakemail.gateway.smtp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cakemail.gateway.common.SessionLog;
+import io.cakemail.gateway.common.SessionMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

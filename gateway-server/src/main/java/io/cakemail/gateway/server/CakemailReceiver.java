@@ -1,5 +1,6 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.common.SessionMessage;
 import io.cakemail.gateway.core.api.ApiPrincipal;
 import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.gateway.core.api.Delivery;
@@ -10,7 +11,6 @@ import io.cakemail.gateway.core.submission.TransformResult;
 import io.cakemail.gateway.smtp.Envelope;
 import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.MessageSink;
-import io.cakemail.gateway.smtp.SessionMessage;
 import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;

@@ -1,9 +1,9 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.common.SessionMessage;
 import io.cakemail.gateway.core.api.Delivery;
 import io.cakemail.gateway.core.api.RecipientOutcome;
 import io.cakemail.gateway.smtp.Envelope;
-import io.cakemail.gateway.smtp.SessionMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.StringJoiner;

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.server;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.cakemail.gateway.common.Setting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.smtp.ClientAddress;
-import io.cakemail.gateway.smtp.SessionLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;

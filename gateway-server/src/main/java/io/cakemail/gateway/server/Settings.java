@@ -1,5 +1,6 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.mime.MimeLimits;
 import io.cakemail.gateway.core.submission.TransformConfig;
@@ -51,7 +52,7 @@ final class Settings {
             GatewayConfig.Switch.OFF,
             GatewayConfig.Switch.class,
             "on: both listeners expect a PROXY protocol header (v1 or v2) from the load balancer first");
-    static final Setting<Subnets> PROXY_TRUSTED_CIDRS = Setting.subnets(
+    static final Setting<Subnets> PROXY_TRUSTED_CIDRS = subnets(
             "GATEWAY_PROXY_TRUSTED_CIDRS",
             "",
             "The load balancer's addresses, the only peers allowed to send a PROXY header (required when on)");
@@ -203,7 +204,7 @@ final class Settings {
             "GATEWAY_LIMIT_BLOCK_DURATION", Duration.ofHours(1), "How long a blocked address is refused");
     static final Setting<Integer> LIMIT_IPV6_PREFIX = Setting.integer(
             "GATEWAY_LIMIT_IPV6_PREFIX", 64, 1, 128, "IPv6 clients are limited per prefix of this length");
-    static final Setting<Subnets> LIMITS_EXEMPT_CIDRS = Setting.subnets(
+    static final Setting<Subnets> LIMITS_EXEMPT_CIDRS = subnets(
             "GATEWAY_LIMITS_EXEMPT_CIDRS",
             "127.0.0.0/8,::1/128",
             "Addresses no per-client limit applies to (behind a balancer without PROXY protocol, not the balancer)");
@@ -348,6 +349,16 @@ final class Settings {
             UNSUPPORTED_ATTACHMENTS,
             INLINE_IMAGES,
             MISSING_CONTENT);
+
+    /** CIDR blocks separated by commas; {@code defaultValue} written the same way (empty for none). */
+    private static Setting<Subnets> subnets(String name, String defaultValue, String description) {
+        return Setting.parsed(
+                name,
+                defaultValue,
+                Subnets::parse,
+                "CIDR blocks separated by commas, e.g. 10.0.0.0/8,fd00::/8",
+                description);
+    }
 
     private Settings() {}
 

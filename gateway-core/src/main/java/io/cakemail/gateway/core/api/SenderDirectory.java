@@ -3,7 +3,7 @@ package io.cakemail.gateway.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.cakemail.gateway.smtp.SessionLog;
+import io.cakemail.gateway.common.SessionLog;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.HashMap;
 import java.util.Locale;

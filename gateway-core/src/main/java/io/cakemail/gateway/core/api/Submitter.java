@@ -1,7 +1,7 @@
 package io.cakemail.gateway.core.api;
 
+import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.core.submission.SubmissionBody;
-import io.cakemail.gateway.smtp.SessionLog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;

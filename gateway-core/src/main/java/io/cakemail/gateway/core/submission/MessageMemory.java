@@ -1,6 +1,6 @@
 package io.cakemail.gateway.core.submission;
 
-import io.cakemail.gateway.smtp.SessionLog;
+import io.cakemail.gateway.common.SessionLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;

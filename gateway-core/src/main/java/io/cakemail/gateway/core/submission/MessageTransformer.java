@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.submission;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.core.mime.ContentType;
 import io.cakemail.gateway.core.mime.EncodedWords;
 import io.cakemail.gateway.core.mime.HeaderField;
@@ -9,7 +10,6 @@ import io.cakemail.gateway.core.mime.HeaderParameters;
 import io.cakemail.gateway.core.mime.MimeHeaders;
 import io.cakemail.gateway.core.mime.MimeParser;
 import io.cakemail.gateway.core.mime.MimeViolation;
-import io.cakemail.gateway.smtp.SessionLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

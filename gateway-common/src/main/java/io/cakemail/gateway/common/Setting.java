@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.common;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * One environment variable of the gateway: its name, its default (taken from the configuration type it feeds, so it
  * is written once), how its text is read (with units: {@code 35MiB}, {@code 45s}), and the line that documents it.
  * A value that cannot be read is an {@link IllegalArgumentException} whose message says what was expected, in the
- * form {@code 'value' (expected: ...)}. {@link Settings} holds them all.
+ * form {@code 'value' (expected: ...)}. The gateway's server module holds them all.
  *
  * @param name the variable, {@code GATEWAY_...}
  * @param defaultValue the value when the variable is not set, or {@code null} when there is none or it depends on
@@ -28,12 +28,13 @@ import java.util.stream.Collectors;
  * @param description one line for the README and {@code --help}
  * @param <T> the value's type
  */
-record Setting<T>(String name, T defaultValue, String defaultText, Function<String, T> parser, String description) {
+public record Setting<T>(
+        String name, T defaultValue, String defaultText, Function<String, T> parser, String description) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB)?");
 
-    Setting {
+    public Setting {
         requireNonNull(name, "name");
         requireNonNull(defaultText, "defaultText");
         requireNonNull(parser, "parser");
@@ -41,24 +42,24 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     /** The same setting, its default described in words: it has none, or it depends on other settings. */
-    Setting<T> withoutDefault(String describedDefault) {
+    public Setting<T> withoutDefault(String describedDefault) {
         return new Setting<>(name, null, "(" + describedDefault + ")", parser, description);
     }
 
     /** Reads {@code text}, trimmed. */
-    T parse(String text) {
+    public T parse(String text) {
         return parser.apply(text.trim());
     }
 
-    static Setting<Integer> port(String name, int defaultPort, String description) {
+    public static Setting<Integer> port(String name, int defaultPort, String description) {
         return integer(name, defaultPort, 0, 65_535, description);
     }
 
-    static Setting<Integer> integer(String name, int defaultValue, int min, String description) {
+    public static Setting<Integer> integer(String name, int defaultValue, int min, String description) {
         return integer(name, defaultValue, min, Integer.MAX_VALUE, description);
     }
 
-    static Setting<Integer> integer(String name, int defaultValue, int min, int max, String description) {
+    public static Setting<Integer> integer(String name, int defaultValue, int min, int max, String description) {
         return new Setting<>(
                 name,
                 defaultValue,
@@ -78,16 +79,16 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     /** Octets: a number, or one with {@code B}, {@code KiB}, {@code MiB} or {@code GiB}; at least 1. */
-    static Setting<Long> size(String name, long defaultValue, String description) {
+    public static Setting<Long> size(String name, long defaultValue, String description) {
         return new Setting<>(name, defaultValue, formatSize(defaultValue), Setting::parseSize, description);
     }
 
-    static Setting<Duration> duration(String name, Duration defaultValue, String description) {
+    public static Setting<Duration> duration(String name, Duration defaultValue, String description) {
         return new Setting<>(name, defaultValue, formatDuration(defaultValue), Setting::parseDuration, description);
     }
 
     /** A duration that may be {@code 0s}, for a wait that can be left out. */
-    static Setting<Duration> durationOrZero(String name, Duration defaultValue, String description) {
+    public static Setting<Duration> durationOrZero(String name, Duration defaultValue, String description) {
         return new Setting<>(
                 name,
                 defaultValue,
@@ -96,7 +97,7 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
                 description);
     }
 
-    static Setting<Boolean> flag(String name, boolean defaultValue, String description) {
+    public static Setting<Boolean> flag(String name, boolean defaultValue, String description) {
         return new Setting<>(
                 name,
                 defaultValue,
@@ -110,7 +111,8 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     /** An enum constant by its name in lower case with dashes: {@code data-uri} for {@code DATA_URI}. */
-    static <E extends Enum<E>> Setting<E> choice(String name, E defaultValue, Class<E> type, String description) {
+    public static <E extends Enum<E>> Setting<E> choice(
+            String name, E defaultValue, Class<E> type, String description) {
         Function<String, E> parser = text -> Arrays.stream(type.getEnumConstants())
                 .filter(constant -> label(constant).equalsIgnoreCase(text))
                 .findFirst()
@@ -123,11 +125,11 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
         return new Setting<>(name, defaultValue, label(defaultValue), parser, description);
     }
 
-    static Setting<String> text(String name, String defaultValue, String description) {
+    public static Setting<String> text(String name, String defaultValue, String description) {
         return new Setting<>(name, defaultValue, defaultValue, Function.identity(), description);
     }
 
-    static Setting<URI> httpUrl(String name, URI defaultValue, String description) {
+    public static Setting<URI> httpUrl(String name, URI defaultValue, String description) {
         return new Setting<>(
                 name,
                 defaultValue,
@@ -147,24 +149,29 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
                 description);
     }
 
-    /** CIDR blocks separated by commas; {@code defaultValue} written the same way (empty for none). */
-    static Setting<Subnets> subnets(String name, String defaultValue, String description) {
+    /**
+     * A value {@code parser} reads, failing with an {@link IllegalArgumentException}; {@code expected} says what it
+     * takes. {@code defaultValue} is written the same way (empty for none).
+     */
+    public static <T> Setting<T> parsed(
+            String name, String defaultValue, Function<String, T> parser, String expected, String description) {
+        Function<String, T> strict = text -> {
+            try {
+                return parser.apply(text);
+            } catch (IllegalArgumentException e) {
+                throw expected(text, expected);
+            }
+        };
         return new Setting<>(
                 name,
-                Subnets.parse(defaultValue),
+                strict.apply(defaultValue),
                 defaultValue.isEmpty() ? "(none)" : defaultValue,
-                text -> {
-                    try {
-                        return Subnets.parse(text);
-                    } catch (IllegalArgumentException e) {
-                        throw expected(text, "CIDR blocks separated by commas, e.g. 10.0.0.0/8,fd00::/8");
-                    }
-                },
+                strict,
                 description);
     }
 
     /** A {@code redis://} or {@code rediss://} URL, or none. */
-    static Setting<URI> redisUrl(String name, String description) {
+    public static Setting<URI> redisUrl(String name, String description) {
         return new Setting<URI>(
                 name,
                 null,
@@ -184,7 +191,7 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
                 description);
     }
 
-    static Setting<Path> readableFile(String name, String description) {
+    public static Setting<Path> readableFile(String name, String description) {
         return new Setting<Path>(
                 name,
                 null,
@@ -200,7 +207,7 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}; more than zero. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text);
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
             throw expected(text, "a number above 0 and ms, s, m or h, e.g. 30s");
@@ -214,7 +221,7 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
         };
     }
 
-    static long parseSize(String text) {
+    public static long parseSize(String text) {
         Matcher m = SIZE.matcher(text);
         long value = 0;
         if (m.matches()) {
@@ -234,7 +241,7 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     /** The shortest exact form: {@code 35MiB}, {@code 256KiB}, or the octets. */
-    static String formatSize(long octets) {
+    public static String formatSize(long octets) {
         for (String unit : new String[] {"GiB", "MiB", "KiB"}) {
             int shift = unit.equals("GiB") ? 30 : unit.equals("MiB") ? 20 : 10;
             if (octets >= 1L << shift && octets % (1L << shift) == 0) {
@@ -245,7 +252,7 @@ record Setting<T>(String name, T defaultValue, String defaultText, Function<Stri
     }
 
     /** The largest whole unit: {@code 45s}, {@code 5m}, {@code 24h}, {@code 200ms}. */
-    static String formatDuration(Duration duration) {
+    public static String formatDuration(Duration duration) {
         long millis = duration.toMillis();
         if (millis > 0 && millis % 3_600_000 == 0) {
             return millis / 3_600_000 + "h";

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.smtp;
+package io.cakemail.gateway.common;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;

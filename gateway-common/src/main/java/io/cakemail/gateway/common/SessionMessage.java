@@ -1,4 +1,4 @@
-package io.cakemail.gateway.smtp;
+package io.cakemail.gateway.common;
 
 import org.apache.logging.log4j.message.AsynchronouslyFormattable;
 import org.apache.logging.log4j.message.ParameterizedMessage;

@@ -1,10 +1,10 @@
 package io.cakemail.gateway.benchmarks;
 
-import io.cakemail.gateway.smtp.SaslResponse;
-import io.cakemail.gateway.smtp.SmtpCommand;
-import io.cakemail.gateway.smtp.SmtpContent;
-import io.cakemail.gateway.smtp.SmtpRequest;
-import io.cakemail.gateway.smtp.SmtpRequestDecoder;
+import io.cakemail.gateway.smtp.codec.SaslResponse;
+import io.cakemail.gateway.smtp.codec.SmtpCommand;
+import io.cakemail.gateway.smtp.codec.SmtpContent;
+import io.cakemail.gateway.smtp.codec.SmtpRequest;
+import io.cakemail.gateway.smtp.codec.SmtpRequestDecoder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;

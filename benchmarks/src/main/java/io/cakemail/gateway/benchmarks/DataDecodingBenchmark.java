@@ -1,7 +1,7 @@
 package io.cakemail.gateway.benchmarks;
 
-import io.cakemail.gateway.smtp.SmtpRequestDecoder;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.codec.SmtpRequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -2,6 +2,8 @@ package io.cakemail.gateway.smtp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cakemail.gateway.smtp.codec.SmtpRequestDecoder;
+import io.cakemail.gateway.smtp.session.SmtpServerHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
 
     static final int LOW_WATER_MARK = 8 * 1024;
-    static final int HIGH_WATER_MARK = 32 * 1024;
+    public static final int HIGH_WATER_MARK = 32 * 1024;
 
     private final SmtpServerConfig config;
     private final SmtpAuthenticator authenticator;

@@ -1,5 +1,7 @@
 package io.cakemail.gateway.smtp;
 
+import io.cakemail.gateway.smtp.codec.SmtpCommand;
+
 /**
  * What SMTP sessions report for the operator's metrics, in the manner of Reactor Netty's
  * {@code ChannelMetricsRecorder}: the server implements it over its meter registry. Called on a session's event

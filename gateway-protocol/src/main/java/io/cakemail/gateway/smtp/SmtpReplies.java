@@ -93,17 +93,17 @@ public final class SmtpReplies {
     private SmtpReplies() {}
 
     /** {@code 500 5.5.2} with the decoder's reason (line too long, bare CR or LF, NUL). */
-    static SmtpReply badLine(String reason) {
+    public static SmtpReply badLine(String reason) {
         return SmtpReply.of(500, "5.5.2", reason);
     }
 
     /** The reply to one non-last BDAT chunk. */
-    static SmtpReply chunkReceived(long size) {
+    public static SmtpReply chunkReceived(long size) {
         return SmtpReply.of(250, "2.0.0", size + " octets received");
     }
 
     /** The 334 continuation carrying a base64 challenge. */
-    static SmtpReply challenge(String base64) {
+    public static SmtpReply challenge(String base64) {
         return SmtpReply.withoutStatus(334, base64);
     }
 }

@@ -81,7 +81,7 @@ public final class SmtpReply {
         return code >= 500;
     }
 
-    byte[] encoded() {
+    public byte[] encoded() {
         return encoded;
     }
 

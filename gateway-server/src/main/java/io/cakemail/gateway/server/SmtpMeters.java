@@ -1,7 +1,7 @@
 package io.cakemail.gateway.server;
 
-import io.cakemail.gateway.smtp.SmtpCommand;
 import io.cakemail.gateway.smtp.SmtpMetricsRecorder;
+import io.cakemail.gateway.smtp.codec.SmtpCommand;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

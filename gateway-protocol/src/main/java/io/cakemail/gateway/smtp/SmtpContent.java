@@ -1,8 +1,0 @@
-package io.cakemail.gateway.smtp;
-
-import io.netty.buffer.ByteBufHolder;
-
-/**
- * A chunk of message content, already dot-unstuffed. The receiver of a chunk owns it and must release it.
- */
-public interface SmtpContent extends ByteBufHolder {}

@@ -1,15 +1,15 @@
 package io.cakemail.gateway.benchmarks;
 
+import io.cakemail.gateway.core.json.SubmissionBody;
+import io.cakemail.gateway.core.json.SubmissionJson;
 import io.cakemail.gateway.core.mime.MimeHeaders;
 import io.cakemail.gateway.core.mime.MimeLimits;
 import io.cakemail.gateway.core.mime.MimeParser;
 import io.cakemail.gateway.core.mime.MimeViolation;
-import io.cakemail.gateway.core.submission.MessageTransformer;
-import io.cakemail.gateway.core.submission.ParsedMessage;
-import io.cakemail.gateway.core.submission.SubmissionBody;
-import io.cakemail.gateway.core.submission.SubmissionJson;
-import io.cakemail.gateway.core.submission.TransformConfig;
-import io.cakemail.gateway.core.submission.TransformResult;
+import io.cakemail.gateway.core.transform.MessageTransformer;
+import io.cakemail.gateway.core.transform.ParsedMessage;
+import io.cakemail.gateway.core.transform.TransformConfig;
+import io.cakemail.gateway.core.transform.TransformResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

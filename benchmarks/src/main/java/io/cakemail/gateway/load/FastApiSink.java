@@ -1,6 +1,6 @@
 package io.cakemail.gateway.load;
 
-import io.cakemail.gateway.core.internal.Http2Handlers;
+import io.cakemail.gateway.core.http.Http2Handlers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

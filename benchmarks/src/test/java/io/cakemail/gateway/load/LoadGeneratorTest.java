@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cakemail.gateway.core.submission.MessageTransformer;
-import io.cakemail.gateway.core.submission.TransformConfig;
-import io.cakemail.gateway.core.submission.TransformResult;
+import io.cakemail.gateway.core.transform.MessageTransformer;
+import io.cakemail.gateway.core.transform.TransformConfig;
+import io.cakemail.gateway.core.transform.TransformResult;
 import io.cakemail.gateway.smtp.AuthResult;
 import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.MessageSink;

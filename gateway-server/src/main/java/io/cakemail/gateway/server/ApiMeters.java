@@ -1,7 +1,7 @@
 package io.cakemail.gateway.server;
 
-import io.cakemail.gateway.core.api.ApiError;
-import io.cakemail.gateway.core.api.ApiMetricsRecorder;
+import io.cakemail.gateway.core.http.ApiError;
+import io.cakemail.gateway.core.http.ApiMetricsRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

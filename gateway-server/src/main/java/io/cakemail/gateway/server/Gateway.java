@@ -1,7 +1,7 @@
 package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.CakemailClient;
-import io.cakemail.gateway.core.submission.MemoryBudget;
+import io.cakemail.gateway.core.memory.MemoryBudget;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
 import io.micrometer.core.instrument.FunctionCounter;

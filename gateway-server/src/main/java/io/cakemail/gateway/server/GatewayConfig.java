@@ -1,9 +1,9 @@
 package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.ApiConfig;
+import io.cakemail.gateway.core.memory.MemoryBudget;
 import io.cakemail.gateway.core.mime.MimeLimits;
-import io.cakemail.gateway.core.submission.MemoryBudget;
-import io.cakemail.gateway.core.submission.TransformConfig;
+import io.cakemail.gateway.core.transform.TransformConfig;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import java.net.URI;
 import java.nio.file.Path;

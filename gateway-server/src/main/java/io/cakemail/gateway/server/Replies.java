@@ -3,7 +3,7 @@ package io.cakemail.gateway.server;
 import io.cakemail.gateway.core.api.Delivery;
 import io.cakemail.gateway.core.api.RecipientOutcome;
 import io.cakemail.gateway.core.api.SenderDirectory;
-import io.cakemail.gateway.core.submission.Refusal;
+import io.cakemail.gateway.core.transform.Refusal;
 import io.cakemail.gateway.smtp.SmtpReply;
 import java.util.ArrayList;
 import java.util.List;

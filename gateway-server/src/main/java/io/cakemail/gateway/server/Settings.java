@@ -3,7 +3,7 @@ package io.cakemail.gateway.server;
 import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.mime.MimeLimits;
-import io.cakemail.gateway.core.submission.TransformConfig;
+import io.cakemail.gateway.core.transform.TransformConfig;
 import io.cakemail.gateway.smtp.BareLineEndingPolicy;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import java.net.URI;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cakemail.gateway.common.Setting;
-import io.cakemail.gateway.core.submission.TransformConfig;
+import io.cakemail.gateway.core.transform.TransformConfig;
 import io.cakemail.gateway.smtp.BareLineEndingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;

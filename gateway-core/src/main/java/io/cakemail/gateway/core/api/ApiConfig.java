@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.cakemail.gateway.core.http.ApiMetricsRecorder;
 import java.net.URI;
 import java.time.Duration;
 

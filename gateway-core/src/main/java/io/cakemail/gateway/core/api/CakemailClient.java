@@ -2,11 +2,12 @@ package io.cakemail.gateway.core.api;
 
 import static java.util.Objects.requireNonNull;
 
-import io.cakemail.gateway.core.submission.MemoryBudget;
-import io.cakemail.gateway.core.submission.ParsedMessage;
-import io.cakemail.gateway.core.submission.RefusalException;
-import io.cakemail.gateway.core.submission.SubmissionBody;
-import io.cakemail.gateway.core.submission.SubmissionJson;
+import io.cakemail.gateway.core.http.ApiHttp;
+import io.cakemail.gateway.core.json.SubmissionBody;
+import io.cakemail.gateway.core.json.SubmissionJson;
+import io.cakemail.gateway.core.memory.MemoryBudget;
+import io.cakemail.gateway.core.transform.ParsedMessage;
+import io.cakemail.gateway.core.transform.RefusalException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.cakemail.gateway.core.api;
 
-import io.cakemail.gateway.core.submission.Refusal;
+import io.cakemail.gateway.core.transform.Refusal;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package io.cakemail.gateway.core.api;
 
+import io.cakemail.gateway.core.json.SubmissionBody;
 import io.cakemail.gateway.core.mime.HeaderField;
-import io.cakemail.gateway.core.submission.ParsedMessage;
-import io.cakemail.gateway.core.submission.SubmissionBody;
+import io.cakemail.gateway.core.transform.ParsedMessage;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

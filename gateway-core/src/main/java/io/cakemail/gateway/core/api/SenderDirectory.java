@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cakemail.gateway.common.SessionLog;
+import io.cakemail.gateway.core.http.ApiHttp;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cakemail.gateway.core.http.ApiHttp;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.Optional;
 import reactor.core.publisher.Mono;

@@ -1,7 +1,10 @@
 package io.cakemail.gateway.core.api;
 
 import io.cakemail.gateway.common.SessionLog;
-import io.cakemail.gateway.core.submission.SubmissionBody;
+import io.cakemail.gateway.core.http.ApiHttp;
+import io.cakemail.gateway.core.http.ApiResponse;
+import io.cakemail.gateway.core.http.RequestNotSentException;
+import io.cakemail.gateway.core.json.SubmissionBody;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cakemail.gateway.core.submission.MessageTransformer;
-import io.cakemail.gateway.core.submission.ParsedMessage;
-import io.cakemail.gateway.core.submission.TransformConfig;
-import io.cakemail.gateway.core.submission.TransformResult;
+import io.cakemail.gateway.core.http.ApiHttp;
+import io.cakemail.gateway.core.http.ApiMetricsRecorder;
+import io.cakemail.gateway.core.transform.MessageTransformer;
+import io.cakemail.gateway.core.transform.ParsedMessage;
+import io.cakemail.gateway.core.transform.TransformConfig;
+import io.cakemail.gateway.core.transform.TransformResult;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.SandboxConfig;

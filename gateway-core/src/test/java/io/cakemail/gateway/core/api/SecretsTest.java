@@ -2,25 +2,17 @@ package io.cakemail.gateway.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import org.junit.jupiter.api.Test;
 
 /** What carries a password or a token never shows it in its text, which is what a log line would print. */
 class SecretsTest {
 
     @Test
-    void tokensPrincipalsAndRequestHeadersHideTheirSecrets() {
+    void tokensAndPrincipalsHideTheirSecrets() {
         assertThat(new TokenService.TokenState("access-123", "refresh-456", 1, 2).toString())
                 .doesNotContain("access-123", "refresh-456");
         assertThat(new ApiPrincipal("test", "sandbox@example.com", "s3cret", "key").toString())
                 .contains("sandbox@example.com")
                 .doesNotContain("s3cret", "key");
-        DefaultHttp2Headers headers = new DefaultHttp2Headers();
-        headers.set("authorization", "Bearer access-123");
-        assertThat(new ApiHttp.RequestHeaders(HttpMethod.POST, "/v2/emails", "access-123", "application/json", headers)
-                        .toString())
-                .contains("/v2/emails")
-                .doesNotContain("access-123");
     }
 }

@@ -2,6 +2,18 @@ package io.cakemail.gateway.server;
 
 import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.gateway.core.memory.MemoryBudget;
+import io.cakemail.gateway.server.admin.AdminServer;
+import io.cakemail.gateway.server.admin.ApiMeters;
+import io.cakemail.gateway.server.admin.GatewayHealth;
+import io.cakemail.gateway.server.admin.RuntimeMeters;
+import io.cakemail.gateway.server.bridge.CakemailAuthenticator;
+import io.cakemail.gateway.server.bridge.CakemailReceiver;
+import io.cakemail.gateway.server.bridge.DeliveryLog;
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.StartupException;
+import io.cakemail.gateway.server.listen.EventLoops;
+import io.cakemail.gateway.server.listen.GatewayServer;
+import io.cakemail.gateway.server.redis.Fleet;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
 import io.micrometer.core.instrument.FunctionCounter;

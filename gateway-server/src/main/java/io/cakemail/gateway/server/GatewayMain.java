@@ -2,6 +2,10 @@ package io.cakemail.gateway.server;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.cakemail.gateway.common.Setting;
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.Settings;
+import io.cakemail.gateway.server.config.StartupException;
+import io.cakemail.gateway.server.listen.NettyDefaults;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;

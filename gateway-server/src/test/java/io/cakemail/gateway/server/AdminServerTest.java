@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.api.CakemailClient;
+import io.cakemail.gateway.server.admin.AdminServer;
+import io.cakemail.gateway.server.admin.GatewayHealth;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;

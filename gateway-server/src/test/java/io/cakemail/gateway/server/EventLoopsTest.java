@@ -2,6 +2,7 @@ package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.server.listen.EventLoops;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.Test;

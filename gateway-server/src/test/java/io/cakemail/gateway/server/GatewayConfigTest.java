@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.core.transform.TransformConfig;
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.Settings;
+import io.cakemail.gateway.server.config.Subnets;
 import io.cakemail.gateway.smtp.BareLineEndingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;

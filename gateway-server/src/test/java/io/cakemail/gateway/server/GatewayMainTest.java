@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.server.tls.ServerTls;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
 import java.net.InetAddress;

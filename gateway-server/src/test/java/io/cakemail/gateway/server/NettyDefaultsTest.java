@@ -2,6 +2,7 @@ package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.server.listen.NettyDefaults;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

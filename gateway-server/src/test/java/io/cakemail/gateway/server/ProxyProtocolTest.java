@@ -2,6 +2,7 @@ package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

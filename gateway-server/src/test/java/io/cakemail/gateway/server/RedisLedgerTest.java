@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.listen.EventLoops;
+import io.cakemail.gateway.server.redis.RedisConnection;
+import io.cakemail.gateway.server.redis.RedisLedger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

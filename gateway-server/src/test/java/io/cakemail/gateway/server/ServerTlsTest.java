@@ -3,6 +3,9 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.listen.GatewayServer;
+import io.cakemail.gateway.server.tls.ServerTls;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import java.io.StringWriter;

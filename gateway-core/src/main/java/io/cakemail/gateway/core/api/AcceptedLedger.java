@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
- * The no-resend ledger: the recipients the API accepted in a message the client was told to retry ({@code 451}), so
+ * The no-resend ledger: the recipients the API accepted in a message the client was told to try again later, so
  * that the retry does not send to them again. A message is named by its identity: the login, the account and the
  * message's own identity ({@link MessageKey}); recipients are lower-cased. {@link LocalLedger} keeps it in this
  * process; a shared implementation (Redis) lets a retry land on any gateway of a fleet.

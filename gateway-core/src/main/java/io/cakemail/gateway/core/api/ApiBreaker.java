@@ -42,7 +42,7 @@ final class ApiBreaker {
             CircuitBreaker.StateTransition transition = event.getStateTransition();
             if (transition.getToState() == CircuitBreaker.State.OPEN) {
                 log.warn(
-                        "Circuit breaker open: the Cakemail API failed {}% of the last calls; messages get 451 for"
+                        "Circuit breaker open: the Cakemail API failed {}% of the last calls; messages are deferred for"
                                 + " {}s",
                         Math.round(breaker.getMetrics().getFailureRate()),
                         config.breakerOpenDuration().toSeconds());

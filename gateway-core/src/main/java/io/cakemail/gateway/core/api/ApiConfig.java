@@ -192,7 +192,7 @@ public final class ApiConfig {
         return breakerOpenDuration;
     }
 
-    /** How long accepted recipients are remembered, so a client's retry after 451 does not resend to them. */
+    /** How long accepted recipients are remembered, so a client's retry of a deferred message does not resend to them. */
     public Duration acceptedMemory() {
         return acceptedMemory;
     }

@@ -16,7 +16,7 @@ import java.util.HexFormat;
  * keeps (their {@code Date}, their {@code Message-ID}, a signature's time) even when their content is the same, so
  * an alert sent again an hour later is a new message, sent to everyone. Never the Message-ID alone: mailing tools reuse
  * Message-IDs for different messages. Worked out when first asked, which most messages never are (only those with a
- * recipient answered 451, and their retries), so a large message is not hashed for nothing. Ask while the body is
+ * recipient to try again later, and their retries), so a large message is not hashed for nothing. Ask while the body is
  * still held.
  */
 final class MessageKey {

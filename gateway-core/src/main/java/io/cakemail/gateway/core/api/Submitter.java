@@ -35,7 +35,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>A circuit breaker over the last calls ({@link ApiBreaker}) answers at once while the API is failing broadly.
  *
- * <p>When some recipient is deferred or in doubt (the client will be told 451 and will retry), the recipients the API
+ * <p>When some recipient is deferred or in doubt (the client will be told to try again later), the recipients the API
  * queued, and those in doubt, are remembered, so the retry does not send to them twice; a message that needs no retry
  * leaves nothing to remember.
  */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The memory that message content in flight may hold, shared by every message of a gateway: buffered body parts,
  * encoded attachments, the JSON and its per-recipient copies. Each message draws on it through its own
  * {@link MessageMemory}, charged before every allocation; a message that finds no room is refused with
- * {@code 452 4.3.1} (and one that could never fit with {@code 552 5.3.4}) before anything is sent, instead of running
+ * no room now (and one that could never fit, too large) before anything is sent, instead of running
  * the process out of memory. Thread-safe.
  */
 public final class MemoryBudget {
@@ -44,12 +44,12 @@ public final class MemoryBudget {
 
     /**
      * What a message gets when an allocation fails outright although the budget had room: logged (the budget is
-     * probably larger than the memory the JVM can give), then {@code 452 4.3.1}.
+     * probably larger than the memory the JVM can give), then no room now.
      */
     public static Refusal allocationFailed(String session, OutOfMemoryError error) {
         limits.warn(
                 session,
-                "Memory ran out for a message ({}): 452 4.3.1; is the memory budget larger than what the JVM can"
+                "Memory ran out for a message ({}): refused for now; is the memory budget larger than what the JVM can"
                         + " allocate?",
                 error.toString());
         return Refusal.NO_STORAGE;

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * then the {@link ParsedMessage} and the {@link SubmissionBody}), when the message's buffers are gone. A buffer freed
  * earlier may be credited at once ({@link #credit}).
  *
- * <p>A charge that does not fit throws a {@link RefusalException}: {@code 552 5.3.4} when the message alone would
- * need more than the whole budget, {@code 452 4.3.1} (try again later) otherwise. Charges may come from several threads (the message's
+ * <p>A charge that does not fit throws a {@link RefusalException}: too large when the message alone would
+ * need more than the whole budget, no room now (try again later) otherwise. Charges may come from several threads (the message's
  * requests go out on the API connections' event loops).
  */
 public final class MessageMemory extends AbstractReferenceCounted {
@@ -96,7 +96,7 @@ public final class MessageMemory extends AbstractReferenceCounted {
             held.addAndGet(-bytes);
             limits.info(
                     session,
-                    "A message needs more than the whole memory budget for content ({} octets): 552 5.3.4",
+                    "A message needs more than the whole memory budget for content ({} octets): refused as too large",
                     budget.capacity());
             throw new RefusalException(Refusal.tooLarge("the message needs more memory than this gateway's whole"
                     + " budget for content (" + budget.capacity() + " octets)"));
@@ -105,7 +105,7 @@ public final class MessageMemory extends AbstractReferenceCounted {
             held.addAndGet(-bytes);
             limits.info(
                     session,
-                    "Memory budget for content full ({} of {} octets held): a message gets 452 4.3.1",
+                    "Memory budget for content full ({} of {} octets held): a message is refused for now",
                     budget.used(),
                     budget.capacity());
             throw new RefusalException(Refusal.NO_STORAGE);

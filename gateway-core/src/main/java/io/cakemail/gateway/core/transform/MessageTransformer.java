@@ -109,7 +109,7 @@ public final class MessageTransformer implements AutoCloseable {
         this.parser = made;
     }
 
-    /** {@code 552 5.3.4} for encoded content past {@code limit} octets. */
+    /** Too large: encoded content past {@code limit} octets. */
     public static Refusal jsonTooLarge(long limit) {
         return Refusal.tooLarge("the message's bodies and attachments are larger than " + limit
                 + " octets once encoded for the Cakemail API");

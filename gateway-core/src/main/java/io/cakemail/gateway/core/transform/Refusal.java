@@ -3,37 +3,46 @@ package io.cakemail.gateway.core.transform;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Why a message cannot be submitted, as the SMTP layer passes it on: a reply code, an enhanced status code (RFC 3463)
- * and one line of reason naming the offending part. Permanent (5xx), but for {@link #insufficientStorage}.
+ * Why a message cannot be submitted, in the core's own terms: a kind and one line of reason naming the offending
+ * part. The SMTP bridge turns each kind into its reply; every kind is permanent but {@link Kind#NO_ROOM}.
  */
-public record Refusal(int code, String enhancedStatus, String reason) {
+public record Refusal(Kind kind, String reason) {
+
+    /** What is wrong with the message, or with the moment. */
+    public enum Kind {
+        /** A size limit: the message, a part, its decoded content, its JSON. */
+        TOO_LARGE,
+        /** No room in the memory budget for the message now; it may fit later. */
+        NO_ROOM,
+        /** The structure or the headers of the message. */
+        BAD_CONTENT,
+        /** A media type the API cannot carry. */
+        UNSUPPORTED_MEDIA
+    }
 
     public Refusal {
-        requireNonNull(enhancedStatus, "enhancedStatus");
+        requireNonNull(kind, "kind");
         requireNonNull(reason, "reason");
     }
 
-    /** {@code 552 5.3.4}: a size limit. */
     public static Refusal tooLarge(String reason) {
-        return new Refusal(552, "5.3.4", reason);
+        return new Refusal(Kind.TOO_LARGE, reason);
     }
 
-    /** {@code 452 4.3.1}: no room for the message now. */
+    /** No room for the message now. */
     public static final Refusal NO_STORAGE =
             insufficientStorage("Insufficient system storage for the message now, try again later");
 
-    /** {@code 452 4.3.1}: no room for the message now; the client tries again later. */
+    /** No room for the message now; the client tries again later. */
     public static Refusal insufficientStorage(String reason) {
-        return new Refusal(452, "4.3.1", reason);
+        return new Refusal(Kind.NO_ROOM, reason);
     }
 
-    /** {@code 554 5.6.0}: the structure or the headers of the message. */
     public static Refusal badContent(String reason) {
-        return new Refusal(554, "5.6.0", reason);
+        return new Refusal(Kind.BAD_CONTENT, reason);
     }
 
-    /** {@code 554 5.6.1}: a media type the API cannot carry. */
     public static Refusal unsupportedMedia(String reason) {
-        return new Refusal(554, "5.6.1", reason);
+        return new Refusal(Kind.UNSUPPORTED_MEDIA, reason);
     }
 }

@@ -52,7 +52,7 @@ public record TransformConfig(
 
     /** A part whose type is not one of the API's attachment types. */
     public enum UnsupportedAttachments {
-        /** Refuse the message with {@code 554 5.6.1}, naming the part and the supported types (default). */
+        /** Refuse the message (an unsupported media type), naming the part and the supported types (default). */
         REFUSE,
         /** Send the message without the part; the omission is logged and counted, never silent. */
         OMIT
@@ -64,13 +64,13 @@ public record TransformConfig(
         ATTACH,
         /** Embed it in the HTML as a {@code data:} URI (shown by most clients, not by Gmail) and not attach it. */
         DATA_URI,
-        /** Refuse the message with {@code 554 5.6.1}. */
+        /** Refuse the message (an unsupported media type). */
         REFUSE
     }
 
     /** A message without a Subject, or without a text or HTML body (both required by the API). */
     public enum MissingContent {
-        /** Refuse the message with {@code 554 5.6.0} (default). */
+        /** Refuse the message (bad content) (default). */
         REFUSE,
         /** Send it with the Subject {@code (no subject)} or the text {@code (no text)}. */
         PLACEHOLDER

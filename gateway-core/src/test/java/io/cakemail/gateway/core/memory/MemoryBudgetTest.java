@@ -97,8 +97,8 @@ class MemoryBudgetTest {
         assertThat(budget.used() - before).isEqualTo(10L * (320 + body.sharedSize()));
         assertThatThrownBy(() -> body.reserveFanOut(1000))
                 .isInstanceOf(RefusalException.class)
-                .extracting(e -> ((RefusalException) e).refusal().code())
-                .isEqualTo(552);
+                .extracting(e -> ((RefusalException) e).refusal().kind())
+                .isEqualTo(Refusal.Kind.TOO_LARGE);
         body.release();
         assertThat(budget.used()).isZero();
     }

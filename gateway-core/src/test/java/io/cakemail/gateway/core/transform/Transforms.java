@@ -10,6 +10,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.IntSupplier;
 
@@ -23,6 +24,16 @@ final class Transforms {
 
     static final String RECIPIENT = "recipient@example.com";
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Each kind of refusal as the SMTP bridge answers it ({@code Replies} in the server, pinned by its
+     * {@code ReplyTableTest}), written into the golden files as the client reads it.
+     */
+    private static final Map<Refusal.Kind, String> REPLIES = Map.of(
+            Refusal.Kind.TOO_LARGE, "552 5.3.4",
+            Refusal.Kind.NO_ROOM, "452 4.3.1",
+            Refusal.Kind.BAD_CONTENT, "554 5.6.0",
+            Refusal.Kind.UNSUPPORTED_MEDIA, "554 5.6.1");
 
     private Transforms() {}
 
@@ -62,8 +73,9 @@ final class Transforms {
         ObjectNode outcome = JSON.createObjectNode();
         if (result instanceof TransformResult.Refused refused) {
             ObjectNode refusal = outcome.putObject("refused");
-            refusal.put("code", refused.refusal().code());
-            refusal.put("enhanced_status", refused.refusal().enhancedStatus());
+            String[] reply = REPLIES.get(refused.refusal().kind()).split(" ");
+            refusal.put("code", Integer.parseInt(reply[0]));
+            refusal.put("enhanced_status", reply[1]);
             refusal.put("reason", refused.refusal().reason());
             return normalized(outcome);
         }

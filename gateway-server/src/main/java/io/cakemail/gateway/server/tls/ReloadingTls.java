@@ -1,5 +1,6 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.tls;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +25,7 @@ import org.apache.logging.log4j.Logger;
  * context stays. The meters: {@code smtp.tls.certificate.expiry} (seconds left to the certificate served) and
  * {@code smtp.tls.reloads} tagged {@code outcome} (success, failure).
  */
-final class ReloadingTls implements AutoCloseable {
+public final class ReloadingTls implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(ReloadingTls.class);
 
@@ -64,7 +65,7 @@ final class ReloadingTls implements AutoCloseable {
     }
 
     /** Loads the configured context and, when its files can change, starts polling them. */
-    static ReloadingTls start(GatewayConfig config, MeterRegistry registry) throws SSLException {
+    public static ReloadingTls start(GatewayConfig config, MeterRegistry registry) throws SSLException {
         return new ReloadingTls(config, registry);
     }
 
@@ -76,12 +77,12 @@ final class ReloadingTls implements AutoCloseable {
     }
 
     /** The context for a new handshake. */
-    SslContext context() {
+    public SslContext context() {
         return current.context();
     }
 
     /** When the certificate served stops being valid. */
-    Instant notAfter() {
+    public Instant notAfter() {
         return current.certificate().getNotAfter().toInstant();
     }
 

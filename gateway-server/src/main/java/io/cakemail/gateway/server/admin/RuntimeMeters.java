@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.admin;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -15,11 +15,11 @@ import io.netty.buffer.PooledByteBufAllocator;
  * The process's own meters, from Micrometer's binders: JVM memory, garbage collection, threads, classes, CPU, open
  * files, uptime, and Netty's pooled allocator ({@code netty_allocator_memory_used}, ... in Prometheus).
  */
-final class RuntimeMeters implements AutoCloseable {
+public final class RuntimeMeters implements AutoCloseable {
 
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    RuntimeMeters(MeterRegistry registry) {
+    public RuntimeMeters(MeterRegistry registry) {
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -1,7 +1,8 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cakemail.gateway.server.config.StartupException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,13 +23,13 @@ import reactor.netty.http.server.HttpServerResponse;
  * a drain starts, so the load balancer stops sending first. An API outage does not fail readiness (every pod would
  * leave the load balancer at once): it shows in {@code /health} and in the metrics.
  */
-final class AdminServer implements AutoCloseable {
+public final class AdminServer implements AutoCloseable {
 
     /**
      * How long a connection may wait for its next request: longer than Prometheus's scrape interval, so scrapes keep
      * theirs, and short enough that connections left open by whoever reached the port do not pile up.
      */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -40,7 +41,7 @@ final class AdminServer implements AutoCloseable {
     }
 
     /** Listens on {@code host:port} (0 for a free port), closing connections idle for {@code idleTimeout}. */
-    static AdminServer start(
+    public static AdminServer start(
             String host,
             int port,
             EventLoopGroup loops,
@@ -71,7 +72,7 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.admin;
 
 import io.cakemail.gateway.smtp.SmtpMetricsRecorder;
 import io.cakemail.gateway.smtp.codec.SmtpCommand;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@code smtp_message_size_bytes}, {@code smtp_processing_duration_seconds}, ... in Prometheus). Every counter is
  * made up front: a reply costs an array lookup, not a registry search.
  */
-final class SmtpMeters implements SmtpMetricsRecorder {
+public final class SmtpMeters implements SmtpMetricsRecorder {
 
     private final Counter writeTimeouts;
     private final Counter received;
@@ -33,7 +33,7 @@ final class SmtpMeters implements SmtpMetricsRecorder {
     private final Timer processing;
     private final Timer connections;
 
-    SmtpMeters(MeterRegistry registry) {
+    public SmtpMeters(MeterRegistry registry) {
         writeTimeouts = Counter.builder("smtp.write.timeouts")
                 .description("Sessions closed because the client left its replies unread")
                 .register(registry);

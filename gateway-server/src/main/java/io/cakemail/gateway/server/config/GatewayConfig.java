@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.config;
 
 import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.memory.MemoryBudget;
@@ -77,7 +77,7 @@ public record GatewayConfig(
     }
 
     /** This configuration with other SMTP session settings. */
-    GatewayConfig withSmtp(SmtpServerConfig other) {
+    public GatewayConfig withSmtp(SmtpServerConfig other) {
         return new GatewayConfig(
                 bindAddress,
                 smtpPort,
@@ -161,7 +161,7 @@ public record GatewayConfig(
     }
 
     /** Every setting as {@code NAME=value}, defaults included, for the start-up log; nothing in them is secret. */
-    static List<String> effectiveSettings(Map<String, String> variables) {
+    public static List<String> effectiveSettings(Map<String, String> variables) {
         Settings.Environment env = new Settings.Environment(variables);
         Settings.ALL.forEach(env::get);
         return env.effective();
@@ -234,13 +234,13 @@ public record GatewayConfig(
     }
 
     /** The values of {@code GATEWAY_DEFAULT_EMAIL_TYPE}. */
-    enum EmailType {
+    public enum EmailType {
         TRANSACTIONAL,
         MARKETING
     }
 
     /** The values of {@code GATEWAY_LOG_LEVEL}, which the logging configuration reads itself. */
-    enum LogLevel {
+    public enum LogLevel {
         TRACE,
         DEBUG,
         INFO,
@@ -255,7 +255,7 @@ public record GatewayConfig(
      * @param trusted the peers allowed to send one: the load balancer's addresses
      * @param headerTimeout the longest wait for the header
      */
-    record ProxyProtocol(boolean enabled, Subnets trusted, Duration headerTimeout) {}
+    public record ProxyProtocol(boolean enabled, Subnets trusted, Duration headerTimeout) {}
 
     private static ProxyProtocol proxy(Settings.Environment env) {
         boolean enabled = env.get(Settings.PROXY_PROTOCOL) == Switch.ON;
@@ -279,7 +279,7 @@ public record GatewayConfig(
      * @param ipv6Prefix the prefix length an IPv6 address is counted by
      * @param exempt the addresses no limit applies to
      */
-    record Limits(
+    public record Limits(
             int connectionsPerClient,
             int messagesPerMinute,
             int loginMessagesPerMinute,
@@ -308,22 +308,22 @@ public record GatewayConfig(
      * @param timeout the longest wait for a command
      * @param ledgerFailOpen whether a message is sent (rather than deferred) when the ledger cannot be read
      */
-    record Redis(URI url, Duration timeout, boolean ledgerFailOpen) {}
+    public record Redis(URI url, Duration timeout, boolean ledgerFailOpen) {}
 
     /** What to do when shared state cannot be read: refuse for now ({@code closed}) or go on ({@code open}). */
-    enum FailureMode {
+    public enum FailureMode {
         CLOSED,
         OPEN
     }
 
     /** A setting that is off or on. */
-    enum Switch {
+    public enum Switch {
         OFF,
         ON
     }
 
     /** The values of {@code GATEWAY_LOG_FORMAT}, which the logging configuration reads itself. */
-    enum LogFormat {
+    public enum LogFormat {
         TEXT,
         JSON
     }

@@ -1,6 +1,7 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.listen;
 
 import io.cakemail.gateway.common.SessionLog;
+import io.cakemail.gateway.server.config.Subnets;
 import io.cakemail.gateway.smtp.ClientAddress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.redis;
 
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.channel.EventLoop;

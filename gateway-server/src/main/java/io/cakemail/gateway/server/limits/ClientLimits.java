@@ -1,7 +1,9 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.limits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.Subnets;
 import io.cakemail.gateway.smtp.ClientPolicy;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.github.bucket4j.Bucket;
@@ -36,7 +38,7 @@ import reactor.core.publisher.Mono;
  * over the fleet's limit (its next messages are refused) or was blocked by another pod (a new connection waits for
  * that answer). The connections an address holds are counted per pod.
  */
-final class ClientLimits implements ClientPolicy {
+public final class ClientLimits implements ClientPolicy {
 
     static final SmtpReply TOO_MANY_CONNECTIONS =
             SmtpReply.of(421, "4.7.0", "Too many connections from your address, try again later");
@@ -72,7 +74,7 @@ final class ClientLimits implements ClientPolicy {
     private final Counter refusedPodFull;
     private final Counter blocks;
 
-    ClientLimits(GatewayConfig.Limits config, FleetLimits fleet, MeterRegistry registry) {
+    public ClientLimits(GatewayConfig.Limits config, FleetLimits fleet, MeterRegistry registry) {
         this.config = config;
         this.fleet = fleet;
         messageBuckets = cache(Duration.ofMinutes(2));

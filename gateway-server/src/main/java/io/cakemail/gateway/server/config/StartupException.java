@@ -1,14 +1,16 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.config;
+
+import io.cakemail.gateway.server.GatewayMain;
 
 /**
  * The gateway cannot start as configured: the message is one line naming the variable and its value (a port in use,
  * a key that does not match its certificate), which {@link GatewayMain} prints instead of a stack trace.
  */
-final class StartupException extends RuntimeException {
+public final class StartupException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    StartupException(String message, Throwable cause) {
+    public StartupException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,5 +1,6 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.redis;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -41,7 +42,7 @@ import reactor.core.publisher.Mono;
  * {@link #run} or later from one of its answers' callbacks, is flushed with the others its loop writes before the loop
  * turns to its next task. Lettuce's automatic flushing is off, so a command issued anywhere else would never leave.
  */
-final class RedisConnection implements AutoCloseable {
+public final class RedisConnection implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger("io.cakemail.gateway.redis");
 
@@ -52,7 +53,7 @@ final class RedisConnection implements AutoCloseable {
 
     private final List<LoopConnection> connections = new ArrayList<>();
 
-    RedisConnection(GatewayConfig.Redis config, MeterRegistry registry, EventLoopGroup loops) {
+    public RedisConnection(GatewayConfig.Redis config, MeterRegistry registry, EventLoopGroup loops) {
         this.uri = RedisURI.create(config.url().toString());
         this.registry = registry;
         this.resources = DefaultClientResources.create();
@@ -77,7 +78,7 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /** The counter of the failures of {@code operation}. */
-    Counter errors(String operation) {
+    public Counter errors(String operation) {
         return Counter.builder("smtp.redis.errors")
                 .tag("operation", operation)
                 .description("Redis commands that failed or timed out")
@@ -89,7 +90,7 @@ final class RedisConnection implements AutoCloseable {
      * connection of the calling thread's loop, which Lettuce times out; a failure is counted in {@code errors} and
      * logged with {@code what} (what could not be done, and so what happens now) before the caller sees it.
      */
-    <T> Mono<T> run(
+    public <T> Mono<T> run(
             Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command, Counter errors, String what) {
         return Mono.defer(() -> connection().run(command)).doOnError(error -> {
             errors.increment();

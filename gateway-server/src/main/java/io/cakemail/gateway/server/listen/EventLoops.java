@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.listen;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * The SMTP sessions and the API client share the workers: no thread pool of its own for the API, and the API's few
  * multiplexed connections live on the same loops as the sessions they serve.
  */
-final class EventLoops implements AutoCloseable {
+public final class EventLoops implements AutoCloseable {
 
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup boss;
@@ -27,7 +27,7 @@ final class EventLoops implements AutoCloseable {
      * @param threads worker threads, 0 for one per core. Not Netty's default of two per core: the loops never block,
      *                and on a loaded machine the extra loops only add wake-ups (benchmarks/HISTORY.md)
      */
-    EventLoops(int threads) {
+    public EventLoops(int threads) {
         IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, handlers);
         workers = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : NettyRuntime.availableProcessors(), handlers);
@@ -37,7 +37,7 @@ final class EventLoops implements AutoCloseable {
         return boss;
     }
 
-    EventLoopGroup workers() {
+    public EventLoopGroup workers() {
         return workers;
     }
 

@@ -1,12 +1,12 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.listen;
 
 /**
  * Netty settings the gateway chooses when the JVM's command line does not. Applied first thing in {@code main},
  * before any Netty class reads them; a {@code -D} given to the JVM wins.
  */
-final class NettyDefaults {
+public final class NettyDefaults {
 
-    static final String LEAK_SAMPLING_INTERVAL = "io.netty.leakDetection.samplingInterval";
+    public static final String LEAK_SAMPLING_INTERVAL = "io.netty.leakDetection.samplingInterval";
 
     /**
      * One buffer allocation in 1,024 tracked for leaks rather than Netty's one in 128. Each tracked buffer fills two
@@ -18,7 +18,7 @@ final class NettyDefaults {
 
     private NettyDefaults() {}
 
-    static void apply() {
+    public static void apply() {
         if (System.getProperty(LEAK_SAMPLING_INTERVAL) == null) {
             System.setProperty(LEAK_SAMPLING_INTERVAL, String.valueOf(LEAK_SAMPLING));
         }

@@ -1,7 +1,14 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.listen;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cakemail.gateway.server.admin.SmtpMeters;
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.StartupException;
+import io.cakemail.gateway.server.limits.ClientLimits;
+import io.cakemail.gateway.server.limits.ConnectionLimiter;
+import io.cakemail.gateway.server.limits.FleetLimits;
+import io.cakemail.gateway.server.tls.ReloadingTls;
 import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
@@ -130,7 +137,7 @@ public final class GatewayServer implements AutoCloseable {
      *
      * @param fleet the per-client limits' share of the fleet's Redis, or {@code null} for none
      */
-    static GatewayServer start(
+    public static GatewayServer start(
             GatewayConfig config,
             EventLoops loops,
             MeterRegistry registry,

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.admin;
 
 import io.cakemail.gateway.core.http.ApiError;
 import io.cakemail.gateway.core.http.ApiMetricsRecorder;
@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code smtp.api.requests.in.flight} (HTTP/2 streams and HTTP/1.1 requests open, or waiting for one), and
  * {@code smtp.api.unknown.status}: submissions answered {@code 201} with a status the gateway does not know.
  */
-final class ApiMeters implements ApiMetricsRecorder {
+public final class ApiMeters implements ApiMetricsRecorder {
 
     private final Timer latency;
     private final Counter[] errors;
     private final LongAdder inFlight = new LongAdder();
     private final Counter unknownStatus;
 
-    ApiMeters(MeterRegistry registry) {
+    public ApiMeters(MeterRegistry registry) {
         latency = Timer.builder("smtp.api.latency")
                 .description("Exchanges with the Cakemail API, from the request to the answer or the failure")
                 .serviceLevelObjectives(SmtpMeters.seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.bridge;
 
 import io.cakemail.gateway.common.SessionMessage;
 import io.cakemail.gateway.core.api.ApiPrincipal;
@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * Each message streams into the transformer, its content charged to the memory budget; at its end it is handed to
  * the Cakemail API for every recipient, and the reply says what the API did ({@link Replies#delivery}).
  */
-final class CakemailReceiver implements MessageReceiver {
+public final class CakemailReceiver implements MessageReceiver {
 
     private final CakemailClient client;
     private final TransformConfig transformConfig;
@@ -30,7 +30,7 @@ final class CakemailReceiver implements MessageReceiver {
     private final MemoryBudget budget;
     private final DeliveryLog deliveryLog;
 
-    CakemailReceiver(
+    public CakemailReceiver(
             CakemailClient client,
             TransformConfig transformConfig,
             ByteBufAllocator allocator,

@@ -1,30 +1,31 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.admin;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cakemail.gateway.core.api.CakemailClient;
+import io.cakemail.gateway.server.listen.GatewayServer;
 
 /**
  * What the health endpoints report: whether the gateway takes traffic (its listeners are bound and it is not
  * draining), and the details behind it. Thread-safe.
  */
-final class GatewayHealth {
+public final class GatewayHealth {
 
     private final CakemailClient client;
     private volatile GatewayServer server;
     private volatile boolean draining;
 
-    GatewayHealth(CakemailClient client) {
+    public GatewayHealth(CakemailClient client) {
         this.client = client;
     }
 
     /** The listeners are bound: ready from now on, until a drain starts. */
-    void listening(GatewayServer server) {
+    public void listening(GatewayServer server) {
         this.server = server;
     }
 
     /** A drain started: not ready any more. */
-    void draining() {
+    public void draining() {
         draining = true;
     }
 

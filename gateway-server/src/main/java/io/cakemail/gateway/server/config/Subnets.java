@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.config;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * so it touches neither Netty nor DNS: an address must be an IP literal. Two lists are equal when they were written
  * the same.
  */
-final class Subnets {
+public final class Subnets {
 
     static final Subnets NONE = new Subnets(List.of(), List.of());
 
@@ -26,7 +26,7 @@ final class Subnets {
     /** One block: the network's octets, masked, and its prefix length. */
     private record Block(byte[] network, int prefix) {
         /** Compared in place, octet by octet: it is asked for every message of a client. */
-        boolean contains(byte[] address) {
+        public boolean contains(byte[] address) {
             if (address.length != network.length) {
                 return false;
             }
@@ -47,7 +47,7 @@ final class Subnets {
     }
 
     /** Reads {@code a.b.c.d/n} and IPv6 blocks separated by commas; fails with what is wrong. */
-    static Subnets parse(String text) {
+    public static Subnets parse(String text) {
         List<String> written = new ArrayList<>();
         List<Block> blocks = new ArrayList<>();
         for (String part : text.split(",")) {
@@ -85,7 +85,7 @@ final class Subnets {
     }
 
     /** {@code octets} with every bit past the first {@code prefix} cleared. */
-    static byte[] masked(byte[] octets, int prefix) {
+    public static byte[] masked(byte[] octets, int prefix) {
         byte[] masked = octets.clone();
         for (int bit = prefix; bit < masked.length * 8; bit++) {
             masked[bit / 8] &= (byte) ~(1 << (7 - bit % 8));
@@ -98,7 +98,7 @@ final class Subnets {
     }
 
     /** Whether {@code address} is an IP address in one of the blocks. */
-    boolean contains(SocketAddress address) {
+    public boolean contains(SocketAddress address) {
         if (!(address instanceof InetSocketAddress inet) || inet.getAddress() == null) {
             return false;
         }

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.redis;
 
 import io.cakemail.gateway.core.api.AcceptedLedger;
 import io.cakemail.gateway.core.api.LedgerMetadata;
@@ -40,7 +40,7 @@ import reactor.core.publisher.Mono;
  * every {@value #WRITE_THROUGH_MILLIS} ms until Redis takes it ({@code smtp.ledger.pending} counts what waits). A
  * record with no room left here fails, and the reply promises nothing ({@code smtp.ledger.unrecorded} counts them).
  */
-final class RedisLedger implements AcceptedLedger, AutoCloseable {
+public final class RedisLedger implements AcceptedLedger, AutoCloseable {
 
     private static final Logger log = LogManager.getLogger("io.cakemail.gateway.redis");
     private static final String PREFIX = "smtp-gateway:ledger:";
@@ -65,7 +65,7 @@ final class RedisLedger implements AcceptedLedger, AutoCloseable {
     /** A record waiting for Redis. */
     private record Pending(String value, long expiresAt) {}
 
-    RedisLedger(RedisConnection redis, MeterRegistry registry, boolean failOpen, Duration ttl, long maxPending) {
+    public RedisLedger(RedisConnection redis, MeterRegistry registry, boolean failOpen, Duration ttl, long maxPending) {
         this.redis = redis;
         this.failOpen = failOpen;
         this.ttlSeconds = Math.max(1, ttl.toSeconds());

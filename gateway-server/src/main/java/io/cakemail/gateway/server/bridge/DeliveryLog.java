@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.bridge;
 
 import io.cakemail.gateway.common.SessionMessage;
 import io.cakemail.gateway.core.api.Delivery;
@@ -16,7 +16,7 @@ import org.apache.logging.log4j.Logger;
  * counters {@code gateway.recipients} (tag {@code outcome}: queued, refused, deferred, in_doubt), {@code gateway.dead.letters}
  * and {@code smtp.emails.forwarded} (one per recipient the API accepted, as the seed product counted).
  */
-final class DeliveryLog {
+public final class DeliveryLog {
 
     private static final Logger deadLetters = LogManager.getLogger("io.cakemail.gateway.dead-letter");
 
@@ -27,7 +27,7 @@ final class DeliveryLog {
     private final Counter forwarded;
     private final Counter deadLettered;
 
-    DeliveryLog(MeterRegistry registry) {
+    public DeliveryLog(MeterRegistry registry) {
         queued = outcome(registry, "queued");
         refused = outcome(registry, "refused");
         deferred = outcome(registry, "deferred");

@@ -1,7 +1,8 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.limits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cakemail.gateway.server.redis.RedisConnection;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Counter;
@@ -27,7 +28,7 @@ import reactor.core.publisher.Mono;
  * between two commands can leave a key that lives for ever. A client's keys share a hash tag, as a script's keys
  * must on a Redis cluster.
  */
-final class FleetLimits implements AutoCloseable {
+public final class FleetLimits implements AutoCloseable {
 
     private static final long FLUSH_MILLIS = 100;
 
@@ -73,7 +74,7 @@ final class FleetLimits implements AutoCloseable {
         }
     }
 
-    FleetLimits(RedisConnection redis) {
+    public FleetLimits(RedisConnection redis) {
         this.redis = redis;
         this.errors = redis.errors("limits");
         this.flusher = Flux.interval(Duration.ofMillis(FLUSH_MILLIS))

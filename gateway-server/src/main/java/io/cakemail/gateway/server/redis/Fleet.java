@@ -1,5 +1,7 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.redis;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.limits.FleetLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 
@@ -7,11 +9,11 @@ import io.netty.channel.EventLoopGroup;
  * What a gateway shares with the others of its fleet through Redis ({@code GATEWAY_REDIS_URL}): the connection, the
  * no-resend ledger and the per-client limits' counts, started together and closed together, the connection last.
  */
-final class Fleet implements AutoCloseable {
+public final class Fleet implements AutoCloseable {
 
     final RedisConnection redis;
-    final RedisLedger ledger;
-    final FleetLimits limits;
+    public final RedisLedger ledger;
+    public final FleetLimits limits;
 
     private Fleet(RedisConnection redis, RedisLedger ledger, FleetLimits limits) {
         this.redis = redis;
@@ -20,7 +22,7 @@ final class Fleet implements AutoCloseable {
     }
 
     /** The fleet's share of {@code config}, or {@code null} without a Redis URL. */
-    static Fleet start(GatewayConfig config, MeterRegistry registry, EventLoopGroup loops) {
+    public static Fleet start(GatewayConfig config, MeterRegistry registry, EventLoopGroup loops) {
         if (config.redis().url() == null) {
             return null;
         }

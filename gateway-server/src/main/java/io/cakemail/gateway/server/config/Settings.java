@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.config;
 
 import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.core.api.ApiConfig;
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * them, {@code --help} lists them, the README's configuration table is checked against them, and the start-up log
  * shows their effective values.
  */
-final class Settings {
+public final class Settings {
 
     private static final SmtpServerConfig SMTP = SmtpServerConfig.DEFAULT;
     private static final MimeLimits MIME = MimeLimits.DEFAULT;
@@ -273,7 +273,7 @@ final class Settings {
             "No Subject, or no text or HTML: refuse (554 5.6.0) or placeholder");
 
     /** Every setting, in the order of the README's table. */
-    static final List<Setting<?>> ALL = List.of(
+    public static final List<Setting<?>> ALL = List.of(
             SMTP_PORT,
             SMTPS_PORT,
             HTTP_PORT,

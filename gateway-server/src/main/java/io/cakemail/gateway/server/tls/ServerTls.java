@@ -1,5 +1,6 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.tls;
 
+import io.cakemail.gateway.server.config.GatewayConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -51,10 +52,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * loads and the JDK provider otherwise. The certificate comes from PEM files or, when none is configured, is
  * generated in memory at start (self-signed, with a warning).
  */
-final class ServerTls {
+public final class ServerTls {
 
     /** TLS 1.2 suites (TLS 1.3 suites are all AEAD and enabled by default). */
-    static final List<String> CIPHERS = List.of(
+    public static final List<String> CIPHERS = List.of(
             "TLS_AES_128_GCM_SHA256",
             "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256",
@@ -75,10 +76,10 @@ final class ServerTls {
      * @param pemDigest the {@linkplain #pemDigest digest} of the PEM files it was built from, or {@code null} for a
      *     certificate generated at start
      */
-    record Material(SslContext context, X509Certificate certificate, byte[] pemDigest) {}
+    public record Material(SslContext context, X509Certificate certificate, byte[] pemDigest) {}
 
     /** Builds the context from the configured PEM files, or from a fresh self-signed certificate. */
-    static Material load(GatewayConfig config) throws SSLException {
+    public static Material load(GatewayConfig config) throws SSLException {
         SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         if (provider == SslProvider.OPENSSL) {
             log.info("TLS provider: OpenSSL ({}), TLS 1.3 and 1.2", OpenSsl.versionString());
@@ -109,7 +110,7 @@ final class ServerTls {
      * A context from the PEM contents of a certificate chain and its key, checked to be a pair; {@code certPath} and
      * {@code keyPath} name them in messages. Fails with {@link IllegalArgumentException} saying what is wrong.
      */
-    static Material fromPem(Path certPath, byte[] certPem, Path keyPath, byte[] keyPem) throws SSLException {
+    public static Material fromPem(Path certPath, byte[] certPem, Path keyPath, byte[] keyPem) throws SSLException {
         PrivateKey key = privateKey(keyPath, keyPem);
         List<X509Certificate> chain = certificates(certPath, certPem);
         requireMatch(key, chain.get(0), certPath, keyPath);
@@ -120,7 +121,7 @@ final class ServerTls {
     }
 
     /** A SHA-256 digest of a certificate's and a key's PEM contents: it changes when either file does. */
-    static byte[] pemDigest(byte[] certPem, byte[] keyPem) {
+    public static byte[] pemDigest(byte[] certPem, byte[] keyPem) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update(certPem);
@@ -139,14 +140,14 @@ final class ServerTls {
     }
 
     /** The subject, serial and end of validity of {@code certificate}, for the log. */
-    static String describe(X509Certificate certificate) {
+    public static String describe(X509Certificate certificate) {
         return certificate.getSubjectX500Principal().getName() + ", serial "
                 + certificate.getSerialNumber().toString(16) + ", valid until "
                 + certificate.getNotAfter().toInstant();
     }
 
     /** The content of a PEM file named by {@code variable}. */
-    static byte[] read(Path pem, String variable) {
+    public static byte[] read(Path pem, String variable) {
         try {
             return Files.readAllBytes(pem);
         } catch (IOException e) {
@@ -158,7 +159,7 @@ final class ServerTls {
      * Fails unless {@code key} is the private key of {@code certificate}'s public key: a signature made with one must
      * verify with the other. A pair that does not match would otherwise start and fail every handshake.
      */
-    static void requireMatch(PrivateKey key, X509Certificate certificate, Path certPath, Path keyPath) {
+    public static void requireMatch(PrivateKey key, X509Certificate certificate, Path certPath, Path keyPath) {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
@@ -186,7 +187,7 @@ final class ServerTls {
     }
 
     /** The certificates of the PEM content of {@code pem}, leaf first. */
-    static List<X509Certificate> certificates(Path pem, byte[] content) {
+    public static List<X509Certificate> certificates(Path pem, byte[] content) {
         try (InputStream in = new ByteArrayInputStream(content)) {
             List<X509Certificate> chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
                     .map(X509Certificate.class::cast)
@@ -205,7 +206,7 @@ final class ServerTls {
      * The private key in the PEM content of {@code pem}: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, with its curve),
      * unencrypted.
      */
-    static PrivateKey privateKey(Path pem, byte[] content) {
+    public static PrivateKey privateKey(Path pem, byte[] content) {
         try (PEMParser parser =
                 new PEMParser(new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.US_ASCII))) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
@@ -226,10 +227,10 @@ final class ServerTls {
     }
 
     /** A key pair and its self-signed certificate. */
-    record SelfSigned(KeyPair keyPair, X509Certificate certificate) {}
+    public record SelfSigned(KeyPair keyPair, X509Certificate certificate) {}
 
     /** An EC P-256 certificate for {@code hostname}, {@code localhost} and the loopback addresses, valid a year. */
-    static SelfSigned selfSigned(String hostname) {
+    public static SelfSigned selfSigned(String hostname) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.limits;
 
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.smtp.ClientAddress;
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with such a "pregreet" client, it is answered {@code 521 5.5.1} and closed.
  */
 @Sharable
-final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(ConnectionLimiter.class, "refused");
     /** Set on a connection that counts towards its client's connections. */
@@ -41,13 +41,13 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final ClientLimits clients;
     private final AtomicInteger connections = new AtomicInteger();
 
-    ConnectionLimiter(int maxConnections, ClientLimits clients) {
+    public ConnectionLimiter(int maxConnections, ClientLimits clients) {
         this.maxConnections = maxConnections;
         this.clients = clients;
     }
 
     /** The connections open now. */
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.bridge;
 
 import io.cakemail.gateway.core.api.AuthenticationException;
 import io.cakemail.gateway.core.api.CakemailClient;
@@ -12,11 +12,11 @@ import reactor.core.publisher.Mono;
  * and MFA accounts get the same {@code 535 5.7.8} (the MFA case is named in the failure's log line, for the
  * operator); an API that cannot answer, {@code 454 4.7.0}.
  */
-final class CakemailAuthenticator implements SmtpAuthenticator {
+public final class CakemailAuthenticator implements SmtpAuthenticator {
 
     private final CakemailClient client;
 
-    CakemailAuthenticator(CakemailClient client) {
+    public CakemailAuthenticator(CakemailClient client) {
         this.client = client;
     }
 

@@ -1,4 +1,4 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.server.bridge;
 
 import io.cakemail.gateway.core.api.Delivery;
 import io.cakemail.gateway.core.api.RecipientOutcome;
@@ -15,7 +15,7 @@ import java.util.List;
  * the API refused every recipient ({@code 554 5.7.8} when it
  * refused the login's credentials, a password changed since the session logged in).
  */
-final class Replies {
+public final class Replies {
 
     private static final int MAX_LISTED = 5;
     /** The text a reply line may hold: SMTP's 512 octets, less the code, the enhanced status and CRLF. */
@@ -23,9 +23,18 @@ final class Replies {
 
     private Replies() {}
 
-    /** A refusal of the transformer or of the memory budget, its reason on one line. */
+    /**
+     * A refusal of the transformer or of the memory budget, its reason on one line: a size limit {@code 552 5.3.4}, no
+     * room now {@code 452 4.3.1}, the message's structure or headers {@code 554 5.6.0}, a media type the API cannot
+     * carry {@code 554 5.6.1}.
+     */
     static SmtpReply refusal(Refusal refusal) {
-        return SmtpReply.of(refusal.code(), refusal.enhancedStatus(), refusal.reason());
+        return switch (refusal.kind()) {
+            case TOO_LARGE -> SmtpReply.of(552, "5.3.4", refusal.reason());
+            case NO_ROOM -> SmtpReply.of(452, "4.3.1", refusal.reason());
+            case BAD_CONTENT -> SmtpReply.of(554, "5.6.0", refusal.reason());
+            case UNSUPPORTED_MEDIA -> SmtpReply.of(554, "5.6.1", refusal.reason());
+        };
     }
 
     static SmtpReply delivery(Delivery delivery) {

@@ -2,6 +2,7 @@ package io.cakemail.gateway.smtp;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -19,5 +20,13 @@ public final class ClientAddress {
     public static SocketAddress of(Channel channel) {
         SocketAddress proxied = channel.attr(PROXIED).get();
         return proxied != null ? proxied : channel.remoteAddress();
+    }
+
+    /** The client's IP address on {@code channel}, as log lines show it. */
+    public static String text(Channel channel) {
+        SocketAddress address = of(channel);
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(address);
     }
 }

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.smtp.session;
 
+import io.cakemail.gateway.common.SessionMessage;
 import io.cakemail.gateway.smtp.TlsInfo;
 import java.security.Principal;
 
@@ -32,6 +33,19 @@ final class ClientState {
     /** The authenticated login, or {@code -} before one. */
     String login() {
         return principal == null ? "-" : principal.getName();
+    }
+
+    /** The connection's one line, when it closes after {@code nanos}. */
+    SessionMessage closedLine(String session, String address, long nanos) {
+        return new SessionMessage(session, "connection closed")
+                .field("client.address", address)
+                .field("user.name", login())
+                .field("tls.version", tls == null ? "-" : tls.protocol())
+                .field("smtp.messages", messages)
+                .field("smtp.messages.accepted", messagesAccepted)
+                .field("smtp.errors", errors)
+                .field("smtp.auth.failures", authFailures)
+                .field("event.duration_ms", nanos / 1000 / 1000.0);
     }
 
     /** After STARTTLS: the client must greet and log in again. */

@@ -5,6 +5,7 @@ import io.cakemail.gateway.smtp.MessageSink;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.cakemail.gateway.smtp.codec.SmtpRequestDecoder;
 import io.netty.buffer.ByteBuf;
@@ -61,8 +62,7 @@ public class PipelinedTransactionBenchmark extends GatewayBenchmark {
     public long session() {
         EmbeddedChannel channel = new EmbeddedChannel(new SmtpChannelInitializer(
                 CONFIG,
-                (session, username, password) -> AUTHENTICATED,
-                envelope -> NoopSink.INSTANCE,
+                SmtpServices.of((session, username, password) -> AUTHENTICATED, envelope -> NoopSink.INSTANCE),
                 TlsMode.NONE,
                 null));
         channel.writeInbound(read());

@@ -5,6 +5,7 @@ import io.cakemail.gateway.smtp.MessageSink;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -53,8 +54,10 @@ public final class EngineSink {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new SmtpChannelInitializer(
                         config,
-                        (session, username, password) -> CompletableFuture.completedFuture(AuthResult.rejected()),
-                        envelope -> Discard.INSTANCE,
+                        SmtpServices.of(
+                                (session, username, password) ->
+                                        CompletableFuture.completedFuture(AuthResult.rejected()),
+                                envelope -> Discard.INSTANCE),
                         TlsMode.NONE,
                         null))
                 .bind("127.0.0.1", port)

@@ -13,6 +13,7 @@ import io.cakemail.gateway.smtp.MessageSink;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -213,11 +214,12 @@ class LoadGeneratorTest {
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new SmtpChannelInitializer(
                         config,
-                        (session, username, password) -> CompletableFuture.completedFuture(
-                                username.equals("load@example.com") && password.equals("secret")
-                                        ? AuthResult.success(() -> username)
-                                        : AuthResult.rejected()),
-                        receiver,
+                        SmtpServices.of(
+                                (session, username, password) -> CompletableFuture.completedFuture(
+                                        username.equals("load@example.com") && password.equals("secret")
+                                                ? AuthResult.success(() -> username)
+                                                : AuthResult.rejected()),
+                                receiver),
                         mode,
                         tls))
                 .bind("127.0.0.1", 0)

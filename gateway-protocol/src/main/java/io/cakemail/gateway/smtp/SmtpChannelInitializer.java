@@ -23,8 +23,7 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
     public static final int HIGH_WATER_MARK = 32 * 1024;
 
     private final SmtpServerConfig config;
-    private final SmtpAuthenticator authenticator;
-    private final MessageReceiver receiver;
+    private final SmtpServices services;
     private final TlsMode tlsMode;
     private final TlsHandlerFactory tls;
 
@@ -32,14 +31,9 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
      * @param tls makes the TLS handlers; may be {@code null} only with {@link TlsMode#NONE}
      */
     public SmtpChannelInitializer(
-            SmtpServerConfig config,
-            SmtpAuthenticator authenticator,
-            MessageReceiver receiver,
-            TlsMode tlsMode,
-            TlsHandlerFactory tls) {
+            SmtpServerConfig config, SmtpServices services, TlsMode tlsMode, TlsHandlerFactory tls) {
         this.config = requireNonNull(config, "config");
-        this.authenticator = requireNonNull(authenticator, "authenticator");
-        this.receiver = requireNonNull(receiver, "receiver");
+        this.services = requireNonNull(services, "services");
         this.tlsMode = requireNonNull(tlsMode, "tlsMode");
         if (tls == null && tlsMode != TlsMode.NONE) {
             throw new IllegalArgumentException("tls: null (expected: a factory for " + tlsMode + ')');
@@ -59,7 +53,6 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("smtp-decoder", decoder);
         pipeline.addLast(
                 "smtp-session",
-                new SmtpServerHandler(
-                        config, authenticator, receiver, decoder, tlsMode == TlsMode.STARTTLS ? tls : null));
+                new SmtpServerHandler(config, services, decoder, tlsMode == TlsMode.STARTTLS ? tls : null));
     }
 }

@@ -39,8 +39,6 @@ public final class SmtpServerConfig {
     private final boolean authRequired;
     private final boolean tlsRequiredForAuth;
     private final BareLineEndingPolicy bareLineEndingPolicy;
-    private final SmtpMetricsRecorder metrics;
-    private final ClientPolicy policy;
 
     private SmtpServerConfig(Builder b) {
         hostname = b.hostname;
@@ -55,8 +53,6 @@ public final class SmtpServerConfig {
         authRequired = b.authRequired;
         tlsRequiredForAuth = b.tlsRequiredForAuth;
         bareLineEndingPolicy = b.bareLineEndingPolicy;
-        metrics = b.metrics;
-        policy = b.policy;
     }
 
     public static Builder builder() {
@@ -77,9 +73,7 @@ public final class SmtpServerConfig {
                 .writeTimeout(writeTimeout)
                 .authRequired(authRequired)
                 .tlsRequiredForAuth(tlsRequiredForAuth)
-                .bareLineEndingPolicy(bareLineEndingPolicy)
-                .metrics(metrics)
-                .policy(policy);
+                .bareLineEndingPolicy(bareLineEndingPolicy);
     }
 
     /** The name the server gives itself in the greeting and the EHLO reply. */
@@ -137,16 +131,6 @@ public final class SmtpServerConfig {
         return bareLineEndingPolicy;
     }
 
-    /** Where sessions report what the operator's metrics count; {@link SmtpMetricsRecorder#NONE} by default. */
-    public SmtpMetricsRecorder metrics() {
-        return metrics;
-    }
-
-    /** The limits on each client across its sessions; {@link ClientPolicy#NONE} by default. */
-    public ClientPolicy policy() {
-        return policy;
-    }
-
     @Override
     public String toString() {
         return "SmtpServerConfig{hostname=" + hostname + ", maxCommandLineLength=" + maxCommandLineLength
@@ -173,8 +157,6 @@ public final class SmtpServerConfig {
         private boolean authRequired = true;
         private boolean tlsRequiredForAuth = true;
         private BareLineEndingPolicy bareLineEndingPolicy = BareLineEndingPolicy.NORMALIZE;
-        private SmtpMetricsRecorder metrics = SmtpMetricsRecorder.NONE;
-        private ClientPolicy policy = ClientPolicy.NONE;
 
         private Builder() {}
 
@@ -243,16 +225,6 @@ public final class SmtpServerConfig {
 
         public Builder bareLineEndingPolicy(BareLineEndingPolicy bareLineEndingPolicy) {
             this.bareLineEndingPolicy = requireNonNull(bareLineEndingPolicy, "bareLineEndingPolicy");
-            return this;
-        }
-
-        public Builder policy(ClientPolicy policy) {
-            this.policy = requireNonNull(policy, "policy");
-            return this;
-        }
-
-        public Builder metrics(SmtpMetricsRecorder metrics) {
-            this.metrics = requireNonNull(metrics, "metrics");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.cakemail.gateway.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.cakemail.gateway.core.api.ApiServices;
 import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.gateway.core.memory.MemoryBudget;
 import io.cakemail.gateway.server.admin.AdminServer;
@@ -98,10 +100,9 @@ public final class Gateway implements AutoCloseable {
                                     + ":" + sandbox.port()));
             fleet = Fleet.start(config, registry, loops.workers());
             client = new CakemailClient(
-                    config.api().toBuilder(apiUrl)
-                            .metrics(new ApiMeters(registry))
-                            .ledger(fleet == null ? null : fleet.ledger)
-                            .build(),
+                    config.api().toBuilder(apiUrl).build(),
+                    new ApiServices(
+                            Ticker.systemTicker(), new ApiMeters(registry), fleet == null ? null : fleet.ledger),
                     loops.workers());
             log.info(
                     "Cakemail API: {} ({})",

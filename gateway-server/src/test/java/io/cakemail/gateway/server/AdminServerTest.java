@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.core.api.ApiConfig;
+import io.cakemail.gateway.core.api.ApiServices;
 import io.cakemail.gateway.core.api.CakemailClient;
 import io.cakemail.gateway.server.admin.AdminServer;
 import io.cakemail.gateway.server.admin.GatewayHealth;
@@ -36,7 +37,7 @@ class AdminServerTest {
     void start() {
         loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         client = new CakemailClient(
-                ApiConfig.builder(URI.create("http://127.0.0.1:9")).build(), loops);
+                ApiConfig.builder(URI.create("http://127.0.0.1:9")).build(), ApiServices.DEFAULT, loops);
         admin = AdminServer.start(
                 "127.0.0.1",
                 0,

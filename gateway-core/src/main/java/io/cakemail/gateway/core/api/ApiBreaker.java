@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Duration;
@@ -26,7 +27,7 @@ final class ApiBreaker {
     /** Recipients whose failure the breaker has counted lately. */
     private final Cache<String, Boolean> failingRecipients;
 
-    ApiBreaker(ApiConfig config) {
+    ApiBreaker(ApiConfig config, Ticker ticker) {
         breaker = CircuitBreaker.of(
                 "cakemail-api",
                 CircuitBreakerConfig.custom()
@@ -36,7 +37,7 @@ final class ApiBreaker {
                         .failureRateThreshold(config.breakerFailureRate())
                         .waitDurationInOpenState(config.breakerOpenDuration())
                         .permittedNumberOfCallsInHalfOpenState(3)
-                        .clock(new TickerClock(config.ticker()))
+                        .clock(new TickerClock(ticker))
                         .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.StateTransition transition = event.getStateTransition();
@@ -51,7 +52,7 @@ final class ApiBreaker {
             }
         });
         failingRecipients = Caffeine.newBuilder()
-                .ticker(config.ticker())
+                .ticker(ticker)
                 .expireAfterWrite(Duration.ofMinutes(FAILING_RECIPIENT_MINUTES))
                 .maximumSize(100_000)
                 .executor(Runnable::run)

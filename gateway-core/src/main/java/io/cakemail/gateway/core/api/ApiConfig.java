@@ -2,8 +2,6 @@ package io.cakemail.gateway.core.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.cakemail.gateway.core.http.ApiMetricsRecorder;
 import java.net.URI;
 import java.time.Duration;
 
@@ -44,9 +42,6 @@ public final class ApiConfig {
     private final Duration senderMissRefresh;
     private final String defaultEmailType;
     private final Long defaultListId;
-    private final Ticker ticker;
-    private final ApiMetricsRecorder metrics;
-    private final AcceptedLedger ledger;
 
     private ApiConfig(Builder b) {
         baseUri = b.baseUri;
@@ -74,9 +69,6 @@ public final class ApiConfig {
         senderMissRefresh = b.senderMissRefresh;
         defaultEmailType = b.defaultEmailType;
         defaultListId = b.defaultListId;
-        ticker = b.ticker;
-        metrics = b.metrics;
-        ledger = b.ledger;
     }
 
     public static Builder builder(URI baseUri) {
@@ -110,9 +102,6 @@ public final class ApiConfig {
         b.senderMissRefresh = senderMissRefresh;
         b.defaultEmailType = defaultEmailType;
         b.defaultListId = defaultListId;
-        b.ticker = ticker;
-        b.metrics = metrics;
-        b.ledger = ledger;
         return b;
     }
 
@@ -233,27 +222,6 @@ public final class ApiConfig {
         return defaultEmailType;
     }
 
-    /**
-     * Where token lifetimes, the circuit breaker and the caches read the time: the system's, but for tests that move
-     * it themselves instead of sleeping. (A message's deadline and the waits between its tries are real time.)
-     */
-    public Ticker ticker() {
-        return ticker;
-    }
-
-    /**
-     * The no-resend ledger, or {@code null} for one in this process ({@link LocalLedger}, sized by
-     * {@link #acceptedMemory} and {@link #acceptedMemorySize}).
-     */
-    public AcceptedLedger ledger() {
-        return ledger;
-    }
-
-    /** Where the client reports its exchanges with the API; {@link ApiMetricsRecorder#NONE} by default. */
-    public ApiMetricsRecorder metrics() {
-        return metrics;
-    }
-
     /** {@code list_id} when the message has no {@code X-List-Id}, or {@code null}. */
     public Long defaultListId() {
         return defaultListId;
@@ -289,9 +257,6 @@ public final class ApiConfig {
         private Duration senderMissRefresh = Duration.ofSeconds(30);
         private String defaultEmailType = "transactional";
         private Long defaultListId;
-        private Ticker ticker = Ticker.systemTicker();
-        private ApiMetricsRecorder metrics = ApiMetricsRecorder.NONE;
-        private AcceptedLedger ledger;
 
         private Builder(URI baseUri) {
             requireNonNull(baseUri, "baseUri");
@@ -402,22 +367,6 @@ public final class ApiConfig {
                 throw new IllegalArgumentException("defaultListId: " + defaultListId + " (expected: >= 1)");
             }
             this.defaultListId = defaultListId;
-            return this;
-        }
-
-        public Builder ticker(Ticker ticker) {
-            this.ticker = requireNonNull(ticker, "ticker");
-            return this;
-        }
-
-        /** A shared ledger; {@code null} for one in this process. */
-        public Builder ledger(AcceptedLedger ledger) {
-            this.ledger = ledger;
-            return this;
-        }
-
-        public Builder metrics(ApiMetricsRecorder metrics) {
-            this.metrics = requireNonNull(metrics, "metrics");
             return this;
         }
 

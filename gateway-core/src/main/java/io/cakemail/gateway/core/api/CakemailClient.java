@@ -27,19 +27,20 @@ public final class CakemailClient implements AutoCloseable {
     private final Submitter submitter;
 
     public CakemailClient(ApiConfig config) {
-        this(config, null);
+        this(config, ApiServices.DEFAULT, null);
     }
 
     /**
      * @param loops event loops to run the HTTP client on: the SMTP server's own, so a message does not change
      *              threads on its way to the API; {@code null} for one of its own
      */
-    public CakemailClient(ApiConfig config, EventLoopGroup loops) {
+    public CakemailClient(ApiConfig config, ApiServices services, EventLoopGroup loops) {
         this.config = requireNonNull(config, "config");
-        this.http = new ApiHttp(config, loops);
-        this.tokens = new TokenService(http, config);
-        this.senders = new SenderDirectory(tokens, http, config);
-        this.submitter = new Submitter(http, tokens, config);
+        requireNonNull(services, "services");
+        this.http = new ApiHttp(config, services.metrics(), loops);
+        this.tokens = new TokenService(http, config, services.ticker());
+        this.senders = new SenderDirectory(tokens, http, config, services.ticker());
+        this.submitter = new Submitter(http, tokens, config, services);
     }
 
     public ApiConfig config() {

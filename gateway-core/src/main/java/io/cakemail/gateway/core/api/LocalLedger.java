@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +24,13 @@ public final class LocalLedger implements AcceptedLedger {
     private final Cache<String, String> accepted;
 
     public LocalLedger(ApiConfig config) {
+        this(config, Ticker.systemTicker());
+    }
+
+    /** @param ticker the clock of the records' lives */
+    public LocalLedger(ApiConfig config, Ticker ticker) {
         accepted = Caffeine.newBuilder()
-                .ticker(config.ticker())
+                .ticker(ticker)
                 .expireAfterWrite(config.acceptedMemory())
                 .maximumSize(config.acceptedMemorySize())
                 .executor(Runnable::run) // upkeep inline, not a hand-over to another thread per write

@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.core.http.ApiHttp;
+import io.cakemail.gateway.core.http.ApiMetricsRecorder;
 import io.cakemail.gateway.core.http.ApiResponse;
 import io.cakemail.gateway.core.http.RequestNotSentException;
 import io.cakemail.gateway.core.json.SubmissionBody;
@@ -29,6 +30,7 @@ final class RecipientAttempts {
     private final TokenService tokens;
     private final ApiConfig config;
     private final ApiBreaker breaker;
+    private final ApiMetricsRecorder metrics;
 
     private final ApiPrincipal principal;
     private final String uri;
@@ -45,12 +47,14 @@ final class RecipientAttempts {
             TokenService tokens,
             ApiConfig config,
             ApiBreaker breaker,
+            ApiMetricsRecorder metrics,
             MessageSubmission message,
             String recipient) {
         this.http = http;
         this.tokens = tokens;
         this.config = config;
         this.breaker = breaker;
+        this.metrics = metrics;
         this.principal = message.principal();
         this.uri = message.uri();
         this.body = message.body();
@@ -169,7 +173,7 @@ final class RecipientAttempts {
                         recipient, 201, "the Cakemail API answered status '" + submitted.status() + "'");
             }
             default -> {
-                config.metrics().unknownSubmissionStatus();
+                metrics.unknownSubmissionStatus();
                 api.warn(
                         principal.session(),
                         "The Cakemail API answered 201 with status '{}', which this gateway does not know;"

@@ -3,6 +3,7 @@ package io.cakemail.gateway.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.core.http.ApiHttp;
 import io.netty.handler.codec.http.HttpMethod;
@@ -39,14 +40,16 @@ public final class SenderDirectory {
     private final TokenService tokens;
     private final ApiHttp http;
     private final ApiConfig config;
+    private final Ticker ticker;
     private final AsyncCache<AccountKey, Senders> cache;
 
-    SenderDirectory(TokenService tokens, ApiHttp http, ApiConfig config) {
+    SenderDirectory(TokenService tokens, ApiHttp http, ApiConfig config, Ticker ticker) {
         this.tokens = tokens;
         this.http = http;
         this.config = config;
+        this.ticker = ticker;
         this.cache = Caffeine.newBuilder()
-                .ticker(config.ticker())
+                .ticker(ticker)
                 .expireAfterWrite(config.senderCacheTtl())
                 .maximumSize(10_000)
                 .buildAsync();
@@ -55,7 +58,7 @@ public final class SenderDirectory {
     /** Whose senders: a login, acting for one of its accounts or its own. */
     private record AccountKey(String credential, Long accountId) {}
 
-    /** The account's senders, by lower-cased address, and when they were fetched ({@link ApiConfig#ticker}). */
+    /** The account's senders, by lower-cased address, and when they were fetched ({@link ApiServices#ticker}). */
     private record Senders(Map<String, Match> byAddress, long fetchedAt) {}
 
     /** The sender {@code address} is for {@code principal} (acting for {@code accountId}, may be null). */
@@ -64,7 +67,7 @@ public final class SenderDirectory {
         String wanted = address.toLowerCase(Locale.ROOT);
         return senders(key, principal, accountId).flatMap(senders -> {
             Match match = senders.byAddress().get(wanted);
-            long age = config.ticker().read() - senders.fetchedAt();
+            long age = ticker.read() - senders.fetchedAt();
             if (match != null || age < config.senderMissRefresh().toNanos()) {
                 return Mono.just(match != null ? match : new Match(Status.UNKNOWN, null));
             }
@@ -114,8 +117,7 @@ public final class SenderDirectory {
                     int listed = seen + data.size();
                     JsonNode count = response.json().path("pagination").path("count");
                     if (data.isEmpty() || count.isNumber() && listed >= count.asLong() || page >= MAX_PAGES) {
-                        return Mono.just(
-                                new Senders(Map.copyOf(found), config.ticker().read()));
+                        return Mono.just(new Senders(Map.copyOf(found), ticker.read()));
                     }
                     return fetch(principal, accountId, page + 1, listed, found);
                 });

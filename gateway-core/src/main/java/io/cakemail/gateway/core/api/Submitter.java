@@ -2,6 +2,7 @@ package io.cakemail.gateway.core.api;
 
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.core.http.ApiHttp;
+import io.cakemail.gateway.core.http.ApiMetricsRecorder;
 import io.cakemail.gateway.core.http.RequestNotSentException;
 import io.cakemail.gateway.core.json.SubmissionBody;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -49,16 +50,18 @@ final class Submitter {
     private final TokenService tokens;
     private final ApiConfig config;
     private final ApiBreaker breaker;
+    private final ApiMetricsRecorder metrics;
     private final AcceptedLedger ledger;
     private final SubmissionLog log;
 
-    Submitter(ApiHttp http, TokenService tokens, ApiConfig config) {
+    Submitter(ApiHttp http, TokenService tokens, ApiConfig config, ApiServices services) {
         this.http = http;
         this.tokens = tokens;
         this.config = config;
         this.log = new SubmissionLog(tokens, http);
-        this.breaker = new ApiBreaker(config);
-        this.ledger = config.ledger() != null ? config.ledger() : new LocalLedger(config);
+        this.metrics = services.metrics();
+        this.breaker = new ApiBreaker(config, services.ticker());
+        this.ledger = services.ledger() != null ? services.ledger() : new LocalLedger(config, services.ticker());
     }
 
     CircuitBreaker.State circuitState() {
@@ -127,7 +130,7 @@ final class Submitter {
      */
     private Mono<RecipientOutcome> one(MessageSubmission message, String recipient, String remembered) {
         if (remembered == null) {
-            return new RecipientAttempts(http, tokens, config, breaker, message, recipient).attempt(1, false);
+            return new RecipientAttempts(http, tokens, config, breaker, metrics, message, recipient).attempt(1, false);
         }
         if (!remembered.startsWith(DOUBT)) {
             return Mono.just(new RecipientOutcome.Queued(recipient, remembered, true));
@@ -145,8 +148,9 @@ final class Submitter {
         return log.taken(message.principal(), message.accountId(), recipient, message.subject(), since, until)
                 .flatMap(taken -> taken.<Mono<RecipientOutcome>>map(
                                 emailId -> Mono.just(new RecipientOutcome.Queued(recipient, emailId, true)))
-                        .orElseGet(() -> new RecipientAttempts(http, tokens, config, breaker, message, recipient)
-                                .attempt(1, false)))
+                        .orElseGet(
+                                () -> new RecipientAttempts(http, tokens, config, breaker, metrics, message, recipient)
+                                        .attempt(1, false)))
                 .onErrorResume(error -> {
                     api.warn(
                             message.principal().session(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.core.http.ApiHttp;
 import io.cakemail.gateway.core.http.ApiResponse;
@@ -43,19 +44,23 @@ final class TokenService {
 
     private final ApiHttp http;
     private final ApiConfig config;
+    /** The clock of the tokens' lives. */
+    private final Ticker ticker;
+
     private final SecretKeySpec hashKey;
     private final Cache<String, TokenState> tokens;
     private final Cache<String, Boolean> badCredentials;
     private final Map<String, CompletableFuture<TokenState>> inFlight = new ConcurrentHashMap<>();
 
-    TokenService(ApiHttp http, ApiConfig config) {
+    TokenService(ApiHttp http, ApiConfig config, Ticker ticker) {
         this.http = http;
         this.config = config;
+        this.ticker = ticker;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.hashKey = new SecretKeySpec(key, "HmacSHA256");
         this.tokens = Caffeine.newBuilder()
-                .ticker(config.ticker())
+                .ticker(ticker)
                 .expireAfter(new Expiry<String, TokenState>() {
                     @Override
                     public long expireAfterCreate(String k, TokenState state, long now) {
@@ -75,7 +80,7 @@ final class TokenService {
                 .maximumSize(REMEMBERED)
                 .build();
         this.badCredentials = Caffeine.newBuilder()
-                .ticker(config.ticker())
+                .ticker(ticker)
                 .expireAfterWrite(config.badCredentialsMemory())
                 .maximumSize(REMEMBERED)
                 .build();
@@ -86,7 +91,7 @@ final class TokenService {
         return tokens.estimatedSize();
     }
 
-    /** A token's strings and its deadlines, in the terms of {@link ApiConfig#ticker}. */
+    /** A token's strings and its deadlines, in the terms of {@link ApiServices#ticker}. */
     record TokenState(String accessToken, String refreshToken, long expiresAt, long refreshAt) {
         @Override
         public String toString() {
@@ -115,7 +120,7 @@ final class TokenService {
                     AuthenticationException.Kind.BAD_CREDENTIALS, "Authentication credentials invalid"));
         }
         TokenState cached = tokens.getIfPresent(key);
-        if (cached != null && !cached.expired(config.ticker().read())) {
+        if (cached != null && !cached.expired(ticker.read())) {
             return Mono.just(principal);
         }
         return Mono.fromFuture(() -> obtain(key, () -> passwordGrant(principal)))
@@ -136,7 +141,7 @@ final class TokenService {
 
     /** A valid access token, refreshing it first if it ran out, or in the background if it soon will. */
     Mono<String> accessToken(ApiPrincipal principal) {
-        long now = config.ticker().read();
+        long now = ticker.read();
         TokenState mine = principal.token();
         if (mine != null && !mine.due(now)) {
             return Mono.just(mine.accessToken());
@@ -159,9 +164,7 @@ final class TokenService {
     Mono<String> renew(ApiPrincipal principal, String rejected) {
         String key = principal.credentialKey();
         TokenState state = tokens.getIfPresent(key);
-        if (state != null
-                && !state.accessToken().equals(rejected)
-                && !state.expired(config.ticker().read())) {
+        if (state != null && !state.accessToken().equals(rejected) && !state.expired(ticker.read())) {
             principal.token(state);
             return Mono.just(state.accessToken());
         }
@@ -242,7 +245,7 @@ final class TokenService {
         }
         if (response.status() == 200 && body.hasNonNull("access_token")) {
             long lifetime = Math.max(1, body.path("expires_in").asLong(3600)) * 1_000_000_000L;
-            long now = config.ticker().read();
+            long now = ticker.read();
             long margin = Math.min(config.tokenRefreshMargin().toNanos(), lifetime / 2);
             return Mono.just(new TokenState(
                     body.get("access_token").asText(),

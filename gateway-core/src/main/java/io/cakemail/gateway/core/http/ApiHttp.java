@@ -50,6 +50,7 @@ public final class ApiHttp implements AutoCloseable {
             new HashedWheelTimer(new DefaultThreadFactory("cakemail-api-deadlines", true), 10, TimeUnit.MILLISECONDS);
 
     private final ApiConfig config;
+    private final ApiMetricsRecorder metrics;
     private final EventLoopGroup ownLoops;
     private final ApiConnector connector;
     /** The loops, and at the same index each loop's connections. */
@@ -63,8 +64,18 @@ public final class ApiHttp implements AutoCloseable {
      * @param loops the event loops to run on (the SMTP server's, so a message does not change threads on its way
      *     to the API), or {@code null} for one of its own
      */
+    /** Exchanges not recorded for metrics. */
     public ApiHttp(ApiConfig config, EventLoopGroup loops) {
+        this(config, ApiMetricsRecorder.NONE, loops);
+    }
+
+    /**
+     * @param metrics records every exchange
+     * @param loops event loops to run on, or {@code null} for one of its own
+     */
+    public ApiHttp(ApiConfig config, ApiMetricsRecorder metrics, EventLoopGroup loops) {
         this.config = config;
+        this.metrics = metrics;
         DEADLINES.start(); // here, not on the first request: starting waits for the timer's thread
         this.ownLoops = loops == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
         EventLoopGroup group = loops != null ? loops : ownLoops;
@@ -98,7 +109,7 @@ public final class ApiHttp implements AutoCloseable {
         Http2Headers headers = requestHeaders(method, pathAndQuery, bearer, contentType);
         Duration wait = timeout != null ? timeout : config.responseTimeout();
         return Mono.create(caller -> {
-            ApiExchange exchange = new ApiExchange(headers, body, caller, config.metrics());
+            ApiExchange exchange = new ApiExchange(headers, body, caller, metrics);
             exchange.timeOutAfter(wait, DEADLINES);
             callerConnections().submit(exchange);
         });

@@ -112,10 +112,9 @@ class CakemailClientTest {
         ApiConfig config = ApiConfig.builder(sandbox.baseUri())
                 .h2c(true)
                 .tokenRefreshMargin(Duration.ofMillis(1500))
-                .ticker(ticker)
                 .build();
         try (ApiHttp http = new ApiHttp(config, null)) {
-            TokenService tokens = new TokenService(http, config);
+            TokenService tokens = new TokenService(http, config, ticker);
             ApiPrincipal principal = tokens.login("test", USER, PASSWORD).block(Duration.ofSeconds(10));
             String first = tokens.accessToken(principal).block(Duration.ofSeconds(5));
             ticker.advance(Duration.ofMillis(1200));
@@ -170,7 +169,7 @@ class CakemailClientTest {
         try {
             sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
             client = new CakemailClient(
-                    ApiConfig.builder(sandbox.baseUri()).h2c(true).build(), loops);
+                    ApiConfig.builder(sandbox.baseUri()).h2c(true).build(), ApiServices.DEFAULT, loops);
             ApiPrincipal principal = login();
             deliver(principal, List.of("first@example.net"), message("sandbox@example.com", null));
             for (EventExecutor loop : loops) {
@@ -376,7 +375,7 @@ class CakemailClientTest {
                 return Mono.empty();
             }
         };
-        start(UnaryOperator.identity(), builder -> builder.ledger(failing));
+        start(UnaryOperator.identity(), UnaryOperator.identity(), ApiServices.DEFAULT.withLedger(failing));
         sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^b@"));
         Delivery delivery = deliver(
                 login(), List.of("a@example.net", "b@example.net"), message("sandbox@example.com", "<norecord@test>"));
@@ -465,7 +464,7 @@ class CakemailClientTest {
     @Test
     void aPasswordTheApiRefusedStaysRefusedAndItsMessagesAreRefusedForGood() throws Exception {
         ManualTicker ticker = new ManualTicker();
-        start(UnaryOperator.identity(), builder -> builder.ticker(ticker));
+        start(UnaryOperator.identity(), UnaryOperator.identity(), ApiServices.DEFAULT.withTicker(ticker));
         ApiPrincipal principal = login();
         sandbox.revokeTokens();
         sandbox.faults().add(Fault.status("/token", 401));
@@ -508,7 +507,8 @@ class CakemailClientTest {
         List<String> unknown = new ArrayList<>();
         start(
                 UnaryOperator.identity(),
-                builder -> builder.metrics(new ApiMetricsRecorder() {
+                UnaryOperator.identity(),
+                ApiServices.DEFAULT.withMetrics(new ApiMetricsRecorder() {
                     @Override
                     public void unknownSubmissionStatus() {
                         unknown.add("counted");
@@ -528,9 +528,9 @@ class CakemailClientTest {
         ManualTicker ticker = new ManualTicker();
         start(
                 UnaryOperator.identity(),
-                builder -> builder.circuitBreaker(4, 4, 50, Duration.ofMillis(500))
-                        .messageDeadline(Duration.ofSeconds(1))
-                        .ticker(ticker));
+                builder ->
+                        builder.circuitBreaker(4, 4, 50, Duration.ofMillis(500)).messageDeadline(Duration.ofSeconds(1)),
+                ApiServices.DEFAULT.withTicker(ticker));
         ApiPrincipal principal = login();
         sandbox.faults().add(Fault.status("/v2/emails", 503));
         deliver(
@@ -748,12 +748,23 @@ class CakemailClientTest {
 
     private void start(UnaryOperator<SandboxConfig> sandboxConfig, UnaryOperator<ApiConfig.Builder> apiConfig)
             throws Exception {
+        start(sandboxConfig, apiConfig, ApiServices.DEFAULT);
+    }
+
+    private void start(
+            UnaryOperator<SandboxConfig> sandboxConfig,
+            UnaryOperator<ApiConfig.Builder> apiConfig,
+            ApiServices services)
+            throws Exception {
         sandbox = CakemailSandbox.start(sandboxConfig.apply(SandboxConfig.defaults()), "127.0.0.1", 0);
-        client = new CakemailClient(apiConfig
-                .apply(ApiConfig.builder(sandbox.baseUri())
-                        .h2c(true)
-                        .backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
-                .build());
+        client = new CakemailClient(
+                apiConfig
+                        .apply(ApiConfig.builder(sandbox.baseUri())
+                                .h2c(true)
+                                .backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+                        .build(),
+                services,
+                null);
     }
 
     private ApiPrincipal login() {

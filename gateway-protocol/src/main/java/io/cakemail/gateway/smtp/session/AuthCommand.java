@@ -6,6 +6,7 @@ import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.codec.SaslResponse;
 import io.cakemail.gateway.smtp.codec.SmtpRequestDecoder;
 import java.util.Base64;
@@ -25,7 +26,7 @@ final class AuthCommand {
 
     private final SmtpServerHandler session;
     private final SmtpServerConfig config;
-    private final SmtpAuthenticator authenticator;
+    private final SmtpServices services;
     private final ClientState client;
     private final SmtpRequestDecoder decoder;
     /** The exchange waiting for the client's next response, or {@code null}. */
@@ -34,12 +35,12 @@ final class AuthCommand {
     AuthCommand(
             SmtpServerHandler session,
             SmtpServerConfig config,
-            SmtpAuthenticator authenticator,
+            SmtpServices services,
             ClientState client,
             SmtpRequestDecoder decoder) {
         this.session = session;
         this.config = config;
-        this.authenticator = authenticator;
+        this.services = services;
         this.client = client;
         this.decoder = decoder;
     }
@@ -128,14 +129,15 @@ final class AuthCommand {
         if (step instanceof SaslStep.Failed failed) {
             session.reply(failed.reply());
         } else if (step instanceof SaslStep.Credentials credentials) {
-            SmtpReply blocked = config.policy().authenticating(session.remoteAddress());
+            SmtpReply blocked = services.policy().authenticating(session.remoteAddress());
             if (blocked != null) {
                 session.reply(blocked);
                 return;
             }
             CompletionStage<AuthResult> result;
             try {
-                result = authenticator.authenticate(session.id(), credentials.username(), credentials.password());
+                result = services.authenticator()
+                        .authenticate(session.id(), credentials.username(), credentials.password());
             } catch (RuntimeException e) {
                 log.error(session.id(), "authenticator failed", e);
                 session.reply(SmtpReplies.AUTH_TEMPORARY_FAILURE);
@@ -157,14 +159,14 @@ final class AuthCommand {
             session.reply(SmtpReplies.AUTH_SUCCEEDED);
         } else if (result instanceof AuthResult.Rejected rejected) {
             // One line per failure, the same shape always, for fail2ban and its kind: "client=<address> user=..."
-            config.metrics().authenticationFailed();
+            services.metrics().authenticationFailed();
             authentication.warn(
                     session.id(),
                     "Authentication failed: client={} user=\"{}\"{}",
                     session.clientAddress(),
                     printable(username),
                     rejected.reason() == null ? "" : " reason=\"" + printable(rejected.reason()) + '"');
-            SmtpReply blocked = config.policy().authenticationRefused(session.remoteAddress());
+            SmtpReply blocked = services.policy().authenticationRefused(session.remoteAddress());
             if (blocked != null) {
                 session.closeWith(blocked);
             } else if (++client.authFailures >= config.maxAuthFailures()) {

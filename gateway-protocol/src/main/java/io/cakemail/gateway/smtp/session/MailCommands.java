@@ -12,6 +12,7 @@ import io.cakemail.gateway.smtp.SmtpMetricsRecorder;
 import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.codec.BdatRequest;
 import io.cakemail.gateway.smtp.codec.LastSmtpContent;
 import io.cakemail.gateway.smtp.codec.SmtpContent;
@@ -35,7 +36,7 @@ final class MailCommands {
 
     private final SmtpServerHandler session;
     private final SmtpServerConfig config;
-    private final MessageReceiver receiver;
+    private final SmtpServices services;
     private final ClientState client;
     private final SmtpRequestDecoder decoder;
     /** The transaction from MAIL on, or {@code null}. */
@@ -44,12 +45,12 @@ final class MailCommands {
     MailCommands(
             SmtpServerHandler session,
             SmtpServerConfig config,
-            MessageReceiver receiver,
+            SmtpServices services,
             ClientState client,
             SmtpRequestDecoder decoder) {
         this.session = session;
         this.config = config;
-        this.receiver = receiver;
+        this.services = services;
         this.client = client;
         this.decoder = decoder;
     }
@@ -82,7 +83,7 @@ final class MailCommands {
         if (transaction != null) {
             throw new SmtpReplyException(SmtpReplies.NESTED_MAIL);
         }
-        SmtpReply refusal = config.policy().mailStarting(session.remoteAddress(), client.principal);
+        SmtpReply refusal = services.policy().mailStarting(session.remoteAddress(), client.principal);
         if (refusal != null) {
             throw new SmtpReplyException(refusal);
         }
@@ -174,7 +175,7 @@ final class MailCommands {
                 client.heloName,
                 client.tls);
         try {
-            transaction.receive(requireNonNull(receiver.open(envelope), "sink"));
+            transaction.receive(requireNonNull(services.receiver().open(envelope), "sink"));
         } catch (RuntimeException e) {
             log.error(session.id(), "receiver refused to open a message", e);
             reset();
@@ -213,7 +214,7 @@ final class MailCommands {
 
     private void endOfMessage(LastSmtpContent last) {
         long size = transaction.messageSize();
-        config.metrics().messageReceived(size);
+        services.metrics().messageReceived(size);
         MessageEnd end =
                 new MessageEnd(System.nanoTime(), size, transaction.recipients().size(), transaction.takeSink());
         reset();
@@ -249,9 +250,9 @@ final class MailCommands {
         long nanos = System.nanoTime() - end.at();
         boolean clientLeft = !session.isOpen();
         if (clientLeft) {
-            config.metrics().answeredAfterClientLeft(reply.code());
+            services.metrics().answeredAfterClientLeft(reply.code());
         }
-        config.metrics().messageAnswered(nanos);
+        services.metrics().messageAnswered(nanos);
         client.messages++;
         if (reply.isPositive()) {
             client.messagesAccepted++;

@@ -2,6 +2,7 @@ package io.cakemail.gateway.smtp.session;
 
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.smtp.ClientAddress;
+import io.cakemail.gateway.smtp.SmtpMetricsRecorder;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import io.cakemail.gateway.smtp.codec.SmtpRequestDecoder;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,6 +38,7 @@ final class SessionFlow {
 
     private final ChannelHandlerContext ctx;
     private final SmtpServerConfig config;
+    private final SmtpMetricsRecorder metrics;
     private final SmtpRequestDecoder decoder;
     private final ReplyBuffer replies;
     private final Session session;
@@ -50,11 +52,13 @@ final class SessionFlow {
     SessionFlow(
             ChannelHandlerContext ctx,
             SmtpServerConfig config,
+            SmtpMetricsRecorder metrics,
             SmtpRequestDecoder decoder,
             ReplyBuffer replies,
             Session session) {
         this.ctx = ctx;
         this.config = config;
+        this.metrics = metrics;
         this.decoder = decoder;
         this.replies = replies;
         this.session = session;
@@ -179,7 +183,7 @@ final class SessionFlow {
                     "Closing the connection from {}: its replies stayed unread for {}",
                     ClientAddress.of(ctx.channel()),
                     config.writeTimeout());
-            config.metrics().writeTimedOut();
+            metrics.writeTimedOut();
             ctx.close();
         }
     }

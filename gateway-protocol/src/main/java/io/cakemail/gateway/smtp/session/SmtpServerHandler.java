@@ -4,11 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.smtp.ClientAddress;
-import io.cakemail.gateway.smtp.MessageReceiver;
-import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpReplies;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.codec.BdatRequest;
 import io.cakemail.gateway.smtp.codec.SaslResponse;
@@ -72,8 +71,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             SmtpReply.of(421, "4.3.0", "Internal server error, closing connection");
 
     private final SmtpServerConfig config;
-    private final SmtpAuthenticator authenticator;
-    private final MessageReceiver receiver;
+    private final SmtpServices services;
     private final SmtpRequestDecoder decoder;
     private final StartTlsCommand tls;
     private final ClientState client = new ClientState();
@@ -94,14 +92,9 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
      * @param startTls makes the handler for STARTTLS, or {@code null} when STARTTLS is not offered
      */
     public SmtpServerHandler(
-            SmtpServerConfig config,
-            SmtpAuthenticator authenticator,
-            MessageReceiver receiver,
-            SmtpRequestDecoder decoder,
-            TlsHandlerFactory startTls) {
+            SmtpServerConfig config, SmtpServices services, SmtpRequestDecoder decoder, TlsHandlerFactory startTls) {
         this.config = requireNonNull(config, "config");
-        this.authenticator = requireNonNull(authenticator, "authenticator");
-        this.receiver = requireNonNull(receiver, "receiver");
+        this.services = requireNonNull(services, "services");
         this.decoder = requireNonNull(decoder, "decoder");
         this.tls = new StartTlsCommand(this, startTls, client, decoder);
     }
@@ -110,7 +103,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.replies = new ReplyBuffer(ctx);
-        this.flow = new SessionFlow(ctx, config, decoder, replies, new SessionFlow.Session() {
+        this.flow = new SessionFlow(ctx, config, services.metrics(), decoder, replies, new SessionFlow.Session() {
             @Override
             public void answered() {
                 closeIfDue();
@@ -121,8 +114,8 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
                 exceptionCaught(ctx, error);
             }
         });
-        this.auth = new AuthCommand(this, config, authenticator, client, decoder);
-        this.mail = new MailCommands(this, config, receiver, client, decoder);
+        this.auth = new AuthCommand(this, config, services, client, decoder);
+        this.mail = new MailCommands(this, config, services, client, decoder);
     }
 
     @Override
@@ -142,7 +135,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         // handshake, and a pooled buffer the handler drops on a failed handshake is lost to the pool (leak
         // detection caught one in CI); a wrapper of the reply's own bytes is only garbage then.
         SmtpReply greeting = SmtpReply.withoutStatus(220, config.hostname() + " ESMTP Cakemail SMTP gateway ready");
-        config.metrics().replied(null, greeting.code());
+        services.metrics().replied(null, greeting.code());
         ctx.writeAndFlush(Unpooled.wrappedBuffer(greeting.encoded()), ctx.voidPromise());
         ctx.fireChannelActive();
     }
@@ -165,7 +158,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     /** The session's duration and its one line, when it closes. */
     private void connectionClosed() {
         long nanos = System.nanoTime() - client.connectedAt;
-        config.metrics().connectionClosed(nanos);
+        services.metrics().connectionClosed(nanos);
         if (connections.isEnabled(Level.INFO)) {
             connections.log(Level.INFO, client.closedLine(id(), clientAddress(), nanos));
         }
@@ -351,7 +344,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (!isOpen()) {
             return; // the client left: nothing to send it
         }
-        config.metrics().replied(command, reply.code());
+        services.metrics().replied(command, reply.code());
         replies.add(reply);
     }
 

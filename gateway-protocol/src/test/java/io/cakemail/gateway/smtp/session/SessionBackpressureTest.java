@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpMetricsRecorder;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,15 +25,14 @@ class SessionBackpressureTest {
     private static final int NOOPS = 10_000;
 
     private final AtomicInteger writeTimeouts = new AtomicInteger();
-    private final SmtpServerConfig config = SmtpServerConfig.builder()
-            .writeTimeout(Duration.ofSeconds(5))
-            .metrics(new SmtpMetricsRecorder() {
-                @Override
-                public void writeTimedOut() {
-                    writeTimeouts.incrementAndGet();
-                }
-            })
-            .build();
+    private final SmtpServerConfig config =
+            SmtpServerConfig.builder().writeTimeout(Duration.ofSeconds(5)).build();
+    private final SmtpMetricsRecorder metrics = new SmtpMetricsRecorder() {
+        @Override
+        public void writeTimedOut() {
+            writeTimeouts.incrementAndGet();
+        }
+    };
     private SessionHarness session;
 
     @AfterEach
@@ -99,7 +99,10 @@ class SessionBackpressureTest {
     }
 
     private void start() {
-        session = new SessionHarness(config, TestAuthenticator.immediate(), RecordingReceiver.accepting());
+        session = new SessionHarness(
+                config,
+                SmtpServices.of(TestAuthenticator.immediate(), RecordingReceiver.accepting())
+                        .withMetrics(metrics));
         assertThat(session.replies()).startsWith("220 ");
     }
 

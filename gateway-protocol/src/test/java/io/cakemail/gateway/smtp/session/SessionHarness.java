@@ -4,6 +4,7 @@ import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +21,11 @@ final class SessionHarness {
     final EmbeddedChannel channel;
 
     SessionHarness(SmtpServerConfig config, SmtpAuthenticator authenticator, MessageReceiver receiver) {
-        channel = new EmbeddedChannel(new SmtpChannelInitializer(config, authenticator, receiver, TlsMode.NONE, null));
+        this(config, SmtpServices.of(authenticator, receiver));
+    }
+
+    SessionHarness(SmtpServerConfig config, SmtpServices services) {
+        channel = new EmbeddedChannel(new SmtpChannelInitializer(config, services, TlsMode.NONE, null));
     }
 
     /** Sends {@code text} as one read and returns everything the server wrote since the last call. */

@@ -13,6 +13,7 @@ import io.cakemail.gateway.smtp.MessageReceiver;
 import io.cakemail.gateway.smtp.SmtpAuthenticator;
 import io.cakemail.gateway.smtp.SmtpChannelInitializer;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
+import io.cakemail.gateway.smtp.SmtpServices;
 import io.cakemail.gateway.smtp.TlsHandlerFactory;
 import io.cakemail.gateway.smtp.TlsMode;
 import io.cakemail.gateway.smtp.session.SmtpServerHandler;
@@ -81,24 +82,24 @@ public final class GatewayServer implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
             TlsHandlerFactory tls = TlsHandlerFactory.of(serverTls::context, config.tlsHandshakeTimeout());
-            SmtpServerConfig smtp = config.smtp().toBuilder()
-                    .metrics(new SmtpMeters(registry))
-                    .policy(clients)
-                    .build();
+            SmtpServerConfig smtp = config.smtp();
+            SmtpServices services = SmtpServices.of(authenticator, receiver)
+                    .withMetrics(new SmtpMeters(registry))
+                    .withPolicy(clients);
             submission = bind(
                     config,
                     registry,
                     "smtp",
                     "GATEWAY_SMTP_PORT",
                     config.smtpPort(),
-                    new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.STARTTLS, tls));
+                    new SmtpChannelInitializer(smtp, services, TlsMode.STARTTLS, tls));
             smtpsChannel = bind(
                     config,
                     registry,
                     "smtps",
                     "GATEWAY_SMTPS_PORT",
                     config.smtpsPort(),
-                    new SmtpChannelInitializer(smtp, authenticator, receiver, TlsMode.IMPLICIT, tls));
+                    new SmtpChannelInitializer(smtp, services, TlsMode.IMPLICIT, tls));
         } catch (Exception e) {
             if (submission != null) {
                 submission.close().awaitUninterruptibly();

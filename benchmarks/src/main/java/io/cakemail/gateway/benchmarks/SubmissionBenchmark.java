@@ -82,7 +82,8 @@ public class SubmissionBenchmark extends GatewayBenchmark {
         }
         client = new CakemailClient(ApiConfig.builder(URI.create("http://127.0.0.1:" + port))
                 .h2c(true)
-                .acceptedMemory(Duration.ofNanos(1), 1)
+                .acceptedMemory(Duration.ofNanos(1))
+                .acceptedMemorySize(1)
                 .build());
         principal = client.login("benchmark", SandboxConfig.DEFAULT_USERNAME, SandboxConfig.DEFAULT_PASSWORD)
                 .block(Duration.ofSeconds(10));

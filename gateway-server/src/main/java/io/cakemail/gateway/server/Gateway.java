@@ -12,6 +12,7 @@ import io.cakemail.gateway.server.bridge.CakemailAuthenticator;
 import io.cakemail.gateway.server.bridge.CakemailReceiver;
 import io.cakemail.gateway.server.bridge.DeliveryLog;
 import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.StartupException;
 import io.cakemail.gateway.server.listen.EventLoops;
 import io.cakemail.gateway.server.listen.GatewayServer;
@@ -164,7 +165,7 @@ public final class Gateway implements AutoCloseable {
             return CakemailSandbox.start(SandboxConfig.defaults(), config.sandboxBindAddress(), config.sandboxPort());
         } catch (Exception e) {
             throw new StartupException(
-                    "GATEWAY_SANDBOX_PORT: " + config.sandboxPort() + " cannot be bound on "
+                    ServerSettings.SANDBOX_PORT.name() + ": " + config.sandboxPort() + " cannot be bound on "
                             + config.sandboxBindAddress() + " (" + e.getMessage() + ")",
                     e);
         }

@@ -3,7 +3,7 @@ package io.cakemail.gateway.server;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.server.config.GatewayConfig;
-import io.cakemail.gateway.server.config.Settings;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.StartupException;
 import io.cakemail.gateway.server.listen.NettyDefaults;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -83,15 +83,16 @@ public final class GatewayMain {
         stopped.await();
     }
 
-    private static void usage(PrintStream out, String refused) {
+    static void usage(PrintStream out, String refused) {
         if (refused != null) {
             out.println("Unknown arguments: " + refused + " (the gateway takes none; it reads environment variables)");
         }
         out.println("Usage: java -jar smtp-gateway.jar, configured by environment variables:");
-        for (Setting<?> setting : Settings.ALL) {
+        for (Setting<?> setting : GatewayConfig.SETTINGS) {
             out.printf("  %-32s %-26s %s%n", setting.name(), setting.defaultText(), setting.description());
         }
-        out.println("Without GATEWAY_SANDBOX=true or GATEWAY_API_URL it sends to the production Cakemail API.");
+        out.println("Without " + ServerSettings.SANDBOX.name() + "=true or " + ServerSettings.API_URL.name()
+                + " it sends to the production Cakemail API.");
     }
 
     /** The process's open-files limit, or -1 where the JVM cannot tell. */
@@ -106,10 +107,11 @@ public final class GatewayMain {
         if (limit >= 0 && limit < needed) {
             LogManager.getLogger(GatewayMain.class)
                     .warn(
-                            "The open-files limit is {}, below GATEWAY_MAX_CONNECTIONS ({}) plus {} for the API connections,"
-                                    + " the listeners and the JVM: connections past it will fail. Raise it (ulimit -n {}, or"
-                                    + " LimitNOFILE in a systemd unit) or lower GATEWAY_MAX_CONNECTIONS.",
+                            "The open-files limit is {}, below {} ({}) plus {} for the API connections, the"
+                                    + " listeners and the JVM: connections past it will fail. Raise it (ulimit -n {}, or"
+                                    + " LimitNOFILE in a systemd unit) or lower it.",
                             limit,
+                            ServerSettings.MAX_CONNECTIONS.name(),
                             config.maxConnections(),
                             FILE_HEADROOM,
                             needed);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * The layout's rules, read from the source tree, so the folders keep showing the design: the server's root holds only
  * the entry point and the composition root; the Cakemail core knows nothing of SMTP (no import of the SMTP module,
  * no compile dependency on it, no SMTP status code); SMTP replies are made only where SMTP meets Cakemail (the bridge)
- * and where limits turn a client away, besides the SMTP module itself.
+ * and where limits turn a client away, besides the SMTP module itself; a variable's name is written only in the
+ * configuration; no class is longer than a reader can hold (400 lines).
  */
 class LayoutTest {
 
@@ -75,6 +76,31 @@ class LayoutTest {
                 assertThat(Files.readString(source))
                         .as(path)
                         .doesNotContainPattern("SmtpReply\\.(of|withoutStatus|multiline)\\(");
+            }
+        }
+    }
+
+    /** A variable's name is written once, in its setting's row; the rest of the program asks the setting for it. */
+    @Test
+    void variableNamesAreWrittenOnlyInTheConfiguration() throws IOException {
+        Pattern variableInAString = Pattern.compile("\"[^\"\\n]*GATEWAY_[A-Z]");
+        for (Path source : sources("")) {
+            String path = REPOSITORY.relativize(source).toString();
+            if (path.contains("/src/main/") && !path.contains("/server/config/")) {
+                assertThat(variableInAString.matcher(Files.readString(source)).find())
+                        .as("a GATEWAY_ variable's name in a string in %s", path)
+                        .isFalse();
+            }
+        }
+    }
+
+    @Test
+    void noMainClassIsOver400Lines() throws IOException {
+        for (Path source : sources("")) {
+            if (source.toString().contains("/src/main/")) {
+                assertThat(Files.readAllLines(source))
+                        .as(REPOSITORY.relativize(source).toString())
+                        .hasSizeLessThanOrEqualTo(400);
             }
         }
     }

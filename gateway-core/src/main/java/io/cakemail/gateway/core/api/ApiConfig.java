@@ -7,69 +7,72 @@ import java.time.Duration;
 
 /**
  * How the gateway talks to the Cakemail API: where, over how many connections, how patiently, and what it fills in
- * when a message does not say. Build one with {@link #builder(URI)}.
+ * when a message does not say. Build one with {@link #builder(URI)}; every value has a default fit for production.
+ *
+ * @param baseUri the API's base URL: {@code https://} negotiates h2 by ALPN (HTTP/1.1 otherwise)
+ * @param h2c for {@code http://}: HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1
+ * @param insecureTls trust any certificate (for a TLS sandbox with a self-signed certificate only)
+ * @param maxConnections the most connections to the API, shared among the event loops
+ * @param maxConcurrentStreams the most requests in flight on one connection
+ * @param connectTimeout the longest wait for a connection
+ * @param responseTimeout the longest wait for the answer to a login or a sender lookup
+ * @param pingAfterQuiet an HTTP/2 connection with requests open that has received nothing for this long is sent a
+ *                       PING, and closed (its requests failed, to be retried) when that long passes again without
+ *                       anything from the API
+ * @param messageDeadline the longest a message's submissions may take, retries included; the SMTP reply waits for it
+ * @param backoffBase the wait before the second try, doubled for each next one
+ * @param backoffMax the longest wait between tries
+ * @param maxAttempts the most tries a recipient gets when the API answers 5xx or the request fails on the way (a
+ *                    reset, a timeout); a {@code 429} with {@code Retry-After} is tried again as long as the deadline
+ *                    allows
+ * @param breakerWindow the calls (a count-based window) the circuit breaker judges by
+ * @param breakerMinimumCalls the calls before the circuit breaker may open
+ * @param breakerFailureRate the percent of failed calls that opens the circuit breaker
+ * @param breakerOpenDuration how long an open circuit breaker refuses before trying the API again
+ * @param acceptedMemory how long accepted recipients are remembered, so a client's retry of a deferred message does
+ *                       not resend to them
+ * @param acceptedMemorySize the most recipients remembered
+ * @param doubtCheckAfter how long after a submission in doubt (the API may have taken it) the API's log is trusted to
+ *                        show it, when it did: a retry sooner is deferred again rather than risk a second copy
+ * @param tokenRefreshMargin a token is refreshed when less than this is left of its life
+ * @param badCredentialsMemory how long wrong credentials are answered without asking the API again
+ * @param senderCacheTtl how long an account's confirmed senders are kept
+ * @param senderMissRefresh an unknown sender address refetches the account's senders if the list is older than this
+ * @param defaultEmailType {@code content.type} when the message has no {@code X-Email-Api-Type}
+ * @param defaultListId {@code list_id} when the message has no {@code X-List-Id}, or {@code null}
  */
-public final class ApiConfig {
+public record ApiConfig(
+        URI baseUri,
+        boolean h2c,
+        boolean insecureTls,
+        int maxConnections,
+        int maxConcurrentStreams,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        Duration pingAfterQuiet,
+        Duration messageDeadline,
+        Duration backoffBase,
+        Duration backoffMax,
+        int maxAttempts,
+        int breakerWindow,
+        int breakerMinimumCalls,
+        float breakerFailureRate,
+        Duration breakerOpenDuration,
+        Duration acceptedMemory,
+        long acceptedMemorySize,
+        Duration doubtCheckAfter,
+        Duration tokenRefreshMargin,
+        Duration badCredentialsMemory,
+        Duration senderCacheTtl,
+        Duration senderMissRefresh,
+        String defaultEmailType,
+        Long defaultListId) {
 
     /** The production API. */
     public static final URI CAKEMAIL_API = URI.create("https://api.cakemail.dev");
 
     /** Every default, for the production API. */
     public static final ApiConfig DEFAULTS = builder(CAKEMAIL_API).build();
-
-    private final URI baseUri;
-    private final boolean h2c;
-    private final boolean insecureTls;
-    private final int maxConnections;
-    private final int maxConcurrentStreams;
-    private final Duration connectTimeout;
-    private final Duration responseTimeout;
-    private final Duration pingAfterQuiet;
-    private final Duration messageDeadline;
-    private final Duration backoffBase;
-    private final Duration backoffMax;
-    private final int maxAttempts;
-    private final int breakerWindow;
-    private final int breakerMinimumCalls;
-    private final float breakerFailureRate;
-    private final Duration breakerOpenDuration;
-    private final Duration acceptedMemory;
-    private final long acceptedMemorySize;
-    private final Duration doubtCheckAfter;
-    private final Duration tokenRefreshMargin;
-    private final Duration badCredentialsMemory;
-    private final Duration senderCacheTtl;
-    private final Duration senderMissRefresh;
-    private final String defaultEmailType;
-    private final Long defaultListId;
-
-    private ApiConfig(Builder b) {
-        baseUri = b.baseUri;
-        h2c = b.h2c;
-        insecureTls = b.insecureTls;
-        maxConnections = b.maxConnections;
-        maxConcurrentStreams = b.maxConcurrentStreams;
-        connectTimeout = b.connectTimeout;
-        responseTimeout = b.responseTimeout;
-        pingAfterQuiet = b.pingAfterQuiet;
-        messageDeadline = b.messageDeadline;
-        backoffBase = b.backoffBase;
-        backoffMax = b.backoffMax;
-        maxAttempts = b.maxAttempts;
-        breakerWindow = b.breakerWindow;
-        breakerMinimumCalls = b.breakerMinimumCalls;
-        breakerFailureRate = b.breakerFailureRate;
-        breakerOpenDuration = b.breakerOpenDuration;
-        acceptedMemory = b.acceptedMemory;
-        acceptedMemorySize = b.acceptedMemorySize;
-        doubtCheckAfter = b.doubtCheckAfter;
-        tokenRefreshMargin = b.tokenRefreshMargin;
-        badCredentialsMemory = b.badCredentialsMemory;
-        senderCacheTtl = b.senderCacheTtl;
-        senderMissRefresh = b.senderMissRefresh;
-        defaultEmailType = b.defaultEmailType;
-        defaultListId = b.defaultListId;
-    }
 
     public static Builder builder(URI baseUri) {
         return new Builder(baseUri);
@@ -105,129 +108,7 @@ public final class ApiConfig {
         return b;
     }
 
-    /** The API's base URL: {@code https://} negotiates h2 by ALPN (HTTP/1.1 otherwise). */
-    public URI baseUri() {
-        return baseUri;
-    }
-
-    /** For {@code http://}: HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. */
-    public boolean h2c() {
-        return h2c;
-    }
-
-    /** Trust any certificate (for a TLS sandbox with a self-signed certificate only). */
-    public boolean insecureTls() {
-        return insecureTls;
-    }
-
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    public int maxConcurrentStreams() {
-        return maxConcurrentStreams;
-    }
-
-    public Duration connectTimeout() {
-        return connectTimeout;
-    }
-
-    public Duration responseTimeout() {
-        return responseTimeout;
-    }
-
-    /**
-     * An HTTP/2 connection with requests open that has received nothing for this long is sent a PING, and closed
-     * (its requests failed, to be retried) when that long passes again without anything from the API.
-     */
-    public Duration pingAfterQuiet() {
-        return pingAfterQuiet;
-    }
-
-    /** The longest a message's submissions may take, retries included; the SMTP reply waits for it. */
-    public Duration messageDeadline() {
-        return messageDeadline;
-    }
-
-    public Duration backoffBase() {
-        return backoffBase;
-    }
-
-    public Duration backoffMax() {
-        return backoffMax;
-    }
-
-    /**
-     * The most tries a recipient gets when the API answers 5xx or the request fails on the way (a reset, a timeout);
-     * a {@code 429} with {@code Retry-After} is tried again as long as the deadline allows.
-     */
-    public int maxAttempts() {
-        return maxAttempts;
-    }
-
-    public int breakerWindow() {
-        return breakerWindow;
-    }
-
-    public int breakerMinimumCalls() {
-        return breakerMinimumCalls;
-    }
-
-    public float breakerFailureRate() {
-        return breakerFailureRate;
-    }
-
-    public Duration breakerOpenDuration() {
-        return breakerOpenDuration;
-    }
-
-    /** How long accepted recipients are remembered, so a client's retry of a deferred message does not resend to them. */
-    public Duration acceptedMemory() {
-        return acceptedMemory;
-    }
-
-    public long acceptedMemorySize() {
-        return acceptedMemorySize;
-    }
-
-    /**
-     * How long after a submission in doubt (the API may have taken it) the API's log is trusted to show it, when it
-     * did: a retry sooner is deferred again rather than risk a second copy.
-     */
-    public Duration doubtCheckAfter() {
-        return doubtCheckAfter;
-    }
-
-    /** A token is refreshed when less than this is left of its life. */
-    public Duration tokenRefreshMargin() {
-        return tokenRefreshMargin;
-    }
-
-    /** How long wrong credentials are answered without asking the API again. */
-    public Duration badCredentialsMemory() {
-        return badCredentialsMemory;
-    }
-
-    public Duration senderCacheTtl() {
-        return senderCacheTtl;
-    }
-
-    /** An unknown sender address refetches the account's senders if the list is older than this. */
-    public Duration senderMissRefresh() {
-        return senderMissRefresh;
-    }
-
-    /** {@code content.type} when the message has no {@code X-Email-Api-Type}. */
-    public String defaultEmailType() {
-        return defaultEmailType;
-    }
-
-    /** {@code list_id} when the message has no {@code X-List-Id}, or {@code null}. */
-    public Long defaultListId() {
-        return defaultListId;
-    }
-
-    /** Builds an {@link ApiConfig}; every setting has a default fit for production. */
+    /** Builds an {@link ApiConfig}: each setter checks its value and names it when it is wrong. */
     public static final class Builder {
         private final URI baseUri;
         private boolean h2c;
@@ -250,7 +131,6 @@ public final class ApiConfig {
         private long acceptedMemorySize = 100_000;
 
         private Duration doubtCheckAfter = Duration.ofMinutes(1);
-
         private Duration tokenRefreshMargin = Duration.ofMinutes(10);
         private Duration badCredentialsMemory = Duration.ofSeconds(30);
         private Duration senderCacheTtl = Duration.ofMinutes(5);
@@ -277,12 +157,12 @@ public final class ApiConfig {
         }
 
         public Builder maxConnections(int maxConnections) {
-            this.maxConnections = positive("maxConnections", maxConnections);
+            this.maxConnections = (int) positive("maxConnections", maxConnections);
             return this;
         }
 
         public Builder maxConcurrentStreams(int maxConcurrentStreams) {
-            this.maxConcurrentStreams = positive("maxConcurrentStreams", maxConcurrentStreams);
+            this.maxConcurrentStreams = (int) positive("maxConcurrentStreams", maxConcurrentStreams);
             return this;
         }
 
@@ -306,29 +186,52 @@ public final class ApiConfig {
             return this;
         }
 
-        public Builder backoff(Duration base, Duration max) {
-            this.backoffBase = requireNonNull(base, "base");
-            this.backoffMax = requireNonNull(max, "max");
+        public Builder backoffBase(Duration backoffBase) {
+            this.backoffBase = requireNonNull(backoffBase, "backoffBase");
+            return this;
+        }
+
+        public Builder backoffMax(Duration backoffMax) {
+            this.backoffMax = requireNonNull(backoffMax, "backoffMax");
             return this;
         }
 
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = positive("maxAttempts", maxAttempts);
+            this.maxAttempts = (int) positive("maxAttempts", maxAttempts);
             return this;
         }
 
-        /** A count-based window of {@code window} calls, open above {@code failureRate}% after {@code minimumCalls}. */
-        public Builder circuitBreaker(int window, int minimumCalls, float failureRate, Duration openDuration) {
-            this.breakerWindow = positive("window", window);
-            this.breakerMinimumCalls = positive("minimumCalls", minimumCalls);
-            this.breakerFailureRate = failureRate;
-            this.breakerOpenDuration = requireNonNull(openDuration, "openDuration");
+        public Builder breakerWindow(int breakerWindow) {
+            this.breakerWindow = (int) positive("breakerWindow", breakerWindow);
             return this;
         }
 
-        public Builder acceptedMemory(Duration retention, long maximumSize) {
-            this.acceptedMemory = requireNonNull(retention, "retention");
-            this.acceptedMemorySize = maximumSize;
+        public Builder breakerMinimumCalls(int breakerMinimumCalls) {
+            this.breakerMinimumCalls = (int) positive("breakerMinimumCalls", breakerMinimumCalls);
+            return this;
+        }
+
+        public Builder breakerFailureRate(float breakerFailureRate) {
+            if (!(breakerFailureRate > 0 && breakerFailureRate <= 100)) {
+                throw new IllegalArgumentException(
+                        "breakerFailureRate: " + breakerFailureRate + " (expected: a percent above 0)");
+            }
+            this.breakerFailureRate = breakerFailureRate;
+            return this;
+        }
+
+        public Builder breakerOpenDuration(Duration breakerOpenDuration) {
+            this.breakerOpenDuration = requireNonNull(breakerOpenDuration, "breakerOpenDuration");
+            return this;
+        }
+
+        public Builder acceptedMemory(Duration acceptedMemory) {
+            this.acceptedMemory = requireNonNull(acceptedMemory, "acceptedMemory");
+            return this;
+        }
+
+        public Builder acceptedMemorySize(long acceptedMemorySize) {
+            this.acceptedMemorySize = positive("acceptedMemorySize", acceptedMemorySize);
             return this;
         }
 
@@ -347,9 +250,13 @@ public final class ApiConfig {
             return this;
         }
 
-        public Builder senderCache(Duration ttl, Duration missRefresh) {
-            this.senderCacheTtl = requireNonNull(ttl, "ttl");
-            this.senderMissRefresh = requireNonNull(missRefresh, "missRefresh");
+        public Builder senderCacheTtl(Duration senderCacheTtl) {
+            this.senderCacheTtl = requireNonNull(senderCacheTtl, "senderCacheTtl");
+            return this;
+        }
+
+        public Builder senderMissRefresh(Duration senderMissRefresh) {
+            this.senderMissRefresh = requireNonNull(senderMissRefresh, "senderMissRefresh");
             return this;
         }
 
@@ -371,10 +278,35 @@ public final class ApiConfig {
         }
 
         public ApiConfig build() {
-            return new ApiConfig(this);
+            return new ApiConfig(
+                    baseUri,
+                    h2c,
+                    insecureTls,
+                    maxConnections,
+                    maxConcurrentStreams,
+                    connectTimeout,
+                    responseTimeout,
+                    pingAfterQuiet,
+                    messageDeadline,
+                    backoffBase,
+                    backoffMax,
+                    maxAttempts,
+                    breakerWindow,
+                    breakerMinimumCalls,
+                    breakerFailureRate,
+                    breakerOpenDuration,
+                    acceptedMemory,
+                    acceptedMemorySize,
+                    doubtCheckAfter,
+                    tokenRefreshMargin,
+                    badCredentialsMemory,
+                    senderCacheTtl,
+                    senderMissRefresh,
+                    defaultEmailType,
+                    defaultListId);
         }
 
-        private static int positive(String name, int value) {
+        private static long positive(String name, long value) {
             if (value <= 0) {
                 throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
             }

@@ -50,6 +50,98 @@ public record TransformConfig(
         this(limits, unsupportedAttachments, inlineImages, missingContent, DEFAULT_MAX_JSON_SIZE);
     }
 
+    /** A builder starting from {@link #DEFAULT}'s values. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link TransformConfig}, its MIME limits included: each setter checks its value and names it. */
+    public static final class Builder {
+        private int maxDepth = DEFAULT.limits().maxDepth();
+        private int maxParts = DEFAULT.limits().maxParts();
+        private int maxHeaderCount = DEFAULT.limits().maxHeaderCount();
+        private int maxHeaderBytes = DEFAULT.limits().maxHeaderBytes();
+        private long maxAttachmentSize = DEFAULT.limits().maxAttachmentSize();
+        private long maxTotalDecodedSize = DEFAULT.limits().maxTotalDecodedSize();
+        private UnsupportedAttachments unsupportedAttachments = DEFAULT.unsupportedAttachments();
+        private InlineImages inlineImages = DEFAULT.inlineImages();
+        private MissingContent missingContent = DEFAULT.missingContent();
+        private long maxJsonSize = DEFAULT.maxJsonSize();
+
+        private Builder() {}
+
+        public Builder maxDepth(int maxDepth) {
+            this.maxDepth = (int) positive("maxDepth", maxDepth);
+            return this;
+        }
+
+        public Builder maxParts(int maxParts) {
+            this.maxParts = (int) positive("maxParts", maxParts);
+            return this;
+        }
+
+        public Builder maxHeaderCount(int maxHeaderCount) {
+            this.maxHeaderCount = (int) positive("maxHeaderCount", maxHeaderCount);
+            return this;
+        }
+
+        /** Octets of one part's header block: a size setting's {@code long}, under 2 GiB. */
+        public Builder maxHeaderBytes(long maxHeaderBytes) {
+            if (maxHeaderBytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: under 2GiB)");
+            }
+            this.maxHeaderBytes = (int) positive("maxHeaderBytes", maxHeaderBytes);
+            return this;
+        }
+
+        public Builder maxAttachmentSize(long maxAttachmentSize) {
+            this.maxAttachmentSize = positive("maxAttachmentSize", maxAttachmentSize);
+            return this;
+        }
+
+        public Builder maxTotalDecodedSize(long maxTotalDecodedSize) {
+            this.maxTotalDecodedSize = positive("maxTotalDecodedSize", maxTotalDecodedSize);
+            return this;
+        }
+
+        public Builder unsupportedAttachments(UnsupportedAttachments unsupportedAttachments) {
+            this.unsupportedAttachments = requireNonNull(unsupportedAttachments, "unsupportedAttachments");
+            return this;
+        }
+
+        public Builder inlineImages(InlineImages inlineImages) {
+            this.inlineImages = requireNonNull(inlineImages, "inlineImages");
+            return this;
+        }
+
+        public Builder missingContent(MissingContent missingContent) {
+            this.missingContent = requireNonNull(missingContent, "missingContent");
+            return this;
+        }
+
+        public Builder maxJsonSize(long maxJsonSize) {
+            this.maxJsonSize = positive("maxJsonSize", maxJsonSize);
+            return this;
+        }
+
+        public TransformConfig build() {
+            return new TransformConfig(
+                    new MimeLimits(
+                            maxDepth, maxParts, maxHeaderCount, maxHeaderBytes, maxAttachmentSize, maxTotalDecodedSize),
+                    unsupportedAttachments,
+                    inlineImages,
+                    missingContent,
+                    maxJsonSize);
+        }
+
+        private static long positive(String name, long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+            }
+            return value;
+        }
+    }
+
     /** A part whose type is not one of the API's attachment types. */
     public enum UnsupportedAttachments {
         /** Refuse the message (an unsupported media type), naming the part and the supported types (default). */

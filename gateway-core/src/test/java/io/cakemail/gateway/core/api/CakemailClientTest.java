@@ -481,7 +481,12 @@ class CakemailClientTest {
     /** One account's refused credentials say nothing of the API's health: the breaker stays closed for everyone. */
     @Test
     void anAccountsRefusedCredentialsNeverOpenTheBreaker() throws Exception {
-        start(UnaryOperator.identity(), builder -> builder.circuitBreaker(10, 10, 50, Duration.ofSeconds(30)));
+        start(
+                UnaryOperator.identity(),
+                builder -> builder.breakerWindow(10)
+                        .breakerMinimumCalls(10)
+                        .breakerFailureRate(50)
+                        .breakerOpenDuration(Duration.ofSeconds(30)));
         ApiPrincipal principal = login();
         deliver(principal, List.of("first@example.net"), message("sandbox@example.com", null)); // senders now known
         sandbox.revokeTokens();
@@ -528,8 +533,11 @@ class CakemailClientTest {
         ManualTicker ticker = new ManualTicker();
         start(
                 UnaryOperator.identity(),
-                builder ->
-                        builder.circuitBreaker(4, 4, 50, Duration.ofMillis(500)).messageDeadline(Duration.ofSeconds(1)),
+                builder -> builder.breakerWindow(4)
+                        .breakerMinimumCalls(4)
+                        .breakerFailureRate(50)
+                        .breakerOpenDuration(Duration.ofMillis(500))
+                        .messageDeadline(Duration.ofSeconds(1)),
                 ApiServices.DEFAULT.withTicker(ticker));
         ApiPrincipal principal = login();
         sandbox.faults().add(Fault.status("/v2/emails", 503));
@@ -564,7 +572,10 @@ class CakemailClientTest {
     void aPoisonRecipientHasItsTriesAndNeverOpensTheCircuitForOthers() throws Exception {
         start(
                 UnaryOperator.identity(),
-                builder -> builder.circuitBreaker(4, 4, 50, Duration.ofSeconds(30))
+                builder -> builder.breakerWindow(4)
+                        .breakerMinimumCalls(4)
+                        .breakerFailureRate(50)
+                        .breakerOpenDuration(Duration.ofSeconds(30))
                         .messageDeadline(Duration.ofSeconds(10)));
         ApiPrincipal principal = login();
         sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^poison@"));
@@ -699,7 +710,7 @@ class CakemailClientTest {
 
     @Test
     void anUnknownSenderRefetchesTheListOnceWhenItIsOldEnough() throws Exception {
-        start(UnaryOperator.identity(), builder -> builder.senderCache(Duration.ofMinutes(5), Duration.ZERO));
+        start(UnaryOperator.identity(), builder -> builder.senderMissRefresh(Duration.ZERO));
         ApiPrincipal principal = login();
         deliver(principal, List.of("a@example.net"), message("sandbox@example.com", null));
         assertThat(sandbox.calls("GET /brands/default/senders")).isEqualTo(1);
@@ -761,7 +772,8 @@ class CakemailClientTest {
                 apiConfig
                         .apply(ApiConfig.builder(sandbox.baseUri())
                                 .h2c(true)
-                                .backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+                                .backoffBase(Duration.ofMillis(20))
+                                .backoffMax(Duration.ofMillis(200)))
                         .build(),
                 services,
                 null);

@@ -2,6 +2,7 @@ package io.cakemail.gateway.server.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.StartupException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -68,7 +69,9 @@ public final class AdminServer implements AutoCloseable {
             return new AdminServer(server);
         } catch (RuntimeException e) {
             throw new StartupException(
-                    "GATEWAY_HTTP_PORT: " + port + " cannot be bound on " + host + " (" + e.getMessage() + ")", e);
+                    ServerSettings.HTTP_PORT.name() + ": " + port + " cannot be bound on " + host + " ("
+                            + e.getMessage() + ")",
+                    e);
         }
     }
 

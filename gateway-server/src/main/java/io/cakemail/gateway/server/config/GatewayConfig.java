@@ -1,21 +1,22 @@
 package io.cakemail.gateway.server.config;
 
+import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.core.api.ApiConfig;
 import io.cakemail.gateway.core.memory.MemoryBudget;
-import io.cakemail.gateway.core.mime.MimeLimits;
 import io.cakemail.gateway.core.transform.TransformConfig;
 import io.cakemail.gateway.smtp.SmtpServerConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * The gateway's configuration, read from environment variables once at start ({@link Settings} is the table of them,
- * with their defaults). Every variable is validated; all problems are reported together, each naming the variable
- * and the form it expects.
+ * The gateway's configuration, read from environment variables once at start. Each room's settings are a table of
+ * their own ({@link ServerSettings}, {@link ClientLimitSettings}, {@link SmtpSettings}, {@link TransformSettings},
+ * {@link ApiSettings}): a variable's name, default, parser and documentation, and the builder setter it feeds. Every
+ * variable is validated; all problems are reported together, each naming the variable and the form it expects.
  *
  * @param bindAddress the address the listeners bind
  * @param smtpPort the submission port (STARTTLS)
@@ -104,148 +105,132 @@ public record GatewayConfig(
                 api);
     }
 
+    /** Every setting, room by room, in the order the documentation lists them. */
+    public static final List<Setting<?>> SETTINGS = Stream.of(
+                    ServerSettings.TABLE,
+                    ClientLimitSettings.TABLE,
+                    SmtpSettings.TABLE,
+                    TransformSettings.TABLE,
+                    ApiSettings.TABLE)
+            .flatMap(table -> table.settings().stream())
+            .toList();
+
     /** Reads and validates the configuration from {@code variables} (normally {@code System.getenv()}). */
     public static GatewayConfig fromEnvironment(Map<String, String> variables) {
-        Settings.Environment env = new Settings.Environment(variables);
-        int smtpPort = env.get(Settings.SMTP_PORT);
-        int smtpsPort = env.get(Settings.SMTPS_PORT);
-        if (smtpPort == smtpsPort && smtpPort != 0) {
-            env.problem("GATEWAY_SMTP_PORT and GATEWAY_SMTPS_PORT: both " + smtpPort + " (expected: two ports)");
-        }
-        Path tlsCert = env.get(Settings.TLS_CERT);
-        Path tlsKey = env.get(Settings.TLS_KEY);
-        if (env.isSet(Settings.TLS_CERT) != env.isSet(Settings.TLS_KEY)) {
-            env.problem("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set (expected: both or neither)");
-        }
-        URI apiUrl = env.isSet(Settings.API_URL) ? env.get(Settings.API_URL) : null;
-        boolean sandbox = env.get(Settings.SANDBOX);
-        env.get(Settings.LOG_LEVEL); // read by the logging configuration; checked here, before logging starts
-        env.get(Settings.LOG_FORMAT);
-        Long budget = env.get(Settings.MEMORY_BUDGET);
-        Duration drainTimeout = env.get(Settings.DRAIN_TIMEOUT);
-        ApiConfig api = api(env, apiUrl, sandbox);
-        if (drainTimeout.compareTo(api.messageDeadline()) < 0) {
-            env.problem("GATEWAY_DRAIN_TIMEOUT: " + env.text(Settings.DRAIN_TIMEOUT) + " (expected: at least"
-                    + " GATEWAY_API_DEADLINE, " + env.text(Settings.API_DEADLINE) + ", so a shutdown never closes"
-                    + " a session whose message the API may still accept)");
-        }
-        GatewayConfig config = new GatewayConfig(
-                env.get(Settings.BIND_ADDRESS),
-                smtpPort,
-                smtpsPort,
-                env.get(Settings.HTTP_PORT),
-                tlsCert,
-                tlsKey,
-                env.get(Settings.TLS_HANDSHAKE_TIMEOUT),
-                env.get(Settings.TLS_RELOAD_INTERVAL),
-                proxy(env),
-                apiUrl,
-                sandbox,
-                env.get(Settings.SANDBOX_PORT),
-                env.get(Settings.SANDBOX_BIND_ADDRESS),
-                env.get(Settings.MAX_CONNECTIONS),
-                limits(env),
-                new Redis(
-                        env.get(Settings.REDIS_URL),
-                        env.get(Settings.REDIS_TIMEOUT),
-                        env.get(Settings.REDIS_LEDGER_ON_FAILURE) == FailureMode.OPEN),
-                env.get(Settings.IO_THREADS),
-                budget == null ? 0 : budget,
-                env.get(Settings.DRAIN_DELAY),
-                drainTimeout,
-                smtp(env),
-                transform(env),
-                api);
+        Environment env = new Environment(variables);
+        Builder gateway = env.fill(ClientLimitSettings.TABLE, env.fill(ServerSettings.TABLE, new Builder()));
+        SmtpServerConfig smtp =
+                env.fill(SmtpSettings.TABLE, SmtpServerConfig.builder()).build();
+        TransformConfig transform =
+                env.fill(TransformSettings.TABLE, TransformConfig.builder()).build();
+        ApiConfig.Builder api = ApiConfig.builder(gateway.apiUrl != null ? gateway.apiUrl : ApiConfig.CAKEMAIL_API)
+                .h2c(gateway.sandbox && gateway.apiUrl == null);
+        ApiConfig apiConfig = env.fill(ApiSettings.TABLE, api).build();
+        checkTogether(env, gateway, apiConfig);
         env.failOnProblems();
-        return config;
+        return gateway.build(smtp, transform, apiConfig);
+    }
+
+    /** The problems no single setting shows: two that contradict each other. */
+    private static void checkTogether(Environment env, Builder gateway, ApiConfig api) {
+        if (gateway.smtpPort == gateway.smtpsPort && gateway.smtpPort != 0) {
+            env.problem(ServerSettings.SMTP_PORT.name() + " and " + ServerSettings.SMTPS_PORT.name() + ": both "
+                    + gateway.smtpPort + " (expected: two ports)");
+        }
+        if (env.isSet(ServerSettings.TLS_CERT) != env.isSet(ServerSettings.TLS_KEY)) {
+            env.problem(ServerSettings.TLS_CERT.name() + " and " + ServerSettings.TLS_KEY.name()
+                    + ": only one is set (expected: both or neither)");
+        }
+        if (gateway.proxyProtocol && gateway.proxyTrusted.isEmpty()) {
+            env.problem(ServerSettings.PROXY_TRUSTED_CIDRS.name() + ": empty while GATEWAY_PROXY_PROTOCOL is on"
+                    + " (expected: the load balancer's addresses, e.g. 10.0.0.0/8; a header from anyone else is"
+                    + " refused)");
+        }
+        if (gateway.drainTimeout.compareTo(api.messageDeadline()) < 0) {
+            env.problem(ServerSettings.DRAIN_TIMEOUT.name() + ": " + env.text(ServerSettings.DRAIN_TIMEOUT)
+                    + " (expected: at least " + ApiSettings.DEADLINE.name() + ", " + env.text(ApiSettings.DEADLINE)
+                    + ", so a shutdown never closes a session whose message the API may still accept)");
+        }
     }
 
     /** Every setting as {@code NAME=value}, defaults included, for the start-up log; nothing in them is secret. */
     public static List<String> effectiveSettings(Map<String, String> variables) {
-        Settings.Environment env = new Settings.Environment(variables);
-        Settings.ALL.forEach(env::get);
+        Environment env = new Environment(variables);
+        SETTINGS.forEach(env::get);
         return env.effective();
     }
 
-    private static SmtpServerConfig smtp(Settings.Environment env) {
-        SmtpServerConfig.Builder smtp = SmtpServerConfig.builder();
-        env.apply(Settings.HOSTNAME, smtp::hostname);
-        env.apply(Settings.MAX_MESSAGE_SIZE, smtp::maxMessageSize);
-        env.apply(Settings.MAX_RECIPIENTS, smtp::maxRecipients);
-        env.apply(Settings.MAX_LINE_LENGTH, smtp::maxCommandLineLength);
-        env.apply(Settings.MAX_ERRORS, smtp::maxErrors);
-        env.apply(Settings.MAX_AUTH_FAILURES, smtp::maxAuthFailures);
-        env.apply(Settings.IDLE_TIMEOUT, smtp::idleTimeout);
-        env.apply(Settings.SESSION_TIMEOUT, smtp::sessionTimeout);
-        env.apply(Settings.WRITE_TIMEOUT, smtp::writeTimeout);
-        env.apply(Settings.BARE_LINE_ENDINGS, smtp::bareLineEndingPolicy);
-        return smtp.build();
-    }
+    /**
+     * The gateway's own values as the settings' rows fill them ({@link ServerSettings}, {@link ClientLimitSettings}),
+     * before the configuration is put together; each row sets every field it owns, default or not.
+     */
+    static final class Builder {
+        String bindAddress;
+        int smtpPort;
+        int smtpsPort;
+        int httpPort;
+        Path tlsCert;
+        Path tlsKey;
+        Duration tlsHandshakeTimeout;
+        Duration tlsReloadInterval;
+        boolean proxyProtocol;
+        Subnets proxyTrusted;
+        Duration proxyTimeout;
+        URI apiUrl;
+        boolean sandbox;
+        int sandboxPort;
+        String sandboxBindAddress;
+        int maxConnections;
+        int connectionsPerClient;
+        int messagesPerMinute;
+        int loginMessagesPerMinute;
+        int authFailures;
+        Duration authFailureWindow;
+        Duration blockDuration;
+        int ipv6Prefix;
+        Subnets exempt;
+        URI redisUrl;
+        Duration redisTimeout;
+        boolean redisLedgerFailOpen;
+        int ioThreads;
+        long memoryBudget;
+        Duration drainDelay;
+        Duration drainTimeout;
 
-    private static TransformConfig transform(Settings.Environment env) {
-        long headerSize = env.get(Settings.MAX_HEADER_SIZE);
-        if (headerSize > Integer.MAX_VALUE) {
-            env.problem("GATEWAY_MAX_HEADER_SIZE: " + env.text(Settings.MAX_HEADER_SIZE) + " (expected: under 2GiB)");
+        GatewayConfig build(SmtpServerConfig smtp, TransformConfig transform, ApiConfig api) {
+            return new GatewayConfig(
+                    bindAddress,
+                    smtpPort,
+                    smtpsPort,
+                    httpPort,
+                    tlsCert,
+                    tlsKey,
+                    tlsHandshakeTimeout,
+                    tlsReloadInterval,
+                    new ProxyProtocol(proxyProtocol, proxyTrusted, proxyTimeout),
+                    apiUrl,
+                    sandbox,
+                    sandboxPort,
+                    sandboxBindAddress,
+                    maxConnections,
+                    new Limits(
+                            connectionsPerClient,
+                            messagesPerMinute,
+                            loginMessagesPerMinute,
+                            authFailures,
+                            authFailureWindow,
+                            blockDuration,
+                            ipv6Prefix,
+                            exempt),
+                    new Redis(redisUrl, redisTimeout, redisLedgerFailOpen),
+                    ioThreads,
+                    memoryBudget,
+                    drainDelay,
+                    drainTimeout,
+                    smtp,
+                    transform,
+                    api);
         }
-        MimeLimits limits = new MimeLimits(
-                env.get(Settings.MAX_MIME_DEPTH),
-                env.get(Settings.MAX_MIME_PARTS),
-                env.get(Settings.MAX_HEADER_COUNT),
-                (int) Math.min(headerSize, Integer.MAX_VALUE),
-                env.get(Settings.MAX_ATTACHMENT_SIZE),
-                env.get(Settings.MAX_DECODED_SIZE));
-        return new TransformConfig(
-                limits,
-                env.get(Settings.UNSUPPORTED_ATTACHMENTS),
-                env.get(Settings.INLINE_IMAGES),
-                env.get(Settings.MISSING_CONTENT),
-                env.get(Settings.MAX_JSON_SIZE));
-    }
-
-    private static ApiConfig api(Settings.Environment env, URI apiUrl, boolean sandbox) {
-        ApiConfig.Builder api = ApiConfig.DEFAULTS.toBuilder(apiUrl != null ? apiUrl : ApiConfig.CAKEMAIL_API);
-        Boolean h2c = env.isSet(Settings.API_H2C) ? env.get(Settings.API_H2C) : sandbox && apiUrl == null;
-        api.h2c(Boolean.TRUE.equals(h2c));
-        env.apply(Settings.API_MAX_CONNECTIONS, api::maxConnections);
-        env.apply(Settings.API_MAX_STREAMS, api::maxConcurrentStreams);
-        env.apply(Settings.API_CONNECT_TIMEOUT, api::connectTimeout);
-        env.apply(Settings.API_RESPONSE_TIMEOUT, api::responseTimeout);
-        env.apply(Settings.API_PING_AFTER, api::pingAfterQuiet);
-        env.apply(Settings.API_DEADLINE, api::messageDeadline);
-        env.apply(Settings.API_MAX_ATTEMPTS, api::maxAttempts);
-        api.backoff(env.get(Settings.API_BACKOFF), env.get(Settings.API_BACKOFF_MAX));
-        api.circuitBreaker(
-                env.get(Settings.BREAKER_WINDOW),
-                env.get(Settings.BREAKER_MINIMUM_CALLS),
-                env.get(Settings.BREAKER_FAILURE_RATE),
-                env.get(Settings.BREAKER_OPEN_DURATION));
-        api.acceptedMemory(env.get(Settings.NO_RESEND_MEMORY), env.get(Settings.NO_RESEND_MAX));
-        api.doubtCheckAfter(env.get(Settings.DOUBT_CHECK_AFTER));
-        env.apply(Settings.TOKEN_REFRESH_MARGIN, api::tokenRefreshMargin);
-        env.apply(Settings.BAD_CREDENTIALS_MEMORY, api::badCredentialsMemory);
-        api.senderCache(env.get(Settings.SENDER_CACHE), ApiConfig.DEFAULTS.senderMissRefresh());
-        env.apply(
-                Settings.DEFAULT_EMAIL_TYPE,
-                type -> api.defaultEmailType(type.name().toLowerCase(Locale.ROOT)));
-        if (env.isSet(Settings.DEFAULT_LIST_ID)) {
-            env.apply(Settings.DEFAULT_LIST_ID, id -> api.defaultListId((long) id));
-        }
-        return api.build();
-    }
-
-    /** The values of {@code GATEWAY_DEFAULT_EMAIL_TYPE}. */
-    public enum EmailType {
-        TRANSACTIONAL,
-        MARKETING
-    }
-
-    /** The values of {@code GATEWAY_LOG_LEVEL}, which the logging configuration reads itself. */
-    public enum LogLevel {
-        TRACE,
-        DEBUG,
-        INFO,
-        WARN,
-        ERROR
     }
 
     /**
@@ -256,16 +241,6 @@ public record GatewayConfig(
      * @param headerTimeout the longest wait for the header
      */
     public record ProxyProtocol(boolean enabled, Subnets trusted, Duration headerTimeout) {}
-
-    private static ProxyProtocol proxy(Settings.Environment env) {
-        boolean enabled = env.get(Settings.PROXY_PROTOCOL) == Switch.ON;
-        Subnets trusted = env.get(Settings.PROXY_TRUSTED_CIDRS);
-        if (enabled && trusted.isEmpty()) {
-            env.problem("GATEWAY_PROXY_TRUSTED_CIDRS: empty while GATEWAY_PROXY_PROTOCOL is on (expected: the load"
-                    + " balancer's addresses, e.g. 10.0.0.0/8; a header from anyone else is refused)");
-        }
-        return new ProxyProtocol(enabled, trusted, env.get(Settings.PROXY_TIMEOUT));
-    }
 
     /**
      * The limits on each client address (or IPv6 prefix), across its sessions.
@@ -289,18 +264,6 @@ public record GatewayConfig(
             int ipv6Prefix,
             Subnets exempt) {}
 
-    private static Limits limits(Settings.Environment env) {
-        return new Limits(
-                env.get(Settings.LIMIT_CONNECTIONS_PER_CLIENT),
-                env.get(Settings.LIMIT_MESSAGES_PER_MINUTE),
-                env.get(Settings.LIMIT_LOGIN_MESSAGES_PER_MINUTE),
-                env.get(Settings.LIMIT_AUTH_FAILURES),
-                env.get(Settings.LIMIT_AUTH_WINDOW),
-                env.get(Settings.LIMIT_BLOCK_DURATION),
-                env.get(Settings.LIMIT_IPV6_PREFIX),
-                env.get(Settings.LIMITS_EXEMPT_CIDRS));
-    }
-
     /**
      * The Redis a fleet shares.
      *
@@ -309,24 +272,6 @@ public record GatewayConfig(
      * @param ledgerFailOpen whether a message is sent (rather than deferred) when the ledger cannot be read
      */
     public record Redis(URI url, Duration timeout, boolean ledgerFailOpen) {}
-
-    /** What to do when shared state cannot be read: refuse for now ({@code closed}) or go on ({@code open}). */
-    public enum FailureMode {
-        CLOSED,
-        OPEN
-    }
-
-    /** A setting that is off or on. */
-    public enum Switch {
-        OFF,
-        ON
-    }
-
-    /** The values of {@code GATEWAY_LOG_FORMAT}, which the logging configuration reads itself. */
-    public enum LogFormat {
-        TEXT,
-        JSON
-    }
 
     /** A configuration that cannot start the gateway; the message lists every problem. */
     public static final class ConfigurationException extends RuntimeException {

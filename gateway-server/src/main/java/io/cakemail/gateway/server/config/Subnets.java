@@ -1,5 +1,6 @@
 package io.cakemail.gateway.server.config;
 
+import io.cakemail.gateway.common.Setting;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -14,8 +15,6 @@ import java.util.regex.Pattern;
  * the same.
  */
 public final class Subnets {
-
-    static final Subnets NONE = new Subnets(List.of(), List.of());
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
@@ -44,6 +43,16 @@ public final class Subnets {
     private Subnets(List<String> written, List<Block> blocks) {
         this.written = written;
         this.blocks = blocks;
+    }
+
+    /** A setting of CIDR blocks separated by commas; {@code defaultValue} written the same way (empty for none). */
+    static Setting<Subnets> setting(String name, String defaultValue, String description) {
+        return Setting.parsed(
+                name,
+                defaultValue,
+                Subnets::parse,
+                "CIDR blocks separated by commas, e.g. 10.0.0.0/8,fd00::/8",
+                description);
     }
 
     /** Reads {@code a.b.c.d/n} and IPv6 blocks separated by commas; fails with what is wrong. */

@@ -2,8 +2,10 @@ package io.cakemail.gateway.server.listen;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.server.admin.SmtpMeters;
 import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.StartupException;
 import io.cakemail.gateway.server.limits.ClientLimits;
 import io.cakemail.gateway.server.limits.ConnectionLimiter;
@@ -90,14 +92,14 @@ public final class GatewayServer implements AutoCloseable {
                     config,
                     registry,
                     "smtp",
-                    "GATEWAY_SMTP_PORT",
+                    ServerSettings.SMTP_PORT,
                     config.smtpPort(),
                     new SmtpChannelInitializer(smtp, services, TlsMode.STARTTLS, tls));
             smtpsChannel = bind(
                     config,
                     registry,
                     "smtps",
-                    "GATEWAY_SMTPS_PORT",
+                    ServerSettings.SMTPS_PORT,
                     config.smtpsPort(),
                     new SmtpChannelInitializer(smtp, services, TlsMode.IMPLICIT, tls));
         } catch (Exception e) {
@@ -173,13 +175,13 @@ public final class GatewayServer implements AutoCloseable {
      * Binds a listener, counting its connections as {@code smtp.connections} tagged {@code listener} ({@code smtp}
      * or {@code smtps}).
      *
-     * @param variable the setting {@code port} comes from, for the message when it cannot be bound
+     * @param setting the setting {@code port} comes from, for the message when it cannot be bound
      */
     private Channel bind(
             GatewayConfig config,
             MeterRegistry registry,
             String listener,
-            String variable,
+            Setting<Integer> setting,
             int port,
             SmtpChannelInitializer smtp)
             throws InterruptedException {
@@ -214,7 +216,7 @@ public final class GatewayServer implements AutoCloseable {
                 .await();
         if (!bound.isSuccess()) {
             throw new StartupException(
-                    variable + ": " + port + " cannot be bound on " + config.bindAddress() + " ("
+                    setting.name() + ": " + port + " cannot be bound on " + config.bindAddress() + " ("
                             + bound.cause().getMessage() + ")",
                     bound.cause());
         }

@@ -1,6 +1,7 @@
 package io.cakemail.gateway.server.listen;
 
 import io.cakemail.gateway.common.SessionLog;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.Subnets;
 import io.cakemail.gateway.smtp.ClientAddress;
 import io.micrometer.core.instrument.Counter;
@@ -78,7 +79,7 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (!trusted.contains(ctx.channel().remoteAddress())) {
-            reject(ctx, rejections.untrusted, "it does not come from GATEWAY_PROXY_TRUSTED_CIDRS");
+            reject(ctx, rejections.untrusted, "it does not come from " + ServerSettings.PROXY_TRUSTED_CIDRS.name());
             return;
         }
         deadline = ctx.executor()

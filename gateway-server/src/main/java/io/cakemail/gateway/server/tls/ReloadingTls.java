@@ -1,6 +1,7 @@
 package io.cakemail.gateway.server.tls;
 
 import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -92,8 +93,8 @@ public final class ReloadingTls implements AutoCloseable {
 
     private void reloadIfChanged() {
         try {
-            byte[] certPem = ServerTls.read(certPath, "GATEWAY_TLS_CERT");
-            byte[] keyPem = ServerTls.read(keyPath, "GATEWAY_TLS_KEY");
+            byte[] certPem = ServerTls.read(certPath, ServerSettings.TLS_CERT);
+            byte[] keyPem = ServerTls.read(keyPath, ServerSettings.TLS_KEY);
             byte[] digest = ServerTls.pemDigest(certPem, keyPem);
             if (Arrays.equals(digest, seen)) {
                 return;

@@ -1,6 +1,8 @@
 package io.cakemail.gateway.server.tls;
 
+import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.server.config.GatewayConfig;
+import io.cakemail.gateway.server.config.ServerSettings;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -67,6 +69,8 @@ public final class ServerTls {
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private static final Logger log = LogManager.getLogger(ServerTls.class);
+    private static final String CERT = ServerSettings.TLS_CERT.name();
+    private static final String KEY = ServerSettings.TLS_KEY.name();
 
     private ServerTls() {}
 
@@ -89,16 +93,18 @@ public final class ServerTls {
         if (config.tlsCert() != null) {
             Material material = fromPem(
                     config.tlsCert(),
-                    read(config.tlsCert(), "GATEWAY_TLS_CERT"),
+                    read(config.tlsCert(), ServerSettings.TLS_CERT),
                     config.tlsKey(),
-                    read(config.tlsKey(), "GATEWAY_TLS_KEY"));
+                    read(config.tlsKey(), ServerSettings.TLS_KEY));
             log.info("TLS certificate from {}: {}", config.tlsCert(), describe(material.certificate()));
             return material;
         }
         SelfSigned selfSigned = selfSigned(config.smtp().hostname());
         log.warn(
-                "No GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: using a self-signed certificate for '{}' generated at start."
-                        + " Clients must be told to trust it; configure a real certificate in production.",
+                "No {}/{}: using a self-signed certificate for '{}' generated at start. Clients must be told to"
+                        + " trust it; configure a real certificate in production.",
+                CERT,
+                KEY,
                 config.smtp().hostname());
         return new Material(
                 build(SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate())),
@@ -146,12 +152,12 @@ public final class ServerTls {
                 + certificate.getNotAfter().toInstant();
     }
 
-    /** The content of a PEM file named by {@code variable}. */
-    public static byte[] read(Path pem, String variable) {
+    /** The content of a PEM file named by {@code setting}. */
+    public static byte[] read(Path pem, Setting<Path> setting) {
         try {
             return Files.readAllBytes(pem);
         } catch (IOException e) {
-            throw new IllegalArgumentException(variable + ": '" + pem + "' cannot be read (" + e + ")", e);
+            throw new IllegalArgumentException(setting.name() + ": '" + pem + "' cannot be read (" + e + ")", e);
         }
     }
 
@@ -181,8 +187,8 @@ public final class ServerTls {
             matches = false;
         }
         if (!matches) {
-            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + keyPath + "' is not the key of the"
-                    + " certificate in GATEWAY_TLS_CERT '" + certPath + "'");
+            throw new IllegalArgumentException(
+                    KEY + ": '" + keyPath + "' is not the key of the certificate in " + CERT + " '" + certPath + "'");
         }
     }
 
@@ -193,12 +199,12 @@ public final class ServerTls {
                     .map(X509Certificate.class::cast)
                     .toList();
             if (chain.isEmpty()) {
-                throw new IllegalArgumentException("GATEWAY_TLS_CERT: '" + pem + "' holds no certificate");
+                throw new IllegalArgumentException(CERT + ": '" + pem + "' holds no certificate");
             }
             return chain;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException(
-                    "GATEWAY_TLS_CERT: '" + pem + "' cannot be read as PEM certificates (" + e.getMessage() + ")", e);
+                    CERT + ": '" + pem + "' cannot be read as PEM certificates (" + e.getMessage() + ")", e);
         }
     }
 
@@ -218,11 +224,11 @@ public final class ServerTls {
                     return converter.getPrivateKey(info);
                 }
             }
-            throw new IllegalArgumentException("GATEWAY_TLS_KEY: '" + pem + "' holds no unencrypted private key"
-                    + " (expected: PEM, PKCS#8 or PKCS#1)");
+            throw new IllegalArgumentException(
+                    KEY + ": '" + pem + "' holds no unencrypted private key" + " (expected: PEM, PKCS#8 or PKCS#1)");
         } catch (IOException e) {
             throw new IllegalArgumentException(
-                    "GATEWAY_TLS_KEY: '" + pem + "' cannot be read as a private key (" + e.getMessage() + ")", e);
+                    KEY + ": '" + pem + "' cannot be read as a private key (" + e.getMessage() + ")", e);
         }
     }
 

@@ -3,13 +3,12 @@ package io.cakemail.gateway.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cakemail.gateway.testkit.NodeClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -86,19 +85,13 @@ class CustomResourceSchemaTest {
     }
 
     private static Command validate(String resourcesJson) throws IOException, InterruptedException {
-        Path prefix = NpmPackages.install(
-                "@kubernetes-models/cert-manager@6.0.0", "@kubernetes-models/prometheus-operator@6.0.0");
-        Path script = prefix.resolve("validate-custom-resources.mjs");
-        try (InputStream source =
-                CustomResourceSchemaTest.class.getResourceAsStream("/validate-custom-resources.mjs")) {
-            Files.copy(source, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path input = Files.createTempFile(prefix, "resources", ".json");
+        Path clients = NodeClients.folder();
+        Path input = Files.createTempFile("resources", ".json");
         Files.writeString(input, resourcesJson);
         return Command.run(
-                prefix,
+                clients,
                 Map.of(),
                 Duration.ofMinutes(1),
-                List.of("sh", "-c", "node validate-custom-resources.mjs < " + input.getFileName()));
+                List.of("sh", "-c", "node validate-custom-resources.mjs < " + input));
     }
 }

@@ -2,6 +2,7 @@ package io.cakemail.gateway.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.NodeClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,10 +36,9 @@ class DockerfileTest {
     }
 
     private static Command dockerfilelint(Path dockerfile) throws Exception {
-        Path prefix = NpmPackages.install("dockerfilelint@1.8.0");
         return Command.run(
                 dockerfile.getParent(),
-                prefix.resolve("node_modules/.bin/dockerfilelint").toString(),
+                NodeClients.command("dockerfilelint").toString(),
                 dockerfile.getFileName().toString());
     }
 }

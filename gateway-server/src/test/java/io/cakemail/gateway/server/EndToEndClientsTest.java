@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cakemail.gateway.smtp.TlsMode;
+import io.cakemail.gateway.testkit.NodeClients;
 import io.cakemail.sandbox.Inbox;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
@@ -163,7 +164,7 @@ class EndToEndClientsTest {
 
     @Test
     void nodemailerSendsHtmlWithAnAttachment() throws Exception {
-        Path nodemailer = Nodemailer.install();
+        Path nodemailer = NodeClients.module("nodemailer");
         ExternalClient.Result result = ExternalClient.run(List.of(
                 "node",
                 "-e",

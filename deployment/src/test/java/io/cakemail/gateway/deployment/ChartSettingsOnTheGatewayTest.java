@@ -2,6 +2,7 @@ package io.cakemail.gateway.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.Await;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -102,18 +104,16 @@ class ChartSettingsOnTheGatewayTest {
     }
 
     /** Asks the probe again and again until it answers {@code expected} or {@code budget} is spent. */
-    private int statusWithin(Container container, HTTPGetAction probe, int expected, Duration budget) throws Exception {
-        long deadline = System.nanoTime() + budget.toNanos();
-        int status = status(container, probe, budget);
-        while (status != expected && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            status = status(container, probe, RETRY);
-        }
-        return status;
+    private int statusWithin(Container container, HTTPGetAction probe, int expected, Duration budget) {
+        return Await.value(
+                probe.getPath() + " answering " + expected,
+                budget,
+                () -> status(container, probe, RETRY),
+                status -> status == expected);
     }
 
     /** The probe's answer, asked until it answers at all or {@code patience} is spent. */
-    private int status(Container container, HTTPGetAction probe, Duration patience) throws Exception {
+    private int status(Container container, HTTPGetAction probe, Duration patience) throws IOException {
         int port = container.getPorts().stream()
                 .filter(candidate -> candidate.getName().equals(probe.getPort().getStrVal()))
                 .map(ContainerPort::getContainerPort)
@@ -122,20 +122,17 @@ class ChartSettingsOnTheGatewayTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe.getPath()))
                 .timeout(Duration.ofSeconds(5))
                 .build();
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (true) {
-            try {
-                return HTTP.send(request, HttpResponse.BodyHandlers.discarding())
-                        .statusCode();
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline || !gateway.isAlive()) {
-                    String state = gateway.isAlive() ? "running" : "exited " + gateway.exitValue();
-                    throw new AssertionError(
-                            "no answer from " + request.uri() + " (gateway " + state + "): " + Files.readString(log),
-                            e);
-                }
-                Thread.sleep(200);
-            }
+        try {
+            return Await.value(
+                    "an answer from " + request.uri(),
+                    patience,
+                    () -> HTTP.send(request, HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    status -> true);
+        } catch (ConditionTimeoutException e) {
+            String state = gateway.isAlive() ? "running" : "exited " + gateway.exitValue();
+            throw new AssertionError(
+                    "no answer from " + request.uri() + " (gateway " + state + "): " + Files.readString(log), e);
         }
     }
 }

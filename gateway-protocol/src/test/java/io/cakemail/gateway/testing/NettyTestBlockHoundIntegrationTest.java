@@ -2,6 +2,7 @@ package io.cakemail.gateway.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.Await;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -11,6 +12,7 @@ import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.StampedLock;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,7 @@ class NettyTestBlockHoundIntegrationTest {
         free.setAccessible(true);
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
+            Thread loopThread = loop.submit(Thread::currentThread).get();
             long stamp = allocationLock.writeLock(); // as an allocation on another event loop would
             Future<?> freed = loop.submit(() -> {
                 try {
@@ -46,7 +49,10 @@ class NettyTestBlockHoundIntegrationTest {
                 }
                 return null;
             });
-            Thread.sleep(100); // lets the event loop reach the lock and wait for it
+            Await.until(
+                    "the event loop waiting for the lock",
+                    Duration.ofSeconds(10),
+                    () -> loopThread.getState() == Thread.State.WAITING);
             allocationLock.unlockWrite(stamp);
 
             assertThat(freed.await(10, TimeUnit.SECONDS)).isTrue();

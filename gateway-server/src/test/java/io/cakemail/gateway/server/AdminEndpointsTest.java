@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cakemail.gateway.smtp.TlsMode;
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.Fault;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -94,11 +96,11 @@ class AdminEndpointsTest {
                     .contains("netty_allocator_memory_used{")
                     .contains("jvm_gc_memory_allocated_bytes_total")
                     .contains("process_cpu_usage");
-            String closed = curl(harness, "/metrics").output();
-            for (int i = 0; i < 500 && value(closed, "smtp_connection_duration_seconds_count") < 2; i++) {
-                Thread.sleep(10); // the server sees the second connection close a moment after curl ends
-                closed = curl(harness, "/metrics").output();
-            }
+            String closed = Await.value( // the server sees the second connection close a moment after curl ends
+                    "both connections' durations",
+                    Duration.ofSeconds(5),
+                    () -> curl(harness, "/metrics").output(),
+                    metrics -> value(metrics, "smtp_connection_duration_seconds_count") >= 2);
             assertThat(value(closed, "smtp_connection_duration_seconds_count")).isEqualTo(2);
         } finally {
             harness.close();
@@ -124,15 +126,16 @@ class AdminEndpointsTest {
                 client.reply();
                 client.reply();
                 client.send("From: sandbox@example.com\r\nSubject: Slow\r\n\r\nDuring the drain\r\n.\r\n");
-                while (harness.sandbox.calls("POST /v2/emails") == 0) {
-                    Thread.sleep(10);
-                }
+                Await.until(
+                        "the message at the API",
+                        Duration.ofSeconds(10),
+                        () -> harness.sandbox.calls("POST /v2/emails") > 0);
                 closing = CompletableFuture.runAsync(harness::close);
-                String ready = curl(harness, "/health/ready").output();
-                while (ready.startsWith("200")) { // the drain starts on another thread
-                    Thread.sleep(10);
-                    ready = curl(harness, "/health/ready").output();
-                }
+                String ready = Await.value( // the drain starts on another thread
+                        "readiness failing",
+                        Duration.ofSeconds(10),
+                        () -> curl(harness, "/health/ready").output(),
+                        answer -> !answer.startsWith("200"));
                 assertThat(ready).isEqualTo("503 {\"status\":\"DRAINING\"}");
                 assertThat(curl(harness, "/health/live").output()).isEqualTo("200 {\"status\":\"UP\"}");
                 assertThat(client.reply()).startsWith("250 2.0.0 Ok: queued as ");

@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.gateway.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -179,10 +180,7 @@ class BadInputTest {
         assertThat(gateway.receiver.messages()).isEmpty();
         awaitConnections(0);
         // the limiter counts the close before the session handler aborts the message, on the connection's loop
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (gateway.receiver.aborted() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until("the message aborted", Duration.ofSeconds(20), () -> gateway.receiver.aborted() > 0);
         assertThat(gateway.receiver.aborted()).isEqualTo(1);
     }
 
@@ -285,12 +283,8 @@ class BadInputTest {
         return client;
     }
 
-    private void awaitConnections(int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (gateway.server.connections() != expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(gateway.server.connections()).isEqualTo(expected);
+    private void awaitConnections(int expected) {
+        Await.until(expected + " connections", Duration.ofSeconds(20), () -> gateway.server.connections() == expected);
     }
 
     /** A session on the plaintext (STARTTLS) listener, past the greeting and EHLO. */

@@ -7,6 +7,7 @@ import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.server.tls.ServerTls;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -80,9 +81,7 @@ class CertificateRotationTest {
 
             X509Certificate stray = ServerTls.selfSigned("stray.example.org").certificate();
             mount(dir, "..2026_11_27_03", ServerTlsTest.pem(stray), pkcs8(first.keyPair()));
-            for (int i = 0; i < 500 && reloads(registry, "failure") == 0; i++) {
-                Thread.sleep(10);
-            }
+            Await.until("the failed reload counted", Duration.ofSeconds(10), () -> reloads(registry, "failure") > 0);
             assertThat(reloads(registry, "failure")).isEqualTo(1);
             assertThat(servedImplicitly(server)).as("the previous pair stays").isEqualTo(second);
             assertThat(open.command("NOOP")).startsWith("250 ");
@@ -98,13 +97,11 @@ class CertificateRotationTest {
         Files.move(link, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void awaitServed(GatewayServer server, X509Certificate expected) throws Exception {
-        X509Certificate served = servedImplicitly(server);
-        for (int i = 0; i < 500 && !served.equals(expected); i++) {
-            Thread.sleep(20);
-            served = servedImplicitly(server);
-        }
-        assertThat(served).isEqualTo(expected);
+    private static void awaitServed(GatewayServer server, X509Certificate expected) {
+        Await.until(
+                "the new certificate served",
+                Duration.ofSeconds(10),
+                () -> servedImplicitly(server).equals(expected));
     }
 
     private static X509Certificate servedImplicitly(GatewayServer server) throws Exception {

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -56,9 +58,8 @@ class ClientLimitsTest {
             first.command("QUIT");
             first.readToEnd();
         }
-        for (int i = 0; i < 500 && server.connections() > 0; i++) {
-            Thread.sleep(10); // the server sees the closes a moment after the client
-        }
+        Await.until( // the server sees the closes a moment after the client
+                "the connections closed", Duration.ofSeconds(5), () -> server.connections() == 0);
         try (LineClient again = LineClient.connect(server.smtpPort())) {
             assertThat(again.reply()).as("a connection closed makes room").startsWith("220 ");
         }

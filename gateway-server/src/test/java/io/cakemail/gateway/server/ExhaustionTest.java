@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
 import java.io.IOException;
@@ -51,6 +52,29 @@ class ExhaustionTest {
         sandbox.close();
     }
 
+    /** Samples the gateway's resident memory while a flood runs, and tells when the flood has stalled. */
+    private final class FloodWatch {
+        private final NoopFlood flood;
+        private long mostResident;
+        private long seen = -1;
+        private long stalledSince = System.nanoTime();
+
+        FloodWatch(NoopFlood flood, long before) {
+            this.flood = flood;
+            this.mostResident = before;
+        }
+
+        /** Whether the flood has written nothing for half a second; each call samples the memory. */
+        boolean stalled() throws IOException {
+            mostResident = Math.max(mostResident, gateway.residentBytes());
+            if (flood.written.get() != seen) {
+                seen = flood.written.get();
+                stalledSince = System.nanoTime();
+            }
+            return System.nanoTime() - stalledSince >= TimeUnit.MILLISECONDS.toNanos(500);
+        }
+    }
+
     @Test
     void aClientThatNeverReadsItsRepliesIsClosedWhileOthersAreServed() throws Exception {
         gateway = start("-Xmx64m", env("GATEWAY_WRITE_TIMEOUT", "3s"));
@@ -59,16 +83,14 @@ class ExhaustionTest {
 
         NoopFlood flood = new NoopFlood(gateway.smtpPort);
         CompletableFuture<Void> flooding = CompletableFuture.runAsync(flood);
-        long most = before;
-        long stalledSince = System.nanoTime();
-        for (long seen = -1; System.nanoTime() - stalledSince < TimeUnit.MILLISECONDS.toNanos(500); ) {
-            Thread.sleep(50);
-            most = Math.max(most, gateway.residentBytes());
-            if (flood.written.get() != seen) {
-                seen = flood.written.get();
-                stalledSince = System.nanoTime();
-            }
-        }
+        FloodWatch watch = new FloodWatch(flood, before);
+        Await.value(
+                "the flood stalled half a second: the server stopped reading",
+                Duration.ofSeconds(60),
+                Duration.ofMillis(50),
+                watch::stalled,
+                stalled -> stalled);
+        long most = watch.mostResident;
         long stalled = System.nanoTime();
         assertThat(send(1, "small"))
                 .as("another client, while the flood is stalled")

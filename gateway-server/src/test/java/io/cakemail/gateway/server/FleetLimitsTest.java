@@ -2,8 +2,10 @@ package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -49,12 +51,17 @@ class FleetLimitsTest {
                 assertThat(client.command("RSET")).startsWith("250 ");
             }
             // each gateway has started two, within its own limit of four; the fleet has started four
-            String reply = "";
-            for (int i = 0; i < 3 && !reply.startsWith("450 "); i++) {
-                Thread.sleep(200); // the fleet's count of the last message arrives without the reply waiting for it
-                reply = viaA.command("MAIL FROM:<sandbox@example.com>");
-                viaA.command("RSET");
-            }
+            String reply =
+                    Await.value( // the fleet's count of the last message arrives without the reply waiting for it
+                            "the fleet's limit",
+                            Duration.ofSeconds(5),
+                            Duration.ofMillis(200),
+                            () -> {
+                                String answer = viaA.command("MAIL FROM:<sandbox@example.com>");
+                                viaA.command("RSET");
+                                return answer;
+                            },
+                            answer -> answer.startsWith("450 "));
             assertThat(reply).isEqualTo("450 4.7.1 Too many messages from your address, try again in a minute");
         }
     }
@@ -80,17 +87,17 @@ class FleetLimitsTest {
     }
 
     /** The greeting of a new connection, once blocks have had a moment to reach Redis. */
-    private static String greetingOnceSettled(GatewayProcess gateway) throws Exception {
-        String greeting = "";
-        for (int i = 0; i < 50 && !greeting.startsWith("421 "); i++) {
-            try (LineClient client = LineClient.connectTls(gateway.smtpsPort)) {
-                greeting = client.reply();
-            }
-            if (!greeting.startsWith("421 ")) {
-                Thread.sleep(100);
-            }
-        }
-        return greeting;
+    private static String greetingOnceSettled(GatewayProcess gateway) {
+        return Await.value(
+                "the block known to the fleet",
+                Duration.ofSeconds(5),
+                Duration.ofMillis(100),
+                () -> {
+                    try (LineClient client = LineClient.connectTls(gateway.smtpsPort)) {
+                        return client.reply();
+                    }
+                },
+                greeting -> greeting.startsWith("421 "));
     }
 
     private static GatewayProcess gateway(CakemailSandbox sandbox, RedisProcess redis, String... more)

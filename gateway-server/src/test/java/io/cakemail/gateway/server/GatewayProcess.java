@@ -1,5 +1,6 @@
 package io.cakemail.gateway.server;
 
+import io.cakemail.gateway.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The gateway in a process of its own ({@link GatewayMain} on the test class path) with JVM options of its own, such
@@ -134,18 +136,17 @@ final class GatewayProcess implements AutoCloseable {
         return env;
     }
 
-    private void awaitGreeting(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the gateway exited: " + output());
-            }
-            if (greets()) {
-                return;
-            }
-            Thread.sleep(100);
+    private void awaitGreeting(Duration timeout) throws IOException {
+        try {
+            Await.until("the gateway's greeting", timeout, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the gateway exited: " + output());
+                }
+                return greets();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the gateway did not greet within " + timeout + ": " + output(), e);
         }
-        throw new IllegalStateException("the gateway did not greet within " + timeout + ": " + output());
     }
 
     /** Whether a new connection to the submission port gets a {@code 220} greeting within five seconds. */

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.Inbox;
 import io.cakemail.sandbox.SandboxConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -43,9 +45,10 @@ class GracefulShutdownTest {
             client.reply();
             client.reply();
             client.send("From: sandbox@example.com\r\nSubject: Late\r\n\r\nAccepted during the drain\r\n.\r\n");
-            while (harness.sandbox.calls("POST /v2/emails") == 0) {
-                Thread.sleep(10);
-            }
+            Await.until(
+                    "the message at the API",
+                    Duration.ofSeconds(10),
+                    () -> harness.sandbox.calls("POST /v2/emails") > 0);
             CompletableFuture<Void> closing = CompletableFuture.runAsync(harness::close);
             assertThat(client.reply()).startsWith("250 2.0.0 Ok: queued as ");
             assertThat(client.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
@@ -83,8 +86,15 @@ class GracefulShutdownTest {
             client.reply();
             client.send("hello\r\n.\r\n");
             assertThat(handedOver.await(10, TimeUnit.SECONDS)).isTrue();
+            int port = gateway.server.smtpPort();
             CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
-            Thread.sleep(200);
+            Await.until("the listeners closed, the sessions told", Duration.ofSeconds(10), () -> {
+                try (java.net.Socket refused = new java.net.Socket("127.0.0.1", port)) {
+                    return false;
+                } catch (IOException e) {
+                    return true;
+                }
+            });
             release.countDown();
             assertThat(client.reply()).isEqualTo("250 2.0.0 Queued late");
             assertThat(client.reply()).isEqualTo("421 4.3.2 Service shutting down, try again later");
@@ -123,11 +133,11 @@ class GracefulShutdownTest {
 
             long start = System.nanoTime();
             gateway.sigterm();
-            String ready = probe(httpPort, "/health/ready");
-            while (ready.equals("200")) {
-                Thread.sleep(20);
-                ready = probe(httpPort, "/health/ready");
-            }
+            String ready = Await.value(
+                    "readiness failing",
+                    Duration.ofSeconds(10),
+                    () -> probe(httpPort, "/health/ready"),
+                    answer -> !answer.equals("200"));
             assertThat(ready).isEqualTo("503");
             assertThat(probe(httpPort, "/health/live")).isEqualTo("200");
             try (LineClient late = LineClient.connect(gateway.smtpPort)) {

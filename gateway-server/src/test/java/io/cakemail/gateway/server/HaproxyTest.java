@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -111,19 +112,9 @@ class HaproxyTest {
                 "  server gateway 127.0.0.1:" + gatewayPort + " " + serverOptions);
     }
 
-    private static void awaitListening(int... ports) throws InterruptedException {
+    private static void awaitListening(int... ports) {
         for (int port : ports) {
-            for (int i = 0; ; i++) {
-                try {
-                    new Socket("127.0.0.1", port).close();
-                    break;
-                } catch (java.io.IOException notYet) {
-                    if (i == 200) {
-                        throw new AssertionError("HAProxy does not listen on " + port);
-                    }
-                    Thread.sleep(25);
-                }
-            }
+            Await.listening("HAProxy", port, Duration.ofSeconds(10));
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.SandboxConfig;
@@ -134,19 +135,20 @@ class JsonLogTest {
     }
 
     /** The JSON lines, once {@code closes} connections have logged their close (the appender is asynchronous). */
-    private static List<JsonNode> awaitLines(GatewayProcess gateway, int closes) throws Exception {
-        for (int i = 0; ; i++) {
-            List<JsonNode> lines = new ArrayList<>();
-            for (String line : gateway.output().split("\n")) {
-                if (line.startsWith("{")) {
-                    lines.add(JSON.readTree(line)); // fails the test if a line is not whole JSON
-                }
-            }
-            if (all(lines, "io.cakemail.gateway.connections").size() >= closes || i == 500) {
-                return lines;
-            }
-            Thread.sleep(20);
-        }
+    private static List<JsonNode> awaitLines(GatewayProcess gateway, int closes) {
+        return Await.value(
+                closes + " connections' close lines",
+                Duration.ofSeconds(10),
+                () -> {
+                    List<JsonNode> lines = new ArrayList<>();
+                    for (String line : gateway.output().split("\n")) {
+                        if (line.startsWith("{")) {
+                            lines.add(JSON.readTree(line)); // a line that never becomes whole JSON fails the test
+                        }
+                    }
+                    return lines;
+                },
+                lines -> all(lines, "io.cakemail.gateway.connections").size() >= closes);
     }
 
     private static List<JsonNode> all(List<JsonNode> lines, String logger) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * the entry point and the composition root; the Cakemail core knows nothing of SMTP (no import of the SMTP module,
  * no compile dependency on it, no SMTP status code); SMTP replies are made only where SMTP meets Cakemail (the bridge)
  * and where limits turn a client away, besides the SMTP module itself; a variable's name is written only in the
- * configuration; no class is longer than a reader can hold (400 lines).
+ * configuration; no class is longer than a reader can hold (400 lines); tests wait for conditions, not for time.
  */
 class LayoutTest {
 
@@ -101,6 +101,22 @@ class LayoutTest {
                 assertThat(Files.readAllLines(source))
                         .as(REPOSITORY.relativize(source).toString())
                         .hasSizeLessThanOrEqualTo(400);
+            }
+        }
+    }
+
+    /**
+     * Tests wait for what they wait for ({@code Await}), never a guessed time. One file may sleep: the suite's guard,
+     * whose sleep on an event loop is the blocking call BlockHound must catch, and whose pauses between collections
+     * give a leaked buffer its chance to be reported, where no report is the outcome expected, so there is nothing to
+     * wait for.
+     */
+    @Test
+    void testsWaitForConditionsNotForTime() throws IOException {
+        for (Path source : sources("")) {
+            String path = REPOSITORY.relativize(source).toString();
+            if (path.contains("/src/test/") && !path.endsWith("/testing/TestEnvironmentExtension.java")) {
+                assertThat(Files.readString(source)).as(path).doesNotContainPattern("Thread\\.sleep\\(");
             }
         }
     }

@@ -3,6 +3,7 @@ package io.cakemail.gateway.server;
 import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.SandboxConfig;
@@ -34,7 +35,15 @@ class OperatorLogTest {
     void start() throws Exception {
         sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
         gateway = GatewayProcess.start(
-                sandbox.baseUri(), List.of(), env("GATEWAY_API_DEADLINE", "10s", "GATEWAY_DRAIN_TIMEOUT", "10s"));
+                sandbox.baseUri(),
+                List.of(),
+                env(
+                        "GATEWAY_API_DEADLINE",
+                        "10s",
+                        "GATEWAY_DRAIN_TIMEOUT",
+                        "10s",
+                        "GATEWAY_BREAKER_OPEN_DURATION",
+                        "2s"));
     }
 
     @AfterEach
@@ -71,17 +80,22 @@ class OperatorLogTest {
         }
         awaitOutput("Circuit breaker open");
         sandbox.faults().clear();
-        Thread.sleep(Duration.ofSeconds(11).toMillis()); // the breaker's open duration
-        try (LineClient client = authenticated()) {
-            assertThat(EndToEndHarness.send(
-                            client,
-                            "sandbox@example.com",
-                            "Subject: Back\r\n\r\nHello",
-                            "a@example.net",
-                            "b@example.net",
-                            "c@example.net"))
-                    .startsWith("250 2.0.0");
-        }
+        Await.value(
+                "a message through once the breaker tries the API again",
+                Duration.ofSeconds(20),
+                Duration.ofMillis(500),
+                () -> {
+                    try (LineClient client = authenticated()) {
+                        return EndToEndHarness.send(
+                                client,
+                                "sandbox@example.com",
+                                "Subject: Back\r\n\r\nHello",
+                                "a@example.net",
+                                "b@example.net",
+                                "c@example.net");
+                    }
+                },
+                reply -> reply.startsWith("250 2.0.0"));
         awaitOutput("Circuit breaker HALF_OPEN -> CLOSED");
         String output = gateway.output();
         long apiLines = output.lines()
@@ -127,11 +141,10 @@ class OperatorLogTest {
         return LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
     }
 
-    private void awaitOutput(String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!gateway.output().contains(text) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(gateway.output()).contains(text);
+    private void awaitOutput(String text) {
+        Await.until(
+                "the log line " + text,
+                Duration.ofSeconds(10),
+                () -> gateway.output().contains(text));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
+import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -20,6 +21,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
@@ -194,10 +196,8 @@ class ProxyProtocolTest {
     }
 
     /** Waits (5 s at most) for {@code expected} rejections: one may be counted a moment after the close. */
-    private void awaitRejected(String reason, double expected) throws InterruptedException {
-        for (int i = 0; i < 500 && rejected(reason) < expected; i++) {
-            Thread.sleep(10);
-        }
+    private void awaitRejected(String reason, double expected) {
+        Await.until(expected + " rejected: " + reason, Duration.ofSeconds(5), () -> rejected(reason) >= expected);
         assertThat(rejected(reason)).as(reason).isEqualTo(expected);
     }
 

@@ -8,6 +8,7 @@ import io.cakemail.gateway.server.config.GatewayConfig;
 import io.cakemail.gateway.server.listen.EventLoops;
 import io.cakemail.gateway.server.redis.RedisConnection;
 import io.cakemail.gateway.server.redis.RedisLedger;
+import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,15 +133,12 @@ class RedisLedgerTest {
                     .isEqualTo(2);
 
             redis.startAgain(); // empty: no persistence
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            Map<String, String> after = null;
-            while (after == null && System.nanoTime() < deadline) {
-                try {
-                    after = closed.accepted(() -> "m", List.of("a@example.net")).block(WAIT);
-                } catch (RuntimeException stillDown) {
-                    Thread.sleep(200); // Lettuce reconnects by itself
-                }
-            }
+            Map<String, String> after = Await.value( // Lettuce reconnects by itself
+                    "the ledger answering",
+                    Duration.ofSeconds(20),
+                    Duration.ofMillis(200),
+                    () -> closed.accepted(() -> "m", List.of("a@example.net")).block(WAIT),
+                    answer -> true);
             assertThat(after).as("the ledger answers again once Redis is back").isEmpty();
         }
     }

@@ -2,16 +2,16 @@ package io.cakemail.gateway.server;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.cakemail.gateway.testkit.Await;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -58,17 +58,7 @@ final class RedisProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        for (int i = 0; ; i++) {
-            try {
-                new Socket("127.0.0.1", port).close();
-                return;
-            } catch (IOException notYet) {
-                if (i == 200 || !process.isAlive()) {
-                    throw new IllegalStateException("redis-server does not listen on " + port);
-                }
-                Thread.sleep(25);
-            }
-        }
+        Await.listening("redis-server", port, Duration.ofSeconds(10));
     }
 
     /**

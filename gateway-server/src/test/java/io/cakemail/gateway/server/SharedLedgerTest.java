@@ -3,10 +3,12 @@ package io.cakemail.gateway.server;
 import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.Inbox;
 import io.cakemail.sandbox.SandboxConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,12 +58,12 @@ class SharedLedgerTest {
                     .startsWith("451 ");
             assertThat(sandbox.inbox().emails()).isEmpty();
             redis.startAgain();
-            String reply = "";
-            for (int i = 0; i < 100 && !reply.startsWith("250 "); i++) {
-                Thread.sleep(200); // the gateway reconnects by itself
-                reply = EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "down@example.net");
-            }
-            assertThat(reply).startsWith("250 ");
+            Await.value(
+                    "the message accepted once the gateway has reconnected to Redis by itself",
+                    Duration.ofSeconds(20),
+                    Duration.ofMillis(200),
+                    () -> EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "down@example.net"),
+                    reply -> reply.startsWith("250 "));
             assertThat(sandbox.inbox().emails())
                     .extracting(Inbox.Email::recipient)
                     .containsExactly("down@example.net");

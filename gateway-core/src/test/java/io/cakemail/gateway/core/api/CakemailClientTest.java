@@ -10,6 +10,7 @@ import io.cakemail.gateway.core.transform.MessageTransformer;
 import io.cakemail.gateway.core.transform.ParsedMessage;
 import io.cakemail.gateway.core.transform.TransformConfig;
 import io.cakemail.gateway.core.transform.TransformResult;
+import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.SandboxConfig;
@@ -121,13 +122,11 @@ class CakemailClientTest {
             assertThat(tokens.accessToken(principal).block(Duration.ofSeconds(5)))
                     .as("still valid: answered at once while the refresh runs")
                     .isEqualTo(first);
-            String renewed = first;
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (renewed.equals(first) && System.nanoTime() < deadline) { // the refresh completes in the background
-                Thread.sleep(10);
-                renewed = tokens.accessToken(principal).block(Duration.ofSeconds(5));
-            }
-            assertThat(renewed).isNotEqualTo(first);
+            Await.value(
+                    "the refresh, completed in the background",
+                    Duration.ofSeconds(10),
+                    () -> tokens.accessToken(principal).block(Duration.ofSeconds(5)),
+                    renewed -> !renewed.equals(first));
             assertThat(sandbox.calls("POST /token"))
                     .as("one login, one refresh")
                     .isEqualTo(2);

@@ -1,5 +1,5 @@
 # The gateway's image for those who build with Docker: Maven builds the runnable jar, a Temurin 17 JRE runs it as
-# an unprivileged user. The same image as Jib's (mvn -B -Pimage -DskipTests package, see deployment/README.md):
+# an unprivileged user. The same image as Jib's (mvn -B -Pimage -DskipTests package, see docs/operations.md):
 # deployment/src/test/java/.../ImageDefinitionsTest keeps the two in step.
 #   docker build -t cakemail/smtp-gateway .
 #   docker run -p 587:587 -p 465:465 -p 8080:8080 -e GATEWAY_SANDBOX=true -e GATEWAY_SANDBOX_BIND_ADDRESS=0.0.0.0 -p 8025:8025 cakemail/smtp-gateway

@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The gateway's SMTP engine with a receiver that drops every message and answers 250: the counterpart of Postfix's
- * {@code smtp-sink} in {@code benchmarks/vs-smtp-sink.sh}. Plaintext, no AUTH. It lives in the benchmarks module,
+ * {@code smtp-sink} in {@code benchmarks/scripts/vs-smtp-sink.sh}. Plaintext, no AUTH. It lives in the benchmarks module,
  * outside the gateway's jar, so no production configuration can turn it on.
  *
  * <pre>java -cp benchmarks.jar io.cakemail.gateway.load.EngineSink [port] [io threads]</pre>

@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
  * @param name the variable, {@code GATEWAY_...}
  * @param defaultValue the value when the variable is not set, or {@code null} when there is none or it depends on
  *                     other settings
- * @param defaultText the default as the README and {@code --help} show it
+ * @param defaultText the default as the configuration page and {@code --help} show it
  * @param parser reads the variable's text
- * @param description one line for the README and {@code --help}
+ * @param description one line for the configuration page and {@code --help}
  * @param <T> the value's type
  */
 public record Setting<T>(

@@ -121,6 +121,28 @@ class LayoutTest {
         }
     }
 
+    /** The README fits on a screen or two; the rest is in docs/, and every relative link of both leads to a file. */
+    @Test
+    void theReadmeIsShortAndEveryDocumentLinkLeadsSomewhere() throws IOException {
+        assertThat(Files.readAllLines(REPOSITORY.resolve("README.md"))).hasSizeLessThanOrEqualTo(150);
+        Pattern link = Pattern.compile("\\]\\(([^)#:]+)(#[^)]*)?\\)");
+        List<Path> documents = new java.util.ArrayList<>(List.of(
+                REPOSITORY.resolve("README.md"),
+                REPOSITORY.resolve("deployment/README.md"),
+                REPOSITORY.resolve("benchmarks/README.md")));
+        try (Stream<Path> docs = Files.list(REPOSITORY.resolve("docs"))) {
+            docs.forEach(documents::add);
+        }
+        for (Path document : documents) {
+            var links = link.matcher(Files.readString(document));
+            while (links.find()) {
+                assertThat(document.resolveSibling(links.group(1)))
+                        .as("a link in " + REPOSITORY.relativize(document))
+                        .exists();
+            }
+        }
+    }
+
     /** Every Java source under {@code folder} of the repository (all of them for an empty one). */
     private static List<Path> sources(String folder) throws IOException {
         try (Stream<Path> files = Files.walk(REPOSITORY.resolve(folder))) {

@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
  * loop in turn. Never blocks.
  *
  * <p>Why not Reactor Netty's client, which the gateway used before: its HTTP/2 path opens a stream channel and a
- * Reactor pipeline per request. Measured with {@code benchmarks/load.sh} in alternating runs (benchmarks/HISTORY.md),
+ * Reactor pipeline per request. Measured with {@code benchmarks/scripts/load.sh} in alternating runs (benchmarks/HISTORY.md),
  * this client carries +17 % messages per second (median 7,166 against 6,108) for 21 % less CPU per message, and
  * {@code SubmissionBenchmark} allocates 13.0 KB per recipient against 25.8 KB. One stack then serves HTTP/1.1 too, so
  * that the limits cannot drift apart between two clients.

@@ -3,9 +3,9 @@
 # recipient) in front of a do-almost-nothing API sink, driven by the load generator. Builds what it needs, starts
 # and stops its own processes, and prints as its last line the generator's JSON report (messages_per_second,
 # p50_ms, p99_ms, errors, cpu_seconds_per_1000_messages, peak_rss_mib, ...).
-# Usage: benchmarks/load.sh [--quick] [load generator options, e.g. --connections 100 --size 1024:90,102400:10]
+# Usage: benchmarks/scripts/load.sh [--quick] [load generator options, e.g. --connections 100 --size 1024:90,102400:10]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 warmup=60
 duration=60
 args=()
@@ -16,7 +16,7 @@ for arg in "$@"; do
   if [ "$previous" = "--tls" ] && [ "$arg" != "implicit" ]; then listener=smtp; fi
   previous=$arg
 done
-source benchmarks/lib.sh
+source benchmarks/scripts/lib.sh
 prepare_run
 start_api_sink
 GATEWAY_LOG_LEVEL=warn start_gateway

@@ -8,10 +8,10 @@
 #   redis  the ledger and the limits in Redis, no PROXY header (the generator's loopback is exempt from the limits).
 # Prints one line per run and, last, one JSON object with the medians and the fleet/alone ratios of throughput
 # and p99 (and each mode's ratio to alone). Needs redis-server (apt-get install redis-server).
-# Usage: [MODES="alone fleet"] benchmarks/fleet.sh [--rounds N] [--warmup S] [--duration S]
+# Usage: [MODES="alone fleet"] benchmarks/scripts/fleet.sh [--rounds N] [--warmup S] [--duration S]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source benchmarks/lib.sh
+cd "$(dirname "$0")/../.."
+source benchmarks/scripts/lib.sh
 start_rounds "$@"
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &

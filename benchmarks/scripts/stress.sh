@@ -4,9 +4,9 @@
 # seconds and, with native memory tracking, what grew from the first minute to the end, by kind; then collects its
 # garbage and checks Netty's leak detector (which tracks every buffer here) reported nothing. Every message must get a reply: 250, or 452 while the budget is full; a connection that closes without
 # one is a lost reply. Prints as its last line one JSON object with the numbers.
-# Usage: benchmarks/stress.sh [--minutes N] [load generator options, e.g. --connections 64]
+# Usage: benchmarks/scripts/stress.sh [--minutes N] [load generator options, e.g. --connections 64]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 minutes=10
 budget=$((64 * 1024 * 1024))
 args=()
@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
     *) args+=("$1"); shift ;;
   esac
 done
-source benchmarks/lib.sh
+source benchmarks/scripts/lib.sh
 need_jars
 start_api_sink
 # The heap touched from the start, so RSS shows what grows outside it; every buffer tracked for leaks.

@@ -2,9 +2,9 @@
 # The gateway's SMTP engine (no-op receiver, plaintext, no AUTH) against Postfix's smtp-sink, both driven by
 # Postfix's smtp-source with the same sessions, message count and size. Prints one line per run and, last, one JSON
 # object with smtp_sink_mps, gateway_engine_mps and ratio for each scenario.
-# Usage: [ENGINE_THREADS=n] benchmarks/vs-smtp-sink.sh [--quick]
+# Usage: [ENGINE_THREADS=n] benchmarks/scripts/vs-smtp-sink.sh [--quick]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 scale=1
 [ "${1:-}" = "--quick" ] && scale=5
 
@@ -15,7 +15,7 @@ fi
 PATH="$PATH:/usr/sbin"
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q -DskipTests package >&2
 
-source benchmarks/lib.sh
+source benchmarks/scripts/lib.sh
 
 # Messages per second of smtp-source sending $3 messages of $2 octets over $1 sessions to port $4.
 rate() {

@@ -16,10 +16,10 @@
 # whether it was met, each run with messages and recipient requests a second, p50/p99/p99.9, the server's CPU
 # seconds per 1,000 messages, peak RSS and errors.
 # Needs java, node and npm (the peer comes from npm into benchmarks/target/peer), openssl and keytool.
-# Usage: benchmarks/scenarios.sh [--quick] [--api-delay-ms N] [--only name,name]
+# Usage: benchmarks/scripts/scenarios.sh [--quick] [--api-delay-ms N] [--only name,name]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source benchmarks/lib.sh
+cd "$(dirname "$0")/../.."
+source benchmarks/scripts/lib.sh
 
 warmup=30
 duration=30
@@ -58,7 +58,7 @@ peer_dir=benchmarks/target/peer
 if [ ! -f "$peer_dir/node_modules/smtp-server/package.json" ]; then
   npm install --prefix "$peer_dir" --no-audit --no-fund --no-save smtp-server@3.21.6 >&2
 fi
-cp benchmarks/peer/smtp-peer.mjs "$peer_dir/"
+cp benchmarks/tools/smtp-peer.mjs "$peer_dir/"
 
 reports="$work/reports.jsonl"
 : >"$reports"
@@ -162,7 +162,7 @@ for line in open(sys.argv[1]):
     if r["run"] == "gateway-1k": print(int(r["messages_per_second"] / 2))' "$reports")
   gateway
   echo "soak: $soak_minutes minutes at $rate msg/s" >&2
-  python3 benchmarks/soak-sampler.py "$gateway_pid" "$http_port" "$gateway_log" "$soak_minutes" >"$work/soak.json" &
+  python3 benchmarks/tools/soak-sampler.py "$gateway_pid" "$http_port" "$gateway_log" "$soak_minutes" >"$work/soak.json" &
   sampler=$!
   warmup=5 duration=$((soak_minutes * 60)) measure soak --port "$smtps_port" --tls implicit "${reused[@]}" --rate "$rate"
   wait "$sampler"
@@ -171,4 +171,4 @@ for line in open(sys.argv[1]):
     "$work/soak.json" >>"$reports"
 fi
 
-python3 benchmarks/scenarios-report.py "$reports" "$quick"
+python3 benchmarks/tools/scenarios-report.py "$reports" "$quick"

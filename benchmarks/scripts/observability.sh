@@ -5,10 +5,10 @@
 #   on     GATEWAY_LOG_FORMAT=json at INFO, and /metrics scraped every second.
 # Prints one line per run and, last, one JSON object with every run's messages per second, the medians, and the
 # ratios on/off (JSON logs and scraping) and off/quiet (the per-message log lines).
-# Usage: benchmarks/observability.sh [--rounds N] [--warmup S] [--duration S]
+# Usage: benchmarks/scripts/observability.sh [--rounds N] [--warmup S] [--duration S]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source benchmarks/lib.sh
+cd "$(dirname "$0")/../.."
+source benchmarks/scripts/lib.sh
 start_rounds "$@"
 
 # Messages per second of one run against a fresh gateway; $1 is quiet, off or on.

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# A seeded fault-injection run (benchmarks/chaos/chaos.py says what it does and reports): two gateway jars sharing one
+# A seeded fault-injection run (benchmarks/tools/chaos.py says what it does and reports): two gateway jars sharing one
 # Redis (durable: append-only file), the sandbox jar as the API, SMTP clients that retry as an MTA would, and API and
 # Redis faults drawn from the seed. Prints one line per category and, last, the JSON report; exits 1 when a category
 # is above its target. Needs redis-server (apt-get install redis-server).
-# Usage: benchmarks/chaos.sh [--seed N] [--duration S] [--clients N]
+# Usage: benchmarks/scripts/chaos.sh [--seed N] [--duration S] [--clients N]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source benchmarks/lib.sh
+cd "$(dirname "$0")/../.."
+source benchmarks/scripts/lib.sh
 prepare_run
 
 sandbox_port=$(free_port)
@@ -35,5 +35,5 @@ for _ in 1 2; do
   gateway_ports+=("$smtps_port")
 done
 
-python3 benchmarks/chaos/chaos.py --gateways "$(IFS=,; echo "${gateway_ports[*]}")" --sandbox "$sandbox_port" \
+python3 benchmarks/tools/chaos.py --gateways "$(IFS=,; echo "${gateway_ports[*]}")" --sandbox "$sandbox_port" \
   --redis-port "$redis_port" --redis-dir "$redis_dir" --redis-pid-file "$redis_pid_file" "$@"

@@ -3,7 +3,7 @@
 sandbox as the API, and a fault schedule drawn from the seed. At the end, what every client was told is joined with
 what the sandbox holds, and each category is reported as one line and, last, one JSON object.
 
-Started by benchmarks/chaos.sh, which builds the jars and passes the ports; run alone with --help for the options.
+Started by benchmarks/scripts/chaos.sh, which builds the jars and passes the ports; run alone with --help for the options.
 
 Clients: each message has its own subject, Message-ID and Date, one to three recipients out of a pool; it goes to
 either gateway over implicit TLS with AUTH (Python's smtplib), and a 4xx reply, a refused connection or a connection

@@ -7,7 +7,7 @@ them (java.*, Netty buffers, channels and utilities): a sample in ByteBuf.writeB
 counts for the JSON writer. Also prints, per component, the share of samples with any of its frames on the stack
 (an upper bound of what removing it could save), and the native samples of the event loops (syscalls, BoringSSL).
 
-usage: benchmarks/profile-owners.py recording.jfr [jfr executable]
+usage: benchmarks/tools/profile-owners.py recording.jfr [jfr executable]
 """
 import collections
 import json

@@ -3,6 +3,7 @@ package io.cakemail.gateway.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.testkit.Await;
+import io.cakemail.gateway.testkit.FreePorts;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
@@ -49,9 +50,9 @@ class ChartSettingsOnTheGatewayTest {
     @Test
     void theProbesAnswerWhereTheDeploymentPointsThemAndTheDrainEndsWithinTheGracePeriod() throws Exception {
         Manifests manifests = HelmChart.render(Map.of(
-                "gateway.ports.smtp", GatewayJar.freePort(),
-                "gateway.ports.smtps", GatewayJar.freePort(),
-                "gateway.ports.http", GatewayJar.freePort(),
+                "gateway.ports.smtp", FreePorts.next(),
+                "gateway.ports.smtps", FreePorts.next(),
+                "gateway.ports.http", FreePorts.next(),
                 "gateway.drain.delaySeconds", 2));
         Container container = manifests.gateway();
         start(manifests.settings());
@@ -92,7 +93,7 @@ class ChartSettingsOnTheGatewayTest {
         environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
         environment.remove("GATEWAY_API_URL");
         environment.put("GATEWAY_SANDBOX", "true");
-        environment.put("GATEWAY_SANDBOX_PORT", String.valueOf(GatewayJar.freePort()));
+        environment.put("GATEWAY_SANDBOX_PORT", String.valueOf(FreePorts.next()));
         log = GatewayJar.logFile("gateway-from-chart");
         ProcessBuilder builder = new ProcessBuilder(
                         List.of(GatewayJar.java(), "-jar", GatewayJar.path().toString()))

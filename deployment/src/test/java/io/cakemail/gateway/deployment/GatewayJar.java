@@ -3,7 +3,6 @@ package io.cakemail.gateway.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,12 +18,6 @@ final class GatewayJar {
     static Path path() {
         assertThat(PATH).as("built by gateway-server's package phase").exists();
         return PATH;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     static String java() {

@@ -26,9 +26,9 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * over STARTTLS and implicit TLS (see the subclasses).
  */
 abstract class AbstractSmtpClientsTest {
+
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
 
     private static final String PYTHON_CLIENT = String.join(
             "\n",
@@ -63,18 +66,13 @@ abstract class AbstractSmtpClientsTest {
             "s.quit()",
             "print('sent')");
 
-    private GatewayHarness gateway;
+    private ScriptedGateway gateway;
 
     abstract TlsMode mode();
 
     @BeforeEach
     void start() throws Exception {
-        gateway = new GatewayHarness();
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
+        gateway = gateways.scripted();
     }
 
     @Test
@@ -150,8 +148,8 @@ abstract class AbstractSmtpClientsTest {
     @Test
     void jakartaMailSeesATemporaryFailureAsTemporary() throws Exception {
         gateway.close();
-        gateway = new GatewayHarness(
-                10_000, UnaryOperator.identity(), message -> SmtpReply.of(451, "4.3.0", "API unavailable"));
+        gateway = gateways.scripted(
+                ScriptedGateway.spec().replies(message -> SmtpReply.of(451, "4.3.0", "API unavailable")));
         MimeMessage message = new MimeMessage(session(props -> props));
         message.setFrom("sender@example.com");
         message.setRecipients(Message.RecipientType.TO, "to@example.com");

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.cakemail.sandbox.Fault;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A message handed to the API has its answer, whatever else happens meanwhile: the session's time limit waits for it
@@ -15,23 +15,19 @@ import org.junit.jupiter.api.Test;
  */
 class AnswersInFlightTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     private static final String MESSAGE = "From: sandbox@example.com\r\nSubject: In flight\r\n\r\nSlow API\r\n";
 
-    private EndToEndHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
+    private InProcessGateway harness;
 
     @Test
     void theSessionTimeLimitWaitsForTheAnswerTheApiIsProducing() throws Exception {
-        harness = new EndToEndHarness("GATEWAY_SESSION_TIMEOUT", "1s");
+        harness = gateways.inProcess("GATEWAY_SESSION_TIMEOUT", "1s");
         harness.sandbox.faults().add(Fault.latency("/v2/emails", 2000));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "slow@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", MESSAGE, "slow@example.net"))
                     .startsWith("250 2.0.0 Ok: queued as ");
             assertThat(client.reply()).isEqualTo("421 4.4.2 Session time limit exceeded, closing connection");
             assertThat(client.readToEnd()).isEmpty();
@@ -41,7 +37,7 @@ class AnswersInFlightTest {
 
     @Test
     void aClientThatLeavesWhileTheApiAnswersLeavesTheMessagesCountBehind() throws Exception {
-        harness = new EndToEndHarness();
+        harness = gateways.inProcess();
         harness.sandbox.faults().add(Fault.latency("/v2/emails", 500));
         try (LineClient client = harness.authenticatedClient()) {
             client.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<gone@example.net>\r\nDATA\r\n");

@@ -8,9 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,19 +23,15 @@ class BadInputTest {
             .encodeToString(("\0" + TestAuthenticator.USERNAME + "\0" + TestAuthenticator.PASSWORD)
                     .getBytes(StandardCharsets.UTF_8));
 
-    private GatewayHarness gateway;
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    private ScriptedGateway gateway;
 
     @ParameterizedTest
     @ValueSource(strings = {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r\n.\r"})
     void smugglingSequencesDoNotEndTheMessage(String sequence) throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         try (LineClient client = authenticated()) {
             client.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
             assertThat(client.reply()).isEqualTo("250 2.1.0 Sender OK");
@@ -58,7 +53,7 @@ class BadInputTest {
      */
     @Test
     void addressesNoMailboxCanHoldAreRefused() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         byte[][] addresses = {
             "caf\u00e9@example.com".getBytes(StandardCharsets.ISO_8859_1), // not UTF-8
             "\u202egnp.exe@example.com".getBytes(StandardCharsets.UTF_8),
@@ -81,7 +76,7 @@ class BadInputTest {
 
     @Test
     void overLongLinesNulBytesAndBareLineFeedsGetPreciseReplies() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             assertThat(client.command("NOOP " + "x".repeat(100_000)))
@@ -95,7 +90,7 @@ class BadInputTest {
 
     @Test
     void invalidBase64InAuthIsRefused() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         try (LineClient client = LineClient.connectTls(gateway.server.smtpsPort())) {
             client.reply();
             client.command("EHLO client.test");
@@ -108,7 +103,7 @@ class BadInputTest {
 
     @Test
     void authNeedsTlsAndMailNeedsAuth() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             assertThat(client.command("EHLO client.test")).doesNotContain("AUTH");
@@ -120,7 +115,7 @@ class BadInputTest {
 
     @Test
     void commandsAfterQuitAreNotAnswered() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             client.send("QUIT\r\nNOOP\r\nEHLO x\r\n");
@@ -167,7 +162,9 @@ class BadInputTest {
 
     @Test
     void aClientThatStopsMidDataIsTimedOutAndTheMessageDropped() throws Exception {
-        gateway = new GatewayHarness(100, smtp -> smtp.idleTimeout(Duration.ofMillis(500)));
+        gateway = gateways.scripted(ScriptedGateway.spec()
+                .with("GATEWAY_MAX_CONNECTIONS", "100")
+                .smtp(smtp -> smtp.idleTimeout(Duration.ofMillis(500))));
         try (LineClient client = authenticated()) {
             client.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
             client.reply();
@@ -186,7 +183,9 @@ class BadInputTest {
 
     @Test
     void theSessionDeadlineClosesEvenABusySession() throws Exception {
-        gateway = new GatewayHarness(100, smtp -> smtp.sessionTimeout(Duration.ofMillis(700)));
+        gateway = gateways.scripted(ScriptedGateway.spec()
+                .with("GATEWAY_MAX_CONNECTIONS", "100")
+                .smtp(smtp -> smtp.sessionTimeout(Duration.ofMillis(700))));
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             long start = System.nanoTime();
@@ -201,7 +200,7 @@ class BadInputTest {
 
     @Test
     void connectionsOverTheLimitAreRefused() throws Exception {
-        gateway = new GatewayHarness(2, UnaryOperator.identity());
+        gateway = gateways.scripted("GATEWAY_MAX_CONNECTIONS", "2");
         try (LineClient first = LineClient.connect(gateway.server.smtpPort());
                 LineClient second = LineClient.connect(gateway.server.smtpPort())) {
             assertThat(first.reply()).startsWith("220 ");
@@ -216,7 +215,7 @@ class BadInputTest {
     /** On the implicit TLS port the refusal comes after the handshake, encrypted, as a client there expects it. */
     @Test
     void connectionsOverTheLimitOnTheImplicitTlsPortAreRefusedOverTls() throws Exception {
-        gateway = new GatewayHarness(1, UnaryOperator.identity());
+        gateway = gateways.scripted("GATEWAY_MAX_CONNECTIONS", "1");
         try (LineClient first = LineClient.connectTls(gateway.server.smtpsPort())) {
             assertThat(first.reply()).startsWith("220 ");
             try (LineClient second = LineClient.connectTls(gateway.server.smtpsPort())) {
@@ -231,7 +230,7 @@ class BadInputTest {
 
     @Test
     void httpRequestsAreRefusedUntilTheSessionCloses() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             client.send("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\nAccept: b\r\nC: d\r\nE: f\r\nG: h\r\nI: j\r\n"
@@ -245,7 +244,7 @@ class BadInputTest {
 
     @Test
     void tenThousandIdleConnectionsOpenAndClose() throws Exception {
-        gateway = new GatewayHarness(12_000, UnaryOperator.identity());
+        gateway = gateways.scripted("GATEWAY_MAX_CONNECTIONS", "12000");
         ExternalClient.Result result = ExternalClient.python(
                 String.join(
                         "\n",
@@ -289,7 +288,7 @@ class BadInputTest {
 
     /** A session on the plaintext (STARTTLS) listener, past the greeting and EHLO. */
     private LineClient plaintextAfterEhlo() throws Exception {
-        gateway = new GatewayHarness();
+        gateway = gateways.scripted();
         LineClient client = LineClient.connect(gateway.server.smtpPort());
         client.reply();
         client.command("EHLO client.test");

@@ -2,11 +2,8 @@ package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cakemail.gateway.server.config.GatewayConfig;
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.server.tls.ServerTls;
-import io.cakemail.gateway.testing.RecordingReceiver;
-import io.cakemail.gateway.testing.TestAuthenticator;
 import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -31,6 +28,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,20 +39,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CertificateRotationTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     @Test
     void aSwappedSecretIsServedToNewHandshakesWithoutDroppingOpenSessions(@TempDir Path dir) throws Exception {
         ServerTls.SelfSigned first = ServerTls.selfSigned("first.example.org"); // EC, written as PKCS#8
         mount(dir, "..2026_11_27_01", ServerTlsTest.pem(first.certificate()), pkcs8(first.keyPair()));
         Files.createSymbolicLink(dir.resolve("tls.crt"), Path.of("..data/tls.crt"));
         Files.createSymbolicLink(dir.resolve("tls.key"), Path.of("..data/tls.key"));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        GatewayConfig config = GatewayHarness.config(
-                "GATEWAY_TLS_CERT", dir.resolve("tls.crt").toString(),
-                "GATEWAY_TLS_KEY", dir.resolve("tls.key").toString(),
-                "GATEWAY_TLS_RELOAD_INTERVAL", "100ms");
-        try (GatewayServer server = GatewayServer.start(
-                        config, registry, TestAuthenticator.immediate(), RecordingReceiver.accepting());
-                LineClient open = LineClient.connectTls(server.smtpsPort())) {
+        ScriptedGateway gateway = gateways.scripted(ScriptedGateway.spec()
+                .immediate()
+                .with("GATEWAY_TLS_CERT", dir.resolve("tls.crt").toString())
+                .with("GATEWAY_TLS_KEY", dir.resolve("tls.key").toString())
+                .with("GATEWAY_TLS_RELOAD_INTERVAL", "100ms"));
+        GatewayServer server = gateway.server;
+        SimpleMeterRegistry registry = gateway.registry;
+        try (LineClient open = LineClient.connectTls(server.smtpsPort())) {
             assertThat(servedImplicitly(server)).isEqualTo(first.certificate());
             assertThat(servedAfterStartTls(server)).isEqualTo(first.certificate());
             open.reply();

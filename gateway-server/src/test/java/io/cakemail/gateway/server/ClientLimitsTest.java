@@ -3,7 +3,6 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.server.listen.GatewayServer;
-import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,10 +11,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The per-client limits over real sockets, with loopback not exempt: connections per address (and per IPv6 prefix,
@@ -23,24 +20,21 @@ import org.junit.jupiter.api.Test;
  */
 class ClientLimitsTest {
 
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
+    private SimpleMeterRegistry registry;
     private GatewayServer server;
 
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     private void start(String... settings) throws Exception {
-        List<String> env = new ArrayList<>(List.of("GATEWAY_LIMITS_EXEMPT_CIDRS", "192.0.2.0/24"));
-        env.addAll(List.of(settings));
-        server = GatewayServer.start(
-                GatewayHarness.config(env.toArray(String[]::new)),
-                registry,
-                TestAuthenticator.immediate(),
-                RecordingReceiver.accepting());
+        ScriptedGateway.Spec spec =
+                ScriptedGateway.spec().immediate().with("GATEWAY_LIMITS_EXEMPT_CIDRS", "192.0.2.0/24");
+        for (int i = 0; i < settings.length; i += 2) {
+            spec.with(settings[i], settings[i + 1]);
+        }
+        ScriptedGateway gateway = gateways.scripted(spec);
+        server = gateway.server;
+        registry = gateway.registry;
     }
 
     @Test
@@ -121,11 +115,11 @@ class ClientLimitsTest {
      */
     @Test
     void aLoginsLimitHoldsForEverySpellingAndFromExemptAddresses() throws Exception {
-        try (EndToEndHarness harness = new EndToEndHarness("GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE", "2");
-                LineClient upper = LineClient.authenticated(
+        InProcessGateway harness = gateways.inProcess("GATEWAY_LIMIT_LOGIN_MESSAGES_PER_MINUTE", "2");
+        try (LineClient upper = LineClient.authenticated(
                         harness.gateway.server().smtpsPort(),
-                        EndToEndHarness.USER.toUpperCase(java.util.Locale.ROOT),
-                        EndToEndHarness.PASSWORD);
+                        InProcessGateway.USER.toUpperCase(java.util.Locale.ROOT),
+                        InProcessGateway.PASSWORD);
                 LineClient lower = harness.authenticatedClient()) {
             assertThat(upper.command("MAIL FROM:<sandbox@example.com>")).startsWith("250 ");
             assertThat(upper.command("RSET")).startsWith("250 ");
@@ -148,13 +142,13 @@ class ClientLimitsTest {
             bystander.command("EHLO client.test");
             guesser.reply();
             guesser.command("EHLO client.test");
-            assertThat(guesser.command("AUTH PLAIN " + EndToEndHarness.plain(TestAuthenticator.USERNAME, "guess1")))
+            assertThat(guesser.command("AUTH PLAIN " + InProcessGateway.plain(TestAuthenticator.USERNAME, "guess1")))
                     .startsWith("535 5.7.8");
-            assertThat(guesser.command("AUTH PLAIN " + EndToEndHarness.plain(TestAuthenticator.USERNAME, "guess2")))
+            assertThat(guesser.command("AUTH PLAIN " + InProcessGateway.plain(TestAuthenticator.USERNAME, "guess2")))
                     .isEqualTo("421 4.7.1 Too many failed logins from your address, try again later");
             assertThat(guesser.readToEnd()).isEmpty();
             assertThat(bystander.command("AUTH PLAIN "
-                            + EndToEndHarness.plain(TestAuthenticator.USERNAME, TestAuthenticator.PASSWORD)))
+                            + InProcessGateway.plain(TestAuthenticator.USERNAME, TestAuthenticator.PASSWORD)))
                     .as("even the right password, from the blocked address")
                     .isEqualTo("535 5.7.8 Too many failed logins from your address, try again later");
         }

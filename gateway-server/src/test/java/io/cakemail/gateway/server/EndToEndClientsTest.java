@@ -24,6 +24,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,24 +33,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EndToEndClientsTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     /** Binary, so that clients send it in base64 and keep its bytes as they are. */
     private static final byte[] PDF =
             "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n%%EOF\n".getBytes(StandardCharsets.ISO_8859_1);
 
-    private EndToEndHarness harness;
+    private InProcessGateway harness;
 
     @BeforeEach
     void start() throws Exception {
-        harness = new EndToEndHarness();
+        harness = gateways.inProcess();
     }
 
     @AfterEach
-    void stop() throws Exception {
-        try {
-            harness.assertContract();
-        } finally {
-            harness.close();
-        }
+    void checkTheContract() throws Exception {
+        harness.assertContract();
     }
 
     @Test
@@ -71,7 +71,7 @@ class EndToEndClientsTest {
         mixed.addBodyPart(pdf);
         message.setContent(mixed);
 
-        Transport.send(message, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+        Transport.send(message, InProcessGateway.USER, InProcessGateway.PASSWORD);
 
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();
         assertThat(emails)
@@ -98,7 +98,7 @@ class EndToEndClientsTest {
         message.setRecipients(Message.RecipientType.TO, "chunked@example.net");
         message.setSubject("Chunked");
         message.setText("line\r\n".repeat(2000));
-        Transport.send(message, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+        Transport.send(message, InProcessGateway.USER, InProcessGateway.PASSWORD);
         assertThat(harness.sandbox
                         .inbox()
                         .emails()
@@ -117,7 +117,7 @@ class EndToEndClientsTest {
                 "From: sandbox@example.com\r\nTo: one@example.net\r\nSubject: From curl\r\n\r\nHello from curl\r\n");
         ExternalClient.Result result = ExternalClient.curlSend(
                 "smtp://127.0.0.1:" + harness.port(TlsMode.STARTTLS),
-                EndToEndHarness.USER + ":" + EndToEndHarness.PASSWORD,
+                InProcessGateway.USER + ":" + InProcessGateway.PASSWORD,
                 "sandbox@example.com",
                 mail,
                 "one@example.net",
@@ -149,8 +149,8 @@ class EndToEndClientsTest {
                         "    s.login(sys.argv[2], sys.argv[3])",
                         "    print(s.send_message(m))"),
                 String.valueOf(harness.port(TlsMode.STARTTLS)),
-                EndToEndHarness.USER,
-                EndToEndHarness.PASSWORD);
+                InProcessGateway.USER,
+                InProcessGateway.PASSWORD);
         assertThat(result.exitCode()).as(result.output()).isZero();
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();
         assertThat(emails)
@@ -184,8 +184,8 @@ class EndToEndClientsTest {
                         "  .catch(error => { console.error(error); process.exit(1); });"),
                 nodemailer.toString(),
                 String.valueOf(harness.port(TlsMode.IMPLICIT)),
-                EndToEndHarness.USER,
-                EndToEndHarness.PASSWORD));
+                InProcessGateway.USER,
+                InProcessGateway.PASSWORD));
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).startsWith("250 2.0.0 Ok: queued as ");
         List<Inbox.Email> emails = harness.sandbox.inbox().emails();

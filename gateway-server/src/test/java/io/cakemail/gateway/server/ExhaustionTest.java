@@ -1,6 +1,5 @@
 package io.cakemail.gateway.server;
 
-import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.testkit.Await;
@@ -19,9 +18,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The gateway in a process of its own with a small heap, against hostile and heavy clients over real sockets: a
@@ -31,25 +30,20 @@ import org.junit.jupiter.api.Test;
  */
 class ExhaustionTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     private static final long MIB = 1024 * 1024;
     /** Leak detection on every buffer, without Netty's access records, which would slow large messages tenfold. */
     private static final List<String> LEAK_DETECTION =
             List.of("-Dio.netty.leakDetection.level=simple", "-Dio.netty.leakDetection.samplingInterval=1");
 
     private CakemailSandbox sandbox;
-    private GatewayProcess gateway;
+    private ForkedGateway gateway;
 
     @BeforeEach
     void startSandbox() throws Exception {
-        sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        if (gateway != null) {
-            gateway.close();
-        }
-        sandbox.close();
+        sandbox = gateways.sandbox();
     }
 
     /** Samples the gateway's resident memory while a flood runs, and tells when the flood has stalled. */
@@ -77,7 +71,7 @@ class ExhaustionTest {
 
     @Test
     void aClientThatNeverReadsItsRepliesIsClosedWhileOthersAreServed() throws Exception {
-        gateway = start("-Xmx64m", env("GATEWAY_WRITE_TIMEOUT", "3s"));
+        gateway = start("-Xmx64m", "GATEWAY_WRITE_TIMEOUT", "3s");
         assertThat(send(1, "small")).containsExactly("250");
         long before = gateway.residentBytes();
 
@@ -116,7 +110,7 @@ class ExhaustionTest {
 
     @Test
     void sixteenLargeMessagesAtOnceEachGetAReplyAndLargeMailIsAcceptedAfterwards() throws Exception {
-        gateway = start("-Xmx256m", env());
+        gateway = start("-Xmx256m");
         List<String> replies = send(16, "pdfs");
         assertThat(replies).hasSize(16).allSatisfy(reply -> assertThat(reply).matches("250|452"));
         assertThat(replies).contains("250");
@@ -128,7 +122,7 @@ class ExhaustionTest {
 
     @Test
     void bodiesThatGrowWhenDecodedOrEscapedAreBoundedAndOneThatCanNeverFitIsRefusedForGood() throws Exception {
-        gateway = start("-Xmx256m", env());
+        gateway = start("-Xmx256m");
         assertThat(send(2, "latin2")).allSatisfy(reply -> assertThat(reply).matches("250|452"));
         List<String> control = sendFull(1, "control");
         assertThat(control)
@@ -138,10 +132,10 @@ class ExhaustionTest {
         assertNoLeakOrOutOfMemory();
     }
 
-    private GatewayProcess start(String heap, java.util.Map<String, String> env) throws Exception {
+    private ForkedGateway start(String heap, String... settings) throws Exception {
         List<String> options = new java.util.ArrayList<>(LEAK_DETECTION);
         options.add(heap);
-        return GatewayProcess.start(sandbox.baseUri(), options, env);
+        return gateways.forked(List.of(), options, sandbox, settings);
     }
 
     private void assertNoLeakOrOutOfMemory() throws Exception {

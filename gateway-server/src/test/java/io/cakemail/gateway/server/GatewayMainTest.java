@@ -1,11 +1,10 @@
 package io.cakemail.gateway.server;
 
-import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.server.tls.ServerTls;
+import io.cakemail.gateway.testkit.ForkedJvm;
 import io.cakemail.sandbox.CakemailSandbox;
-import io.cakemail.sandbox.SandboxConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,11 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GatewayMainTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     @Test
     void anUnknownLogLevelIsRefused() throws Exception {
         assertRefused(
-                env("GATEWAY_LOG_LEVEL", "verbose"),
-                "GATEWAY_LOG_LEVEL: 'verbose' (expected: one of trace, debug, info, warn, error)");
+                "GATEWAY_LOG_LEVEL: 'verbose' (expected: one of trace, debug, info, warn, error)",
+                "GATEWAY_LOG_LEVEL",
+                "verbose");
     }
 
     @Test
@@ -34,8 +38,9 @@ class GatewayMainTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
             assertRefused(
-                    env("GATEWAY_SMTP_PORT", String.valueOf(port)),
-                    "GATEWAY_SMTP_PORT: " + port + " cannot be bound on 127.0.0.1");
+                    "GATEWAY_SMTP_PORT: " + port + " cannot be bound on 127.0.0.1",
+                    "GATEWAY_SMTP_PORT",
+                    String.valueOf(port));
         }
     }
 
@@ -45,8 +50,11 @@ class GatewayMainTest {
         Files.writeString(
                 cert, ServerTlsTest.pem(ServerTls.selfSigned("mail.example.org").certificate()));
         assertRefused(
-                env("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY", cert.toString()),
-                "GATEWAY_TLS_KEY: '" + cert + "' holds no unencrypted private key");
+                "GATEWAY_TLS_KEY: '" + cert + "' holds no unencrypted private key",
+                "GATEWAY_TLS_CERT",
+                cert.toString(),
+                "GATEWAY_TLS_KEY",
+                cert.toString());
     }
 
     @Test
@@ -60,45 +68,46 @@ class GatewayMainTest {
                 ServerTlsTest.pem(new JcaPKCS8Generator(
                         ServerTls.selfSigned("other.example.org").keyPair().getPrivate(), null)));
         assertRefused(
-                env("GATEWAY_TLS_CERT", cert.toString(), "GATEWAY_TLS_KEY", key.toString()),
-                "GATEWAY_TLS_KEY: '" + key + "' is not the key of the certificate in GATEWAY_TLS_CERT");
+                "GATEWAY_TLS_KEY: '" + key + "' is not the key of the certificate in GATEWAY_TLS_CERT",
+                "GATEWAY_TLS_CERT",
+                cert.toString(),
+                "GATEWAY_TLS_KEY",
+                key.toString());
     }
 
     @Test
     void aDrainShorterThanTheApiDeadlineIsRefused() throws Exception {
         assertRefused(
-                env("GATEWAY_DRAIN_TIMEOUT", "30s"),
-                "GATEWAY_DRAIN_TIMEOUT: 30s (expected: at least" + " GATEWAY_API_DEADLINE, 45s");
+                "GATEWAY_DRAIN_TIMEOUT: 30s (expected: at least" + " GATEWAY_API_DEADLINE, 45s",
+                "GATEWAY_DRAIN_TIMEOUT",
+                "30s");
     }
 
     @Test
     void helpPrintsTheSettingsAndAnyOtherArgumentIsRefused() throws Exception {
-        ExternalClient.Result help = GatewayProcess.runToEnd(List.of("--help"), env());
+        ForkedJvm.Result help = ForkedGateway.runToEnd(List.of("--help"));
         assertThat(help.exitCode()).isZero();
         assertThat(help.output())
                 .contains("Usage: java -jar smtp-gateway.jar", "GATEWAY_SMTP_PORT", "GATEWAY_SANDBOX")
                 .doesNotContain("SMTP listening");
-        ExternalClient.Result unknown = GatewayProcess.runToEnd(List.of("--port", "25"), env());
+        ForkedJvm.Result unknown = ForkedGateway.runToEnd(List.of("--port", "25"));
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.output()).startsWith("Unknown arguments: --port 25").doesNotContain("SMTP listening");
     }
 
     @Test
     void anOpenFilesLimitBelowTheConnectionsIsWarnedAbout() throws Exception {
-        try (CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-                GatewayProcess gateway = GatewayProcess.start(
-                        List.of("prlimit", "--nofile=900:900", "--"),
-                        sandbox.baseUri(),
-                        List.of(),
-                        env("GATEWAY_MAX_CONNECTIONS", "1000"))) {
-            assertThat(gateway.output())
-                    .contains("The open-files limit is 900, below GATEWAY_MAX_CONNECTIONS (1000)" + " plus 256");
-            assertThat(gateway.terminate(Duration.ofSeconds(20))).isTrue();
-        }
+        CakemailSandbox sandbox = gateways.sandbox();
+        ForkedGateway gateway = gateways.forked(
+                List.of("prlimit", "--nofile=900:900", "--"), List.of(), sandbox, "GATEWAY_MAX_CONNECTIONS", "1000");
+        assertThat(gateway.output())
+                .contains("The open-files limit is 900, below GATEWAY_MAX_CONNECTIONS (1000)" + " plus 256");
+        assertThat(gateway.terminate(Duration.ofSeconds(20))).isTrue();
     }
 
-    private static void assertRefused(java.util.Map<String, String> env, String line) throws Exception {
-        ExternalClient.Result result = GatewayProcess.runToEnd(List.of(), env);
+    /** The gateway with {@code settings} ({@code NAME, value} pairs) exits 2 with {@code line}, no stack trace. */
+    private static void assertRefused(String line, String... settings) throws Exception {
+        ForkedJvm.Result result = ForkedGateway.runToEnd(List.of(), settings);
         assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
         assertThat(result.output())
                 .contains("Cannot start the gateway: " + line)

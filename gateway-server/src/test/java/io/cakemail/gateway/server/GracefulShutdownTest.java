@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cakemail.gateway.smtp.SmtpReply;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import io.cakemail.gateway.testkit.Await;
+import io.cakemail.gateway.testkit.FreePorts;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.Inbox;
-import io.cakemail.sandbox.SandboxConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,14 +17,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GracefulShutdownTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     @Test
     void idleSessionsAreToldAndClosed() throws Exception {
-        GatewayHarness gateway = new GatewayHarness();
+        ScriptedGateway gateway = gateways.scripted();
         try (LineClient client = LineClient.connect(gateway.server.smtpPort())) {
             client.reply();
             assertThat(client.command("EHLO client.test")).startsWith("250-");
@@ -37,7 +40,7 @@ class GracefulShutdownTest {
     /** The drain lasts at least the API deadline: a message the API accepts late still gets its 250, and only once. */
     @Test
     void aMessageTheApiAcceptsDuringTheDrainGetsItsReplyAndIsSentOnce() throws Exception {
-        EndToEndHarness harness = new EndToEndHarness();
+        InProcessGateway harness = gateways.inProcess();
         harness.sandbox.faults().add(Fault.latency("/v2/emails", 1500));
         try (LineClient client = harness.authenticatedClient()) {
             client.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<late@example.net>\r\nDATA\r\n");
@@ -64,15 +67,17 @@ class GracefulShutdownTest {
     void aSessionWaitingForItsReplyGetsItBeforeTheClose() throws Exception {
         CountDownLatch handedOver = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        GatewayHarness gateway = new GatewayHarness(10, UnaryOperator.identity(), message -> {
-            handedOver.countDown();
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return SmtpReply.of(250, "2.0.0", "Queued late");
-        });
+        ScriptedGateway gateway = gateways.scripted(ScriptedGateway.spec()
+                .with("GATEWAY_MAX_CONNECTIONS", "10")
+                .replies(message -> {
+                    handedOver.countDown();
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return SmtpReply.of(250, "2.0.0", "Queued late");
+                }));
         try (LineClient client = LineClient.connectTls(gateway.server.smtpsPort())) {
             client.reply();
             client.command("EHLO client.test");
@@ -110,20 +115,22 @@ class GracefulShutdownTest {
      */
     @Test
     void sigtermFailsReadinessFirstThenDrainsEachSessionAtItsNextCommandBoundary() throws Exception {
-        int httpPort = GatewayProcess.freePort();
-        try (CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-                GatewayProcess gateway = GatewayProcess.start(
-                        sandbox.baseUri(),
-                        List.of(),
-                        GatewayProcess.env(
-                                "GATEWAY_HTTP_PORT", String.valueOf(httpPort),
-                                "GATEWAY_DRAIN_DELAY", "4s",
-                                "GATEWAY_API_DEADLINE", "10s",
-                                "GATEWAY_DRAIN_TIMEOUT", "20s"));
-                LineClient idle =
-                        LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+        int httpPort = FreePorts.next();
+        CakemailSandbox sandbox = gateways.sandbox();
+        ForkedGateway gateway = gateways.forked(
+                sandbox,
+                "GATEWAY_HTTP_PORT",
+                String.valueOf(httpPort),
+                "GATEWAY_DRAIN_DELAY",
+                "4s",
+                "GATEWAY_API_DEADLINE",
+                "10s",
+                "GATEWAY_DRAIN_TIMEOUT",
+                "20s");
+        try (LineClient idle =
+                        LineClient.authenticated(gateway.smtpsPort, InProcessGateway.USER, InProcessGateway.PASSWORD);
                 LineClient writing =
-                        LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD)) {
+                        LineClient.authenticated(gateway.smtpsPort, InProcessGateway.USER, InProcessGateway.PASSWORD)) {
             assertThat(probe(httpPort, "/health/ready")).isEqualTo("200");
             writing.send("MAIL FROM:<sandbox@example.com>\r\nRCPT TO:<drain@example.net>\r\nDATA\r\n");
             writing.reply();

@@ -7,6 +7,7 @@ import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import io.cakemail.gateway.testkit.Await;
+import io.cakemail.gateway.testkit.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,20 +28,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HaproxyTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     @Test
     void smtplibThroughHaproxyReachesTheSessionWithItsOwnAddress(@TempDir Path dir) throws Exception {
         Path haproxy = Path.of("/usr/sbin/haproxy");
         assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RecordingReceiver receiver = RecordingReceiver.accepting();
-        int v1 = GatewayProcess.freePort();
-        int v2 = GatewayProcess.freePort();
-        int v2Tls = GatewayProcess.freePort();
-        try (GatewayServer server = GatewayServer.start(
-                GatewayHarness.config("GATEWAY_PROXY_PROTOCOL", "on", "GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.1/32"),
-                registry,
-                TestAuthenticator.immediate(),
-                receiver)) {
+        int v1 = FreePorts.next();
+        int v2 = FreePorts.next();
+        int v2Tls = FreePorts.next();
+        ScriptedGateway gateway = gateways.scripted(ScriptedGateway.spec()
+                .immediate()
+                .with("GATEWAY_PROXY_PROTOCOL", "on")
+                .with("GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.1/32"));
+        SimpleMeterRegistry registry = gateway.registry;
+        RecordingReceiver receiver = gateway.receiver;
+        try (gateway) { // every session ends before the counts are read
+            GatewayServer server = gateway.server;
             Path config = Files.writeString(
                     dir.resolve("haproxy.cfg"),
                     String.join(

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * the entry point and the composition root; the Cakemail core knows nothing of SMTP (no import of the SMTP module,
  * no compile dependency on it, no SMTP status code); SMTP replies are made only where SMTP meets Cakemail (the bridge)
  * and where limits turn a client away, besides the SMTP module itself; a variable's name is written only in the
- * configuration; no class is longer than a reader can hold (400 lines); tests wait for conditions, not for time.
+ * configuration; no class is longer than a reader can hold (400 lines); tests wait for conditions, not for time, and
+ * start gateways one way.
  */
 class LayoutTest {
 
@@ -117,6 +119,24 @@ class LayoutTest {
             String path = REPOSITORY.relativize(source).toString();
             if (path.contains("/src/test/") && !path.endsWith("/testing/TestEnvironmentExtension.java")) {
                 assertThat(Files.readString(source)).as(path).doesNotContainPattern("Thread\\.sleep\\(");
+            }
+        }
+    }
+
+    /**
+     * A server test starts a gateway, a sandbox or Redis one way: through the test kit's extension ({@code Gateways}),
+     * which closes them after the test. Only the extension and the kinds of gateway it starts call the starters.
+     */
+    @Test
+    void serverTestsStartGatewaysOnlyThroughTheExtension() throws IOException {
+        Set<String> starters = Set.of("Gateways.java", "ScriptedGateway.java", "InProcessGateway.java");
+        for (Path source : sources("gateway-server/src/test")) {
+            if (!starters.contains(source.getFileName().toString())) {
+                assertThat(Files.readString(source))
+                        .as(REPOSITORY.relativize(source).toString())
+                        .doesNotContainPattern(
+                                "GatewayServer\\.start\\(|Gateway\\.start\\(|new (InProcess|Scripted)Gateway\\("
+                                        + "|ForkedGateway\\.start\\(|CakemailSandbox\\.start\\(|\\.spec\\(\\)[^;]*\\.start\\(\\)");
             }
         }
     }

@@ -44,7 +44,7 @@ final class LineClient implements AutoCloseable {
         LineClient client = connectTls(smtpsPort);
         client.reply();
         client.command("EHLO client.test");
-        String reply = client.command("AUTH PLAIN " + EndToEndHarness.plain(username, password));
+        String reply = client.command("AUTH PLAIN " + InProcessGateway.plain(username, password));
         if (!reply.startsWith("235 ")) {
             client.close();
             throw new AssertionError("AUTH PLAIN refused: " + reply);

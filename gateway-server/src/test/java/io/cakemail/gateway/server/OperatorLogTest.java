@@ -1,23 +1,20 @@
 package io.cakemail.gateway.server;
 
-import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.testkit.Await;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
-import io.cakemail.sandbox.SandboxConfig;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AsyncAppender;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.xml.XmlConfiguration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the operator's log says when things fail, with the production logging configuration, from a gateway in its
@@ -26,30 +23,25 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorLogTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     private static final long API_LINES_ALLOWED = 40; // the burst (20) and two a second for the rest of the test
 
     private CakemailSandbox sandbox;
-    private GatewayProcess gateway;
+    private ForkedGateway gateway;
 
     @BeforeEach
     void start() throws Exception {
-        sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-        gateway = GatewayProcess.start(
-                sandbox.baseUri(),
-                List.of(),
-                env(
-                        "GATEWAY_API_DEADLINE",
-                        "10s",
-                        "GATEWAY_DRAIN_TIMEOUT",
-                        "10s",
-                        "GATEWAY_BREAKER_OPEN_DURATION",
-                        "2s"));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        gateway.close();
-        sandbox.close();
+        sandbox = gateways.sandbox();
+        gateway = gateways.forked(
+                sandbox,
+                "GATEWAY_API_DEADLINE",
+                "10s",
+                "GATEWAY_DRAIN_TIMEOUT",
+                "10s",
+                "GATEWAY_BREAKER_OPEN_DURATION",
+                "2s");
     }
 
     @Test
@@ -57,7 +49,7 @@ class OperatorLogTest {
         try (LineClient client = LineClient.connectTls(gateway.smtpsPort)) {
             client.reply();
             client.command("EHLO client.test");
-            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("sandbox@example.com", "wrong\"\r\nx")))
+            assertThat(client.command("AUTH PLAIN " + InProcessGateway.plain("sandbox@example.com", "wrong\"\r\nx")))
                     .startsWith("535 5.7.8");
         }
         awaitOutput("Authentication failed: "); // written by the asynchronous appender
@@ -75,7 +67,7 @@ class OperatorLogTest {
             recipients[i] = "down" + i + "@example.net";
         }
         try (LineClient client = authenticated()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", "Subject: Outage\r\n\r\nHello", recipients))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", "Subject: Outage\r\n\r\nHello", recipients))
                     .startsWith("451 4.3.0");
         }
         awaitOutput("Circuit breaker open");
@@ -86,7 +78,7 @@ class OperatorLogTest {
                 Duration.ofMillis(500),
                 () -> {
                     try (LineClient client = authenticated()) {
-                        return EndToEndHarness.send(
+                        return InProcessGateway.send(
                                 client,
                                 "sandbox@example.com",
                                 "Subject: Back\r\n\r\nHello",
@@ -111,12 +103,12 @@ class OperatorLogTest {
     void anUnreachableApiIsLogged() throws Exception {
         try (LineClient client = authenticated()) {
             sandbox.close();
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", "Subject: Away\r\n\r\nHello", "a@example.net"))
                     .isEqualTo("451 4.3.0 Cakemail API unreachable, try again later");
         }
         awaitOutput("Cakemail API unreachable listing senders: ");
-        sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
+        sandbox = gateways.sandbox();
     }
 
     /** Dead letters go to an appender of their own that writes at once, instead of dropping, when its queue is full. */
@@ -138,7 +130,7 @@ class OperatorLogTest {
     }
 
     private LineClient authenticated() throws IOException {
-        return LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+        return LineClient.authenticated(gateway.smtpsPort, InProcessGateway.USER, InProcessGateway.PASSWORD);
     }
 
     private void awaitOutput(String text) {

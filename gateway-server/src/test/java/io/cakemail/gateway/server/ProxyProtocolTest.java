@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
-import io.cakemail.gateway.testing.TestAuthenticator;
 import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -25,8 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The PROXY protocol over raw sockets: v1 and v2 headers give the client's address to the session, the greeting
@@ -35,29 +34,23 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyProtocolTest {
 
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RecordingReceiver receiver = RecordingReceiver.accepting();
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
+    private SimpleMeterRegistry registry;
+    private RecordingReceiver receiver;
     private GatewayServer server;
 
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     private GatewayServer start(String trusted) throws Exception {
-        server = GatewayServer.start(
-                GatewayHarness.config(
-                                "GATEWAY_PROXY_PROTOCOL", "on",
-                                "GATEWAY_PROXY_TRUSTED_CIDRS", trusted,
-                                "GATEWAY_PROXY_TIMEOUT", "1s")
-                        .withSmtp(GatewayHarness.SMTP.toBuilder()
-                                .authRequired(false)
-                                .build()),
-                registry,
-                TestAuthenticator.immediate(),
-                receiver);
+        ScriptedGateway gateway = gateways.scripted(ScriptedGateway.spec()
+                .immediate()
+                .with("GATEWAY_PROXY_PROTOCOL", "on")
+                .with("GATEWAY_PROXY_TRUSTED_CIDRS", trusted)
+                .with("GATEWAY_PROXY_TIMEOUT", "1s")
+                .smtp(smtp -> smtp.authRequired(false)));
+        registry = gateway.registry;
+        receiver = gateway.receiver;
+        server = gateway.server;
         return server;
     }
 

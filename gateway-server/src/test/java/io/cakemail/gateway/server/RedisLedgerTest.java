@@ -9,6 +9,7 @@ import io.cakemail.gateway.server.listen.EventLoops;
 import io.cakemail.gateway.server.redis.RedisConnection;
 import io.cakemail.gateway.server.redis.RedisLedger;
 import io.cakemail.gateway.testkit.Await;
+import io.cakemail.gateway.testkit.RedisServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis ledger against a real Redis: what it remembers and forgets, and what it answers while Redis is gone. */
 class RedisLedgerTest {
+
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final EventLoops LOOPS = new EventLoops(1);
@@ -33,8 +38,8 @@ class RedisLedgerTest {
 
     @Test
     void lookupsWrittenOnALoopAreFlushedWhenItsTaskEnds() throws Exception {
-        try (RedisProcess redis = RedisProcess.start();
-                RedisConnection connection = connection(redis)) {
+        RedisServer redis = gateways.redis();
+        try (RedisConnection connection = connection(redis)) {
             RedisLedger ledger = ledger(connection, false, 100);
             ledger.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
             // Twenty sessions' lookups in one task of the loop, as one read of the loop brings them. The connection
@@ -60,8 +65,8 @@ class RedisLedgerTest {
 
     @Test
     void remembersAcceptedRecipientsPerMessageAndForgetsThem() throws Exception {
-        try (RedisProcess redis = RedisProcess.start();
-                RedisConnection connection = connection(redis)) {
+        RedisServer redis = gateways.redis();
+        try (RedisConnection connection = connection(redis)) {
             RedisLedger ledger = ledger(connection, false, 100);
             List<String> recipients = List.of("a@example.net", "b@example.net");
             assertThat(ledger.accepted(() -> "m1", recipients).block(WAIT)).isEmpty();
@@ -87,8 +92,8 @@ class RedisLedgerTest {
      */
     @Test
     void recordsRedisCannotTakeAreKeptHereAndWrittenThroughOnceItIsBack() throws Exception {
-        try (RedisProcess redis = RedisProcess.start();
-                RedisConnection connection = connection(redis);
+        RedisServer redis = gateways.redis();
+        try (RedisConnection connection = connection(redis);
                 RedisLedger ledger = ledger(connection, true, 2)) {
             redis.stop();
             ledger.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
@@ -116,8 +121,8 @@ class RedisLedgerTest {
 
     @Test
     void whileRedisIsDownALookupFailsClosedOrAnswersNothingOpenThenRecovers() throws Exception {
-        try (RedisProcess redis = RedisProcess.start();
-                RedisConnection connection = connection(redis)) {
+        RedisServer redis = gateways.redis();
+        try (RedisConnection connection = connection(redis)) {
             RedisLedger closed = ledger(connection, false, 100);
             RedisLedger open = ledger(connection, true, 100);
             closed.remember("m", Map.of("a@example.net", "email-1"), Map.of()).block(WAIT);
@@ -147,7 +152,7 @@ class RedisLedgerTest {
         return new RedisLedger(connection, registry, failOpen, Duration.ofHours(1), maxPending);
     }
 
-    private RedisConnection connection(RedisProcess redis) {
+    private RedisConnection connection(RedisServer redis) {
         return new RedisConnection(
                 new GatewayConfig.Redis(redis.url(), Duration.ofMillis(500), false), registry, LOOPS.workers());
     }

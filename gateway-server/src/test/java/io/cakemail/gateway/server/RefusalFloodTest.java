@@ -1,11 +1,10 @@
 package io.cakemail.gateway.server;
 
-import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cakemail.gateway.testkit.FreePorts;
 import io.cakemail.sandbox.CakemailSandbox;
-import io.cakemail.sandbox.SandboxConfig;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -15,10 +14,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a flood repeats at will is logged rate-limited and counted, with the production logging configuration: refused
@@ -27,22 +26,26 @@ import org.junit.jupiter.api.Test;
  */
 class RefusalFloodTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     private static final int FLOOD = 200;
     private static final long LINES_ALLOWED = 40; // the burst (20) and two a second for the rest of the test
 
     @Test
     void refusedConnectionsAndMalformedAdminRequestsAreLoggedRateLimitedAndCounted() throws Exception {
-        int adminPort = GatewayProcess.freePort();
-        try (CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-                GatewayProcess gateway = GatewayProcess.start(
-                        sandbox.baseUri(),
-                        List.of(),
-                        env(
-                                "GATEWAY_HTTP_PORT", String.valueOf(adminPort),
-                                "GATEWAY_LIMITS_EXEMPT_CIDRS", "192.0.2.0/24",
-                                "GATEWAY_LIMIT_CONNECTIONS_PER_CLIENT", "1"));
-                LineClient holder = await().atMost(Duration.ofSeconds(5))
-                        .until(() -> greeted(gateway.smtpPort), client -> client != null)) {
+        int adminPort = FreePorts.next();
+        CakemailSandbox sandbox = gateways.sandbox();
+        ForkedGateway gateway = gateways.forked(
+                sandbox,
+                "GATEWAY_HTTP_PORT",
+                String.valueOf(adminPort),
+                "GATEWAY_LIMITS_EXEMPT_CIDRS",
+                "192.0.2.0/24",
+                "GATEWAY_LIMIT_CONNECTIONS_PER_CLIENT",
+                "1");
+        try (LineClient holder = await().atMost(Duration.ofSeconds(5))
+                .until(() -> greeted(gateway.smtpPort), client -> client != null)) {
             for (int i = 0; i < FLOOD; i++) {
                 try (LineClient refused = LineClient.connect(gateway.smtpPort)) {
                     assertThat(refused.reply()).startsWith("421 4.7.0 Too many connections from your address");

@@ -7,6 +7,7 @@ import io.cakemail.sandbox.Inbox;
 import io.cakemail.sandbox.SandboxConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every row of the design's reply table, and the authentication replies, driven through the sandbox's faults over
@@ -14,19 +15,18 @@ import org.junit.jupiter.api.Test;
  */
 class ReplyTableTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     private static final String MESSAGE =
             "From: Sandbox <sandbox@example.com>\r\nSubject: Row\r\n" + "Message-ID: <row-%s@test>\r\n\r\nBody\r\n";
 
-    private EndToEndHarness harness;
+    private InProcessGateway harness;
 
     @AfterEach
-    void stop() throws Exception {
+    void checkTheContract() throws Exception {
         if (harness != null) {
-            try {
-                harness.assertContract();
-            } finally {
-                harness.close();
-            }
+            harness.assertContract();
         }
     }
 
@@ -34,7 +34,7 @@ class ReplyTableTest {
     void allQueuedIs250WithTheIds() throws Exception {
         start();
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", message("all"), "a@example.net", "b@example.net"))
                     .matches("250 2\\.0\\.0 Ok: queued as [0-9a-f-]{36} [0-9a-f-]{36}");
         }
@@ -49,7 +49,7 @@ class ReplyTableTest {
                         .forRecipients("^refused@")
                         .withBody("{\"detail\":[{\"msg\":\"Contact is suppressed\"," + "\"type\":\"bad_request\"}]}"));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", message("some"), "ok@example.net", "refused@example.net"))
                     .matches("250-2\\.0\\.0 Ok: queued as [0-9a-f-]{36}\n"
                             + "250 2\\.0\\.0 Not queued for 1 of 2 recipients: refused@example.net"
@@ -71,10 +71,10 @@ class ReplyTableTest {
                         .times(1));
         harness.sandbox.faults().add(Fault.emailStatus("rejected").times(1));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("invalid"), "x@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", message("invalid"), "x@example.net"))
                     .isEqualTo("554 5.6.0 Refused by the Cakemail API: x@example.net: email: value is not a valid"
                             + " email address");
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("rejected"), "y@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", message("rejected"), "y@example.net"))
                     .isEqualTo("550 5.7.1 Refused by the Cakemail API: y@example.net: the Cakemail API answered"
                             + " status 'rejected'");
         }
@@ -85,12 +85,12 @@ class ReplyTableTest {
         start("GATEWAY_API_DEADLINE", "1s");
         harness.sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^later@"));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", message("retry"), "now@example.net", "later@example.net"))
                     .startsWith("451 4.3.0 Cakemail API answered 503")
                     .endsWith("; 1 recipient(s) already accepted will not be sent again on retry");
             harness.sandbox.faults().clear();
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", message("retry"), "now@example.net", "later@example.net"))
                     .startsWith("250 2.0.0 Ok: queued as ");
         }
@@ -114,12 +114,12 @@ class ReplyTableTest {
                         .afterTaking()
                         .times(1));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", message("doubt"), "sure@example.net", "doubt@example.net"))
                     .isEqualTo("451 4.3.0 the connection to the Cakemail API was lost before its answer; 1"
                             + " recipient(s) already accepted will not be sent again on retry; 1 recipient(s) in"
                             + " doubt, the API may have it: the retry asks the API before sending again");
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client, "sandbox@example.com", message("doubt"), "sure@example.net", "doubt@example.net"))
                     .startsWith("250 2.0.0 Ok: queued as ");
         }
@@ -134,7 +134,7 @@ class ReplyTableTest {
         start();
         harness.sandbox.faults().add(Fault.status("/v2/emails", 401));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("token"), "t@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", message("token"), "t@example.net"))
                     .isEqualTo("451 4.7.0 the Cakemail API refused a freshly renewed access token");
         }
     }
@@ -152,7 +152,7 @@ class ReplyTableTest {
                 "2s");
         harness.sandbox.faults().add(Fault.status("/v2/emails", 500));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client,
                             "sandbox@example.com",
                             message("c1"),
@@ -162,7 +162,7 @@ class ReplyTableTest {
                             "c4@example.net"))
                     .startsWith("451 4.3.0 ");
             int calls = harness.sandbox.calls("POST /v2/emails");
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("c2"), "c@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", message("c2"), "c@example.net"))
                     .isEqualTo("451 4.3.0 Cakemail API unavailable (circuit open), try again later");
             assertThat(harness.sandbox.calls("POST /v2/emails"))
                     .as("answered without asking the API")
@@ -174,14 +174,14 @@ class ReplyTableTest {
     void anUnconfirmedOrUnknownSenderIs550() throws Exception {
         start();
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client,
                             "pending@example.com",
                             "From: pending@example.com\r\nSubject: x\r\n\r\nx\r\n",
                             "a@example.net"))
                     .isEqualTo("550 5.7.1 Sender pending@example.com is not confirmed yet of this Cakemail account;"
                             + " confirm it, or set X-Sender-Id");
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client,
                             "stranger@example.org",
                             "From: stranger@example.org\r\nSubject: x\r\n\r\nx\r\n",
@@ -198,7 +198,7 @@ class ReplyTableTest {
         try (LineClient client = harness.authenticatedClient()) {
             harness.sandbox.revokeTokens();
             harness.sandbox.faults().add(Fault.status("/token", 401));
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("password"), "p@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", message("password"), "p@example.net"))
                     .isEqualTo("554 5.7.8 Refused by the Cakemail API: the Cakemail API no longer accepts this"
                             + " login's credentials (Authentication credentials invalid); log in with the current"
                             + " password");
@@ -212,7 +212,7 @@ class ReplyTableTest {
         start();
         harness.sandbox.faults().add(Fault.emailStatus("scheduled"));
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", message("scheduled"), "s@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", message("scheduled"), "s@example.net"))
                     .matches("250 2\\.0\\.0 Ok: queued as [0-9a-f-]{36}");
         }
         assertThat(harness.counter("smtp.api.unknown.status")).isEqualTo(1);
@@ -226,21 +226,21 @@ class ReplyTableTest {
     void providersTestAndSchedulingHeadersAreHonouredOrRefused() throws Exception {
         start();
         try (LineClient client = harness.authenticatedClient()) {
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client,
                             "sandbox@example.com",
                             "From: sandbox@example.com\r\nSubject: Drop\r\nX-Mailgun-Drop-Message: yes\r\n\r\nTest\r\n",
                             "d@example.net"))
                     .isEqualTo("250 2.0.0 Ok: not sent, as X-Mailgun-Drop-Message asks; the message was checked as if"
                             + " sent");
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client,
                             "nobody@example.com",
                             "From: nobody@example.com\r\nSubject: Drop\r\nX-Sib-Sandbox: drop\r\n\r\nTest\r\n",
                             "d@example.net"))
                     .as("checked as a real send is: an unknown sender is refused")
                     .startsWith("550 5.7.1 Sender nobody@example.com is not a sender");
-            assertThat(EndToEndHarness.send(
+            assertThat(InProcessGateway.send(
                             client,
                             "sandbox@example.com",
                             "From: sandbox@example.com\r\nSubject: Later\r\nX-MC-SendAt: 2026-12-24 08:00:00\r\n\r\n"
@@ -258,14 +258,14 @@ class ReplyTableTest {
         try (LineClient client = LineClient.connectTls(harness.gateway.server().smtpsPort())) {
             client.reply();
             client.command("EHLO client.test");
-            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain(EndToEndHarness.USER, "wrong")))
+            assertThat(client.command("AUTH PLAIN " + InProcessGateway.plain(InProcessGateway.USER, "wrong")))
                     .isEqualTo("535 5.7.8 Authentication credentials invalid");
             assertThat(client.command(
-                            "AUTH PLAIN " + EndToEndHarness.plain("mfa@example.com", SandboxConfig.DEFAULT_PASSWORD)))
+                            "AUTH PLAIN " + InProcessGateway.plain("mfa@example.com", SandboxConfig.DEFAULT_PASSWORD)))
                     .as("a right password of an MFA account answers as a wrong one: no oracle")
                     .isEqualTo("535 5.7.8 Authentication credentials invalid");
             harness.sandbox.faults().add(Fault.status("/token", 503).times(1));
-            assertThat(client.command("AUTH PLAIN " + EndToEndHarness.plain("other@example.com", "x")))
+            assertThat(client.command("AUTH PLAIN " + InProcessGateway.plain("other@example.com", "x")))
                     .isEqualTo("454 4.7.0 Cakemail API unavailable for authentication, try again later");
         }
     }
@@ -278,7 +278,7 @@ class ReplyTableTest {
                 all,
                 settings.length,
                 4);
-        harness = new EndToEndHarness(all);
+        harness = gateways.inProcess(all);
     }
 
     private static String message(String id) {

@@ -3,11 +3,8 @@ package io.cakemail.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cakemail.gateway.server.config.GatewayConfig;
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.server.tls.ServerTls;
-import io.cakemail.gateway.testing.RecordingReceiver;
-import io.cakemail.gateway.testing.TestAuthenticator;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +14,13 @@ import javax.net.ssl.SSLSocket;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServerTlsTest {
+
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
 
     @Test
     void servesTheConfiguredPemCertificate(@TempDir Path dir) throws Exception {
@@ -28,22 +29,15 @@ class ServerTlsTest {
         Path key = dir.resolve("key.pem");
         Files.writeString(cert, pem(pair.certificate()));
         Files.writeString(key, pem(new JcaPKCS8Generator(pair.keyPair().getPrivate(), null)));
-        GatewayConfig config = GatewayHarness.config(
-                "GATEWAY_TLS_CERT",
-                cert.toString(),
-                "GATEWAY_TLS_KEY",
-                key.toString(),
-                "GATEWAY_MAX_CONNECTIONS",
-                "10",
-                "GATEWAY_IO_THREADS",
-                "1");
-        try (GatewayServer server = GatewayServer.start(
-                        config,
-                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                        TestAuthenticator.immediate(),
-                        RecordingReceiver.accepting());
-                SSLSocket socket = (SSLSocket)
-                        LineClient.trustAll().getSocketFactory().createSocket("127.0.0.1", server.smtpsPort())) {
+        GatewayServer server = gateways.scripted(ScriptedGateway.spec()
+                        .immediate()
+                        .with("GATEWAY_TLS_CERT", cert.toString())
+                        .with("GATEWAY_TLS_KEY", key.toString())
+                        .with("GATEWAY_MAX_CONNECTIONS", "10")
+                        .with("GATEWAY_IO_THREADS", "1"))
+                .server;
+        try (SSLSocket socket =
+                (SSLSocket) LineClient.trustAll().getSocketFactory().createSocket("127.0.0.1", server.smtpsPort())) {
             socket.startHandshake();
             X509Certificate served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
             assertThat(served).isEqualTo(pair.certificate());
@@ -77,10 +71,9 @@ class ServerTlsTest {
 
     @Test
     void refusesTls11() throws Exception {
-        try (GatewayHarness gateway = new GatewayHarness();
-                SSLSocket socket = (SSLSocket) LineClient.trustAll()
-                        .getSocketFactory()
-                        .createSocket("127.0.0.1", gateway.server.smtpsPort())) {
+        ScriptedGateway gateway = gateways.scripted();
+        try (SSLSocket socket = (SSLSocket)
+                LineClient.trustAll().getSocketFactory().createSocket("127.0.0.1", gateway.server.smtpsPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.1"});
             assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLException.class);
         }

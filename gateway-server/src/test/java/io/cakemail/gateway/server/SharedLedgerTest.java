@@ -1,17 +1,15 @@
 package io.cakemail.gateway.server;
 
-import static io.cakemail.gateway.server.GatewayProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cakemail.gateway.testkit.Await;
+import io.cakemail.gateway.testkit.RedisServer;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Fault;
 import io.cakemail.sandbox.Inbox;
-import io.cakemail.sandbox.SandboxConfig;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two gateway processes, one Redis and one sandbox, as a fleet behind a balancer: a client's retry lands on the
@@ -20,41 +18,43 @@ import org.junit.jupiter.api.Test;
  */
 class SharedLedgerTest {
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
+
     private static final String MESSAGE =
             "From: sandbox@example.com\r\nMessage-ID: <fleet-1@example.com>\r\nSubject: Fleet\r\n\r\nOnce each\r\n";
 
     @Test
     void aRetryThroughAnotherGatewayReachesEachRecipientOnce() throws Exception {
-        try (RedisProcess redis = RedisProcess.start();
-                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-                GatewayProcess a = gateway(sandbox, redis);
-                GatewayProcess b = gateway(sandbox, redis)) {
-            sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^flaky"));
-            try (LineClient viaA = login(a)) {
-                assertThat(EndToEndHarness.send(
-                                viaA, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))
-                        .startsWith("451 ");
-            }
-            sandbox.faults().clear();
-            try (LineClient viaB = login(b)) {
-                assertThat(EndToEndHarness.send(
-                                viaB, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))
-                        .startsWith("250 ");
-            }
-            assertThat(sandbox.inbox().emails())
-                    .extracting(Inbox.Email::recipient)
-                    .containsExactlyInAnyOrder("ok@example.net", "flaky@example.net");
+        RedisServer redis = gateways.redis();
+        CakemailSandbox sandbox = gateways.sandbox();
+        ForkedGateway a = gateway(sandbox, redis);
+        ForkedGateway b = gateway(sandbox, redis);
+        sandbox.faults().add(Fault.status("/v2/emails", 503).forRecipients("^flaky"));
+        try (LineClient viaA = login(a)) {
+            assertThat(InProcessGateway.send(
+                            viaA, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))
+                    .startsWith("451 ");
         }
+        sandbox.faults().clear();
+        try (LineClient viaB = login(b)) {
+            assertThat(InProcessGateway.send(
+                            viaB, "sandbox@example.com", MESSAGE, "ok@example.net", "flaky@example.net"))
+                    .startsWith("250 ");
+        }
+        assertThat(sandbox.inbox().emails())
+                .extracting(Inbox.Email::recipient)
+                .containsExactlyInAnyOrder("ok@example.net", "flaky@example.net");
     }
 
     @Test
     void whileRedisIsDownMessagesAreDeferredAndFlowAgainOnceItIsBack() throws Exception {
-        try (RedisProcess redis = RedisProcess.start();
-                CakemailSandbox sandbox = CakemailSandbox.start(SandboxConfig.defaults(), "127.0.0.1", 0);
-                GatewayProcess gateway = gateway(sandbox, redis);
-                LineClient client = login(gateway)) {
+        RedisServer redis = gateways.redis();
+        CakemailSandbox sandbox = gateways.sandbox();
+        ForkedGateway gateway = gateway(sandbox, redis);
+        try (LineClient client = login(gateway)) {
             redis.stop();
-            assertThat(EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "down@example.net"))
+            assertThat(InProcessGateway.send(client, "sandbox@example.com", MESSAGE, "down@example.net"))
                     .startsWith("451 ");
             assertThat(sandbox.inbox().emails()).isEmpty();
             redis.startAgain();
@@ -62,7 +62,7 @@ class SharedLedgerTest {
                     "the message accepted once the gateway has reconnected to Redis by itself",
                     Duration.ofSeconds(20),
                     Duration.ofMillis(200),
-                    () -> EndToEndHarness.send(client, "sandbox@example.com", MESSAGE, "down@example.net"),
+                    () -> InProcessGateway.send(client, "sandbox@example.com", MESSAGE, "down@example.net"),
                     reply -> reply.startsWith("250 "));
             assertThat(sandbox.inbox().emails())
                     .extracting(Inbox.Email::recipient)
@@ -70,16 +70,20 @@ class SharedLedgerTest {
         }
     }
 
-    private static GatewayProcess gateway(CakemailSandbox sandbox, RedisProcess redis) throws Exception {
-        Map<String, String> env = env(
-                "GATEWAY_REDIS_URL", redis.url().toString(),
-                "GATEWAY_API_DEADLINE", "10s",
-                "GATEWAY_DRAIN_TIMEOUT", "10s",
-                "GATEWAY_API_BACKOFF", "20ms");
-        return GatewayProcess.start(sandbox.baseUri(), List.of(), env);
+    private ForkedGateway gateway(CakemailSandbox sandbox, RedisServer redis) throws Exception {
+        return gateways.forked(
+                sandbox,
+                "GATEWAY_REDIS_URL",
+                redis.url().toString(),
+                "GATEWAY_API_DEADLINE",
+                "10s",
+                "GATEWAY_DRAIN_TIMEOUT",
+                "10s",
+                "GATEWAY_API_BACKOFF",
+                "20ms");
     }
 
-    private static LineClient login(GatewayProcess gateway) throws Exception {
-        return LineClient.authenticated(gateway.smtpsPort, EndToEndHarness.USER, EndToEndHarness.PASSWORD);
+    private static LineClient login(ForkedGateway gateway) throws Exception {
+        return LineClient.authenticated(gateway.smtpsPort, InProcessGateway.USER, InProcessGateway.PASSWORD);
     }
 }

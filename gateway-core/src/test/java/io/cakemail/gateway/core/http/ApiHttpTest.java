@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.cakemail.gateway.core.api.ApiConfig;
+import io.cakemail.gateway.testkit.FreePorts;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
 import io.netty.buffer.Unpooled;
@@ -140,10 +141,7 @@ class ApiHttpTest {
 
     @Test
     void anApiThatRefusesConnectionsIsAConnectFailure() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ApiConfig config = ApiConfig.builder(URI.create("http://127.0.0.1:" + closedPort))
                 .h2c(true)

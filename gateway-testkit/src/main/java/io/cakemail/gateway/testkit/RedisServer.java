@@ -1,8 +1,7 @@
-package io.cakemail.gateway.server;
+package io.cakemail.gateway.testkit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.cakemail.gateway.testkit.Await;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanCursor;
@@ -18,33 +17,38 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code redis-server} (Debian's, which {@code .ci/run} installs) on a free loopback port, without
- * persistence, for as long as the test holds it; it can be stopped and started again on the same port. A test
+ * persistence, for as long as the test holds it ({@link GatewayExtension#redis}, which closes it); it can be stopped and started again on the same port. A test
  * that needs it is skipped where it is not installed.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private static final Path SERVER = Path.of("/usr/bin/redis-server");
 
-    final int port;
+    private final int port;
     private Process process;
 
-    private RedisProcess(int port) {
+    private RedisServer(int port) {
         this.port = port;
     }
 
-    static RedisProcess start() throws Exception {
+    static RedisServer start() throws Exception {
         assumeTrue(Files.isExecutable(SERVER), "redis-server is not installed (apt-get install redis-server)");
-        RedisProcess redis = new RedisProcess(GatewayProcess.freePort());
+        RedisServer redis = new RedisServer(FreePorts.next());
         redis.startAgain();
         return redis;
     }
 
-    URI url() {
+    public int port() {
+        return port;
+    }
+
+    /** {@code redis://127.0.0.1:<port>/0}. */
+    public URI url() {
         return URI.create("redis://127.0.0.1:" + port + "/0");
     }
 
     /** Starts the server again on its port (after {@link #stop}), and waits until it accepts connections. */
-    void startAgain() throws Exception {
+    public void startAgain() throws Exception {
         process = new ProcessBuilder(
                         SERVER.toString(),
                         "--port",
@@ -65,7 +69,7 @@ final class RedisProcess implements AutoCloseable {
      * Every key the server holds now, with its time to live in seconds ({@code -1}: none), read with {@code SCAN}
      * and {@code TTL} over a connection of the test's own, so nothing the gateway has not sent is flushed by it.
      */
-    Map<String, Long> keysWithTtl() {
+    public Map<String, Long> keysWithTtl() {
         RedisClient client = RedisClient.create(url().toString());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> redis = connection.sync();
@@ -85,12 +89,12 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Stops the server without closing its connections ({@code SIGSTOP}): every command waits, as on a hung host. */
-    void freeze() throws Exception {
+    public void freeze() throws Exception {
         signal("STOP");
     }
 
     /** Lets a {@linkplain #freeze frozen} server go on. */
-    void thaw() throws Exception {
+    public void thaw() throws Exception {
         signal("CONT");
     }
 
@@ -102,7 +106,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Kills the server, as a crash would, and waits (ten seconds at most) for it to be gone. */
-    void stop() {
+    public void stop() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);

@@ -12,12 +12,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The whole gateway on ephemeral loopback ports, talking to a sandbox over h2c: the in-process one, or one the test
- * controls (to stop and restart it). Every request the sandbox received must conform to the official schema.
+ * The whole gateway in the test's JVM on ephemeral loopback ports, talking to a sandbox over h2c: its own embedded
+ * one, or one the test controls (to stop and restart it). Every request the sandbox received must conform to the
+ * API contract. Started by {@link Gateways#inProcess}.
  */
-final class EndToEndHarness implements AutoCloseable {
+final class InProcessGateway implements AutoCloseable {
 
     static final String USER = SandboxConfig.DEFAULT_USERNAME;
     static final String PASSWORD = SandboxConfig.DEFAULT_PASSWORD;
@@ -25,18 +27,19 @@ final class EndToEndHarness implements AutoCloseable {
     final Gateway gateway;
     final CakemailSandbox sandbox;
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** The gateway with its in-process sandbox, and {@code settings} ({@code GATEWAY_* name, value} pairs). */
-    EndToEndHarness(String... settings) throws Exception {
+    /** The gateway with its embedded sandbox, and {@code settings} ({@code GATEWAY_* name, value} pairs). */
+    InProcessGateway(String... settings) throws Exception {
         gateway = Gateway.start(
-                GatewayHarness.config(with(settings, "GATEWAY_SANDBOX", "true", "GATEWAY_API_URL", null)), registry);
+                Gateways.config(with(settings, "GATEWAY_SANDBOX", "true", "GATEWAY_API_URL", null)), registry);
         sandbox = gateway.sandbox();
     }
 
     /** The gateway with {@code external} as its API, and {@code settings}. */
-    EndToEndHarness(CakemailSandbox external, String... settings) throws Exception {
+    InProcessGateway(CakemailSandbox external, String... settings) throws Exception {
         gateway = Gateway.start(
-                GatewayHarness.config(
+                Gateways.config(
                         with(settings, "GATEWAY_API_URL", external.baseUri().toString())),
                 registry);
         sandbox = external;
@@ -90,8 +93,11 @@ final class EndToEndHarness implements AutoCloseable {
         }
     }
 
+    /** Drains and stops, as the gateway does; a second call does nothing. */
     @Override
     public void close() {
-        gateway.close();
+        if (closed.compareAndSet(false, true)) {
+            gateway.close();
+        }
     }
 }

@@ -16,6 +16,7 @@ import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.StartupException;
 import io.cakemail.gateway.server.listen.EventLoops;
 import io.cakemail.gateway.server.listen.GatewayServer;
+import io.cakemail.gateway.server.listen.OptionalProxyHeader;
 import io.cakemail.gateway.server.redis.Fleet;
 import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.SandboxConfig;
@@ -118,7 +119,8 @@ public final class Gateway implements AutoCloseable {
                     loops.workers(),
                     registry,
                     health,
-                    AdminServer.IDLE_TIMEOUT);
+                    AdminServer.IDLE_TIMEOUT,
+                    OptionalProxyHeader.installer(config.proxy(), registry));
             log.info("Health and metrics on http://{}:{}/health and /metrics", config.bindAddress(), admin.port());
             MemoryBudget budget = memoryBudget(config, registry);
             CakemailReceiver receiver = new CakemailReceiver(

@@ -44,7 +44,8 @@ class AdminServerTest {
                 loops,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 new GatewayHealth(client),
-                IDLE);
+                IDLE,
+                channel -> {});
     }
 
     @AfterEach

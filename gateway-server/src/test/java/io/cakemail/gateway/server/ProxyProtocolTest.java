@@ -6,12 +6,8 @@ import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import java.io.IOException;
@@ -72,7 +68,7 @@ class ProxyProtocolTest {
         start("127.0.0.1/32");
         try (Socket plain = connect(server.smtpsPort())) {
             plain.getOutputStream()
-                    .write(v2(new HAProxyMessage(
+                    .write(ProxyHeaders.v2(new HAProxyMessage(
                             HAProxyProtocolVersion.V2,
                             HAProxyCommand.PROXY,
                             HAProxyProxiedProtocol.TCP6,
@@ -97,7 +93,7 @@ class ProxyProtocolTest {
         start("127.0.0.0/8");
         try (Socket socket = connect(server.smtpPort())) {
             socket.getOutputStream()
-                    .write(v2(new HAProxyMessage(
+                    .write(ProxyHeaders.v2(new HAProxyMessage(
                             HAProxyProtocolVersion.V2,
                             HAProxyCommand.LOCAL,
                             HAProxyProxiedProtocol.UNKNOWN,
@@ -118,7 +114,7 @@ class ProxyProtocolTest {
         start("127.0.0.0/8");
         try (Socket socket = connect(server.smtpPort())) {
             socket.getOutputStream()
-                    .write(v2(new HAProxyMessage(
+                    .write(ProxyHeaders.v2(new HAProxyMessage(
                             HAProxyProtocolVersion.V2,
                             HAProxyCommand.PROXY,
                             HAProxyProxiedProtocol.UNIX_STREAM,
@@ -207,19 +203,6 @@ class ProxyProtocolTest {
         write(socket, "Subject: proxied\r\n\r\nHello\r\n.\r\nQUIT\r\n");
         assertThat(readLine(socket)).startsWith("250");
         assertThat(readLine(socket)).startsWith("221");
-    }
-
-    /** {@code header} as the octets of a v2 header. */
-    private static byte[] v2(HAProxyMessage header) {
-        EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
-        encoder.writeOutbound(header);
-        ByteBuf encoded = encoder.readOutbound();
-        try {
-            return ByteBufUtil.getBytes(encoded);
-        } finally {
-            encoded.release();
-            encoder.finishAndReleaseAll();
-        }
     }
 
     private static Socket connect(int port) throws IOException {

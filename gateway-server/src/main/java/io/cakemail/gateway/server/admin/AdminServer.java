@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cakemail.gateway.server.config.ServerSettings;
 import io.cakemail.gateway.server.config.StartupException;
+import io.cakemail.gateway.server.listen.OptionalProxyHeader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,6 +20,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code GET /health/live}, {@code GET /health/ready} and {@code GET /health} (a JSON document with the details).
  * HTTP/1.1 on Reactor Netty, on the gateway's own event loops; nothing here blocks (a scrape formats meters held in
  * memory).
+ *
+ * <p>With the PROXY protocol on, a connection may start with a PROXY header from a trusted peer, as a load balancer's
+ * health check does when the balancer sends the header to its targets ({@link OptionalProxyHeader}).
  *
  * <p>Liveness is 200 while the process serves. Readiness is 200 once the listeners are bound and 503 from the moment
  * a drain starts, so the load balancer stops sending first. An API outage does not fail readiness (every pod would
@@ -41,20 +45,25 @@ public final class AdminServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Listens on {@code host:port} (0 for a free port), closing connections idle for {@code idleTimeout}. */
+    /**
+     * Listens on {@code host:port} (0 for a free port), closing connections idle for {@code idleTimeout};
+     * {@code proxyHeader} prepares each connection for a PROXY header a load balancer's health check may send.
+     */
     public static AdminServer start(
             String host,
             int port,
             EventLoopGroup loops,
             PrometheusMeterRegistry registry,
             GatewayHealth health,
-            Duration idleTimeout) {
+            Duration idleTimeout,
+            OptionalProxyHeader.Installer proxyHeader) {
         try {
             DisposableServer server = HttpServer.create()
                     .host(host)
                     .port(port)
                     .runOn(loops)
                     .idleTimeout(idleTimeout)
+                    .doOnChannelInit((observer, channel, remote) -> proxyHeader.install(channel))
                     .route(routes -> routes.get(
                                     "/metrics",
                                     (request, response) -> text(response, 200, PROMETHEUS_TEXT, registry.scrape()))

@@ -35,6 +35,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The image: by digest when one is given, else by tag (the chart's appVersion by default). */}}
+{{- define "gateway.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end -}}
+
 {{/* The Secret holding tls.crt and tls.key, or nothing when the gateway generates a self-signed pair. */}}
 {{- define "gateway.tlsSecretName" -}}
 {{- if .Values.tls.secretName }}
@@ -61,6 +70,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "gateway.validate" -}}
+{{- $accepting := add .Values.preStopSleepSeconds .Values.gateway.drain.delaySeconds | int }}
+{{- if lt $accepting (int .Values.service.smtp.deregistrationDelaySeconds) }}
+{{- fail (printf "preStopSleepSeconds + gateway.drain.delaySeconds (%d s) must cover service.smtp.deregistrationDelaySeconds (%d s): the balancer still sends new connections that long, and a pod that stopped accepting would reset them" $accepting (int .Values.service.smtp.deregistrationDelaySeconds)) }}
+{{- end }}
 {{- if lt (int .Values.gateway.drain.timeoutSeconds) (int .Values.gateway.apiDeadlineSeconds) }}
 {{- fail "gateway.drain.timeoutSeconds must be at least gateway.apiDeadlineSeconds: a message the API may still accept must get its reply" }}
 {{- end }}

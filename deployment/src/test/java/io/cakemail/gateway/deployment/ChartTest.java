@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -193,6 +195,41 @@ class ChartTest {
                 .hasMessageContaining("gateway.drain.timeoutSeconds must be at least gateway.apiDeadlineSeconds");
     }
 
+    /**
+     * Behind an AWS NLB, which may open new connections for about two minutes after it begins to deregister a pod:
+     * the pod keeps accepting that long, the NLB waits for the pod's sessions as long as the pod may take to stop,
+     * and one pod stops at a time.
+     */
+    @Test
+    void behindTheNlbAStoppingPodAcceptsAsLongAsTheBalancerSendsAndTheBalancerWaitsForItsDrain() {
+        Manifests manifests = HelmChart.render(List.of("values-prod.yaml"), Map.of());
+        PodSpec pod = manifests.one(Deployment.class).getSpec().getTemplate().getSpec();
+        long accepting =
+                manifests.gateway().getLifecycle().getPreStop().getSleep().getSeconds()
+                        + seconds(manifests.settings().get("GATEWAY_DRAIN_DELAY"));
+        assertThat(accepting).isGreaterThanOrEqualTo(120);
+        String attributes = service(manifests, "-smtp")
+                .getMetadata()
+                .getAnnotations()
+                .get("service.beta.kubernetes.io/aws-load-balancer-target-group-attributes");
+        Map<String, String> targetGroup = java.util.Arrays.stream(attributes.split(","))
+                .map(pair -> pair.split("=", 2))
+                .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
+        assertThat(Long.parseLong(targetGroup.get("deregistration_delay.timeout_seconds")))
+                .isGreaterThanOrEqualTo(pod.getTerminationGracePeriodSeconds());
+        assertThat(targetGroup).containsEntry("deregistration_delay.connection_termination.enabled", "false");
+        assertThat(manifests
+                        .one(PodDisruptionBudget.class)
+                        .getSpec()
+                        .getMaxUnavailable()
+                        .getIntVal())
+                .isEqualTo(1);
+
+        assertThatThrownBy(() -> HelmChart.render(Map.of("service.smtp.deregistrationDelaySeconds", 120)))
+                .hasMessageContaining("preStopSleepSeconds + gateway.drain.delaySeconds (10 s) must cover"
+                        + " service.smtp.deregistrationDelaySeconds (120 s)");
+    }
+
     @Test
     void theNetworkPolicyLetsDnsTheApiAndRedisThroughAndNothingElse() {
         NetworkPolicy withoutRedis = HelmChart.render(Map.of()).one(NetworkPolicy.class);
@@ -221,6 +258,9 @@ class ChartTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getEnableServiceLinks())
+                .as("no GATEWAY_SANDBOX_PORT=tcp://... from a Service named gateway-sandbox")
+                .isFalse();
         assertThat(gateway.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(gateway.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(gateway.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -298,6 +338,86 @@ class ChartTest {
                 .isEqualTo(1);
     }
 
+    /** What well-kept charts let an operator add, each where Kubernetes expects it. */
+    @Test
+    void anOperatorCanPinTheImageAddEnvironmentVolumesAffinityAndStorageAndBoundDisruptions() {
+        String digest = "sha256:" + "ab".repeat(32);
+        Map<String, Object> set = new java.util.LinkedHashMap<>();
+        set.put("image.digest", digest);
+        set.put("extraEnvFrom[0].secretRef.name", "gateway-extra");
+        set.put("extraVolumes[0].name", "redis-ca");
+        set.put("extraVolumes[0].secret.secretName", "redis-ca");
+        set.put("extraVolumeMounts[0].name", "redis-ca");
+        set.put("extraVolumeMounts[0].mountPath", "/etc/gateway/redis-ca");
+        set.put(
+                "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                        + ".matchExpressions[0].key",
+                "kubernetes.io/arch");
+        set.put(
+                "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                        + ".matchExpressions[0].operator",
+                "In");
+        set.put(
+                "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                        + ".matchExpressions[0].values[0]",
+                "arm64");
+        set.put("resources.requests.ephemeral-storage", "64Mi");
+        set.put("resources.limits.ephemeral-storage", "128Mi");
+        set.put("podDisruptionBudget.minAvailable", "null");
+        set.put("podDisruptionBudget.maxUnavailable", 1);
+        set.put("podAnnotations.example\\.com/team", "mail");
+        Manifests manifests = HelmChart.render(set);
+        assertWellFormed(manifests);
+        PodSpec pod = manifests.one(Deployment.class).getSpec().getTemplate().getSpec();
+        Container gateway = manifests.gateway();
+
+        assertThat(gateway.getImage()).isEqualTo("ghcr.io/cakemail/smtp-gateway@" + digest);
+        assertThat(gateway.getEnvFrom())
+                .hasSize(2)
+                .last()
+                .satisfies(source -> assertThat(source.getSecretRef().getName()).isEqualTo("gateway-extra"));
+        assertThat(pod.getVolumes())
+                .filteredOn(volume -> volume.getSecret() != null)
+                .extracting(volume -> volume.getSecret().getSecretName())
+                .contains("redis-ca");
+        assertThat(gateway.getVolumeMounts())
+                .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/etc/gateway/redis-ca"));
+        assertThat(pod.getAffinity().getPodAntiAffinity())
+                .as("replaced by the affinity given")
+                .isNull();
+        assertThat(pod.getAffinity().getNodeAffinity()).isNotNull();
+        assertThat(gateway.getResources().getRequests()).containsKey("ephemeral-storage");
+        assertThat(gateway.getResources().getLimits().get("ephemeral-storage")).hasToString("128Mi");
+        var budget = manifests.one(PodDisruptionBudget.class).getSpec();
+        assertThat(budget.getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getMinAvailable()).isNull();
+        assertThat(manifests
+                        .one(Deployment.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getAnnotations())
+                .containsEntry("example.com/team", "mail");
+    }
+
+    /** As a dependency of another chart: Helm hands every subchart the parent's {@code global} values. */
+    @Test
+    void itRendersAsASubchartOfAnotherReleaseWithGlobalValues(@TempDir Path parent) throws Exception {
+        Manifests manifests = HelmChart.renderAsSubchart(
+                parent,
+                String.join(
+                        "\n",
+                        "global:",
+                        "  imageRegistry: registry.example.com",
+                        "  storageClass: fast",
+                        HelmChart.CHART_NAME + ":",
+                        "  gateway:",
+                        "    hostname: smtp.example.org",
+                        ""));
+        assertWellFormed(manifests);
+        assertThat(manifests.settings()).containsEntry("GATEWAY_HOSTNAME", "smtp.example.org");
+    }
+
     @Test
     void theServiceMonitorScrapesMetricsOnTheHttpPort() {
         ServiceMonitor monitor =
@@ -318,6 +438,8 @@ class ChartTest {
                 Arguments.of("gateway.extraEnv.GATEWAY_SMTP_PORT", "x", "invalid propertyName 'GATEWAY_SMTP_PORT'"),
                 Arguments.of("gateway.extraEnv.max_connections", "x", "'max_connections' does not match pattern"),
                 Arguments.of("podAntiAffinity", "always", "'/podAntiAffinity': value must be one of"),
+                Arguments.of("image.digest", "latest", "'/image/digest': 'latest' does not match pattern"),
+                Arguments.of("podDisruptionBudget.maxUnavailable", 1, "'/podDisruptionBudget': 'not' failed"),
                 Arguments.of(
                         "gateway.proxyProtocol.trustedCidrs[0]",
                         "10.0.0.0",

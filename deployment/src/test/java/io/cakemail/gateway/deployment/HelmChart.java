@@ -5,16 +5,20 @@ import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The chart in {@code deployment/helm}, linted and rendered by Helm itself (helm-java runs it in process). */
 final class HelmChart {
 
-    static final Path DIRECTORY = Path.of("helm", "cakemail-smtp-gateway").toAbsolutePath();
+    static final String CHART_NAME = "cakemail-smtp-gateway";
+    static final Path DIRECTORY = Path.of("helm", CHART_NAME).toAbsolutePath();
     static final String RELEASE = "smtp-gateway";
     static final String NAMESPACE = "mail";
     /** The Kubernetes release rendered for: one the chart supports (Helm's own default, 1.20, is not). */
@@ -43,6 +47,35 @@ final class HelmChart {
 
     static Manifests render(Map<String, ?> set) {
         return render(List.of(), set);
+    }
+
+    /**
+     * Renders the chart as the dependency of a parent chart made in {@code parent} (the chart copied into its
+     * {@code charts/}, as {@code helm dependency build} leaves it), with the parent's {@code values} (YAML).
+     */
+    static Manifests renderAsSubchart(Path parent, String values) throws IOException {
+        Files.writeString(
+                parent.resolve("Chart.yaml"),
+                "apiVersion: v2\nname: mail-platform\nversion: 1.0.0\ndependencies:\n  - name: " + CHART_NAME
+                        + "\n    version: \">0.0.0-0\"\n");
+        Files.writeString(parent.resolve("values.yaml"), values);
+        Path copy = parent.resolve("charts").resolve(CHART_NAME);
+        try (Stream<Path> files = Files.walk(DIRECTORY)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(DIRECTORY.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return parse(new Helm(parent)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion(KUBERNETES_VERSION)
+                .call());
     }
 
     private static Manifests parse(String yaml) {

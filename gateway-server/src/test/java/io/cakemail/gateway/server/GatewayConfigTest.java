@@ -177,6 +177,17 @@ class GatewayConfigTest {
                         "GATEWAY_DEFAULT_EMAIL_TYPE: 'promotional' (expected: one of transactional," + " marketing)");
     }
 
+    /** Reproduced in a cluster: a Service named gateway-sandbox in the namespace, and every pod exited 2. */
+    @Test
+    void aKubernetesServiceLinkInAPortIsNamedForWhatItIs() {
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("GATEWAY_SANDBOX_PORT", "tcp://10.96.0.12:8080")))
+                .hasMessageContaining("GATEWAY_SANDBOX_PORT: 'tcp://10.96.0.12:8080' (expected: an integer")
+                .hasMessageContaining("a Kubernetes service link, set because a Service named gateway-sandbox exists")
+                .hasMessageContaining("enableServiceLinks: false");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("GATEWAY_SMTP_PORT", "twenty-five")))
+                .hasMessageNotContaining("service link");
+    }
+
     @Test
     void credentialsInAUrlAreMaskedInTheStartupSummaryAndInProblems() {
         assertThat(GatewayConfig.effectiveSettings(Map.of("GATEWAY_REDIS_URL", "redis://user:s3cret@redis:6379/0")))

@@ -4,6 +4,7 @@ import io.cakemail.gateway.common.Setting;
 import io.cakemail.gateway.common.SettingTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -14,6 +15,8 @@ import java.util.regex.Pattern;
  */
 final class Environment {
     private static final Pattern URL_CREDENTIALS = Pattern.compile("([a-z][a-z0-9+.-]*://)[^/@\\s]*@");
+    /** What Kubernetes puts in {@code <SERVICE>_PORT} for every Service of the namespace (Docker links did too). */
+    private static final Pattern SERVICE_LINK = Pattern.compile("(tcp|udp|sctp)://[0-9a-fA-F.:\\[\\]]+:\\d+");
 
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -39,7 +42,7 @@ final class Environment {
         try {
             return setting.parse(text);
         } catch (IllegalArgumentException e) {
-            problem(setting.name() + ": " + redacted(e.getMessage()));
+            problem(setting.name() + ": " + redacted(e.getMessage()) + serviceLinkHint(setting, text));
             return setting.defaultValue();
         }
     }
@@ -65,6 +68,21 @@ final class Environment {
         } catch (IllegalArgumentException e) {
             problem(setting.name() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Why a value such as {@code tcp://10.96.0.12:8080} is there: Kubernetes sets {@code <NAME>_PORT} and its kin for
+     * every Service of the namespace unless the pod says {@code enableServiceLinks: false}, so a Service whose name
+     * makes one of the gateway's variables (such as {@code gateway-sandbox}) overrides that setting.
+     */
+    private static String serviceLinkHint(Setting<?> setting, String text) {
+        String name = setting.name();
+        if (!name.endsWith("_PORT") || !SERVICE_LINK.matcher(text).matches()) {
+            return "";
+        }
+        String service = name.substring(0, name.length() - "_PORT".length()).toLowerCase(Locale.ROOT);
+        return "; this is a Kubernetes service link, set because a Service named " + service.replace('_', '-')
+                + " exists in the namespace: set enableServiceLinks: false in the pod's spec (the chart does)";
     }
 
     /** {@code text} with the credentials of any URL in it ({@code redis://user:password@host}) masked. */

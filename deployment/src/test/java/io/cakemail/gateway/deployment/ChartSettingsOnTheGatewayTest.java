@@ -17,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
@@ -88,20 +86,8 @@ class ChartSettingsOnTheGatewayTest {
     }
 
     private void start(Map<String, String> settings) throws IOException {
-        Map<String, String> environment = new HashMap<>(settings);
-        // Here, not in a cluster: loopback only, and the sandbox instead of the real API.
-        environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
-        environment.remove("GATEWAY_API_URL");
-        environment.put("GATEWAY_SANDBOX", "true");
-        environment.put("GATEWAY_SANDBOX_PORT", String.valueOf(FreePorts.next()));
         log = GatewayJar.logFile("gateway-from-chart");
-        ProcessBuilder builder = new ProcessBuilder(
-                        List.of(GatewayJar.java(), "-jar", GatewayJar.path().toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("GATEWAY_"));
-        builder.environment().putAll(environment);
-        gateway = builder.start();
+        gateway = GatewayJar.start(settings, log);
     }
 
     /** Asks the probe again and again until it answers {@code expected} or {@code budget} is spent. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The chart's custom resources (cert-manager's Certificate and ClusterIssuers, the Prometheus Operator's
- * ServiceMonitor) validated against their CRDs' schemas, as the kubernetes-models packages on npm publish them:
+ * ServiceMonitor and PrometheusRule) validated against their CRDs' schemas, as the kubernetes-models packages on npm publish them:
  * types, enumerations and required fields. Unknown fields are {@link ChartTest}'s, through fabric8's models.
  */
 class CustomResourceSchemaTest {
@@ -34,6 +34,7 @@ class CustomResourceSchemaTest {
                 List.of(valuesFile),
                 Map.of(
                         "serviceMonitor.enabled", true,
+                        "prometheusRule.enabled", true,
                         "tls.certificate.enabled", true,
                         "tls.certificate.dnsNames[0]", "smtp.example.com",
                         "clusterIssuers.enabled", true,
@@ -51,7 +52,8 @@ class CustomResourceSchemaTest {
                         "valid Certificate/smtp-gateway-cakemail-smtp-gateway",
                         "valid ClusterIssuer/letsencrypt-staging",
                         "valid ClusterIssuer/letsencrypt-production",
-                        "valid ServiceMonitor/smtp-gateway-cakemail-smtp-gateway");
+                        "valid ServiceMonitor/smtp-gateway-cakemail-smtp-gateway",
+                        "valid PrometheusRule/smtp-gateway-cakemail-smtp-gateway");
     }
 
     @Test

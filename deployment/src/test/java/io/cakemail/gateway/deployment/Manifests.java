@@ -36,8 +36,13 @@ record Manifests(String yaml, List<HasMetadata> resources) {
                 .get(0);
     }
 
-    /** The {@code GATEWAY_*} settings the pods get from the ConfigMap. */
+    /** The {@code GATEWAY_*} settings the pods get from the ConfigMap the gateway's container reads. */
     Map<String, String> settings() {
-        return one(ConfigMap.class).getData();
+        String name = gateway().getEnvFrom().get(0).getConfigMapRef().getName();
+        return all(ConfigMap.class).stream()
+                .filter(map -> map.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .getData();
     }
 }

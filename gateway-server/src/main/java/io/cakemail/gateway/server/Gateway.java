@@ -132,18 +132,10 @@ public final class Gateway implements AutoCloseable {
                     new CakemailAuthenticator(client),
                     receiver,
                     fleet == null ? null : fleet.limits);
-            health.listening(server);
-            stateGauges(registry, server, client);
-            return new Gateway(
-                    loops,
-                    sandbox,
-                    client,
-                    fleet,
-                    server,
-                    admin,
-                    health,
-                    new RuntimeMeters(registry),
-                    config.drainDelay());
+            stateGauges(registry, server, client, health);
+            RuntimeMeters runtime = new RuntimeMeters(registry);
+            health.listening(server); // ready: every meter is there for the first scrape that follows
+            return new Gateway(loops, sandbox, client, fleet, server, admin, health, runtime, config.drainDelay());
         } catch (Exception | Error e) {
             if (admin != null) {
                 admin.close();
@@ -175,9 +167,15 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * {@code smtp.active.connections} (open SMTP sessions), {@code smtp.circuit.breaker.state} (0 closed, 1
-     * half-open, 2 open, the API's circuit breaker) and {@code smtp.api.token.cache.size}.
+     * half-open, 2 open, the API's circuit breaker), {@code smtp.api.token.cache.size} and
+     * {@code gateway.draining.seconds} (how long the drain has lasted, 0 before one).
      */
-    private static void stateGauges(MeterRegistry registry, GatewayServer server, CakemailClient client) {
+    private static void stateGauges(
+            MeterRegistry registry, GatewayServer server, CakemailClient client, GatewayHealth health) {
+        Gauge.builder("gateway.draining.seconds", health, GatewayHealth::drainingSeconds)
+                .baseUnit("seconds")
+                .description("Seconds since the drain started, 0 before one")
+                .register(registry);
         Gauge.builder("smtp.active.connections", server, GatewayServer::connections)
                 .description("SMTP sessions open now")
                 .register(registry);

@@ -14,6 +14,7 @@ public final class GatewayHealth {
     private final CakemailClient client;
     private volatile GatewayServer server;
     private volatile boolean draining;
+    private volatile long drainStart;
 
     public GatewayHealth(CakemailClient client) {
         this.client = client;
@@ -26,7 +27,13 @@ public final class GatewayHealth {
 
     /** A drain started: not ready any more. */
     public void draining() {
+        drainStart = System.nanoTime();
         draining = true;
+    }
+
+    /** Seconds since the drain started, 0 before: a pod that drains longer than its drain timeout is stuck. */
+    public double drainingSeconds() {
+        return draining ? (System.nanoTime() - drainStart) / 1e9 : 0;
     }
 
     boolean ready() {

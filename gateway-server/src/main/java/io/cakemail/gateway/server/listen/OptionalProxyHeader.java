@@ -1,9 +1,7 @@
 package io.cakemail.gateway.server.listen;
 
-import io.cakemail.gateway.common.SessionLog;
 import io.cakemail.gateway.server.config.GatewayConfig;
 import io.cakemail.gateway.server.config.ServerSettings;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -24,8 +22,6 @@ import java.util.List;
  * {@code smtp.proxy.rejected} as the SMTP listeners count theirs, and anything else is HTTP from its first octet.
  */
 public final class OptionalProxyHeader extends ByteToMessageDecoder {
-
-    private static final SessionLog limits = SessionLog.of("io.cakemail.gateway.limits");
 
     private final GatewayConfig.ProxyProtocol proxy;
     private final ProxyProtocolHandler.Rejections rejections;
@@ -58,7 +54,7 @@ public final class OptionalProxyHeader extends ByteToMessageDecoder {
             case DETECTED -> {
                 if (!proxy.trusted().contains(ctx.channel().remoteAddress())) {
                     in.skipBytes(in.readableBytes());
-                    reject(
+                    rejections.refuse(
                             ctx,
                             rejections.untrusted,
                             "it does not come from " + ServerSettings.PROXY_TRUSTED_CIDRS.name());
@@ -70,16 +66,6 @@ public final class OptionalProxyHeader extends ByteToMessageDecoder {
                 ctx.pipeline().remove(this);
             }
         }
-    }
-
-    private void reject(ChannelHandlerContext ctx, Counter counter, String why) {
-        counter.increment();
-        limits.info(
-                ctx.channel().id().asShortText(),
-                "Closing the HTTP connection from {}: {}",
-                ctx.channel().remoteAddress(),
-                why);
-        ctx.close();
     }
 
     /** Drops the header once decoded, then leaves; a malformed header closes the connection. */
@@ -99,7 +85,7 @@ public final class OptionalProxyHeader extends ByteToMessageDecoder {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            reject(ctx, rejections.invalid, "no valid PROXY protocol header (" + cause.getMessage() + ")");
+            rejections.refuse(ctx, rejections.invalid, "no valid PROXY protocol header (" + cause.getMessage() + ")");
         }
     }
 }

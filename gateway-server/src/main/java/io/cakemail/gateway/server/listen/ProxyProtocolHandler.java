@@ -54,6 +54,17 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
                     .description("Connections closed for want of a valid PROXY protocol header from a trusted peer")
                     .register(registry);
         }
+
+        /** Counts the refusal in {@code reason}, logs it (rate-limited) with {@code why}, and closes the connection. */
+        void refuse(ChannelHandlerContext ctx, Counter reason, String why) {
+            reason.increment();
+            limits.info(
+                    ctx.channel().id().asShortText(),
+                    "Closing the connection from {}: {}",
+                    ctx.channel().remoteAddress(),
+                    why);
+            ctx.close();
+        }
     }
 
     private final Subnets trusted;
@@ -140,12 +151,6 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         rejected = true;
-        counter.increment();
-        limits.info(
-                ctx.channel().id().asShortText(),
-                "Closing the connection from {}: {}",
-                ctx.channel().remoteAddress(),
-                why);
-        ctx.close();
+        rejections.refuse(ctx, counter, why);
     }
 }

@@ -83,7 +83,4 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.tls.certificate.enabled (not .Values.tls.certificate.dnsNames) }}
 {{- fail "tls.certificate.dnsNames must name the gateway's host names when tls.certificate.enabled is true" }}
 {{- end }}
-{{- if and .Values.clusterIssuers.enabled (not .Values.clusterIssuers.email) }}
-{{- fail "clusterIssuers.email is required by Let's Encrypt when clusterIssuers.enabled is true" }}
-{{- end }}
 {{- end }}

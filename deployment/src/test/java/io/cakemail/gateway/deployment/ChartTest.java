@@ -2,7 +2,6 @@ package io.cakemail.gateway.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.groups.Tuple.tuple;
 
 import com.marcnuri.helm.LintResult;
 import io.fabric8.certmanager.api.model.v1.Certificate;
@@ -22,6 +21,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -68,7 +68,7 @@ class ChartTest {
                 part("serviceAccount.create", ServiceAccount.class, true),
                 part("serviceMonitor.enabled", ServiceMonitor.class, false),
                 part("tls.certificate.enabled", Certificate.class, false),
-                part("clusterIssuers.enabled", ClusterIssuer.class, false));
+                part("prometheusRule.enabled", PrometheusRule.class, false));
     }
 
     private static Arguments part(String switchName, Class<? extends HasMetadata> kind, boolean onByDefault) {
@@ -79,9 +79,7 @@ class ChartTest {
     @MethodSource("optionalParts")
     void eachOptionalPartRendersWhenOnAndOnlyThen(
             String switchName, Class<? extends HasMetadata> kind, boolean onByDefault) {
-        Map<String, Object> prerequisites = Map.of(
-                "tls.certificate.dnsNames[0]", "smtp.example.com",
-                "clusterIssuers.email", "ops@example.com");
+        Map<String, Object> prerequisites = Map.of("tls.certificate.dnsNames[0]", "smtp.example.com");
         Manifests on = HelmChart.render(with(prerequisites, switchName, true));
         Manifests off = HelmChart.render(with(prerequisites, switchName, false));
 
@@ -93,18 +91,22 @@ class ChartTest {
     }
 
     @Test
-    void clusterIssuersAreLetsEncryptStagingAndProduction() {
-        Manifests manifests = HelmChart.render(List.of("values-staging.yaml"), Map.of());
-
-        assertThat(manifests.all(ClusterIssuer.class))
-                .extracting(
-                        issuer -> issuer.getMetadata().getName(),
-                        issuer -> issuer.getSpec().getAcme().getServer())
-                .containsExactlyInAnyOrder(
-                        tuple("letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"),
-                        tuple("letsencrypt-production", "https://acme-v02.api.letsencrypt.org/directory"));
-        assertThat(manifests.one(Certificate.class).getSpec().getIssuerRef().getName())
+    void theCertificatesNameTheIssuersOfTheIssuersChart() {
+        assertThat(HelmChart.render(List.of("values-staging.yaml"), Map.of())
+                        .one(Certificate.class)
+                        .getSpec()
+                        .getIssuerRef()
+                        .getName())
                 .isEqualTo("letsencrypt-staging");
+        assertThat(HelmChart.render(List.of("values-prod.yaml"), Map.of())
+                        .one(Certificate.class)
+                        .getSpec()
+                        .getIssuerRef()
+                        .getName())
+                .isEqualTo("letsencrypt-production");
+        assertThat(HelmChart.render(List.of("values-prod.yaml"), Map.of()).has(ClusterIssuer.class))
+                .as("issuers are the issuers chart's, installed once, never deleted with a release")
+                .isFalse();
     }
 
     @ParameterizedTest
@@ -274,6 +276,12 @@ class ChartTest {
                 .allSatisfy(mount -> assertThat(mount.getSubPath())
                         .as("a subPath mount never sees a renewed Secret")
                         .isNull());
+        assertThat(pod.getVolumes())
+                .filteredOn(volume -> volume.getSecret() != null)
+                .singleElement()
+                .satisfies(volume -> assertThat(volume.getSecret().getOptional())
+                        .as("a pod starts before its certificate is issued")
+                        .isTrue());
         assertThat(manifests.settings())
                 .containsEntry("GATEWAY_TLS_CERT", "/etc/gateway/tls/tls.crt")
                 .containsEntry("GATEWAY_TLS_KEY", "/etc/gateway/tls/tls.key");

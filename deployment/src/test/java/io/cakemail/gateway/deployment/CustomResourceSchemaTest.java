@@ -36,10 +36,11 @@ class CustomResourceSchemaTest {
                         "serviceMonitor.enabled", true,
                         "prometheusRule.enabled", true,
                         "tls.certificate.enabled", true,
-                        "tls.certificate.dnsNames[0]", "smtp.example.com",
-                        "clusterIssuers.enabled", true,
-                        "clusterIssuers.email", "ops@example.com"));
-        List<HasMetadata> custom = manifests.resources().stream()
+                        "tls.certificate.dnsNames[0]", "smtp.example.com"));
+        List<HasMetadata> resources = new java.util.ArrayList<>(manifests.resources());
+        resources.addAll(HelmChart.render(HelmChart.ISSUERS, List.of("values-example.yaml"), Map.of())
+                .resources());
+        List<HasMetadata> custom = resources.stream()
                 .filter(resource ->
                         CUSTOM_GROUPS.contains(resource.getApiVersion().split("/")[0]))
                 .toList();

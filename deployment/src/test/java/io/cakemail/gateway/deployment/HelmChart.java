@@ -1,5 +1,8 @@
 package io.cakemail.gateway.deployment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -19,6 +22,9 @@ final class HelmChart {
 
     static final String CHART_NAME = "cakemail-smtp-gateway";
     static final Path DIRECTORY = Path.of("helm", CHART_NAME).toAbsolutePath();
+    /** The ClusterIssuers' chart, installed once per cluster beside the gateway's releases. */
+    static final Path ISSUERS = Path.of("helm", CHART_NAME + "-issuers").toAbsolutePath();
+
     static final String RELEASE = "smtp-gateway";
     static final String NAMESPACE = "mail";
     /** The Kubernetes release rendered for: one the chart supports (Helm's own default, 1.20, is not). */
@@ -33,14 +39,34 @@ final class HelmChart {
         return new Helm(DIRECTORY).lint().strict().call();
     }
 
+    /**
+     * Lints {@code chart} strictly as a release would install it with {@code valuesFile}: Helm's lint takes no values
+     * file, so a copy in {@code work} gets its default values merged with that file's.
+     */
+    static LintResult lint(Path chart, String valuesFile, Path work) throws IOException {
+        Path copy = work.resolve(chart.getFileName().toString());
+        copyTree(chart, copy);
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode merged = yaml.readerForUpdating(
+                        yaml.readTree(chart.resolve("values.yaml").toFile()))
+                .readValue(chart.resolve(valuesFile).toFile());
+        yaml.writeValue(copy.resolve("values.yaml").toFile(), merged);
+        return new Helm(copy).lint().strict().call();
+    }
+
     /** Renders the chart with {@code valuesFiles} (names in the chart's directory) and then {@code set} applied. */
     static Manifests render(List<String> valuesFiles, Map<String, ?> set) {
-        TemplateCommand template = new Helm(DIRECTORY)
+        return render(DIRECTORY, valuesFiles, set);
+    }
+
+    /** Renders {@code chart} (a directory) with {@code valuesFiles} in it and then {@code set} applied. */
+    static Manifests render(Path chart, List<String> valuesFiles, Map<String, ?> set) {
+        TemplateCommand template = new Helm(chart)
                 .template()
                 .withName(RELEASE)
                 .withNamespace(NAMESPACE)
                 .withKubeVersion(KUBERNETES_VERSION);
-        valuesFiles.forEach(file -> template.withValuesFile(DIRECTORY.resolve(file)));
+        valuesFiles.forEach(file -> template.withValuesFile(chart.resolve(file)));
         set.forEach(template::set);
         return parse(template.call());
     }
@@ -59,10 +85,19 @@ final class HelmChart {
                 "apiVersion: v2\nname: mail-platform\nversion: 1.0.0\ndependencies:\n  - name: " + CHART_NAME
                         + "\n    version: \">0.0.0-0\"\n");
         Files.writeString(parent.resolve("values.yaml"), values);
-        Path copy = parent.resolve("charts").resolve(CHART_NAME);
-        try (Stream<Path> files = Files.walk(DIRECTORY)) {
+        copyTree(DIRECTORY, parent.resolve("charts").resolve(CHART_NAME));
+        return parse(new Helm(parent)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion(KUBERNETES_VERSION)
+                .call());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
             for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = copy.resolve(DIRECTORY.relativize(file).toString());
+                Path target = to.resolve(from.relativize(file).toString());
                 if (Files.isDirectory(file)) {
                     Files.createDirectories(target);
                 } else {
@@ -70,12 +105,6 @@ final class HelmChart {
                 }
             }
         }
-        return parse(new Helm(parent)
-                .template()
-                .withName(RELEASE)
-                .withNamespace(NAMESPACE)
-                .withKubeVersion(KUBERNETES_VERSION)
-                .call());
     }
 
     private static Manifests parse(String yaml) {

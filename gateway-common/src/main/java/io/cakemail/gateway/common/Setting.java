@@ -191,15 +191,23 @@ public record Setting<T>(
                 description);
     }
 
-    public static Setting<Path> readableFile(String name, String description) {
+    /**
+     * A file to read: one that is there and readable, or one still to come in a directory that is there (a Secret's
+     * mount before the Secret exists); the reader decides what a missing file means.
+     */
+    public static Setting<Path> fileToRead(String name, String description) {
         return new Setting<Path>(
                 name,
                 null,
                 "(none)",
                 text -> {
                     Path path = Path.of(text);
-                    if (!Files.isReadable(path) || !Files.isRegularFile(path)) {
-                        throw expected(text, "a readable PEM file");
+                    boolean readable = Files.isReadable(path) && Files.isRegularFile(path);
+                    boolean toCome = Files.notExists(path)
+                            && path.toAbsolutePath().getParent() != null
+                            && Files.isDirectory(path.toAbsolutePath().getParent());
+                    if (!readable && !toCome) {
+                        throw expected(text, "a readable PEM file, or one to come in an existing directory");
                     }
                     return path;
                 },

@@ -168,7 +168,8 @@ class GatewayConfigTest {
                 .hasMessageContaining("GATEWAY_SANDBOX: 'yes' (expected: true or false)")
                 .hasMessageContaining("GATEWAY_IDLE_TIMEOUT: '5 minutes' (expected: a number above 0 and ms, s, m or h")
                 .hasMessageContaining("GATEWAY_MAX_RECIPIENTS: '0' (expected: an integer from 1 to 2147483647)")
-                .hasMessageContaining("GATEWAY_TLS_CERT: '/nonexistent/cert.pem' (expected: a readable PEM file)")
+                .hasMessageContaining(
+                        "GATEWAY_TLS_CERT: '/nonexistent/cert.pem' (expected: a readable PEM file, or one to come in an existing directory)")
                 .hasMessageContaining("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: only one is set")
                 .hasMessageContaining("GATEWAY_BARE_LINE_ENDINGS: 'ignore' (expected: one of normalize, reject)")
                 .hasMessageContaining("GATEWAY_HOSTNAME: hostname: 'bad host' (expected: a domain name)")

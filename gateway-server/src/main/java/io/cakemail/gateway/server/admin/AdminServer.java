@@ -72,7 +72,7 @@ public final class AdminServer implements AutoCloseable {
                                     "/health/ready",
                                     (request, response) -> health.ready()
                                             ? status(response, 200, "UP")
-                                            : status(response, 503, health.isDraining() ? "DRAINING" : "STARTING"))
+                                            : status(response, 503, health.status()))
                             .get("/health", (request, response) -> json(response, 200, health.details())))
                     .bindNow(Duration.ofSeconds(10));
             return new AdminServer(server);

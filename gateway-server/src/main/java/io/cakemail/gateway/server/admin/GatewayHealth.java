@@ -37,18 +37,27 @@ public final class GatewayHealth {
     }
 
     boolean ready() {
-        return server != null && !draining;
+        GatewayServer listening = server;
+        return listening != null && !draining && !listening.waitingForCertificate();
     }
 
-    boolean isDraining() {
-        return draining;
+    /** UP, DRAINING, WAITING_FOR_CERTIFICATE or STARTING. */
+    String status() {
+        GatewayServer listening = server;
+        if (ready()) {
+            return "UP";
+        }
+        if (draining) {
+            return "DRAINING";
+        }
+        return listening != null && listening.waitingForCertificate() ? "WAITING_FOR_CERTIFICATE" : "STARTING";
     }
 
     /** The {@code /health} document: status, listeners, open sessions, certificate expiry, the API circuit breaker. */
     ObjectNode details() {
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         GatewayServer listening = server;
-        details.put("status", ready() ? "UP" : draining ? "DRAINING" : "STARTING");
+        details.put("status", status());
         details.put("draining", draining);
         if (listening != null) {
             details.putObject("listeners").put("smtp", listening.smtpPort()).put("smtps", listening.smtpsPort());

@@ -20,10 +20,12 @@ public final class ServerSettings {
             Setting.port("GATEWAY_SMTPS_PORT", 2465, "Implicit TLS listener (use 465 in production)");
     public static final Setting<Integer> HTTP_PORT = Setting.port(
             "GATEWAY_HTTP_PORT", 8080, "HTTP port of /health/live, /health/ready, /health and /metrics (Prometheus)");
-    public static final Setting<Path> TLS_CERT = Setting.readableFile(
-            "GATEWAY_TLS_CERT", "PEM certificate chain; without it a self-signed one is generated");
+    public static final Setting<Path> TLS_CERT = Setting.fileToRead(
+            "GATEWAY_TLS_CERT",
+            "PEM certificate chain; without it a self-signed one is generated. Not there yet (with its key): a"
+                    + " self-signed one serves, not ready, until both files appear");
     public static final Setting<Path> TLS_KEY =
-            Setting.readableFile("GATEWAY_TLS_KEY", "PEM private key (PKCS#8 or PKCS#1) of GATEWAY_TLS_CERT");
+            Setting.fileToRead("GATEWAY_TLS_KEY", "PEM private key (PKCS#8 or PKCS#1) of GATEWAY_TLS_CERT");
     public static final Setting<Subnets> PROXY_TRUSTED_CIDRS = Subnets.setting(
             "GATEWAY_PROXY_TRUSTED_CIDRS",
             "",

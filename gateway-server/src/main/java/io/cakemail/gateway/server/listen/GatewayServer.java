@@ -162,6 +162,11 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** When the certificate served now stops being valid. */
+    /** Whether the configured certificate is still awaited (a self-signed one serves meanwhile): not ready. */
+    public boolean waitingForCertificate() {
+        return serverTls.waiting();
+    }
+
     public Instant certificateNotAfter() {
         return serverTls.notAfter();
     }

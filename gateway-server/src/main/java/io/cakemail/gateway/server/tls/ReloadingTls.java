@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +24,10 @@ import org.apache.logging.log4j.Logger;
  * sees cert-manager's swap of a Secret's {@code ..data} symlink where a file watch would not. A changed pair is
  * checked ({@link ServerTls#fromPem}) and serves every handshake from then on, STARTTLS and implicit; open sessions
  * keep the context they shook hands with. A pair that fails the check is logged and counted once, and the previous
- * context stays. The meters: {@code smtp.tls.certificate.expiry} (seconds left to the certificate served) and
- * {@code smtp.tls.reloads} tagged {@code outcome} (success, failure).
+ * context stays. Files that do not exist yet at start (a certificate not issued yet) are awaited: a self-signed
+ * certificate serves until they appear, and {@link #waiting} says so, which keeps the gateway not ready. The meters:
+ * {@code smtp.tls.certificate.expiry} (seconds left to the certificate served), {@code smtp.tls.certificate.waiting}
+ * (1 while the files are awaited) and {@code smtp.tls.reloads} tagged {@code outcome} (success, failure).
  */
 public final class ReloadingTls implements AutoCloseable {
 
@@ -36,18 +39,23 @@ public final class ReloadingTls implements AutoCloseable {
     private final Counter reloaded;
     private final Counter refused;
     private volatile ServerTls.Material current;
+    private volatile boolean waiting;
     /** The hash of the files' content last seen, served or refused: only a new change is tried (and logged). */
     private byte[] seen;
 
     private ReloadingTls(GatewayConfig config, MeterRegistry registry) throws SSLException {
         certPath = config.tlsCert();
         keyPath = config.tlsKey();
+        waiting = config.tlsCert() != null && ServerTls.awaited(config);
         current = ServerTls.load(config);
         boolean reloads = certPath != null && config.tlsReloadInterval().compareTo(Duration.ZERO) > 0;
         seen = current.pemDigest(); // of the very contents served: a change made since is seen at the first poll
         Gauge.builder("smtp.tls.certificate.expiry", this, ReloadingTls::secondsLeft)
                 .baseUnit("seconds")
                 .description("Time left until the certificate served stops being valid")
+                .register(registry);
+        Gauge.builder("smtp.tls.certificate.waiting", this, tls -> tls.waiting ? 1 : 0)
+                .description("1 while the configured certificate files do not exist yet (not ready), else 0")
                 .register(registry);
         reloaded = reloads(registry, "success");
         refused = reloads(registry, "failure");
@@ -82,6 +90,11 @@ public final class ReloadingTls implements AutoCloseable {
         return current.context();
     }
 
+    /** Whether the configured files are still awaited, a self-signed certificate serving meanwhile. */
+    public boolean waiting() {
+        return waiting;
+    }
+
     /** When the certificate served stops being valid. */
     public Instant notAfter() {
         return current.certificate().getNotAfter().toInstant();
@@ -92,6 +105,9 @@ public final class ReloadingTls implements AutoCloseable {
     }
 
     private void reloadIfChanged() {
+        if (waiting && Files.notExists(certPath) && Files.notExists(keyPath)) {
+            return; // still to come: nothing to say until they are there
+        }
         try {
             byte[] certPem = ServerTls.read(certPath, ServerSettings.TLS_CERT);
             byte[] keyPem = ServerTls.read(keyPath, ServerSettings.TLS_KEY);
@@ -103,6 +119,10 @@ public final class ReloadingTls implements AutoCloseable {
             current = ServerTls.fromPem(certPath, certPem, keyPath, keyPem);
             reloaded.increment();
             log.info("TLS certificate reloaded from {}: {}", certPath, ServerTls.describe(current.certificate()));
+            if (waiting) {
+                waiting = false;
+                log.info("The awaited certificate is served: ready");
+            }
         } catch (IllegalArgumentException | SSLException e) {
             refused.increment();
             log.warn(

@@ -90,6 +90,15 @@ public final class ServerTls {
         } else {
             log.warn("TLS provider: JDK (BoringSSL unavailable: {})", String.valueOf(OpenSsl.unavailabilityCause()));
         }
+        if (config.tlsCert() != null && awaited(config)) {
+            log.warn(
+                    "{}: '{}' does not exist yet (a certificate not issued yet, a Secret not written yet): serving a"
+                            + " self-signed certificate for '{}' and not ready until the files are there",
+                    CERT,
+                    config.tlsCert(),
+                    config.smtp().hostname());
+            return selfSigned(config.smtp().hostname(), null);
+        }
         if (config.tlsCert() != null) {
             Material material = fromPem(
                     config.tlsCert(),
@@ -99,17 +108,29 @@ public final class ServerTls {
             log.info("TLS certificate from {}: {}", config.tlsCert(), describe(material.certificate()));
             return material;
         }
-        SelfSigned selfSigned = selfSigned(config.smtp().hostname());
         log.warn(
                 "No {}/{}: using a self-signed certificate for '{}' generated at start. Clients must be told to"
                         + " trust it; configure a real certificate in production.",
                 CERT,
                 KEY,
                 config.smtp().hostname());
+        return selfSigned(config.smtp().hostname(), null);
+    }
+
+    /**
+     * Whether the configured files are still to come: neither exists yet, as when a pod mounts the Secret of a
+     * certificate not issued yet ({@code optional: true}). Either one alone is a mistake, and fails as unreadable.
+     */
+    public static boolean awaited(GatewayConfig config) {
+        return Files.notExists(config.tlsCert()) && Files.notExists(config.tlsKey());
+    }
+
+    private static Material selfSigned(String hostname, byte[] pemDigest) throws SSLException {
+        SelfSigned selfSigned = selfSigned(hostname);
         return new Material(
                 build(SslContextBuilder.forServer(selfSigned.keyPair().getPrivate(), selfSigned.certificate())),
                 selfSigned.certificate(),
-                null);
+                pemDigest);
     }
 
     /**

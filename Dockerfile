@@ -27,4 +27,4 @@ HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${GATEWAY_HTTP_PORT} && printf 'GET /health/live HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 USER 10001:10001
 WORKDIR /tmp
-ENTRYPOINT ["java", "-XX:InitialRAMPercentage=40", "-XX:MaxRAMPercentage=40", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/smtp-gateway.jar"]
+ENTRYPOINT ["java", "-XX:InitialRAMPercentage=40", "-XX:MaxRAMPercentage=40", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/smtp-gateway.jar"]

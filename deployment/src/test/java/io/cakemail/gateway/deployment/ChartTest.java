@@ -169,6 +169,15 @@ class ChartTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"values.yaml", "values-prod.yaml", "values-staging.yaml"})
+    void aPodsMemoryRequestIsItsLimit(String valuesFile) {
+        var resources =
+                HelmChart.render(List.of(valuesFile), Map.of()).gateway().getResources();
+        assertThat(resources.getRequests().get("memory"))
+                .isEqualTo(resources.getLimits().get("memory"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"values.yaml", "values-prod.yaml", "values-staging.yaml"})
     void theGracePeriodCoversThePreStopSleepTheDrainAndTheApiDeadline(String valuesFile) {
         Manifests manifests = HelmChart.render(List.of(valuesFile), Map.of("gateway.drain.timeoutSeconds", 120));
         PodSpec pod = manifests.one(Deployment.class).getSpec().getTemplate().getSpec();
@@ -267,7 +276,7 @@ class ChartTest {
         assertThat(gateway.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(gateway.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(gateway.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
-        assertThat(gateway.getResources().getRequests()).hasToString("{cpu=500m, memory=512Mi}");
+        assertThat(gateway.getResources().getRequests()).hasToString("{cpu=500m, memory=1Gi}");
         assertThat(gateway.getResources().getLimits()).hasToString("{cpu=1000m, memory=1Gi}");
         Map<String, String> mounts = gateway.getVolumeMounts().stream()
                 .collect(Collectors.toMap(VolumeMount::getName, VolumeMount::getMountPath));
@@ -424,6 +433,17 @@ class ChartTest {
                         ""));
         assertWellFormed(manifests);
         assertThat(manifests.settings()).containsEntry("GATEWAY_HOSTNAME", "smtp.example.org");
+    }
+
+    @Test
+    void theAutoscalerCanAlsoFollowOpenSessions() {
+        var metrics = HelmChart.render(Map.of("autoscaling.targetActiveConnections", 600))
+                .one(HorizontalPodAutoscaler.class)
+                .getSpec()
+                .getMetrics();
+        assertThat(metrics).extracting(metric -> metric.getType()).containsExactly("Resource", "Pods");
+        assertThat(metrics.get(1).getPods().getMetric().getName()).isEqualTo("smtp_active_connections");
+        assertThat(metrics.get(1).getPods().getTarget().getAverageValue()).hasToString("600");
     }
 
     @Test

@@ -59,9 +59,38 @@ class CiWorkflowTest {
     }
 
     @Test
-    void dependenciesAreCheckedForKnownVulnerabilities() {
-        assertThat(runs(workflow.path("jobs").path("dependency-check")))
-                .anySatisfy(run -> assertThat(run).contains("dependency-check-maven", "-DfailBuildOnCVSS=7"));
+    void dependenciesAndTheImageAreScannedWithoutAnySecretSoForksGetItToo() throws Exception {
+        assertThat(runs(workflow.path("jobs").path("dependency-scan")))
+                .anySatisfy(run -> assertThat(run).contains("trivy", " fs ", "smtp-gateway.jar", "--exit-code 1"))
+                .anySatisfy(run -> assertThat(run).contains("trivy", " image ", "smtp-gateway-image.tar"));
+        assertThat(Files.readString(ROOT.resolve(".github/workflows/ci.yml"))).doesNotContain("secrets.");
+    }
+
+    @Test
+    void formatAndLintRunAsTheirOwnJobAndBeforeEachCommitAsInTheBuild() throws Exception {
+        assertThat(runs(workflow.path("jobs").path("lint")))
+                .anySatisfy(run -> assertThat(run).contains("spotless:check", "checkstyle:check"));
+        JsonNode preCommit = new ObjectMapper(new YAMLFactory())
+                .readTree(ROOT.resolve(".pre-commit-config.yaml").toFile());
+        List<String> entries = new ArrayList<>();
+        preCommit
+                .path("repos")
+                .forEach(repo -> repo.path("hooks")
+                        .forEach(hook -> entries.add(hook.path("entry").asText())));
+        assertThat(entries)
+                .anySatisfy(entry -> assertThat(entry).contains("spotless:check"))
+                .anySatisfy(entry -> assertThat(entry).contains("checkstyle:check"));
+    }
+
+    @Test
+    void coverageIsMeasuredOnJava17AndItsReportKept() {
+        JsonNode verify = workflow.path("jobs").path("verify");
+        assertThat(runs(verify)).anySatisfy(run -> assertThat(run).contains("-Pcoverage"));
+        assertThat(step(verify, "actions/upload-artifact")
+                        .path("with")
+                        .path("path")
+                        .asText())
+                .contains("target/site/jacoco");
     }
 
     @Test
@@ -70,7 +99,7 @@ class CiWorkflowTest {
         workflow.path("jobs").forEach(job -> {
             job.path("steps").forEach(step -> {
                 if (step.has("uses")) {
-                    assertThat(step.path("uses").asText()).matches("[\\w-]+/[\\w-]+@v\\d+");
+                    assertThat(step.path("uses").asText()).matches("[\\w-]+/[\\w-]+@(v\\d+|[0-9a-f]{40})");
                 }
                 Matcher script = SCRIPT.matcher(step.path("run").asText());
                 while (script.find()) {

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A real HAProxy (Debian's, which {@code .ci/run} installs) in front of the gateway on loopback, sending PROXY v1
  * ({@code send-proxy}) to the STARTTLS listener and v2 ({@code send-proxy-v2}, with v2 health checks, which are
  * {@code LOCAL} headers) to both; Python's smtplib connects from 127.0.0.2, and each session sees that address
- * although its socket's peer is HAProxy on 127.0.0.1.
+ * although its socket's peer is HAProxy on 127.0.0.1. And HAProxy health-checks the admin port as a cloud balancer
+ * with PROXY on its targets does: an HTTP check behind a PROXY v2 header, passing while the gateway serves and
+ * failing from the start of its drain.
  */
 class HaproxyTest {
 
@@ -105,6 +107,93 @@ class HaproxyTest {
                             .count())
                     .as("health checks and sessions alike are accepted")
                     .isZero();
+        }
+    }
+
+    /**
+     * What a cloud balancer with PROXY on its targets does to health checks, done by HAProxy: an HTTP check of
+     * {@code /health/ready} on the admin port behind a PROXY v2 header ({@code check-send-proxy}). The gateway is UP in
+     * HAProxy's eyes, then DOWN as soon as its drain starts, while its SMTP listener still accepts for the drain delay.
+     */
+    @Test
+    void theBalancersHealthCheckThroughProxySeesTheGatewayUpThenItsDrain(@TempDir Path dir) throws Exception {
+        Path haproxy = Path.of("/usr/sbin/haproxy");
+        assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
+        InProcessGateway gateway = gateways.inProcess(
+                "GATEWAY_PROXY_PROTOCOL", "on",
+                "GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.1/32",
+                "GATEWAY_DRAIN_DELAY", "5s");
+        Path socket = dir.resolve("admin.sock");
+        int smtp = FreePorts.next();
+        Path config = Files.writeString(
+                dir.resolve("haproxy.cfg"),
+                String.join(
+                        "\n",
+                        "global",
+                        "  stats socket " + socket + " level admin",
+                        "defaults",
+                        "  mode tcp",
+                        "  timeout connect 5s",
+                        "  timeout client 30s",
+                        "  timeout server 30s",
+                        "frontend smtp",
+                        "  bind 127.0.0.1:" + smtp,
+                        "  default_backend smtp",
+                        "backend smtp",
+                        "  option httpchk GET /health/ready",
+                        "  server gateway 127.0.0.1:" + gateway.gateway.server().smtpPort()
+                                + " send-proxy-v2 check-send-proxy check port " + gateway.gateway.httpPort()
+                                + " inter 200ms fall 1 rise 1",
+                        ""));
+        Process process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile())
+                .start();
+        gateways.manage(process::destroy);
+        awaitListening(smtp);
+        Await.until("HAProxy's HTTP health check passing (L7OK, 200)", Duration.ofSeconds(10), () -> {
+            var row = stat(socket);
+            return row.get("check_status").equals("L7OK")
+                    && row.get("check_code").equals("200");
+        });
+        assertThat(stat(socket).get("status")).isEqualTo("UP");
+
+        java.util.concurrent.CompletableFuture.runAsync(gateway::close);
+        Await.until(
+                "HAProxy's health check sees the drain",
+                Duration.ofSeconds(3),
+                () -> stat(socket).get("status").equals("DOWN"));
+        assertThat(stat(socket).get("check_code")).as("readiness failing").isEqualTo("503");
+        try (LineClient client = LineClient.connect(gateway.gateway.server().smtpPort())) {
+            client.send("PROXY TCP4 203.0.113.7 127.0.0.1 40000 2587\r\n"); // as the balancer would, had it not left
+            assertThat(client.reply())
+                    .as("still accepting during the drain delay")
+                    .startsWith("220 ");
+        }
+    }
+
+    /** The gateway's row of HAProxy's statistics (runtime API {@code show stat}), by column name. */
+    private static java.util.Map<String, String> stat(Path socket) throws Exception {
+        try (java.nio.channels.SocketChannel channel =
+                java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            channel.write(java.nio.ByteBuffer.wrap("show stat\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            List<String> lines = new String(
+                            java.nio.channels.Channels.newInputStream(channel).readAllBytes(),
+                            java.nio.charset.StandardCharsets.US_ASCII)
+                    .lines()
+                    .toList();
+            String[] columns = lines.get(0).substring(2).split(",", -1);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fields = line.split(",", -1);
+                if (fields.length > 1 && fields[0].equals("smtp") && fields[1].equals("gateway")) {
+                    java.util.Map<String, String> row = new java.util.HashMap<>();
+                    for (int i = 0; i < Math.min(columns.length, fields.length); i++) {
+                        row.put(columns[i], fields[i]);
+                    }
+                    return row;
+                }
+            }
+            throw new AssertionError("no row for the gateway: " + lines);
         }
     }
 

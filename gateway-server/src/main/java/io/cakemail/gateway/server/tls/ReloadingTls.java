@@ -39,14 +39,12 @@ public final class ReloadingTls implements AutoCloseable {
     private final Counter reloaded;
     private final Counter refused;
     private volatile ServerTls.Material current;
-    private volatile boolean waiting;
     /** The hash of the files' content last seen, served or refused: only a new change is tried (and logged). */
     private byte[] seen;
 
     private ReloadingTls(GatewayConfig config, MeterRegistry registry) throws SSLException {
         certPath = config.tlsCert();
         keyPath = config.tlsKey();
-        waiting = config.tlsCert() != null && ServerTls.awaited(config);
         current = ServerTls.load(config);
         boolean reloads = certPath != null && config.tlsReloadInterval().compareTo(Duration.ZERO) > 0;
         seen = current.pemDigest(); // of the very contents served: a change made since is seen at the first poll
@@ -54,7 +52,7 @@ public final class ReloadingTls implements AutoCloseable {
                 .baseUnit("seconds")
                 .description("Time left until the certificate served stops being valid")
                 .register(registry);
-        Gauge.builder("smtp.tls.certificate.waiting", this, tls -> tls.waiting ? 1 : 0)
+        Gauge.builder("smtp.tls.certificate.waiting", this, tls -> tls.waiting() ? 1 : 0)
                 .description("1 while the configured certificate files do not exist yet (not ready), else 0")
                 .register(registry);
         reloaded = reloads(registry, "success");
@@ -92,7 +90,7 @@ public final class ReloadingTls implements AutoCloseable {
 
     /** Whether the configured files are still awaited, a self-signed certificate serving meanwhile. */
     public boolean waiting() {
-        return waiting;
+        return certPath != null && current.pemDigest() == null; // files configured, a generated certificate served
     }
 
     /** When the certificate served stops being valid. */
@@ -105,6 +103,7 @@ public final class ReloadingTls implements AutoCloseable {
     }
 
     private void reloadIfChanged() {
+        boolean waiting = waiting();
         if (waiting && Files.notExists(certPath) && Files.notExists(keyPath)) {
             return; // still to come: nothing to say until they are there
         }
@@ -120,7 +119,6 @@ public final class ReloadingTls implements AutoCloseable {
             reloaded.increment();
             log.info("TLS certificate reloaded from {}: {}", certPath, ServerTls.describe(current.certificate()));
             if (waiting) {
-                waiting = false;
                 log.info("The awaited certificate is served: ready");
             }
         } catch (IllegalArgumentException | SSLException e) {

@@ -121,7 +121,7 @@ public final class ServerTls {
      * Whether the configured files are still to come: neither exists yet, as when a pod mounts the Secret of a
      * certificate not issued yet ({@code optional: true}). Either one alone is a mistake, and fails as unreadable.
      */
-    public static boolean awaited(GatewayConfig config) {
+    private static boolean awaited(GatewayConfig config) {
         return Files.notExists(config.tlsCert()) && Files.notExists(config.tlsKey());
     }
 

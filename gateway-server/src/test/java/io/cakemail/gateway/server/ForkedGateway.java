@@ -92,12 +92,7 @@ final class ForkedGateway implements AutoCloseable {
     /** Sends SIGTERM; whether the process ended within {@code atMost}. */
     boolean terminate(Duration atMost) throws InterruptedException {
         jvm.sigterm();
-        try {
-            jvm.exitCode(atMost);
-            return true;
-        } catch (AssertionError e) {
-            return false;
-        }
+        return jvm.ended(atMost);
     }
 
     void sigterm() {

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +34,6 @@ class HaproxyTest {
 
     @Test
     void smtplibThroughHaproxyReachesTheSessionWithItsOwnAddress(@TempDir Path dir) throws Exception {
-        Path haproxy = Path.of("/usr/sbin/haproxy");
-        assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
         int v1 = FreePorts.next();
         int v2 = FreePorts.next();
         int v2Tls = FreePorts.next();
@@ -48,52 +45,36 @@ class HaproxyTest {
         RecordingReceiver receiver = gateway.receiver;
         try (gateway) { // every session ends before the counts are read
             GatewayServer server = gateway.server;
-            Path config = Files.writeString(
-                    dir.resolve("haproxy.cfg"),
+            haproxy(
+                    dir,
+                    "",
+                    frontend("v1", v1, server.smtpPort(), "send-proxy"),
+                    frontend("v2", v2, server.smtpPort(), "send-proxy-v2 check inter 200ms check-send-proxy"),
+                    frontend("v2tls", v2Tls, server.smtpsPort(), "send-proxy-v2"));
+            awaitListening(v1, v2, v2Tls);
+            ExternalClient.Result sent = ExternalClient.python(
                     String.join(
                             "\n",
-                            "defaults",
-                            "  mode tcp",
-                            "  timeout connect 5s",
-                            "  timeout client 30s",
-                            "  timeout server 30s",
-                            frontend("v1", v1, server.smtpPort(), "send-proxy"),
-                            frontend("v2", v2, server.smtpPort(), "send-proxy-v2 check inter 200ms check-send-proxy"),
-                            frontend("v2tls", v2Tls, server.smtpsPort(), "send-proxy-v2"),
-                            ""));
-            Process process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("haproxy.log").toFile())
-                    .start();
-            try {
-                awaitListening(v1, v2, v2Tls);
-                ExternalClient.Result sent = ExternalClient.python(
-                        String.join(
-                                "\n",
-                                "import smtplib, ssl, sys",
-                                "context = ssl._create_unverified_context()",
-                                "for port, implicit in ((sys.argv[1], False), (sys.argv[2], False), (sys.argv[3], True)):",
-                                "    if implicit:",
-                                "        s = smtplib.SMTP_SSL('127.0.0.1', int(port), source_address=('127.0.0.2', 0),",
-                                "                             context=context, timeout=30)",
-                                "    else:",
-                                "        s = smtplib.SMTP('127.0.0.1', int(port), source_address=('127.0.0.2', 0), timeout=30)",
-                                "        s.starttls(context=context)",
-                                "    s.login(sys.argv[4], sys.argv[5])",
-                                "    s.sendmail('a@example.com', ['b@example.com'], 'Subject: via ' + port + '\\r\\n\\r\\nHi\\r\\n')",
-                                "    s.quit()"),
-                        String.valueOf(v1),
-                        String.valueOf(v2),
-                        String.valueOf(v2Tls),
-                        TestAuthenticator.ASCII_USERNAME, // smtplib's AUTH PLAIN takes ASCII only
-                        TestAuthenticator.ASCII_PASSWORD);
-                assertThat(sent.exitCode())
-                        .as(sent.output() + Files.readString(dir.resolve("haproxy.log")))
-                        .isZero();
-            } finally {
-                process.destroy();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
+                            "import smtplib, ssl, sys",
+                            "context = ssl._create_unverified_context()",
+                            "for port, implicit in ((sys.argv[1], False), (sys.argv[2], False), (sys.argv[3], True)):",
+                            "    if implicit:",
+                            "        s = smtplib.SMTP_SSL('127.0.0.1', int(port), source_address=('127.0.0.2', 0),",
+                            "                             context=context, timeout=30)",
+                            "    else:",
+                            "        s = smtplib.SMTP('127.0.0.1', int(port), source_address=('127.0.0.2', 0), timeout=30)",
+                            "        s.starttls(context=context)",
+                            "    s.login(sys.argv[4], sys.argv[5])",
+                            "    s.sendmail('a@example.com', ['b@example.com'], 'Subject: via ' + port + '\\r\\n\\r\\nHi\\r\\n')",
+                            "    s.quit()"),
+                    String.valueOf(v1),
+                    String.valueOf(v2),
+                    String.valueOf(v2Tls),
+                    TestAuthenticator.ASCII_USERNAME, // smtplib's AUTH PLAIN takes ASCII only
+                    TestAuthenticator.ASCII_PASSWORD);
+            assertThat(sent.exitCode())
+                    .as(sent.output() + Files.readString(dir.resolve("haproxy.log")))
+                    .isZero();
         }
         assertThat(receiver.messages())
                 .hasSize(3)
@@ -117,25 +98,17 @@ class HaproxyTest {
      */
     @Test
     void theBalancersHealthCheckThroughProxySeesTheGatewayUpThenItsDrain(@TempDir Path dir) throws Exception {
-        Path haproxy = Path.of("/usr/sbin/haproxy");
-        assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
         InProcessGateway gateway = gateways.inProcess(
                 "GATEWAY_PROXY_PROTOCOL", "on",
                 "GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.1/32",
                 "GATEWAY_DRAIN_DELAY", "5s");
         Path socket = dir.resolve("admin.sock");
         int smtp = FreePorts.next();
-        Path config = Files.writeString(
-                dir.resolve("haproxy.cfg"),
+        haproxy(
+                dir,
+                "  stats socket " + socket + " level admin",
                 String.join(
                         "\n",
-                        "global",
-                        "  stats socket " + socket + " level admin",
-                        "defaults",
-                        "  mode tcp",
-                        "  timeout connect 5s",
-                        "  timeout client 30s",
-                        "  timeout server 30s",
                         "frontend smtp",
                         "  bind 127.0.0.1:" + smtp,
                         "  default_backend smtp",
@@ -143,13 +116,7 @@ class HaproxyTest {
                         "  option httpchk GET /health/ready",
                         "  server gateway 127.0.0.1:" + gateway.gateway.server().smtpPort()
                                 + " send-proxy-v2 check-send-proxy check port " + gateway.gateway.httpPort()
-                                + " inter 200ms fall 1 rise 1",
-                        ""));
-        Process process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile())
-                .start();
-        gateways.manage(process::destroy);
+                                + " inter 200ms fall 1 rise 1"));
         awaitListening(smtp);
         Await.until("HAProxy's HTTP health check passing (L7OK, 200)", Duration.ofSeconds(10), () -> {
             var row = stat(socket);
@@ -195,6 +162,31 @@ class HaproxyTest {
             }
             throw new AssertionError("no row for the gateway: " + lines);
         }
+    }
+
+    /**
+     * Debian's HAProxy (the test is skipped where it is not installed) in TCP mode with {@code global} settings and
+     * {@code proxies}, its output in {@code haproxy.log}; stopped after the test.
+     */
+    private void haproxy(Path dir, String global, String... proxies) throws Exception {
+        Path haproxy = Path.of("/usr/sbin/haproxy");
+        assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                "global",
+                global,
+                "defaults",
+                "  mode tcp",
+                "  timeout connect 5s",
+                "  timeout client 30s",
+                "  timeout server 30s"));
+        lines.addAll(List.of(proxies));
+        lines.add("");
+        Path config = Files.writeString(dir.resolve("haproxy.cfg"), String.join("\n", lines));
+        Process process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile())
+                .start();
+        gateways.manage(process::destroy);
     }
 
     private static String frontend(String name, int port, int gatewayPort, String serverOptions) {

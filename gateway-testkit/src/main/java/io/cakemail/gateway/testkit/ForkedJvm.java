@@ -132,9 +132,14 @@ public final class ForkedJvm implements AutoCloseable {
         process.destroy();
     }
 
+    /** Whether the process ended within {@code atMost}. */
+    public boolean ended(Duration atMost) throws InterruptedException {
+        return process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The exit code, once the process ends within {@code atMost}. */
     public int exitCode(Duration atMost) throws InterruptedException {
-        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!ended(atMost)) {
             throw new AssertionError("the process did not exit within " + atMost);
         }
         return process.exitValue();

@@ -1,20 +1,20 @@
 package io.cakemail.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cakemail.gateway.server.listen.GatewayServer;
 import io.cakemail.gateway.testing.RecordingReceiver;
 import io.cakemail.gateway.testing.TestAuthenticator;
 import io.cakemail.gateway.testkit.Await;
 import io.cakemail.gateway.testkit.FreePorts;
+import io.cakemail.gateway.testkit.HaproxyServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,9 +45,8 @@ class HaproxyTest {
         RecordingReceiver receiver = gateway.receiver;
         try (gateway) { // every session ends before the counts are read
             GatewayServer server = gateway.server;
-            haproxy(
+            HaproxyServer haproxy = gateways.haproxy(
                     dir,
-                    "",
                     frontend("v1", v1, server.smtpPort(), "send-proxy"),
                     frontend("v2", v2, server.smtpPort(), "send-proxy-v2 check inter 200ms check-send-proxy"),
                     frontend("v2tls", v2Tls, server.smtpsPort(), "send-proxy-v2"));
@@ -72,9 +71,7 @@ class HaproxyTest {
                     String.valueOf(v2Tls),
                     TestAuthenticator.ASCII_USERNAME, // smtplib's AUTH PLAIN takes ASCII only
                     TestAuthenticator.ASCII_PASSWORD);
-            assertThat(sent.exitCode())
-                    .as(sent.output() + Files.readString(dir.resolve("haproxy.log")))
-                    .isZero();
+            assertThat(sent.exitCode()).as(sent.output() + haproxy.log()).isZero();
         }
         assertThat(receiver.messages())
                 .hasSize(3)
@@ -102,11 +99,9 @@ class HaproxyTest {
                 "GATEWAY_PROXY_PROTOCOL", "on",
                 "GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.1/32",
                 "GATEWAY_DRAIN_DELAY", "5s");
-        Path socket = dir.resolve("admin.sock");
         int smtp = FreePorts.next();
-        haproxy(
+        HaproxyServer haproxy = gateways.haproxy(
                 dir,
-                "  stats socket " + socket + " level admin",
                 String.join(
                         "\n",
                         "frontend smtp",
@@ -119,74 +114,26 @@ class HaproxyTest {
                                 + " inter 200ms fall 1 rise 1"));
         awaitListening(smtp);
         Await.until("HAProxy's HTTP health check passing (L7OK, 200)", Duration.ofSeconds(10), () -> {
-            var row = stat(socket);
+            Map<String, String> row = haproxy.stat("smtp", "gateway");
             return row.get("check_status").equals("L7OK")
                     && row.get("check_code").equals("200");
         });
-        assertThat(stat(socket).get("status")).isEqualTo("UP");
+        assertThat(haproxy.stat("smtp", "gateway").get("status")).isEqualTo("UP");
 
         java.util.concurrent.CompletableFuture.runAsync(gateway::close);
         Await.until(
                 "HAProxy's health check sees the drain",
                 Duration.ofSeconds(3),
-                () -> stat(socket).get("status").equals("DOWN"));
-        assertThat(stat(socket).get("check_code")).as("readiness failing").isEqualTo("503");
+                () -> haproxy.stat("smtp", "gateway").get("status").equals("DOWN"));
+        assertThat(haproxy.stat("smtp", "gateway").get("check_code"))
+                .as("readiness failing")
+                .isEqualTo("503");
         try (LineClient client = LineClient.connect(gateway.gateway.server().smtpPort())) {
             client.send("PROXY TCP4 203.0.113.7 127.0.0.1 40000 2587\r\n"); // as the balancer would, had it not left
             assertThat(client.reply())
                     .as("still accepting during the drain delay")
                     .startsWith("220 ");
         }
-    }
-
-    /** The gateway's row of HAProxy's statistics (runtime API {@code show stat}), by column name. */
-    private static java.util.Map<String, String> stat(Path socket) throws Exception {
-        try (java.nio.channels.SocketChannel channel =
-                java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
-            channel.write(java.nio.ByteBuffer.wrap("show stat\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-            List<String> lines = new String(
-                            java.nio.channels.Channels.newInputStream(channel).readAllBytes(),
-                            java.nio.charset.StandardCharsets.US_ASCII)
-                    .lines()
-                    .toList();
-            String[] columns = lines.get(0).substring(2).split(",", -1);
-            for (String line : lines.subList(1, lines.size())) {
-                String[] fields = line.split(",", -1);
-                if (fields.length > 1 && fields[0].equals("smtp") && fields[1].equals("gateway")) {
-                    java.util.Map<String, String> row = new java.util.HashMap<>();
-                    for (int i = 0; i < Math.min(columns.length, fields.length); i++) {
-                        row.put(columns[i], fields[i]);
-                    }
-                    return row;
-                }
-            }
-            throw new AssertionError("no row for the gateway: " + lines);
-        }
-    }
-
-    /**
-     * Debian's HAProxy (the test is skipped where it is not installed) in TCP mode with {@code global} settings and
-     * {@code proxies}, its output in {@code haproxy.log}; stopped after the test.
-     */
-    private void haproxy(Path dir, String global, String... proxies) throws Exception {
-        Path haproxy = Path.of("/usr/sbin/haproxy");
-        assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (apt-get install haproxy)");
-        List<String> lines = new java.util.ArrayList<>(List.of(
-                "global",
-                global,
-                "defaults",
-                "  mode tcp",
-                "  timeout connect 5s",
-                "  timeout client 30s",
-                "  timeout server 30s"));
-        lines.addAll(List.of(proxies));
-        lines.add("");
-        Path config = Files.writeString(dir.resolve("haproxy.cfg"), String.join("\n", lines));
-        Process process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile())
-                .start();
-        gateways.manage(process::destroy);
     }
 
     private static String frontend(String name, int port, int gatewayPort, String serverOptions) {

@@ -1,5 +1,6 @@
 package io.cakemail.gateway.testkit;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The one JUnit 5 extension through which a test starts gateways and what they stand on (a real Redis, an API, a
- * process of their own). Registered as a field with {@code @RegisterExtension}: what is started through it during a
+ * balancer in front of them, a process of their own). Registered as a field with {@code @RegisterExtension}: what is started through it during a
  * test (an instance field) or a test class (a static field) is closed after it, newest first, even when the test
  * fails, so a test never writes the clean-up of what it started.
  *
@@ -31,6 +32,14 @@ public class GatewayExtension implements BeforeAllCallback, AfterEachCallback, A
     /** A real {@code redis-server} on a free loopback port; the test is skipped where Redis is not installed. */
     public final RedisServer redis() throws Exception {
         return manage(RedisServer.start());
+    }
+
+    /**
+     * Debian's HAProxy in TCP mode with {@code proxies} (frontend and backend sections), its files in {@code dir}; the
+     * test is skipped where HAProxy is not installed.
+     */
+    public final HaproxyServer haproxy(Path dir, String... proxies) throws Exception {
+        return manage(HaproxyServer.start(dir, proxies));
     }
 
     @Override

@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Builds the gateway's image with Jib, runs it as the image's own user on a read-only root, sends one message
+# Runs the gateway's image as the image's own user on a read-only root, sends one message
 # through it over STARTTLS and one over implicit TLS to its sandbox API, checks the sandbox received both and the
 # heap was sized from the container's memory, then stops it the way Kubernetes does (SIGTERM) and checks that it
 # drained and exited 0.
-# Usage: deployment/image/smoke.sh
+# Usage: deployment/image/smoke.sh [IMAGE]   (IMAGE: one already built; by default deployment/image/build.sh builds it)
 #   CONTAINER_ENGINE  podman (default; run with runc) or docker
-#   IMAGE_BASE        the base image, such as eclipse-temurin:17-jre; by default one assembled offline from this
-#                     machine's Debian packages by local-base.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine=${CONTAINER_ENGINE:-podman}
@@ -14,14 +12,7 @@ work=$(mktemp -d)
 name=smtp-gateway-smoke-$$
 trap '"$engine" rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-base=${IMAGE_BASE:-}
-if [ -z "$base" ]; then
-  deployment/image/local-base.sh "$work/base.tar"
-  base="tar://$work/base.tar"
-fi
-mvn -B -q -Pimage -Dimage.base="$base" -Djib.disableUpdateChecks=true -DskipTests -Dcheckstyle.skip \
-  -pl deployment -am package
-image=$("$engine" load -q -i deployment/target/smtp-gateway-image.tar | sed -n 's/^Loaded image: //p')
+image=${1:-$(deployment/image/build.sh)}
 echo "image: $image"
 
 # A read-only root with a writable /tmp, as the chart runs it. Host networking on loopback, high ports (the image's

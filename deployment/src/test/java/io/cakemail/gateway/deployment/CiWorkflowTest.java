@@ -59,6 +59,15 @@ class CiWorkflowTest {
     }
 
     @Test
+    void stagingInABoxRunsOnTheImageWithWhatItStandsOn() {
+        JsonNode staging = workflow.path("jobs").path("staging");
+
+        assertThat(runs(staging))
+                .anySatisfy(run -> assertThat(run).contains("haproxy", "redis-server", "podman", "runc"))
+                .anySatisfy(run -> assertThat(run).contains("deployment/image/build.sh", "deployment/staging.sh"));
+    }
+
+    @Test
     void dependenciesAndTheImageAreScannedWithoutAnySecretSoForksGetItToo() throws Exception {
         assertThat(runs(workflow.path("jobs").path("dependency-scan")))
                 .anySatisfy(run -> assertThat(run).contains("trivy", " fs ", "smtp-gateway.jar", "--exit-code 1"))

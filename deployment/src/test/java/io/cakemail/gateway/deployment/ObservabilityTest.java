@@ -143,27 +143,7 @@ class ObservabilityTest {
     /** The samples' names in a scrape of the jar run with the production settings, Redis and a certificate. */
     private static Set<String> exportedByTheGateway(Path dir) throws Exception {
         RedisServer redis = fixtures.redis();
-        Path cert = dir.resolve("tls.crt");
-        Path key = dir.resolve("tls.key");
-        Command openssl = Command.run(
-                dir,
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=smtp.example.com",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString());
-        assertThat(openssl.exitCode()).as(openssl.output()).isZero();
+        Path tls = Certificates.selfSigned(dir, "smtp.example.com");
         int http = FreePorts.next();
         Map<String, String> settings = new HashMap<>(manifests.settings());
         settings.putAll(Map.of(
@@ -172,8 +152,8 @@ class ObservabilityTest {
                 "GATEWAY_HTTP_PORT", String.valueOf(http),
                 "GATEWAY_PROXY_TRUSTED_CIDRS", "127.0.0.0/8",
                 "GATEWAY_REDIS_URL", redis.url().toString(),
-                "GATEWAY_TLS_CERT", cert.toString(),
-                "GATEWAY_TLS_KEY", key.toString()));
+                "GATEWAY_TLS_CERT", tls.resolve("tls.crt").toString(),
+                "GATEWAY_TLS_KEY", tls.resolve("tls.key").toString()));
         Path log = GatewayJar.logFile("gateway-observed");
         Process gateway = GatewayJar.start(settings, log);
         fixtures.manage(gateway::destroyForcibly);

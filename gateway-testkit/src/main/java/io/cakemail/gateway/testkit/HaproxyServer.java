@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class HaproxyServer implements AutoCloseable {
 
     /**
      * Starts HAProxy with {@code proxies} (frontend and backend sections) after TCP-mode defaults, its log in
-     * {@code haproxy.log} in {@code dir}.
+     * {@code haproxy.log} in {@code dir}; returns once its runtime API answers.
      */
     static HaproxyServer start(Path dir, String... proxies) throws IOException {
         assumeTrue(Files.isExecutable(HAPROXY), "HAProxy is not installed (apt-get install haproxy)");
@@ -49,12 +50,24 @@ public final class HaproxyServer implements AutoCloseable {
                 "  timeout server 5m"));
         lines.addAll(List.of(proxies));
         lines.add("");
+        Files.deleteIfExists(dir.resolve("haproxy.sock"));
         Path config = Files.writeString(dir.resolve("haproxy.cfg"), String.join("\n", lines));
         Process process = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("haproxy.log").toFile())
                 .start();
-        return new HaproxyServer(dir, process);
+        HaproxyServer haproxy = new HaproxyServer(dir, process);
+        Await.until("HAProxy's runtime API (" + dir.resolve("haproxy.log") + ")", Duration.ofSeconds(10), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("HAProxy ended: " + haproxy.log());
+            }
+            try (SocketChannel channel = SocketChannel.open(haproxy.socket())) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        return haproxy;
     }
 
     /** HAProxy's output so far, for an assertion's message. */
@@ -67,7 +80,7 @@ public final class HaproxyServer implements AutoCloseable {
      * name: {@code status} (UP, DOWN), {@code check_status} (L7OK), {@code check_code} (the HTTP status), ...
      */
     public Map<String, String> stat(String backend, String server) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("haproxy.sock")))) {
+        try (SocketChannel channel = SocketChannel.open(socket())) {
             channel.write(ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
             List<String> lines = new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.US_ASCII)
                     .lines()
@@ -85,6 +98,10 @@ public final class HaproxyServer implements AutoCloseable {
             }
             throw new AssertionError("no row for " + backend + "/" + server + ": " + lines);
         }
+    }
+
+    private UnixDomainSocketAddress socket() {
+        return UnixDomainSocketAddress.of(dir.resolve("haproxy.sock"));
     }
 
     @Override

@@ -51,6 +51,9 @@ import org.apache.logging.log4j.Level;
  */
 public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
+    /** The longest client name the greeting echoes: a domain's 255 octets. */
+    private static final int MAX_ECHOED_NAME = 255;
+
     /**
      * Fire this user event to close the session gracefully with {@code 421 4.3.2} at its next command boundary: at
      * once between commands; after the message and its reply while a message's content arrives or its reply is
@@ -268,12 +271,13 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         mail.reset();
         client.greeted(domain, ehlo);
+        String greeting = config.hostname() + " Hello" + echoed(domain);
         if (!ehlo) {
-            reply(SmtpReply.withoutStatus(250, config.hostname() + " Hello " + domain));
+            reply(SmtpReply.withoutStatus(250, greeting));
             return;
         }
         List<String> lines = new ArrayList<>(9);
-        lines.add(config.hostname() + " Hello " + domain);
+        lines.add(greeting);
         lines.add("PIPELINING"); // the session's own: replies to a burst leave together, with enhanced codes
         lines.add("ENHANCEDSTATUSCODES");
         mail.ehloKeywords(lines);
@@ -282,6 +286,23 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         auth.ehloKeywords(lines);
         reply(SmtpReply.multiline(250, null, lines));
+    }
+
+    /**
+     * The client's name as the greeting echoes it: only printable ASCII, and no longer than a domain may be, so that a
+     * reply line stays one line of ASCII within its 512 octets whatever the client claimed to be.
+     */
+    private static String echoed(String domain) {
+        if (domain.length() > MAX_ECHOED_NAME) {
+            return "";
+        }
+        for (int i = 0; i < domain.length(); i++) {
+            char c = domain.charAt(i);
+            if (c <= ' ' || c > '~') {
+                return "";
+            }
+        }
+        return " " + domain;
     }
 
     static void requireNoArgument(String argument) {

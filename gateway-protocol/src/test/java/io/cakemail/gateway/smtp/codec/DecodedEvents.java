@@ -25,19 +25,29 @@ final class DecodedEvents extends ChannelInboundHandlerAdapter {
         this.decoder = decoder;
     }
 
-    /** Feeds {@code input} split at the given offsets and returns the events. */
+    /**
+     * Feeds {@code input} split at the given offsets and returns the events, once every buffer fed (and every slice
+     * of it given out) is released.
+     */
     static List<String> decode(SmtpRequestDecoder decoder, byte[] input, int... splits) {
         DecodedEvents recorder = new DecodedEvents(decoder);
         EmbeddedChannel channel = new EmbeddedChannel(decoder, recorder);
+        List<ByteBuf> fed = new ArrayList<>();
         int from = 0;
         for (int split : splits) {
-            channel.writeInbound(
-                    Unpooled.copiedBuffer(input, from, split - from)); // the decoder may write into its input
+            fed.add(Unpooled.copiedBuffer(input, from, split - from)); // the decoder may write into its input
+            channel.writeInbound(fed.get(fed.size() - 1));
             from = split;
         }
-        channel.writeInbound(Unpooled.copiedBuffer(input, from, input.length - from));
+        fed.add(Unpooled.copiedBuffer(input, from, input.length - from));
+        channel.writeInbound(fed.get(fed.size() - 1));
         if (channel.finish()) {
             throw new AssertionError("unexpected outbound or unconsumed messages");
+        }
+        for (ByteBuf buf : fed) {
+            if (buf.capacity() > 0 && buf.refCnt() != 0) {
+                throw new AssertionError("a buffer the decoder was given, or a slice of it, was not released");
+            }
         }
         return recorder.events();
     }

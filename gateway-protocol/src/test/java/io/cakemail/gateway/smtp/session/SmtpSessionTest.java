@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SmtpSessionTest {
 
@@ -57,6 +58,24 @@ class SmtpSessionTest {
                         + "250-SMTPUTF8\r\n"
                         + "250-CHUNKING\r\n"
                         + "250 AUTH PLAIN LOGIN\r\n");
+    }
+
+    /** Found by SmtpSessionFuzzTest: the client's name was echoed whatever it held, and however long. */
+    @ParameterizedTest
+    @ValueSource(strings = {"client\u001b[31m.test", "client.exam\u00e9le", "client\u007f.test"})
+    void theGreetingEchoesTheClientsNameOnlyWhenItIsPrintableAscii(String name) {
+        start(PLAINTEXT_AUTH).replies();
+        assertThat(session.send("HELO " + name + "\r\n")).isEqualTo("250 mx.test Hello\r\n");
+        assertThat(session.send("EHLO " + name + "\r\n")).startsWith("250-mx.test Hello\r\n250-PIPELINING\r\n");
+    }
+
+    @Test
+    void theGreetingNeverGrowsPastTheLengthOfAReplyLine() {
+        start(PLAINTEXT_AUTH).replies();
+        String longest = "a".repeat(1000 - "EHLO \r\n".length());
+        assertThat(session.send("EHLO " + longest + "\r\n")).startsWith("250-mx.test Hello\r\n");
+        String fits = "a".repeat(255);
+        assertThat(session.send("HELO " + fits + "\r\n")).isEqualTo("250 mx.test Hello " + fits + "\r\n");
     }
 
     @Test

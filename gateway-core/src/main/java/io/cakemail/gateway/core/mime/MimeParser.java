@@ -204,12 +204,13 @@ public final class MimeParser implements AutoCloseable {
             input.readerIndex(limit);
             return;
         }
-        if (lastLf == start && content.isCrHeld()) {
+        boolean crHeldBefore = lastLf == start && content.isCrHeld();
+        if (crHeldBefore) {
             content.crEndedLine();
         }
         int lineBreak = lastLf > start && input.getByte(lastLf - 1) == CR ? lastLf - 1 : lastLf;
         content.write(input, start, lineBreak);
-        content.holdLineBreak();
+        content.holdLineBreak(crHeldBefore || lineBreak < lastLf);
         atLineStart = true;
         input.readerIndex(lastLf + 1);
     }
@@ -264,7 +265,7 @@ public final class MimeParser implements AutoCloseable {
         if (state == State.BODY) {
             content.write(buf, start, end);
             if (terminated) {
-                content.holdLineBreak();
+                content.holdLineBreak(end < lf);
             }
         }
         atLineStart = true;

@@ -23,6 +23,7 @@ final class PartContent implements AutoCloseable {
     private DecoderBuffers decoderBuffers;
     private TransferDecoder decoder;
     private boolean heldLineBreak;
+    private boolean heldLineBreakHasCr;
     private boolean heldCr;
 
     /** {@code handler} receives decoded blocks, lent for the call. */
@@ -39,7 +40,9 @@ final class PartContent implements AutoCloseable {
     /** Content {@code [from, to)}, after whatever was held back. */
     void write(ByteBuf buf, int from, int to) {
         if (heldLineBreak) {
-            decoder.decode(CR, decoded);
+            if (heldLineBreakHasCr) {
+                decoder.decode(CR, decoded);
+            }
             decoder.decode(LF, decoded);
             heldLineBreak = false;
         }
@@ -55,9 +58,13 @@ final class PartContent implements AutoCloseable {
         }
     }
 
-    /** The content written last ended a line: hold its line break until more content follows. */
-    void holdLineBreak() {
+    /**
+     * The content written last ended a line: hold its line break (a CRLF, or a bare LF when {@code withCr} is false)
+     * until more content follows, and then write it as it came.
+     */
+    void holdLineBreak(boolean withCr) {
         heldLineBreak = true;
+        heldLineBreakHasCr = withCr;
     }
 
     /** The content written last ended the input with a CR: hold it until the next input says what it is. */

@@ -6,7 +6,8 @@ import io.cakemail.gateway.core.mime.EncodedWords;
  * The first mailbox of an address header: {@code "Name" <addr>}, {@code Name <addr>}, {@code addr (Name)} or
  * {@code addr}, display names RFC 2047-decoded and {@linkplain HeaderText#printable printable}.
  *
- * @param address the address, or {@code null} when none could be found
+ * @param address the address, or {@code null} when none could be found (or what was found holds a space or a
+ *     control character, which no address the API knows does)
  * @param name the display name, or {@code null}
  */
 public record Mailbox(String address, String name) {
@@ -21,16 +22,22 @@ public record Mailbox(String address, String name) {
             int close = value.indexOf('>', open);
             String address = value.substring(open + 1, close < 0 ? value.length() : close)
                     .trim();
-            return new Mailbox(emptyToNull(address), displayName(value.substring(0, open)));
+            return new Mailbox(address(address), displayName(value.substring(0, open)));
         }
         int comment = value.indexOf('(');
         if (comment > 0) {
             int end = value.lastIndexOf(')');
             return new Mailbox(
-                    emptyToNull(value.substring(0, comment).trim()),
+                    address(value.substring(0, comment).trim()),
                     displayName(value.substring(comment + 1, end > comment ? end : value.length())));
         }
-        return new Mailbox(emptyToNull(value), null);
+        return new Mailbox(address(value), null);
+    }
+
+    /** {@code candidate} as an address, or {@code null} when empty or holding a space or a control character. */
+    private static String address(String candidate) {
+        boolean usable = candidate.chars().noneMatch(c -> c <= ' ' || c == 0x7f);
+        return usable ? emptyToNull(candidate) : null;
     }
 
     private static String firstMailbox(String header) {

@@ -55,6 +55,9 @@ class MimeParserTest {
                 "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: multipart/related; boundary=i\r\n"
                         + "\r\n--i\r\n\r\ninner never closed\r\n--o\r\n\r\nnext\r\n--o--\r\n",
                 "Content-Transfer-Encoding: quoted-printable\r\n\r\nsoft=\r\nbreak =C3=A9\r\n",
+                // found by MessageTransformFuzzTest: a bare LF at the end of a chunk came out as CRLF
+                "Subject: bare LF\r\n\r\nven\r(\n\r\nHello.\r\n",
+                "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nbare\n-not a delimiter\nend\r\n--b--\r\n",
             })
     @ParameterizedTest
     void theEventsDoNotDependOnWhereTheInputIsCut(String message) {

@@ -26,4 +26,19 @@ class MailboxTest {
         assertThat(mailbox.address()).isEqualTo(address);
         assertThat(mailbox.name()).isEqualTo(name);
     }
+
+    /** Found by MessageTransformFuzzTest: an address holding control characters reached the sender lookup and logs. */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "Shop <shop\u0003\u0000@example.com>     | Shop",
+                "Shop <shop @example.com>                 | Shop",
+                "bad\u007faddress@example.com (Shop)      | Shop",
+            })
+    void anAddressWithControlCharactersOrSpacesIsNone(String header, String name) {
+        Mailbox mailbox = Mailbox.parse(header.strip().translateEscapes());
+        assertThat(mailbox.address()).isNull();
+        assertThat(mailbox.name()).isEqualTo(name);
+    }
 }

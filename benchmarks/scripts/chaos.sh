@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A seeded fault-injection run (benchmarks/tools/chaos.py says what it does and reports): two gateway jars sharing one
-# Redis (durable: append-only file), the sandbox jar as the API, SMTP clients that retry as an MTA would, and API and
-# Redis faults drawn from the seed. Prints one line per category and, last, the JSON report; exits 1 when a category
-# is above its target. Needs redis-server (apt-get install redis-server).
-# Usage: benchmarks/scripts/chaos.sh [--seed N] [--duration S] [--clients N]
+# Redis (durable: append-only file), the sandbox jar as the API, SMTP clients that retry as an MTA would, and API,
+# token, Redis and gateway faults drawn from the seed. Prints one line per category and, last, the JSON report; exits 1
+# when a category is above its target. The gateways' logs are kept in benchmarks/target/chaos (CHAOS_LOGS). Needs
+# redis-server (apt-get install redis-server).
+# Usage: benchmarks/scripts/chaos.sh [--seed N] [--duration S] [--clients N] [--gateways N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source benchmarks/scripts/lib.sh
@@ -27,13 +28,7 @@ redis_dir=$(mktemp -d)
 redis_pid_file=$(mktemp); files+=("$redis_pid_file")
 trap 'kill "$(cat "$redis_pid_file" 2>/dev/null)" 2>/dev/null || true; cleanup; rm -rf "$redis_dir"' EXIT
 
-gateway_ports=()
-for _ in 1 2; do
-  GATEWAY_API_URL="http://127.0.0.1:$sandbox_port" GATEWAY_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
-    GATEWAY_API_DEADLINE=4s GATEWAY_DRAIN_TIMEOUT=5s GATEWAY_DOUBT_CHECK_AFTER=2s GATEWAY_LOG_LEVEL=warn \
-    GATEWAY_REDIS_TIMEOUT=500ms start_gateway
-  gateway_ports+=("$smtps_port")
-done
-
-python3 benchmarks/tools/chaos.py --gateways "$(IFS=,; echo "${gateway_ports[*]}")" --sandbox "$sandbox_port" \
-  --redis-port "$redis_port" --redis-dir "$redis_dir" --redis-pid-file "$redis_pid_file" "$@"
+logs=${CHAOS_LOGS:-benchmarks/target/chaos}
+mkdir -p "$logs"
+python3 benchmarks/tools/chaos.py --jar gateway-server/target/smtp-gateway.jar --sandbox "$sandbox_port" \
+  --redis-port "$redis_port" --redis-dir "$redis_dir" --redis-pid-file "$redis_pid_file" --logs "$logs" "$@"

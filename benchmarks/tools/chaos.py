@@ -11,8 +11,12 @@ lost without an answer is tried again with the same bytes after a backoff (1 s d
 does, until a 2xx or 5xx or the end of the run (plus a last round after the faults stop).
 
 Faults, at random moments: for some recipients, the API cuts the connection before taking the message or after
-taking it, answers 500 after taking it, answers 503, or answers after the message's deadline having taken it; Redis is
-killed (SIGKILL) for a few seconds and started again (with its append-only file, as a durable Redis is run).
+taking it, answers 500 after taking it, answers 503, answers 429 with Retry-After, or answers after the message's
+deadline having taken it; every access token expires, or every token is revoked; Redis is killed (SIGKILL) for a few
+seconds and started again (with its append-only file, as a durable Redis is run), or made slow (DEBUG SLEEP, past
+the gateway's Redis timeout); a gateway is stopped with SIGTERM (it drains) or SIGKILL and started again on its
+ports. Some clients vanish after the end of DATA without reading the reply (the message's fate is theirs to lose:
+counted, not joined).
 
 Categories, each with its target:
   ok_250_without_submission       a recipient of a message answered 250 that the API never got          (0)
@@ -20,6 +24,8 @@ Categories, each with its target:
   duplicates_after_lost_answer    of those, messages whose client saw no answer at some try (counted)    (-)
   submitted_never_answered_250    a message the API got for some recipient that never got its 250        (0 at the end)
   unfinished_messages             messages still deferred when the run ended                             (0)
+  hung_sessions                   tries that got neither a reply nor a close within 30 s                  (0)
+  leaks                           LEAK reports in the gateways' logs (run with paranoid leak detection)  (0)
 """
 import argparse
 import json
@@ -28,6 +34,7 @@ import random
 import signal
 import smtplib
 import ssl
+import socket
 import subprocess
 import sys
 import threading
@@ -44,8 +51,10 @@ def parse_args():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--duration", type=int, default=120, help="seconds of faults and load")
     p.add_argument("--clients", type=int, default=8)
-    p.add_argument("--gateways", required=True, help="comma-separated implicit TLS ports")
+    p.add_argument("--jar", required=True, help="the gateway's runnable jar")
+    p.add_argument("--gateways", type=int, default=2, help="how many gateways share Redis")
     p.add_argument("--sandbox", type=int, required=True, help="the sandbox's port")
+    p.add_argument("--logs", required=True, help="a directory for the gateways' logs")
     p.add_argument("--redis-port", type=int, required=True)
     p.add_argument("--redis-dir", required=True)
     p.add_argument("--redis-pid-file", required=True)
@@ -62,21 +71,30 @@ class Record:
     def new(self, subject, recipients):
         with self.lock:
             self.messages[subject] = {"recipients": recipients, "replies": [], "texts": [], "lost": False,
-                                      "final": None}
+                                      "final": None, "vanished": False, "hung": 0}
 
     def reply(self, subject, code, text):
         with self.lock:
             m = self.messages[subject]
             m["replies"].append(code)
             m["texts"].append("%s %s" % (code, text))
+            if text == VANISHED:
+                m["vanished"] = True
+            elif text == HUNG:
+                m["hung"] += 1
             if code is None:
                 m["lost"] = True
             elif code < 400 or code >= 500:
                 m["final"] = code
 
 
-def send(port, subject, recipients, body):
-    """One try: the reply code to the end of data (None when no answer came) and its text."""
+VANISHED = "vanished"
+HUNG = "hung"
+
+
+def send(port, subject, recipients, body, vanish):
+    """One try: the reply code to the end of data (None when no answer came) and its text; with vanish, the client
+    sends the whole message and closes without reading the reply (code None, text VANISHED)."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -90,12 +108,21 @@ def send(port, subject, recipients, body):
                 code, text = smtp.rcpt(r)
                 if code >= 300:
                     return code, text.decode(errors="replace")
+            if vanish:
+                code, text = smtp.docmd("DATA")
+                if code != 354:
+                    return code, text.decode(errors="replace")
+                smtp.send(body.replace("\r\n.", "\r\n..").encode() + b"\r\n.\r\n")
+                smtp.sock.close()
+                return None, VANISHED
             code, text = smtp.data(body)
             return code, text.decode(errors="replace")
     except smtplib.SMTPServerDisconnected:
         return None, "disconnected"
     except smtplib.SMTPResponseException as e:
         return e.smtp_code, str(e.smtp_error)
+    except (TimeoutError, socket.timeout):
+        return None, HUNG
     except (OSError, smtplib.SMTPException) as e:
         return None, str(e)
 
@@ -113,10 +140,11 @@ def client(number, args, record, rng, stop, ports):
         record.new(subject, recipients)
         backoff = 1.0
         deadline = None
+        vanish = rng.random() < 0.03
         while True:
-            code, text = send(rng.choice(ports), subject, recipients, body)
+            code, text = send(rng.choice(ports), subject, recipients, body, vanish)
             record.reply(subject, code, text)
-            if code is not None and (code < 400 or code >= 500):
+            if text == VANISHED or code is not None and (code < 400 or code >= 500):
                 break
             if stop.is_set():  # the faults stopped: a last round of retries, as a queue would keep trying
                 deadline = deadline or time.time() + 60
@@ -136,50 +164,129 @@ def post(sandbox, path, payload=None, method="POST"):
 def start_redis(args):
     process = subprocess.Popen(
         ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1", "--dir", args.redis_dir,
-         "--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+         "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--enable-debug-command", "local"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(args.redis_pid_file, "w") as f:
         f.write(str(process.pid))
-    for _ in range(100):
+    wait_port(args.redis_port, "redis-server")
+    return process
+
+
+def wait_port(port, what, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
         try:
-            import socket
-            socket.create_connection(("127.0.0.1", args.redis_port), timeout=1).close()
-            return process
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
+    raise RuntimeError("%s did not listen on %d" % (what, port))
 
 
-def faults(args, rng, stop, counts, redis):
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gateway:
+    """A gateway jar on ports of its own, which the schedule stops (SIGTERM or SIGKILL) and starts again on them."""
+
+    def __init__(self, number, args):
+        self.number = number
+        self.args = args
+        self.smtps, self.smtp, self.http = free_port(), free_port(), free_port()
+        self.log = os.path.join(args.logs, "gateway-%d.log" % number)
+        self.process = None
+
+    def start(self):
+        env = dict(os.environ)
+        env.update(GATEWAY_API_URL="http://127.0.0.1:%d" % self.args.sandbox, GATEWAY_API_H2C="true",
+                   GATEWAY_REDIS_URL="redis://127.0.0.1:%d/0" % self.args.redis_port,
+                   GATEWAY_SMTPS_PORT=str(self.smtps), GATEWAY_SMTP_PORT=str(self.smtp),
+                   GATEWAY_HTTP_PORT=str(self.http), GATEWAY_BIND_ADDRESS="127.0.0.1",
+                   GATEWAY_API_DEADLINE="4s", GATEWAY_DRAIN_DELAY="1s", GATEWAY_DRAIN_TIMEOUT="5s",
+                   GATEWAY_DOUBT_CHECK_AFTER="2s", GATEWAY_REDIS_TIMEOUT="500ms", GATEWAY_LOG_LEVEL="warn")
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(
+                ["java", "-Dio.netty.leakDetection.level=paranoid", "-jar", self.args.jar],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_port(self.smtps, "gateway %d" % self.number)
+
+    def stop(self, sig):
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def leaks(self):
+        with open(self.log, errors="replace") as log:
+            return sum(1 for line in log if "LEAK:" in line)
+
+
+def redis_sleep(args, seconds):
+    """Makes Redis answer nothing for {seconds}: DEBUG SLEEP on a connection of its own (in the background)."""
+    def sleep():
+        try:
+            with socket.create_connection(("127.0.0.1", args.redis_port), timeout=seconds + 5) as conn:
+                command = ["DEBUG", "SLEEP", "%.1f" % seconds]
+                conn.sendall(("*%d\r\n" % len(command) + "".join(
+                    "$%d\r\n%s\r\n" % (len(part), part) for part in command)).encode())
+                conn.recv(64)
+        except OSError:
+            pass  # Redis was killed meanwhile: the other fault holds
+    threading.Thread(target=sleep, daemon=True).start()
+
+
+API_FAULTS = ["reset_before", "reset_after", "error_after", "unavailable", "too_many", "late_after"]
+OTHER_FAULTS = ["token_expire", "token_revoke", "redis_kill", "redis_slow", "gateway_term", "gateway_kill"]
+
+
+def faults(args, rng, stop, counts, redis, gateways):
     """The fault schedule, drawn from the seed; each kind counted."""
-    kinds = ["reset_before", "reset_after", "error_after", "unavailable", "late_after", "redis_kill"]
     end = time.time() + args.duration
     while time.time() < end:
         time.sleep(rng.uniform(2, 6))
-        kind = rng.choice(kinds)
+        kind = rng.choice(API_FAULTS + OTHER_FAULTS)
         counts[kind] = counts.get(kind, 0) + 1
-        pattern = "^r%d[0-9]?@" % rng.randint(0, 3)
-        times = rng.randint(1, 6)
         if kind == "redis_kill":
             os.kill(redis[0].pid, signal.SIGKILL)
             redis[0].wait()
             time.sleep(rng.uniform(1, 4))
             redis[0] = start_redis(args)
-            continue
-        fault = {"path": "/v2/emails", "recipient": pattern, "times": times}
-        if kind == "reset_before":
-            fault.update(reset=True, delay_ms=300)
-        elif kind == "reset_after":
-            fault.update(reset=True, delay_ms=300, taken=True)
-        elif kind == "error_after":
-            fault.update(status=500, taken=True)
-        elif kind == "unavailable":
-            fault.update(status=503, retry_after=1)
-        elif kind == "late_after":
-            fault.update(delay_ms=6000, taken=True)
-        post(args.sandbox, "/sandbox/faults", fault)
+        elif kind == "redis_slow":
+            redis_sleep(args, rng.uniform(0.8, 2.5))
+        elif kind in ("token_expire", "token_revoke"):
+            post(args.sandbox, "/sandbox/tokens/" + kind.split("_")[1], {})
+        elif kind in ("gateway_term", "gateway_kill"):
+            gateway = rng.choice(gateways)
+            gateway.stop(signal.SIGTERM if kind == "gateway_term" else signal.SIGKILL)
+            time.sleep(rng.uniform(0.5, 2))
+            gateway.start()
+        else:
+            post(args.sandbox, "/sandbox/faults", api_fault(kind, rng))
     post(args.sandbox, "/sandbox/faults", method="DELETE")
     stop.set()
+
+
+def api_fault(kind, rng):
+    """A fault of the API for some recipients, a few times."""
+    fault = {"path": "/v2/emails", "recipient": "^r%d[0-9]?@" % rng.randint(0, 3), "times": rng.randint(1, 6)}
+    if kind == "reset_before":
+        fault.update(reset=True, delay_ms=300)
+    elif kind == "reset_after":
+        fault.update(reset=True, delay_ms=300, taken=True)
+    elif kind == "error_after":
+        fault.update(status=500, taken=True)
+    elif kind == "unavailable":
+        fault.update(status=503, retry_after=1)
+    elif kind == "too_many":
+        fault.update(status=429, retry_after=1)
+    elif kind == "late_after":
+        fault.update(delay_ms=6000, taken=True)
+    return fault
 
 
 def main():
@@ -188,21 +295,27 @@ def main():
         args.seed = random.randrange(1_000_000)
     print("seed %d, %d s, %d clients" % (args.seed, args.duration, args.clients), flush=True)
     master = random.Random(args.seed)
-    ports = [int(p) for p in args.gateways.split(",")]
     record = Record()
     stop = threading.Event()
     counts = {}
+    os.makedirs(args.logs, exist_ok=True)
     redis = [start_redis(args)]
+    gateways = [Gateway(number, args) for number in range(1, args.gateways + 1)]
+    for gateway in gateways:
+        gateway.start()
+    ports = [gateway.smtps for gateway in gateways]
     threads = [threading.Thread(target=client, args=(i, args, record, random.Random(master.random()), stop, ports))
                for i in range(args.clients)]
     for t in threads:
         t.start()
     try:
-        faults(args, random.Random(master.random()), stop, counts, redis)
+        faults(args, random.Random(master.random()), stop, counts, redis, gateways)
         for t in threads:
             t.join()
     finally:
         stop.set()
+        for gateway in gateways:
+            gateway.stop(signal.SIGTERM)
         redis[0].terminate()
     inbox = json.load(urllib.request.urlopen("http://127.0.0.1:%d/sandbox/messages" % args.sandbox, timeout=30))
     submitted = {}
@@ -213,35 +326,39 @@ def main():
               "messages": len(record.messages),
               "tries": sum(len(m["replies"]) for m in record.messages.values()),
               "submissions": len(inbox)}
-    ok_without = duplicates = lost_duplicates = submitted_not_250 = unfinished = 0
+    ok_without = duplicates = lost_duplicates = submitted_not_250 = unfinished = vanished = hung = 0
     for subject, m in record.messages.items():
         counts_per_rcpt = [submitted.get((subject, r), 0) for r in m["recipients"]]
+        hung += m["hung"]
         if m["final"] == 250 and any(c == 0 for c in counts_per_rcpt):
             ok_without += 1
         twice = sum(1 for c in counts_per_rcpt if c > 1)
         duplicates += twice
-        if twice and m["lost"]:
+        if twice and (m["lost"] or m["vanished"]):
             lost_duplicates += twice
-        if m["final"] != 250 and any(counts_per_rcpt):
+        if m["vanished"]:
+            vanished += 1  # the client left before its reply: its message's fate is not the gateway's to report
+        elif m["final"] != 250 and any(counts_per_rcpt):
             submitted_not_250 += 1
-        if m["final"] is None:
+        elif m["final"] is None:
             unfinished += 1
+    leaks = sum(gateway.leaks() for gateway in gateways)
     report.update(ok_250_without_submission=ok_without, duplicate_submissions=duplicates,
                   duplicates_after_lost_answer=lost_duplicates, submitted_never_answered_250=submitted_not_250,
-                  unfinished_messages=unfinished,
+                  unfinished_messages=unfinished, hung_sessions=hung, leaks=leaks, vanished_clients=vanished,
                   replies={str(code): sum(1 for m in record.messages.values() for c in m["replies"] if c == code)
                            for code in sorted({c for m in record.messages.values() for c in m["replies"]},
                                               key=lambda c: (c is None, c or 0))})
-    unexplained = [(subject, m) for subject, m in record.messages.items()
-                   if m["final"] is None or (m["final"] != 250 and any(
-                       submitted.get((subject, r), 0) for r in m["recipients"]))]
+    unexplained = [(subject, m) for subject, m in record.messages.items() if not m["vanished"] and (
+        m["final"] is None or (m["final"] != 250 and any(submitted.get((subject, r), 0) for r in m["recipients"])))]
     for subject, m in unexplained[:5]:
         print("example %s to %s: %s" % (subject, m["recipients"], " | ".join(m["texts"][-3:])), file=sys.stderr)
     for key in ("ok_250_without_submission", "duplicate_submissions", "duplicates_after_lost_answer",
-                "submitted_never_answered_250", "unfinished_messages"):
+                "submitted_never_answered_250", "unfinished_messages", "hung_sessions", "leaks", "vanished_clients"):
         print("%s: %d" % (key, report[key]))
+    print("faults: " + ", ".join("%s %d" % (kind, counts.get(kind, 0)) for kind in API_FAULTS + OTHER_FAULTS))
     print(json.dumps(report))
-    failed = ok_without or duplicates - lost_duplicates or submitted_not_250 or unfinished
+    failed = ok_without or duplicates - lost_duplicates or submitted_not_250 or unfinished or hung or leaks
     sys.exit(1 if failed else 0)
 
 

@@ -103,8 +103,10 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof HAProxyMessage header)) {
-            ReferenceCountUtil.release(msg); // the decoder passes nothing else before the header
+        if (!(msg instanceof HAProxyMessage header) || rejected) {
+            // the decoder passes nothing else before the header, and goes on after a malformed one: a header that
+            // follows it in the same read is dropped with it, as the connection is closed
+            ReferenceCountUtil.release(msg);
             return;
         }
         try {

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -36,7 +35,7 @@ class ProxyHeaderFuzzTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ProxyProtocolHandler.Rejections rejections = new ProxyProtocolHandler.Rejections(registry);
         Session session = new Session();
-        FromBalancer channel = new FromBalancer();
+        BalancerConnection channel = new BalancerConnection();
         new ProxyProtocolHandler(
                         TRUSTED,
                         Duration.ofMinutes(1),
@@ -82,23 +81,6 @@ class ProxyHeaderFuzzTest {
             assertThat(buf.capacity() == 0 || buf.refCnt() == 0)
                     .as("every buffer released")
                     .isTrue();
-        }
-    }
-
-    /** A connection from the balancer's address, 10.0.0.7. */
-    private static final class FromBalancer extends EmbeddedChannel {
-        FromBalancer() {
-            super(false, false); // registered once the address below is in place
-            try {
-                register();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        protected SocketAddress remoteAddress0() {
-            return new InetSocketAddress("10.0.0.7", 40000);
         }
     }
 

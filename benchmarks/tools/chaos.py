@@ -94,37 +94,47 @@ HUNG = "hung"
 
 def send(port, subject, recipients, body, vanish):
     """One try: the reply code to the end of data (None when no answer came) and its text; with vanish, the client
-    sends the whole message and closes without reading the reply (code None, text VANISHED)."""
+    sends the whole message and closes without reading the reply (code None, text VANISHED). What QUIT gets does not
+    change the message's reply: a gateway that is shutting down says 421 to it, after the message's own reply."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    smtp = None
     try:
-        with smtplib.SMTP_SSL("127.0.0.1", port, context=context, timeout=30) as smtp:
-            smtp.login(USER, PASSWORD)
-            code, text = smtp.mail(USER)
-            if code != 250:
-                return code, text.decode(errors="replace")
-            for r in recipients:
-                code, text = smtp.rcpt(r)
-                if code >= 300:
-                    return code, text.decode(errors="replace")
-            if vanish:
-                code, text = smtp.docmd("DATA")
-                if code != 354:
-                    return code, text.decode(errors="replace")
-                smtp.send(body.replace("\r\n.", "\r\n..").encode() + b"\r\n.\r\n")
-                smtp.sock.close()
-                return None, VANISHED
-            code, text = smtp.data(body)
+        smtp = smtplib.SMTP_SSL("127.0.0.1", port, context=context, timeout=30)
+        smtp.login(USER, PASSWORD)
+        code, text = smtp.mail(USER)
+        if code != 250:
             return code, text.decode(errors="replace")
+        for r in recipients:
+            code, text = smtp.rcpt(r)
+            if code >= 300:
+                return code, text.decode(errors="replace")
+        if vanish:
+            code, text = smtp.docmd("DATA")
+            if code != 354:
+                return code, text.decode(errors="replace")
+            smtp.send(body.replace("\r\n.", "\r\n..").encode() + b"\r\n.\r\n")
+            smtp.sock.shutdown(socket.SHUT_RDWR)  # gone: the reply is never read, and no QUIT follows
+            smtp.close()
+            return None, VANISHED
+        code, text = smtp.data(body)
+        return code, text.decode(errors="replace")
     except smtplib.SMTPServerDisconnected:
         return None, "disconnected"
     except smtplib.SMTPResponseException as e:
-        return e.smtp_code, str(e.smtp_error)
+        return e.smtp_code, e.smtp_error.decode(errors="replace")
     except (TimeoutError, socket.timeout):
         return None, HUNG
     except (OSError, smtplib.SMTPException) as e:
         return None, str(e)
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            smtp.close()
 
 
 def client(number, args, record, rng, stop, ports):
@@ -206,7 +216,7 @@ class Gateway:
                    GATEWAY_SMTPS_PORT=str(self.smtps), GATEWAY_SMTP_PORT=str(self.smtp),
                    GATEWAY_HTTP_PORT=str(self.http), GATEWAY_BIND_ADDRESS="127.0.0.1",
                    GATEWAY_API_DEADLINE="4s", GATEWAY_DRAIN_DELAY="1s", GATEWAY_DRAIN_TIMEOUT="5s",
-                   GATEWAY_DOUBT_CHECK_AFTER="2s", GATEWAY_REDIS_TIMEOUT="500ms", GATEWAY_LOG_LEVEL="warn")
+                   GATEWAY_DOUBT_CHECK_AFTER="2s", GATEWAY_REDIS_TIMEOUT="500ms", GATEWAY_LOG_LEVEL=os.environ.get("CHAOS_GATEWAY_LOG_LEVEL", "warn"))
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
                 ["java", "-Dio.netty.leakDetection.level=paranoid", "-jar", self.args.jar],
@@ -350,7 +360,8 @@ def main():
                            for code in sorted({c for m in record.messages.values() for c in m["replies"]},
                                               key=lambda c: (c is None, c or 0))})
     unexplained = [(subject, m) for subject, m in record.messages.items() if not m["vanished"] and (
-        m["final"] is None or (m["final"] != 250 and any(submitted.get((subject, r), 0) for r in m["recipients"])))]
+        m["final"] is None or (m["final"] != 250 and any(submitted.get((subject, r), 0) for r in m["recipients"]))
+        or not m["lost"] and any(submitted.get((subject, r), 0) > 1 for r in m["recipients"]))]
     for subject, m in unexplained[:5]:
         print("example %s to %s: %s" % (subject, m["recipients"], " | ".join(m["texts"][-3:])), file=sys.stderr)
     for key in ("ok_250_without_submission", "duplicate_submissions", "duplicates_after_lost_answer",

@@ -26,6 +26,9 @@ Categories, each with its target:
   unfinished_messages             messages still deferred when the run ended                             (0)
   hung_sessions                   tries that got neither a reply nor a close within 30 s                  (0)
   leaks                           LEAK reports in the gateways' logs (run with paranoid leak detection)  (0)
+
+Beside them, the gateways' own counters (smtp_replies_total for messages, smtp_messages_client_left_total), read from
+/metrics up to each stop, against the 250s the clients read.
 """
 import argparse
 import json
@@ -208,6 +211,7 @@ class Gateway:
         self.smtps, self.smtp, self.http = free_port(), free_port(), free_port()
         self.log = os.path.join(args.logs, "gateway-%d.log" % number)
         self.process = None
+        self.counted = {}  # counters of the gateway's earlier lives, read from /metrics before each stop
 
     def start(self):
         env = dict(os.environ)
@@ -224,12 +228,38 @@ class Gateway:
         wait_port(self.smtps, "gateway %d" % self.number)
 
     def stop(self, sig):
+        """Stops the gateway with {sig}; its counters are read up to its end (during a drain too), or just before a
+        SIGKILL."""
+        last = self.scrape()
         self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
+        end = time.time() + 60
+        while self.process.poll() is None and time.time() < end:
+            last = self.scrape() or last
+            time.sleep(0.1)
+        if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self.add(last)
+
+    COUNTERS = {"answered_2xx": ('smtp_replies_total', 'code="2xx"', 'command="DATA"'),
+                "answered_4xx": ('smtp_replies_total', 'code="4xx"', 'command="DATA"'),
+                "answered_after_client_left": ('smtp_messages_client_left_total',)}
+
+    def scrape(self):
+        """The counters this life of the gateway has: replies to messages, answers after the client left."""
+        try:
+            text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.http, timeout=5).read().decode()
+        except OSError:
+            return {}
+        counters = {}
+        for name, parts in self.COUNTERS.items():
+            counters[name] = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                                 if line.startswith(parts[0]) and all(part in line for part in parts[1:]))
+        return counters
+
+    def add(self, counters):
+        for name, value in counters.items():
+            self.counted[name] = self.counted.get(name, 0) + value
 
     def leaks(self):
         with open(self.log, errors="replace") as log:
@@ -353,9 +383,12 @@ def main():
         elif m["final"] is None:
             unfinished += 1
     leaks = sum(gateway.leaks() for gateway in gateways)
+    counted = {name: int(sum(gateway.counted.get(name, 0) for gateway in gateways)) for name in Gateway.COUNTERS}
+    received_250 = sum(1 for m in record.messages.values() for c in m["replies"] if c == 250)
     report.update(ok_250_without_submission=ok_without, duplicate_submissions=duplicates,
                   duplicates_after_lost_answer=lost_duplicates, submitted_never_answered_250=submitted_not_250,
                   unfinished_messages=unfinished, hung_sessions=hung, leaks=leaks, vanished_clients=vanished,
+                  gateway_counters=counted, clients_received_250=received_250,
                   replies={str(code): sum(1 for m in record.messages.values() for c in m["replies"] if c == code)
                            for code in sorted({c for m in record.messages.values() for c in m["replies"]},
                                               key=lambda c: (c is None, c or 0))})
@@ -367,6 +400,10 @@ def main():
     for key in ("ok_250_without_submission", "duplicate_submissions", "duplicates_after_lost_answer",
                 "submitted_never_answered_250", "unfinished_messages", "hung_sessions", "leaks", "vanished_clients"):
         print("%s: %d" % (key, report[key]))
+    # read from /metrics up to each stop: what a gateway answered after its last read (a SIGKILL, the very end of a
+    # drain) is not in them, so they are a lower bound to set beside the clients' own count
+    print("the gateways counted 2xx answers to %d messages (%d after the client left); the clients read 250 %d times"
+          % (counted["answered_2xx"], counted["answered_after_client_left"], received_250))
     print("faults: " + ", ".join("%s %d" % (kind, counts.get(kind, 0)) for kind in API_FAULTS + OTHER_FAULTS))
     print(json.dumps(report))
     failed = ok_without or duplicates - lost_duplicates or submitted_not_250 or unfinished or hung or leaks

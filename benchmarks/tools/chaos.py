@@ -11,15 +11,16 @@ lost without an answer is tried again with the same bytes after a backoff (1 s d
 does, until a 2xx or 5xx or the end of the run (plus a last round after the faults stop).
 
 Faults, at random moments: for some recipients, the API cuts the connection before taking the message or after
-taking it, answers 500 after taking it, answers 503, answers 429 with Retry-After, or answers after the message's
-deadline having taken it; every access token expires, or every token is revoked; Redis is killed (SIGKILL) for a few
-seconds and started again (with its append-only file, as a durable Redis is run), or made slow (DEBUG SLEEP, past
-the gateway's Redis timeout); a gateway is stopped with SIGTERM (it drains) or SIGKILL and started again on its
-ports. Some clients vanish after the end of DATA without reading the reply (the message's fate is theirs to lose:
-counted, not joined).
+taking it, answers 500 after taking it, answers 503, answers 429 with Retry-After, answers after the message's
+deadline having taken it, or answers 201 with status rejected or error (a refusal: in a message the API took for other
+recipients, the gateway's to dead-letter); the API's address refuses connections and resets those open, for a few
+seconds; every access token expires, or every token is revoked; Redis is killed (SIGKILL) for a few seconds and
+started again (with its append-only file, as a durable Redis is run), or made slow (DEBUG SLEEP, past the gateway's
+Redis timeout); a gateway is stopped with SIGTERM (it drains) or SIGKILL and started again on its ports. Some clients
+vanish after the end of DATA without reading the reply (the message's fate is theirs to lose: counted, not joined).
 
 Categories, each with its target:
-  ok_250_without_submission       a recipient of a message answered 250 that the API never got          (0)
+  ok_250_without_submission       a recipient of a message answered 250 that the API neither got nor refused (0)
   duplicate_submissions           a recipient submitted twice for one message                            (0)
   duplicates_after_lost_answer    of those, messages whose client saw no answer at some try (counted)    (-)
   submitted_never_answered_250    a message the API got for some recipient that never got its 250        (0 at the end)
@@ -215,7 +216,7 @@ class Gateway:
 
     def start(self):
         env = dict(os.environ)
-        env.update(GATEWAY_API_URL="http://127.0.0.1:%d" % self.args.sandbox, GATEWAY_API_H2C="true",
+        env.update(GATEWAY_API_URL="http://127.0.0.1:%d" % self.args.api_port, GATEWAY_API_H2C="true",
                    GATEWAY_REDIS_URL="redis://127.0.0.1:%d/0" % self.args.redis_port,
                    GATEWAY_SMTPS_PORT=str(self.smtps), GATEWAY_SMTP_PORT=str(self.smtp),
                    GATEWAY_HTTP_PORT=str(self.http), GATEWAY_BIND_ADDRESS="127.0.0.1",
@@ -266,6 +267,70 @@ class Gateway:
             return sum(1 for line in log if "LEAK:" in line)
 
 
+class ApiProxy:
+    """A TCP relay between the gateways and the sandbox that the schedule takes down: while down, connections to it are
+    refused and those it relayed are reset, as when the API's address stops answering."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.connections = []
+        self.listener = None
+        self.up()
+
+    def up(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(128)
+        self.listener = listener
+        threading.Thread(target=self.accept, args=(listener,), daemon=True).start()
+
+    def down(self):
+        self.listener.close()
+        with self.lock:
+            connections, self.connections = self.connections, []
+        for connection in connections:
+            try:
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                connection.close()
+            except OSError:
+                pass
+
+    def accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # taken down
+            try:
+                server = socket.create_connection(("127.0.0.1", self.upstream))
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self.pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def pump(source, target):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        for side in (source, target):
+            try:
+                side.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 def redis_sleep(args, seconds):
     """Makes Redis answer nothing for {seconds}: DEBUG SLEEP on a connection of its own (in the background)."""
     def sleep():
@@ -280,11 +345,12 @@ def redis_sleep(args, seconds):
     threading.Thread(target=sleep, daemon=True).start()
 
 
-API_FAULTS = ["reset_before", "reset_after", "error_after", "unavailable", "too_many", "late_after"]
-OTHER_FAULTS = ["token_expire", "token_revoke", "redis_kill", "redis_slow", "gateway_term", "gateway_kill"]
+API_FAULTS = ["reset_before", "reset_after", "error_after", "unavailable", "too_many", "late_after", "rejected",
+              "status_error"]
+OTHER_FAULTS = ["api_down", "token_expire", "token_revoke", "redis_kill", "redis_slow", "gateway_term", "gateway_kill"]
 
 
-def faults(args, rng, stop, counts, redis, gateways):
+def faults(args, rng, stop, counts, redis, gateways, api):
     """The fault schedule, drawn from the seed; each kind counted."""
     end = time.time() + args.duration
     while time.time() < end:
@@ -296,6 +362,10 @@ def faults(args, rng, stop, counts, redis, gateways):
             redis[0].wait()
             time.sleep(rng.uniform(1, 4))
             redis[0] = start_redis(args)
+        elif kind == "api_down":
+            api.down()
+            time.sleep(rng.uniform(1, 3))
+            api.up()
         elif kind == "redis_slow":
             redis_sleep(args, rng.uniform(0.8, 2.5))
         elif kind in ("token_expire", "token_revoke"):
@@ -326,6 +396,10 @@ def api_fault(kind, rng):
         fault.update(status=429, retry_after=1)
     elif kind == "late_after":
         fault.update(delay_ms=6000, taken=True)
+    elif kind == "rejected":
+        fault.update(email_status="rejected")
+    elif kind == "status_error":
+        fault.update(email_status="error")
     return fault
 
 
@@ -340,6 +414,8 @@ def main():
     counts = {}
     os.makedirs(args.logs, exist_ok=True)
     redis = [start_redis(args)]
+    api = ApiProxy(args.sandbox)
+    args.api_port = api.port
     gateways = [Gateway(number, args) for number in range(1, args.gateways + 1)]
     for gateway in gateways:
         gateway.start()
@@ -349,7 +425,7 @@ def main():
     for t in threads:
         t.start()
     try:
-        faults(args, random.Random(master.random()), stop, counts, redis, gateways)
+        faults(args, random.Random(master.random()), stop, counts, redis, gateways, api)
         for t in threads:
             t.join()
     finally:
@@ -359,19 +435,24 @@ def main():
         redis[0].terminate()
     inbox = json.load(urllib.request.urlopen("http://127.0.0.1:%d/sandbox/messages" % args.sandbox, timeout=30))
     submitted = {}
+    refused = set()  # what the API answered 201 with status rejected or error: refused, not taken
     for email in inbox:
         key = (email["subject"], email["to"])
-        submitted[key] = submitted.get(key, 0) + 1
+        if email.get("status") in ("rejected", "error"):
+            refused.add(key)
+        else:
+            submitted[key] = submitted.get(key, 0) + 1
     report = {"seed": args.seed, "duration_s": args.duration, "faults": counts,
               "messages": len(record.messages),
               "tries": sum(len(m["replies"]) for m in record.messages.values()),
-              "submissions": len(inbox)}
+              "submissions": sum(submitted.values()), "refused_by_the_api": len(refused)}
     ok_without = duplicates = lost_duplicates = submitted_not_250 = unfinished = vanished = hung = 0
     for subject, m in record.messages.items():
         counts_per_rcpt = [submitted.get((subject, r), 0) for r in m["recipients"]]
         hung += m["hung"]
-        if m["final"] == 250 and any(c == 0 for c in counts_per_rcpt):
-            ok_without += 1
+        if m["final"] == 250 and any(c == 0 and (subject, r) not in refused
+                                     for c, r in zip(counts_per_rcpt, m["recipients"])):
+            ok_without += 1  # a recipient the API refused is the gateway's to dead-letter, as the others took it
         twice = sum(1 for c in counts_per_rcpt if c > 1)
         duplicates += twice
         if twice and (m["lost"] or m["vanished"]):

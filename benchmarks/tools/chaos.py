@@ -18,6 +18,8 @@ seconds; every access token expires, or every token is revoked; Redis is killed 
 started again (with its append-only file, as a durable Redis is run), or made slow (DEBUG SLEEP, past the gateway's
 Redis timeout); a gateway is stopped with SIGTERM (it drains) or SIGKILL and started again on its ports. Some clients
 vanish after the end of DATA without reading the reply (the message's fate is theirs to lose: counted, not joined).
+Clients use either listener (implicit TLS, STARTTLS), pipeline MAIL, RCPT and DATA for 30 % of the messages, and reach
+the last gateway through PROXY v1 headers from addresses of 198.51.100.0/24, as behind a balancer.
 
 Categories, each with its target:
   ok_250_without_submission       a recipient of a message answered 250 that the API neither got nor refused (0)
@@ -94,35 +96,64 @@ class Record:
 
 VANISHED = "vanished"
 HUNG = "hung"
+CONTEXT = ssl.create_default_context()
+CONTEXT.check_hostname = False
+CONTEXT.verify_mode = ssl.CERT_NONE
 
 
-def send(port, subject, recipients, body, vanish):
-    """One try: the reply code to the end of data (None when no answer came) and its text; with vanish, the client
-    sends the whole message and closes without reading the reply (code None, text VANISHED). What QUIT gets does not
-    change the message's reply: a gateway that is shutting down says 421 to it, after the message's own reply."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+class Connection(smtplib.SMTP):
+    """smtplib on either listener of a gateway: implicit TLS, or STARTTLS after EHLO; behind a PROXY v1 header, as a
+    balancer would send it, when the gateway expects one."""
+
+    def __init__(self, port, implicit, proxy_from=None):
+        self._implicit = implicit
+        self._proxy_from = proxy_from
+        super().__init__("127.0.0.1", port, timeout=30)
+        if not implicit:
+            self.starttls(context=CONTEXT)
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection((host, port), timeout)
+        if self._proxy_from:
+            sock.sendall(("PROXY TCP4 %s 127.0.0.1 %d %d\r\n" % (self._proxy_from, 40000 + port % 20000, port)).encode())
+        return CONTEXT.wrap_socket(sock, server_hostname=host) if self._implicit else sock
+
+
+def send(route, recipients, body, vanish, pipelined):
+    """One try over {route} (gateway, listener, PROXY): the reply code to the end of data (None when no answer came)
+    and its text. With pipelined, MAIL, the RCPTs and DATA leave in one write (PIPELINING) and their replies are read
+    after; with vanish, the client sends the whole message and closes without reading the reply (code None, text
+    VANISHED). What QUIT gets does not change the message's reply: a gateway that is shutting down says 421 to it,
+    after the message's own reply."""
+    gateway, implicit, proxy_from = route
     smtp = None
     try:
-        smtp = smtplib.SMTP_SSL("127.0.0.1", port, context=context, timeout=30)
+        smtp = Connection(gateway.smtps if implicit else gateway.smtp, implicit, proxy_from)
         smtp.login(USER, PASSWORD)
-        code, text = smtp.mail(USER)
-        if code != 250:
-            return code, text.decode(errors="replace")
-        for r in recipients:
-            code, text = smtp.rcpt(r)
-            if code >= 300:
+        if pipelined:
+            smtp.send("MAIL FROM:<%s>\r\n" % USER + "".join("RCPT TO:<%s>\r\n" % r for r in recipients) + "DATA\r\n")
+            replies = [smtp.getreply() for _ in range(len(recipients) + 2)]
+            refusal = next(((code, text) for code, text in replies[:-1] if code >= 300), None)
+            code, text = replies[-1]
+            if refusal is not None or code != 354:
+                return refusal or (code, text.decode(errors="replace"))
+        else:
+            code, text = smtp.mail(USER)
+            if code != 250:
                 return code, text.decode(errors="replace")
-        if vanish:
+            for r in recipients:
+                code, text = smtp.rcpt(r)
+                if code >= 300:
+                    return code, text.decode(errors="replace")
             code, text = smtp.docmd("DATA")
             if code != 354:
                 return code, text.decode(errors="replace")
-            smtp.send(body.replace("\r\n.", "\r\n..").encode() + b"\r\n.\r\n")
+        smtp.send(body.replace("\r\n.", "\r\n..").encode() + b".\r\n")
+        if vanish:
             smtp.sock.shutdown(socket.SHUT_RDWR)  # gone: the reply is never read, and no QUIT follows
             smtp.close()
             return None, VANISHED
-        code, text = smtp.data(body)
+        code, text = smtp.getreply()
         return code, text.decode(errors="replace")
     except smtplib.SMTPServerDisconnected:
         return None, "disconnected"
@@ -141,7 +172,7 @@ def send(port, subject, recipients, body, vanish):
             smtp.close()
 
 
-def client(number, args, record, rng, stop, ports):
+def client(number, args, record, rng, stop, gateways):
     sent = 0
     while not stop.is_set():
         sent += 1
@@ -155,8 +186,11 @@ def client(number, args, record, rng, stop, ports):
         backoff = 1.0
         deadline = None
         vanish = rng.random() < 0.03
+        pipelined = rng.random() < 0.3
         while True:
-            code, text = send(rng.choice(ports), subject, recipients, body, vanish)
+            gateway = rng.choice(gateways)
+            route = (gateway, rng.random() < 0.5, "198.51.100.%d" % rng.randint(1, 254) if gateway.proxy else None)
+            code, text = send(route, recipients, body, vanish, pipelined)
             record.reply(subject, code, text)
             if text == VANISHED or code is not None and (code < 400 or code >= 500):
                 break
@@ -213,6 +247,7 @@ class Gateway:
         self.log = os.path.join(args.logs, "gateway-%d.log" % number)
         self.process = None
         self.counted = {}  # counters of the gateway's earlier lives, read from /metrics before each stop
+        self.proxy = number == args.gateways and args.gateways > 1  # the last one behind a "balancer" sending PROXY
 
     def start(self):
         env = dict(os.environ)
@@ -221,6 +256,7 @@ class Gateway:
                    GATEWAY_SMTPS_PORT=str(self.smtps), GATEWAY_SMTP_PORT=str(self.smtp),
                    GATEWAY_HTTP_PORT=str(self.http), GATEWAY_BIND_ADDRESS="127.0.0.1",
                    GATEWAY_API_DEADLINE="4s", GATEWAY_DRAIN_DELAY="1s", GATEWAY_DRAIN_TIMEOUT="5s",
+                   GATEWAY_PROXY_PROTOCOL="on" if self.proxy else "off", GATEWAY_PROXY_TRUSTED_CIDRS="127.0.0.1/32",
                    GATEWAY_DOUBT_CHECK_AFTER="2s", GATEWAY_REDIS_TIMEOUT="500ms", GATEWAY_LOG_LEVEL=os.environ.get("CHAOS_GATEWAY_LOG_LEVEL", "warn"))
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
@@ -419,8 +455,7 @@ def main():
     gateways = [Gateway(number, args) for number in range(1, args.gateways + 1)]
     for gateway in gateways:
         gateway.start()
-    ports = [gateway.smtps for gateway in gateways]
-    threads = [threading.Thread(target=client, args=(i, args, record, random.Random(master.random()), stop, ports))
+    threads = [threading.Thread(target=client, args=(i, args, record, random.Random(master.random()), stop, gateways))
                for i in range(args.clients)]
     for t in threads:
         t.start()

@@ -57,7 +57,7 @@ class MimeFieldsFuzzTest {
 
         int length = parsed.value().length();
         for (var parameter : parsed.parameters().entrySet()) {
-            assertThat(parameter.getKey()).doesNotContain(";", "=", "\"");
+            assertThat(parameter.getKey()).doesNotContain(";", "=");
             length += parameter.getKey().length() + parameter.getValue().length();
         }
         assertThat(length).isLessThanOrEqualTo(header.length());

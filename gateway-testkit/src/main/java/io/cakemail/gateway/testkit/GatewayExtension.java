@@ -10,9 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The one JUnit 5 extension through which a test starts gateways and what they stand on (a real Redis, an API, a
- * balancer in front of them, a process of their own). Registered as a field with {@code @RegisterExtension}: what is started through it during a
- * test (an instance field) or a test class (a static field) is closed after it, newest first, even when the test
- * fails, so a test never writes the clean-up of what it started.
+ * balancer in front of them, a process of their own). Registered as a field with {@code @RegisterExtension}: what is
+ * started through it during a test (an instance field) or a test class (a static field) is closed after it, newest
+ * first, even when the test fails, so a test never writes the clean-up of what it started.
  *
  * <p>A module that starts gateways extends this class with the kinds it starts (in the test's JVM, with scripted
  * services, in a process of their own) and its test defaults; this class knows none of the gateway's types, so that

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cakemail.gateway.testkit.Await;
 import io.cakemail.gateway.testkit.FreePorts;
 import io.cakemail.gateway.testkit.GatewayExtension;
 import io.cakemail.gateway.testkit.NodeClients;
@@ -12,10 +11,6 @@ import io.cakemail.gateway.testkit.RedisServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Rule;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,20 +152,9 @@ class ObservabilityTest {
         Path log = GatewayJar.logFile("gateway-observed");
         Process gateway = GatewayJar.start(settings, log);
         fixtures.manage(gateway::destroyForcibly);
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health/ready"))
-                .timeout(Duration.ofSeconds(5))
-                .build();
-        Await.value(
-                "the gateway ready (" + log + ")",
-                Duration.ofSeconds(60),
-                () -> client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode(),
-                status -> status == 200);
-        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/metrics"))
-                .timeout(Duration.ofSeconds(5))
-                .build();
-        String metrics =
-                client.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+        AdminPort admin = new AdminPort(http);
+        admin.awaitReady("the gateway (" + log + ")", Duration.ofSeconds(60));
+        String metrics = admin.metrics();
         Set<String> names = new TreeSet<>();
         Matcher samples = SAMPLE.matcher(metrics);
         while (samples.find()) {

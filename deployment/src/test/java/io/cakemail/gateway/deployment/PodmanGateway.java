@@ -140,10 +140,7 @@ final class PodmanGateway implements AutoCloseable {
 
     /** Creates and starts the container. */
     void start() throws Exception {
-        List<String> command = new ArrayList<>(List.of(PODMAN));
-        command.addAll(runArguments);
-        Command run = Command.run(directory, Map.of(), Duration.ofMinutes(1), command);
-        assertThat(run.exitCode()).as("podman run: " + run.output()).isZero();
+        podman(Duration.ofMinutes(1), runArguments.toArray(String[]::new));
     }
 
     /** Starts the container again after {@link #stop}, as a pod's restart would. */

@@ -14,10 +14,6 @@ import io.cakemail.sandbox.CakemailSandbox;
 import io.cakemail.sandbox.Inbox;
 import io.cakemail.sandbox.SandboxConfig;
 import io.fabric8.kubernetes.api.model.Service;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,8 +68,6 @@ class StagingInABoxTest {
 
     @RegisterExtension
     final GatewayExtension fixtures = new GatewayExtension();
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void rollingOneGatewayUnderLoadLosesNoMessageAndResetsNoConnection() throws Exception {
@@ -319,23 +313,12 @@ class StagingInABoxTest {
         return joined;
     }
 
-    private void awaitReady(Box box) {
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + box.http + "/health/ready"))
-                .timeout(Duration.ofSeconds(5))
-                .build();
-        Await.value(
-                "a gateway ready on " + box.http,
-                Duration.ofMinutes(2),
-                () -> http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode(),
-                status -> status == 200);
+    private static void awaitReady(Box box) {
+        new AdminPort(box.http).awaitReady("a gateway on " + box.http, Duration.ofMinutes(2));
     }
 
-    private double forwarded(Box box) throws Exception {
-        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + box.http + "/metrics"))
-                .timeout(Duration.ofSeconds(5))
-                .build();
-        Matcher sample = FORWARDED.matcher(
-                http.send(scrape, HttpResponse.BodyHandlers.ofString()).body());
+    private static double forwarded(Box box) throws Exception {
+        Matcher sample = FORWARDED.matcher(new AdminPort(box.http).metrics());
         return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
     }
 
